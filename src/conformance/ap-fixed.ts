@@ -1,0 +1,138 @@
+/**
+ * Checks one `ap_fixed` reference case (the JSON Lines format of test/golden/ap_fixed) against hlsemu.
+ * Returns null when the case passes, or a short description of the mismatch.
+ */
+import { FormatError } from '../errors.js';
+import {
+  addRaw,
+  addType,
+  compareRaw,
+  decodeDoubleBits,
+  divRaw,
+  divType,
+  doubleToBits,
+  frac,
+  mulRaw,
+  mulType,
+  negType,
+  requantizeBig,
+  rawToNumber,
+  sameType,
+  shlRaw,
+  shrRaw,
+  subRaw,
+  subType,
+  toFixedType,
+  type FixedType,
+} from '../fixed/index.js';
+
+type Case = Record<string, unknown>;
+
+function big(v: unknown, field: string): bigint {
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  throw new FormatError(field, `expected an integer string, got ${JSON.stringify(v)}`);
+}
+
+function typeOf(c: Case, key: string): FixedType {
+  return toFixedType(c[key], key);
+}
+
+function checkType(c: Case, key: string, got: FixedType): string | null {
+  const want = typeOf(c, key);
+  // Result types are always AP_TRN/AP_WRAP/0; compare every field anyway.
+  return sameType(want, got) ? null : `result type: expected ${JSON.stringify(c[key])}, got W=${got.W} I=${got.I} S=${got.signed}`;
+}
+
+function expectRaw(c: Case, got: bigint): string | null {
+  const want = big(c.raw, 'raw');
+  return want === got ? null : `raw: expected ${want}, got ${got}`;
+}
+
+/** The case kinds (`op` values) this checker knows. */
+export const AP_FIXED_OPS = ['from_double', 'convert', '+', '-', '*', '/', 'assign_*', 'assign_+', 'neg', 'to_double', '<<', '>>', 'cmp'];
+
+/**
+ * Check one case; returns null on success, else a message. Throws FormatError for malformed cases
+ * and for unknown `op`s.
+ *
+ * @example
+ * checkApFixedCase({ op: 'convert', from: {...}, to: {...}, x: '5', raw: '1' }); // null
+ */
+export function checkApFixedCase(c: Case): string | null {
+  const op = c.op;
+  switch (op) {
+    case 'from_double': {
+      const to = typeOf(c, 'to');
+      const bits = big(BigInt(String(c.xbits)).toString(), 'xbits');
+      const d = decodeDoubleBits(bits, 'hls');
+      return expectRaw(c, d.mant === 0n ? 0n : requantizeBig(d.mant, -d.exp, to));
+    }
+    case 'convert': {
+      const from = typeOf(c, 'from');
+      const to = typeOf(c, 'to');
+      return expectRaw(c, requantizeBig(big(c.x, 'x'), frac(from), to));
+    }
+    case '+':
+    case '-':
+    case '*':
+    case '/': {
+      const a = typeOf(c, 'a');
+      const b = typeOf(c, 'b');
+      const ra = big(c.ax, 'ax');
+      const rb = big(c.bx, 'bx');
+      const [rt, raw] =
+        op === '+'
+          ? [addType(a, b), addRaw(ra, a, rb, b)]
+          : op === '-'
+            ? [subType(a, b), subRaw(ra, a, rb, b)]
+            : op === '*'
+              ? [mulType(a, b), mulRaw(ra, a, rb, b)]
+              : [divType(a, b), divRaw(ra, a, rb, b)];
+      return checkType(c, 'rt', rt) ?? expectRaw(c, raw);
+    }
+    case 'assign_*':
+    case 'assign_+': {
+      const a = typeOf(c, 'a');
+      const b = typeOf(c, 'b');
+      const to = typeOf(c, 'to');
+      const ra = big(c.ax, 'ax');
+      const rb = big(c.bx, 'bx');
+      const rt = op === 'assign_*' ? mulType(a, b) : addType(a, b);
+      const exact = op === 'assign_*' ? mulRaw(ra, a, rb, b) : addRaw(ra, a, rb, b);
+      return expectRaw(c, requantizeBig(exact, frac(rt), to));
+    }
+    case 'neg': {
+      const a = typeOf(c, 'a');
+      return checkType(c, 'rt', negType(a)) ?? expectRaw(c, -big(c.ax, 'ax'));
+    }
+    case 'to_double': {
+      const a = typeOf(c, 'a');
+      const d = rawToNumber(big(c.ax, 'ax'), frac(a));
+      const got = doubleToBits(d);
+      const want = BigInt(String(c.dbits));
+      return got === want ? null : `to_double: expected bits ${want.toString(16)}, got ${got.toString(16)} (${d})`;
+    }
+    case '<<':
+    case '>>': {
+      const a = typeOf(c, 'a');
+      const k = Number(c.k);
+      if (!Number.isInteger(k)) throw new FormatError('k', 'shift amount must be an integer');
+      const raw = op === '<<' ? shlRaw(big(c.ax, 'ax'), a, k) : shrRaw(big(c.ax, 'ax'), a, k);
+      return checkType(c, 'rt', a) ?? expectRaw(c, raw);
+    }
+    case 'cmp': {
+      const a = typeOf(c, 'a');
+      const b = typeOf(c, 'b');
+      const r = compareRaw(big(c.ax, 'ax'), a, big(c.bx, 'bx'), b);
+      const ge = !r.lt;
+      const bad: string[] = [];
+      if ('lt' in c && c.lt !== r.lt) bad.push(`lt expected ${c.lt}`);
+      if ('eq' in c && c.eq !== r.eq) bad.push(`eq expected ${c.eq}`);
+      if ('ge' in c && c.ge !== ge) bad.push(`ge expected ${c.ge}`);
+      return bad.length ? bad.join(', ') : null;
+    }
+    default:
+      throw new FormatError('op', `unknown case kind op=${JSON.stringify(op)} (known: ${AP_FIXED_OPS.join(', ')})`);
+  }
+}
