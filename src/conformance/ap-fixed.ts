@@ -6,6 +6,12 @@ import { FormatError } from '../errors.js';
 import {
   addRaw,
   addType,
+  bitsToDouble,
+  makeCaster,
+  NUMBER_PATH_MAX_WIDTH,
+  quantizeArray,
+  quantizeDouble,
+  requantize,
   compareRaw,
   decodeDoubleBits,
   divRaw,
@@ -66,12 +72,23 @@ export function checkApFixedCase(c: Case): string | null {
       const to = typeOf(c, 'to');
       const bits = big(BigInt(String(c.xbits)).toString(), 'xbits');
       const d = decodeDoubleBits(bits, 'hls');
-      return expectRaw(c, d.mant === 0n ? 0n : requantizeBig(d.mant, -d.exp, to));
+      const bad = expectRaw(c, d.mant === 0n ? 0n : requantizeBig(d.mant, -d.exp, to));
+      if (bad || to.W > NUMBER_PATH_MAX_WIDTH) return bad;
+      // The number fast path must agree (scalar and vectorised).
+      const x = bitsToDouble(bits);
+      const scalar = BigInt(quantizeDouble(x, to, undefined, 'hls'));
+      const vec = BigInt(quantizeArray([x], to, undefined, undefined, 'hls')[0]!);
+      return expectRaw(c, scalar) ?? (expectRaw(c, vec) ? `quantizeArray: ${expectRaw(c, vec)}` : null);
     }
     case 'convert': {
       const from = typeOf(c, 'from');
       const to = typeOf(c, 'to');
-      return expectRaw(c, requantizeBig(big(c.x, 'x'), frac(from), to));
+      const x = big(c.x, 'x');
+      const bad = expectRaw(c, requantizeBig(x, frac(from), to));
+      if (bad || to.W > NUMBER_PATH_MAX_WIDTH || from.W > NUMBER_PATH_MAX_WIDTH) return bad;
+      const viaNumber = BigInt(requantize(Number(x), frac(from), to));
+      const viaCaster = BigInt(makeCaster(frac(from), to)(Number(x)));
+      return expectRaw(c, viaNumber) ?? (expectRaw(c, viaCaster) ? `makeCaster: ${expectRaw(c, viaCaster)}` : null);
     }
     case '+':
     case '-':
@@ -100,7 +117,9 @@ export function checkApFixedCase(c: Case): string | null {
       const rb = big(c.bx, 'bx');
       const rt = op === 'assign_*' ? mulType(a, b) : addType(a, b);
       const exact = op === 'assign_*' ? mulRaw(ra, a, rb, b) : addRaw(ra, a, rb, b);
-      return expectRaw(c, requantizeBig(exact, frac(rt), to));
+      const bad = expectRaw(c, requantizeBig(exact, frac(rt), to));
+      if (bad || to.W > NUMBER_PATH_MAX_WIDTH || rt.W > NUMBER_PATH_MAX_WIDTH) return bad;
+      return expectRaw(c, BigInt(requantize(Number(exact), frac(rt), to)));
     }
     case 'neg': {
       const a = typeOf(c, 'a');

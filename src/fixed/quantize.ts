@@ -63,15 +63,15 @@ function overflowNum(q: number, t: number, to: FixedType, min: number, max: numb
       if (to.W === 1) return q < 0 ? -1 : 0;
       return q > max ? max : -max;
     case 'AP_WRAP':
-      if (to.N === 0) {
+    case 'AP_WRAP_SM': {
+      if (to.O === 'AP_WRAP' && to.N === 0) {
         if (stats) stats.wrapped++;
         const mod = 2 ** to.W;
         let v = q - Math.floor(q / mod) * mod;
         if (to.signed && v > max) v -= mod;
         return v;
       }
-    // falls through: saturation bits need bit surgery
-    case 'AP_WRAP_SM': {
+      // Saturation bits / sign-magnitude need bit surgery: exact BigInt path.
       const [r, ev] = overflowBig(BigInt(q), BigInt(t), to);
       record(stats, ev);
       return Number(r);
@@ -127,6 +127,35 @@ function roundReal(s: number, Q: FixedType['Q'], floorOut: Float64Array): number
 }
 
 const floorScratch = new Float64Array(1);
+
+/** Per-mode rounding of a finite real to an integer (monomorphic closures for the array loop). */
+const REAL_ROUNDERS: Record<FixedType['Q'], (s: number) => number> = {
+  AP_TRN: (s) => Math.floor(s),
+  AP_TRN_ZERO: (s) => (s < 0 ? Math.ceil(s) : Math.floor(s)),
+  AP_RND: (s) => {
+    const t = Math.floor(s);
+    return s - t >= 0.5 ? t + 1 : t;
+  },
+  AP_RND_ZERO: (s) => {
+    const t = Math.floor(s);
+    const r = s - t;
+    return r > 0.5 || (r === 0.5 && s < 0) ? t + 1 : t;
+  },
+  AP_RND_MIN_INF: (s) => {
+    const t = Math.floor(s);
+    return s - t > 0.5 ? t + 1 : t;
+  },
+  AP_RND_INF: (s) => {
+    const t = Math.floor(s);
+    const r = s - t;
+    return r > 0.5 || (r === 0.5 && s >= 0) ? t + 1 : t;
+  },
+  AP_RND_CONV: (s) => {
+    const t = Math.floor(s);
+    const r = s - t;
+    return r > 0.5 || (r === 0.5 && t % 2 !== 0) ? t + 1 : t;
+  },
+};
 
 function requantizeCore(raw: number, fromFrac: number, to: FixedType, stats?: CastStats): number {
   const shift = fromFrac - (to.W - to.I);
@@ -239,6 +268,8 @@ export function quantizeArray(
     }
     return out;
   }
+  const round = REAL_ROUNDERS[Q];
+  const symFix = to.O === 'AP_SAT_SYM' && to.signed && to.W > 1;
   for (let k = 0; k < n; k++) {
     const x = xs[k]!;
     if (x === 0) {
@@ -248,8 +279,10 @@ export function quantizeArray(
     const s = x * scale;
     const as = s < 0 ? -s : s;
     if (simple && as < MAX_SAFE_SCALED && as > MIN_NORMAL_SAFE && (x > 2.3e-308 || x < -2.3e-308)) {
-      const q = roundReal(s, Q, floorScratch);
-      out[k] = overflowNum(q, floorScratch[0]!, to, min, max, stats);
+      const q = round(s);
+      if (q > min && q <= max) out[k] = q;
+      else if (q === min && !symFix) out[k] = q;
+      else out[k] = overflowNum(q, Math.floor(s), to, min, max, stats);
     } else {
       out[k] = slowOne(x, to, stats, policy, k);
     }

@@ -200,7 +200,7 @@ export function formatFixedType(t: FixedType, full = false): string {
  */
 export function formatHls4mlType(t: FixedType): string {
   const full = formatFixedType(t);
-  return full.replace(/^ap_/, '').replace(/AP_/g, '');
+  return full.replace(/^ap_/, '').replace(/([<,])AP_/g, '$1');
 }
 
 /** Smallest raw mantissa of the type (as a number; exact for W ≤ 53). @example minRaw(fixedType(true,8,3)) // -128 */
