@@ -165,7 +165,8 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
         }
         node.weights = weights;
         const act = l.attrs.activation;
-        if (act) {
+        // Keras 2 front end splits every activation, even 'linear'; Keras 3 only non-linear ones.
+        if (act && !(model.source === 'keras3' && act === 'linear')) {
           last = `${l.name}_${act}`;
           push(activationNode(last, act, l.name, l.outputShape));
         }

@@ -1,0 +1,77 @@
+/**
+ * Real third-party Keras 2 models (hls4ml's example models: topology JSON + `_weights.h5`) from
+ * `../shared/models/keras` relative to the repo root. They have no licence, so they are never copied
+ * into the repo: the tests skip (with a message) when the folder is absent.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ModelGraph } from '../../src/graph/model.js';
+import { KERAS_LAYER_TABLE, loadKerasModel, loadModel } from '../../src/import/index.js';
+
+const MODELS = '../shared/models/keras';
+const present = existsSync(MODELS);
+const jsons = present ? readdirSync(MODELS).filter((f) => f.endsWith('.json')).sort() : [];
+
+if (!present) {
+  console.warn(`[real-models] skipped: ${MODELS} (relative to ${process.cwd()}) not found`);
+}
+
+/** Producers' output shapes feed consumers; weight shapes are the layer's expected Keras shapes. */
+function checkConsistent(g: ModelGraph): void {
+  const byName = new Map(g.layers.map((l) => [l.name, l]));
+  expect(g.layers[0]!.className).toBe('InputLayer');
+  for (const l of g.layers) {
+    l.inputs.forEach((i, k) => expect(l.inputShapes[k], `${l.name} input ${k}`).toEqual(byName.get(i)!.outputShape));
+    const specs = KERAS_LAYER_TABLE[l.className]!.weights?.(l.attrs, l.inputShapes) ?? [];
+    expect(Object.keys(l.weights)).toEqual(specs.map((s) => s.name));
+    for (const s of specs) {
+      const w = l.weights[s.name]!;
+      expect(w.shape).toEqual(s.shape);
+      expect(w.data.length).toBe(s.shape.reduce((p, d) => p * d, 1));
+      expect(w.data.every((v) => Number.isFinite(v))).toBe(true);
+    }
+  }
+  for (const o of g.outputs) expect(byName.has(o)).toBe(true);
+}
+
+describe.skipIf(!present)(`real Keras models in ${MODELS}`, () => {
+  for (const f of jsons) {
+    it(`${f} loads with consistent shapes`, async () => {
+      const g = await loadModel(join(MODELS, f));
+      expect(g.source).toBe('keras2');
+      checkConsistent(g);
+    });
+  }
+
+  it('KERAS_3layer.json with the 70%-pruned weights file', async () => {
+    const g = await loadKerasModel(join(MODELS, 'KERAS_3layer.json'), join(MODELS, 'KERAS_3layer_70pruned_retrained_weights.h5'));
+    checkConsistent(g);
+    const k = g.layers[1]!.weights['kernel']!.data;
+    const zeros = k.filter((v) => v === 0).length / k.length;
+    expect(zeros).toBeGreaterThan(0.5);
+  });
+
+  it('known shapes: jetTagger_Conv2D_Small (same padding, strides 3 and 2) and KERAS_conv2d_model (Sequential, no InputLayer)', async () => {
+    const jet = await loadModel(join(MODELS, 'jetTagger_Conv2D_Small.json'));
+    expect(jet.layers.map((l) => [l.name, l.outputShape])).toEqual([
+      ['input_1', [25, 25, 1]],
+      ['batch_normalization_1', [25, 25, 1]],
+      ['cnn2D_1_relu', [9, 9, 5]],
+      ['dropout_1', [9, 9, 5]],
+      ['batch_normalization_2', [9, 9, 5]],
+      ['cnn2D_2_relu', [5, 5, 2]],
+      ['dropout_2', [5, 5, 2]],
+      ['flatten_1', [50]],
+      ['dense_1_relu', [10]],
+      ['dropout_3', [10]],
+      ['output_softmax', [5]],
+    ]);
+    const seq = await loadModel(join(MODELS, 'KERAS_conv2d_model.json'));
+    expect(seq.layers.map((l) => l.className)).toEqual(['InputLayer', 'Conv2D', 'Dropout', 'Flatten', 'Dense']);
+    expect(seq.layers[0]!.name).toBe('input1');
+    expect(seq.layers[4]!.weights['kernel']!.shape).toEqual([128, 10]);
+    const bn = await loadModel(join(MODELS, 'KERAS_3layer_batch_norm.json'));
+    expect(bn.layers.find((l) => l.name === 'bn1')!.attrs.epsilon).toBe(1e-6);
+  });
+});
