@@ -1,0 +1,186 @@
+/**
+ * Compile a FirmwareGraph into runnable layer closures over the kernels: each layer's kernel
+ * config is built once from its config-struct fields and types (weights decoded, tables built,
+ * accumulation plans precomputed), then `run` maps raw input mantissas to raw outputs.
+ */
+import { ShapeError, UnsupportedError } from '../errors.js';
+import { frac, sameType } from '../fixed/types.js';
+import { makeCaster } from '../fixed/quantize.js';
+import {
+  DenseKernel,
+  add,
+  batchnorm,
+  concatenate,
+  globalPooling1d,
+  globalPooling2d,
+  leakyRelu,
+  linear,
+  prepareConv1d,
+  prepareConv2d,
+  preparePooling1d,
+  preparePooling2d,
+  relu,
+  sigmoid,
+  softmax,
+  tanh,
+  transposeDenseWeights,
+  zeropad1d,
+  zeropad2d,
+  type KernelOptions,
+  type KernelStats,
+  type RawOutput,
+} from '../kernels/index.js';
+import type { FirmwareGraph, FirmwareLayer } from '../graph/firmware.js';
+
+/** A compiled layer: raw inputs (one array per producer) → raw output. */
+export interface CompiledLayer {
+  layer: FirmwareLayer;
+  /** Indices of the producers in the run's value list (0 = graph input, k = layers[k-1]). */
+  inputIdx: number[];
+  run(inputs: Float64Array[], stats?: KernelStats): Float64Array;
+}
+
+function asNumbers(out: RawOutput, layer: string): Float64Array {
+  if (out instanceof Float64Array) return out;
+  throw new UnsupportedError(`${layer}.types.result`, 'result types wider than 53 bits are not supported by the model emulator');
+}
+
+/** Transpose a Keras conv kernel (kh,kw,C,F) into the Resource order (F,kh,kw,C). */
+function convToResource(w: Float64Array, spatial: number, C: number, F: number): Float64Array {
+  const out = new Float64Array(w.length);
+  for (let s = 0; s < spatial; s++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) out[(f * spatial + s) * C + c] = w[(s * C + c) * F + f]!;
+  return out;
+}
+
+function need<T>(v: T | undefined, layer: string, field: string): T {
+  if (v === undefined) throw new ShapeError(`${layer}.${field}`, 'missing');
+  return v;
+}
+
+/**
+ * Compile one layer.
+ *
+ * @example const c = compileLayer(fw.layers[0], [0]); c.run([rawInput]);
+ */
+export function compileLayer(L: FirmwareLayer, inputIdx: number[]): CompiledLayer {
+  const name = L.name;
+  const cfg = { ...L.config, name, types: L.types } as Record<string, unknown> & { types: typeof L.types };
+  const opts = (stats?: KernelStats): KernelOptions => (stats ? { stats } : {});
+  let run: (xs: Float64Array[], stats?: KernelStats) => Float64Array;
+  switch (L.cls) {
+    case 'Dense': {
+      const nIn = Number(L.config.n_in);
+      const nOut = Number(L.config.n_out);
+      const w = need(L.weights, name, 'weights');
+      const strategy = String(L.config.strategy ?? 'latency').toLowerCase();
+      const kw = strategy === 'resource' ? Float64Array.from(transposeDenseWeights(w, nIn, nOut)) : w;
+      const k = new DenseKernel(cfg as never, kw, need(L.bias, name, 'bias'));
+      run = (xs, s) => asNumbers(k.run(xs[0]!, opts(s)), name);
+      break;
+    }
+    case 'Conv1D':
+    case 'Conv2D': {
+      let w = need(L.weights, name, 'weights');
+      if (String(L.config.strategy ?? 'latency').toLowerCase() === 'resource') {
+        const C = Number(L.config.n_chan);
+        const F = Number(L.config.n_filt);
+        w = convToResource(w, w.length / (C * F), C, F);
+      }
+      const k = L.cls === 'Conv2D' ? prepareConv2d(cfg as never, w, need(L.bias, name, 'bias')) : prepareConv1d(cfg as never, w, need(L.bias, name, 'bias'));
+      run = (xs, s) => asNumbers(k.run(xs[0]!, opts(s)), name);
+      break;
+    }
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      const k = L.cls.endsWith('2D') ? preparePooling2d(cfg as never) : preparePooling1d(cfg as never);
+      run = (xs, s) => asNumbers(k.run(xs[0]!, opts(s)), name);
+      break;
+    }
+    case 'GlobalMaxPooling1D':
+    case 'GlobalAveragePooling1D':
+      run = (xs, s) => asNumbers(globalPooling1d(cfg as never, xs[0]!, opts(s)), name);
+      break;
+    case 'GlobalMaxPooling2D':
+    case 'GlobalAveragePooling2D':
+      run = (xs, s) => asNumbers(globalPooling2d(cfg as never, xs[0]!, opts(s)), name);
+      break;
+    case 'BatchNormalization': {
+      const sc = need(L.scale, name, 'scale');
+      const b = need(L.bias, name, 'bias');
+      run = (xs, s) => asNumbers(batchnorm(cfg as never, xs[0]!, sc, b, opts(s)), name);
+      break;
+    }
+    case 'Activation': {
+      const act = L.activation ?? String(L.config.activation ?? 'linear');
+      const fn =
+        act === 'linear' ? linear : act === 'relu' ? relu : act === 'sigmoid' ? sigmoid : act === 'tanh' ? tanh : act === 'leaky_relu' ? null : undefined;
+      if (fn === undefined) throw new UnsupportedError(`${name}.activation`, `activation '${act}' is not supported`);
+      if (fn === null) {
+        const c = { ...cfg, alpha: L.config.alpha_literal as number | undefined, alpha_raw: L.config.alpha_raw as number | undefined };
+        run = (xs, s) => asNumbers(leakyRelu(c as never, xs[0]!, opts(s)), name);
+      } else run = (xs, s) => asNumbers(fn(cfg as never, xs[0]!, opts(s)), name);
+      break;
+    }
+    case 'Softmax':
+      run = (xs, s) => asNumbers(softmax(cfg as never, xs[0]!, opts(s)), name);
+      break;
+    case 'Reshape': {
+      const tin = L.types.input!;
+      const tout = L.types.result;
+      if (sameType(tin, tout)) run = (xs) => xs[0]!;
+      else {
+        run = (xs, s) => {
+          const cast = makeCaster(frac(tin), tout, s?.result);
+          const x = xs[0]!;
+          const out = new Float64Array(x.length);
+          for (let i = 0; i < x.length; i++) out[i] = cast(x[i]!);
+          if (s) s.resultCount += x.length;
+          return out;
+        };
+      }
+      break;
+    }
+    case 'ZeroPadding1D':
+      run = (xs, s) => asNumbers(zeropad1d(cfg as never, xs[0]!, opts(s)), name);
+      break;
+    case 'ZeroPadding2D':
+      run = (xs, s) => asNumbers(zeropad2d(cfg as never, xs[0]!, opts(s)), name);
+      break;
+    case 'Add': {
+      const c = { ...cfg, types: { ...L.types, input1: L.types.input1 ?? L.types.input, input2: L.types.input2 } };
+      run = (xs, s) => asNumbers(add(c as never, xs[0]!, xs[1]!, opts(s)), name);
+      break;
+    }
+    case 'Concatenate': {
+      const c = { ...cfg, types: { ...L.types, input1: L.types.input1 ?? L.types.input, input2: L.types.input2 } };
+      run = (xs, s) => asNumbers(concatenate(c as never, xs[0]!, xs[1]!, opts(s)), name);
+      break;
+    }
+    default:
+      throw new UnsupportedError(`${name}.cls`, `layer class ${String(L.cls)} is not supported by the emulator`);
+  }
+  return { layer: L, inputIdx, run };
+}
+
+/**
+ * Compile every layer of a graph (in order) with the index wiring of its producers.
+ *
+ * @example const layers = compileGraph(fw);
+ */
+export function compileGraph(fw: FirmwareGraph): CompiledLayer[] {
+  const index = new Map<string, number>([[fw.input.name, 0]]);
+  const out: CompiledLayer[] = [];
+  fw.layers.forEach((L, k) => {
+    const idx = L.inputs.map((n) => {
+      const i = index.get(n);
+      if (i === undefined) throw new ShapeError(`${L.name}.inputs`, `unknown producer '${n}'`);
+      return i;
+    });
+    out.push(compileLayer(L, idx));
+    index.set(L.name, k + 1);
+  });
+  if (!index.has(fw.output)) throw new ShapeError('output', `no layer named '${fw.output}'`);
+  return out;
+}
