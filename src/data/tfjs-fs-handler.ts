@@ -1,0 +1,151 @@
+/**
+ * TensorFlow.js model I/O on the local file system without `@tensorflow/tfjs-node`:
+ * a load handler for a `model.json` + weight-shard files written by tfjs / tensorflowjs_converter,
+ * and the matching writer for `model.save(tf.io.withSaveHandler(...))`.
+ * Only types are imported from tfjs statically; {@link loadLayersModelFromFile} imports
+ * `@tensorflow/tfjs` at call time, so hlsemu does not hard-require it.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { LayersModel, io } from '@tensorflow/tfjs';
+import { FormatError } from '../errors.js';
+
+/** Copies a Node Buffer / Uint8Array view into a standalone ArrayBuffer. */
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  const out = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(out).set(bytes);
+  return out;
+}
+
+/** Concatenates weight data (one buffer or tfjs' list-of-buffers form) into one ArrayBuffer. */
+function flattenWeightData(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
+  if (!Array.isArray(data)) return data;
+  const total = data.reduce((n, b) => n + b.byteLength, 0);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), off);
+    off += b.byteLength;
+  }
+  return out.buffer;
+}
+
+/**
+ * Reads a tfjs `model.json` and its weight shards (paths relative to the JSON file) into
+ * tfjs `ModelArtifacts`, synchronously.
+ *
+ * @throws {FormatError} when a file is missing, the JSON is invalid, or the shards' sizes are inconsistent.
+ * @example
+ * const artifacts = readModelArtifacts('models/fmnist/model.json');
+ * artifacts.weightSpecs?.length; // number of weight tensors
+ */
+export function readModelArtifacts(modelJsonPath: string): io.ModelArtifacts {
+  let json: io.ModelJSON;
+  try {
+    json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as io.ModelJSON;
+  } catch (e) {
+    throw new FormatError(modelJsonPath, `cannot read tfjs model JSON: ${(e as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || !json.modelTopology) {
+    throw new FormatError(modelJsonPath, 'not a tfjs model.json (no modelTopology)');
+  }
+  const dir = dirname(resolve(modelJsonPath));
+  const weightSpecs: io.WeightsManifestEntry[] = [];
+  const shards: Uint8Array[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    weightSpecs.push(...group.weights);
+    for (const p of group.paths) {
+      const shardPath = join(dir, p);
+      try {
+        shards.push(readFileSync(shardPath));
+      } catch (e) {
+        throw new FormatError(shardPath, `cannot read weight shard: ${(e as Error).message}`);
+      }
+    }
+  }
+  const weightData = flattenWeightData(shards.map(toArrayBuffer));
+  const artifacts: io.ModelArtifacts = {
+    modelTopology: json.modelTopology,
+    weightSpecs,
+    weightData,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+  };
+  if (json.trainingConfig !== undefined) artifacts.trainingConfig = json.trainingConfig;
+  if (json.signature !== undefined) artifacts.signature = json.signature;
+  if (json.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = json.userDefinedMetadata;
+  if (json.modelInitializer !== undefined) artifacts.modelInitializer = json.modelInitializer;
+  if (json.initializerSignature !== undefined) artifacts.initializerSignature = json.initializerSignature;
+  return artifacts;
+}
+
+/**
+ * A tfjs `IOHandler` that loads `model.json` + weight shards from disk with node:fs.
+ *
+ * @example
+ * const tf = await import('@tensorflow/tfjs');
+ * const model = await tf.loadLayersModel(fileSystemLoadHandler('models/fmnist/model.json'));
+ */
+export function fileSystemLoadHandler(modelJsonPath: string): io.IOHandler {
+  return { load: async () => readModelArtifacts(modelJsonPath) };
+}
+
+/**
+ * Writes tfjs `ModelArtifacts` as `<dir>/model.json` + `<dir>/weights.bin` (one shard), in the
+ * standard layers-model format that `tf.loadLayersModel` / the Python tensorflowjs converter read.
+ * Use it as the body of `tf.io.withSaveHandler`.
+ *
+ * @example
+ * await model.save(tf.io.withSaveHandler(async (a) => writeModelArtifacts('models/fmnist', a)));
+ */
+export function writeModelArtifacts(dir: string, artifacts: io.ModelArtifacts): io.SaveResult {
+  if (artifacts.modelTopology instanceof ArrayBuffer) {
+    throw new FormatError(dir, 'cannot save a binary (GraphDef) topology as model.json');
+  }
+  mkdirSync(dir, { recursive: true });
+  const weightsName = 'weights.bin';
+  const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : flattenWeightData(artifacts.weightData);
+  const json: io.ModelJSON = {
+    modelTopology: artifacts.modelTopology ?? {},
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: [`./${weightsName}`], weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig !== undefined) json.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.userDefinedMetadata !== undefined) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  const text = JSON.stringify(json);
+  writeFileSync(join(dir, 'model.json'), text);
+  writeFileSync(join(dir, weightsName), new Uint8Array(weightData));
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(),
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: Buffer.byteLength(JSON.stringify(json.modelTopology)),
+      weightSpecsBytes: Buffer.byteLength(JSON.stringify(json.weightsManifest[0]!.weights)),
+      weightDataBytes: weightData.byteLength,
+    },
+  };
+}
+
+/**
+ * Loads a tfjs LayersModel from `model.json` on disk. Imports `@tensorflow/tfjs` dynamically
+ * (an optional peer of hlsemu); throws a clear error when it is not installed.
+ *
+ * @example
+ * const model = await loadLayersModelFromFile('models/fmnist/model.json');
+ * model.predict(tf.zeros([1, 28, 28, 1]));
+ */
+export async function loadLayersModelFromFile(modelJsonPath: string): Promise<LayersModel> {
+  let tf: typeof import('@tensorflow/tfjs');
+  try {
+    tf = await import('@tensorflow/tfjs');
+  } catch (e) {
+    throw new FormatError(
+      modelJsonPath,
+      `loading a tfjs model needs the @tensorflow/tfjs package (npm install @tensorflow/tfjs): ${(e as Error).message}`,
+    );
+  }
+  return tf.loadLayersModel(fileSystemLoadHandler(modelJsonPath));
+}
