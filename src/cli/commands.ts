@@ -2,6 +2,7 @@
  * The table of CLI commands: each parses its own arguments and calls the library.
  */
 import { conformanceCommand } from './conformance.js';
+import { predictCommand } from './predict.js';
 
 /** One CLI command. */
 export interface Command {
@@ -13,4 +14,5 @@ export interface Command {
 /** Every command, by name. */
 export const commands: Record<string, Command> = {
   conformance: conformanceCommand,
+  predict: predictCommand,
 };

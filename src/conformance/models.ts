@@ -47,7 +47,7 @@ function compareRun(file: string, r: PredictResult, outputs: number[][], trace: 
     let at = '';
     rows.forEach((row, s) => {
       if (bad >= 0) return;
-      const j = row.findIndex((v, k) => v !== got.raw[s * size + k]);
+      const j = row.findIndex((v, k) => BigInt(v) !== BigInt(got.raw[s * size + k]!));
       if (row.length !== size) {
         bad = s;
         at = `expected ${row.length} values, got ${size}`;

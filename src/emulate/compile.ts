@@ -6,6 +6,7 @@
 import { ShapeError, UnsupportedError } from '../errors.js';
 import { frac, sameType } from '../fixed/types.js';
 import { makeCaster } from '../fixed/quantize.js';
+import { requantizeBigEvent } from '../fixed/quantize-big.js';
 import {
   DenseKernel,
   add,
@@ -37,13 +38,11 @@ export interface CompiledLayer {
   layer: FirmwareLayer;
   /** Indices of the producers in the run's value list (0 = graph input, k = layers[k-1]). */
   inputIdx: number[];
-  run(inputs: Float64Array[], stats?: KernelStats): Float64Array;
+  run(inputs: RawOutput[], stats?: KernelStats): RawOutput;
 }
 
-function asNumbers(out: RawOutput, layer: string): Float64Array {
-  if (out instanceof Float64Array) return out;
-  throw new UnsupportedError(`${layer}.types.result`, 'result types wider than 53 bits are not supported by the model emulator');
-}
+/** Kernels return Float64Array for results up to 53 bits and bigint[] beyond; both flow between layers. */
+const asNumbers = (out: RawOutput, _layer: string): RawOutput => out;
 
 /** Transpose a Keras conv kernel (kh,kw,C,F) into the Resource order (F,kh,kw,C). */
 function convToResource(w: Float64Array, spatial: number, C: number, F: number): Float64Array {
@@ -66,7 +65,7 @@ export function compileLayer(L: FirmwareLayer, inputIdx: number[]): CompiledLaye
   const name = L.name;
   const cfg = { ...L.config, name, types: L.types } as Record<string, unknown> & { types: typeof L.types };
   const opts = (stats?: KernelStats): KernelOptions => (stats ? { stats } : {});
-  let run: (xs: Float64Array[], stats?: KernelStats) => Float64Array;
+  let run: (xs: RawOutput[], stats?: KernelStats) => RawOutput;
   switch (L.cls) {
     case 'Dense': {
       const nIn = Number(L.config.n_in);
@@ -130,14 +129,25 @@ export function compileLayer(L: FirmwareLayer, inputIdx: number[]): CompiledLaye
       const tin = L.types.input!;
       const tout = L.types.result;
       if (sameType(tin, tout)) run = (xs) => xs[0]!;
-      else {
+      else if (tin.W <= 53 && tout.W <= 53) {
         run = (xs, s) => {
           const cast = makeCaster(frac(tin), tout, s?.result);
-          const x = xs[0]!;
+          const x = xs[0]! as Float64Array;
           const out = new Float64Array(x.length);
           for (let i = 0; i < x.length; i++) out[i] = cast(x[i]!);
           if (s) s.resultCount += x.length;
           return out;
+        };
+      } else {
+        run = (xs, s) => {
+          const x = xs[0]!;
+          const big = Array.from(x as ArrayLike<number | bigint>, (v) => requantizeBigEvent(BigInt(v), frac(tin), tout));
+          if (s) {
+            s.resultCount += big.length;
+            for (const [, ev] of big) if (ev === 1) s.result.wrapped++;
+              else if (ev === 2) s.result.saturated++;
+          }
+          return tout.W <= 53 ? Float64Array.from(big, ([v]) => Number(v)) : big.map(([v]) => v);
         };
       }
       break;

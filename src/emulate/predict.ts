@@ -2,11 +2,11 @@
  * Bit-exact prediction: run a FirmwareGraph on a batch, returning the outputs as doubles and raw
  * mantissas, optionally every layer's output (trace) and the per-layer overflow report.
  */
-import { ShapeError } from '../errors.js';
+import { ShapeError, UnsupportedError } from '../errors.js';
 import type { NonFinitePolicy } from '../fixed/double.js';
 import { newCastStats } from '../fixed/quantize.js';
 import { formatFixedType, frac, type FixedType } from '../fixed/types.js';
-import { newKernelStats, type KernelStats } from '../kernels/common.js';
+import { newKernelStats, type KernelStats, type RawOutput } from '../kernels/common.js';
 import { shapeSize, type FirmwareGraph } from '../graph/firmware.js';
 import { compileGraph, type CompiledLayer } from './compile.js';
 import { castInputs, toBatch, type InputLike } from './inputs.js';
@@ -24,11 +24,11 @@ export interface PredictOptions {
   onSample?: (done: number, total: number) => void;
 }
 
-/** One traced tensor: raw mantissas of all samples, row-major [n, ...shape]. */
+/** One traced tensor: raw mantissas of all samples, row-major [n, ...shape] (bigints when wider than 53 bits). */
 export interface TraceTensor {
   shape: number[];
   type: FixedType;
-  raw: Float64Array;
+  raw: Float64Array | bigint[];
 }
 
 /** What {@link Emulator.predict} returns. */
@@ -79,10 +79,14 @@ export class Emulator {
     const out = new Float64Array(n * outSize);
     const trace: Record<string, TraceTensor> | undefined = opts.trace ? {} : undefined;
     if (trace) {
-      for (const L of this.graph.layers) trace[L.name] = { shape: L.shapeOut, type: L.types.result, raw: new Float64Array(n * shapeSize(L.shapeOut)) };
+      for (const L of this.graph.layers) {
+        const size = n * shapeSize(L.shapeOut);
+        trace[L.name] = { shape: L.shapeOut, type: L.types.result, raw: L.types.result.W <= 53 ? new Float64Array(size) : new Array<bigint>(size).fill(0n) };
+      }
     }
     const stats: KernelStats[] | undefined = opts.report ? this.layers.map(() => newKernelStats()) : undefined;
-    const vals: Float64Array[] = new Array(this.layers.length + 1);
+    if (outLayer.types.result.W > 53) throw new UnsupportedError(`${outLayer.name}.types.result`, 'network output types wider than 53 bits are not supported');
+    const vals: RawOutput[] = new Array(this.layers.length + 1);
     for (let s = 0; s < n; s++) {
       vals[0] = raw.subarray(s * per, (s + 1) * per);
       for (let k = 0; k < this.layers.length; k++) {
@@ -90,9 +94,13 @@ export class Emulator {
         const xs = c.inputIdx.map((i) => vals[i]!);
         const y = c.run(xs, stats?.[k]);
         vals[k + 1] = y;
-        if (trace) trace[c.layer.name]!.raw.set(y, s * y.length);
+        if (trace) {
+          const tr = trace[c.layer.name]!.raw;
+          if (tr instanceof Float64Array) tr.set(y as Float64Array, s * y.length);
+          else for (let i = 0; i < y.length; i++) tr[s * y.length + i] = BigInt(y[i]!);
+        }
       }
-      out.set(vals[this.outIdx]!, s * outSize);
+      out.set(vals[this.outIdx]! as Float64Array, s * outSize);
       opts.onSample?.(s + 1, n);
     }
     const t = outLayer.types.result;

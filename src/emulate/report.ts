@@ -65,7 +65,7 @@ export function formatReport(r: OverflowReport): string {
       l.resultType,
       `${l.accum.wrapped}/${l.accum.saturated}`,
       `${l.result.wrapped}/${l.result.saturated}`,
-      l.maxAbs.toPrecision(4),
+      l.resultCount ? l.maxAbs.toPrecision(4) : '-',
       `[${l.range[0]}, ${l.range[1]}]`,
     ]);
   }
