@@ -11,6 +11,7 @@ import { FormatError, UnsupportedError } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { isHdf5File, loadKerasH5, loadKerasModel, readH5ModelConfig } from './keras.js';
 import { loadTfjsModel } from './tfjs.js';
+import { loadOnnxModel } from './onnx.js';
 
 export {
   KERAS_CLASS_ALIASES,
@@ -66,7 +67,7 @@ function readJson(path: string): unknown {
  *   {@link loadKerasModel} with the sibling `<name>_weights.h5`;
  * - `.h5` / `.hdf5` / `.hdf` → {@link loadKerasH5} when it holds `model_config`, else (a weights-only
  *   `<name>_weights.h5`) {@link loadKerasModel} with the sibling `<name>.json`;
- * - `.onnx` → UnsupportedError (not available yet); `.keras` → UnsupportedError.
+ * - `.onnx` → ONNX / QONNX (`loadOnnxModel`); `.keras` → UnsupportedError.
  *
  * @throws {FormatError} missing or unrecognised files; {@link UnsupportedError} unsupported formats/layers.
  * @example
@@ -81,7 +82,7 @@ export async function loadModel(path: string): Promise<ModelGraph> {
     throw new FormatError(path, 'directory has no model.json');
   }
   const ext = extname(path).toLowerCase();
-  if (ext === '.onnx') throw new UnsupportedError(path, 'onnx import is not available yet');
+  if (ext === '.onnx') return loadOnnxModel(path);
   if (ext === '.keras') {
     throw new UnsupportedError(path, "Keras 3 '.keras' archives are not supported; save as HDF5 (model.save('x.h5')) or as JSON + weights .h5");
   }
@@ -101,3 +102,6 @@ export async function loadModel(path: string): Promise<ModelGraph> {
   }
   throw new UnsupportedError(path, `unrecognised model file type '${ext || '(none)'}' (expected model.json, .json + _weights.h5, .h5, or .onnx)`);
 }
+
+export * from './onnx.js';
+export { quantFixedType } from './qonnx.js';

@@ -300,12 +300,11 @@ describe('weight matching', () => {
 });
 
 describe('loadModel dispatch', () => {
-  it('rejects .onnx, .keras, unknown types and missing files with typed errors', async () => {
+  it('rejects malformed .onnx, .keras, unknown types and missing files with typed errors', async () => {
     const d = tempDir();
     const onnx = join(d, 'm.onnx');
     writeFileSync(onnx, 'x');
-    await expect(loadModel(onnx)).rejects.toThrow(UnsupportedError);
-    await expect(loadModel(onnx)).rejects.toThrow('onnx import is not available yet');
+    await expect(loadModel(onnx)).rejects.toThrow(FormatError);
     writeFileSync(join(d, 'm.keras'), 'x');
     await expect(loadModel(join(d, 'm.keras'))).rejects.toThrow(UnsupportedError);
     writeFileSync(join(d, 'm.txt'), 'x');

@@ -1,0 +1,1236 @@
+/**
+ * ONNX / QONNX → ModelGraph. Decodes the protobuf (`onnx-proto.ts`), folds constants (initializers,
+ * Constant nodes, shape arithmetic, Quant-on-initializer) with the float evaluator (`onnx-eval.ts`),
+ * and maps the remaining ops onto Keras-level layers with channels-last tensors:
+ *
+ * - Every dynamic ONNX tensor is tracked with its ONNX shape (batch fixed to 1) and a *layout*
+ *   relating the ModelGraph tensor to it: either an axis permutation (model axis i = ONNX axis
+ *   perm[i]; NCHW data is stored as [H, W, C], perm [2, 3, 1]) or, for 1-D model tensors, an element
+ *   order (model element k = ONNX element order[k]). Transpose nodes only change the layout; a Flatten
+ *   of channels-first data yields a permuted order, and the next Dense's kernel rows are permuted so
+ *   the float function is exactly ONNX's on the correspondingly transposed input.
+ * - Gemm and MatMul(+Add) become Dense; Conv becomes Conv1D/Conv2D ('valid', 'same', or a ZeroPadding
+ *   layer for other explicit pads); pools, BatchNormalization, activations, Flatten/Reshape, Add,
+ *   Concat and Pad map 1:1; Mul/Add/Sub/Div by a per-channel constant become a scale/bias
+ *   BatchNormalization (hls4ml's ApplyAlpha).
+ * - QONNX Quant on an initializer quantizes the weights and sets `quantizers.weight` / `.bias`; Quant
+ *   on an activation becomes a linear Activation `<quant>_act` with `quantizers.result` (hls4ml's
+ *   QuantToActivation; its merge into the producing layer is a conversion pass). See `qonnx.ts`.
+ *
+ * Every unsupported op / option is an UnsupportedError naming the node (`node[3] (Conv 'conv1')`).
+ * See docs/import-onnx.md.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
+import type { FixedType } from '../fixed/types.js';
+import type { FloatTensor, LayerAttrs, ModelGraph, ModelLayer, ModelLayerClass } from '../graph/model.js';
+import {
+  CHANNELS_LAST_DOMAIN,
+  NodeAttrs,
+  broadcastShapes,
+  broadcastTo,
+  defaultOpset,
+  evalOnnxNode,
+  reshapeTarget,
+  resolvePads,
+  shapeSize,
+  stridesOf,
+  tensorOf,
+  transpose,
+  type Tensor,
+} from './onnx-eval.js';
+import { decodeOnnxModel, onnxDtypeName, type OnnxModel, type OnnxNode } from './onnx-proto.js';
+import { bipolarWeightType, checkBipolarScale, quantFixedType, type QuantParams } from './qonnx.js';
+
+/** Options of {@link importOnnx} / {@link loadOnnxModel}. */
+export interface OnnxImportOptions {
+  /** Model name (default: the graph name, else the file stem). */
+  name?: string;
+  /**
+   * How rank ≥ 3 graph inputs are laid out. 'auto' (default): channels-first (NCHW) unless the input
+   * reaches its first layout-sensitive op (Conv, pooling, BatchNormalization, Pad) through a Transpose
+   * that makes it channels-last already (Keras/tf2onnx exports), or feeds Flatten/Reshape/MatMul
+   * first (then it is kept as is). 'channels_first': the input is NCHW / NCL and is stored
+   * transposed to channels-last. 'channels_last': the ModelGraph input equals the ONNX input.
+   */
+  inputLayout?: 'auto' | 'channels_first' | 'channels_last';
+  /** File name used in error paths when the model is given as bytes (default 'model.onnx'). */
+  source?: string;
+}
+
+/** How a ModelGraph input/output tensor relates to the ONNX tensor it stands for. */
+export interface OnnxTensorMapping {
+  /** ONNX value name. */
+  onnxName: string;
+  /** ModelGraph layer producing / holding it. */
+  layer: string;
+  /** ONNX shape without the batch axis. */
+  onnxShape: number[];
+  /** ModelGraph shape (no batch axis, channels-last). */
+  modelShape: number[];
+  /** Model element k (C order) is ONNX element `onnxIndex[k]` (C order, batch excluded). */
+  onnxIndex: Int32Array;
+  /** True when `onnxIndex` is the identity (same element order). */
+  identity: boolean;
+}
+
+/** Result of {@link importOnnx}: the ModelGraph plus the layout of its inputs and outputs. */
+export interface OnnxImport {
+  model: ModelGraph;
+  inputs: OnnxTensorMapping[];
+  outputs: OnnxTensorMapping[];
+  /** ONNX producer ('tf2onnx', 'pytorch', …) and default-domain opset, for information. */
+  producer: string;
+  opset: number;
+}
+
+/** ONNX op types the importer maps onto layers (constant-only subgraphs may use the evaluator's other ops). */
+export const ONNX_SUPPORTED_OPS = [
+  'Gemm', 'MatMul', 'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization',
+  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Selu', 'Elu', 'Softsign', 'Softplus', 'HardSigmoid', 'Softmax',
+  'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Dropout', 'Cast', 'Add', 'Sub', 'Mul',
+  'Div', 'Sum', 'Concat', 'Pad', 'Quant', 'IntQuant', 'BipolarQuant', 'Constant', 'Shape',
+] as const;
+
+// ---------------------------------------------------------------------------------------------------
+// values and layouts
+
+type Layout = { perm: number[]; order?: undefined } | { order: Int32Array; perm?: undefined };
+
+/** A tensor computed at run time: held by a ModelGraph layer in some layout. */
+interface Dyn {
+  kind: 'dyn';
+  layer: string;
+  /** ONNX shape, batch axis included and fixed to 1. */
+  shape: number[];
+  layout: Layout;
+}
+
+type ConstQuant =
+  | { kind: 'int'; where: string; params: QuantParams }
+  | { kind: 'bipolar'; where: string; scale: Float64Array };
+
+/** A tensor known at import time (possibly produced by a Quant of an initializer). */
+interface Const {
+  kind: 'const';
+  tensor: Tensor;
+  quant?: ConstQuant;
+}
+
+type Value = Dyn | Const;
+
+function range(n: number, from = 0): number[] {
+  return Array.from({ length: n }, (_, i) => i + from);
+}
+
+/** Channels-last permutation of an ONNX rank-r (batch included) channels-first tensor: [2, …, r−1, 1]. */
+function chLastPerm(r: number): number[] {
+  return [...range(r - 2, 2), 1];
+}
+
+function identityPerm(r: number): number[] {
+  return range(r - 1, 1);
+}
+
+function sameArr(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isIdentityOrder(o: Int32Array): boolean {
+  for (let i = 0; i < o.length; i++) if (o[i] !== i) return false;
+  return true;
+}
+
+function modelShapeOf(v: Dyn): number[] {
+  return v.layout.perm ? v.layout.perm.map((a) => v.shape[a]!) : [shapeSize(v.shape)];
+}
+
+/** Model element k (C order) ↔ ONNX flat index (batch 1) for an axis layout. */
+function axesIndex(shape: readonly number[], perm: readonly number[]): Int32Array {
+  const ms = perm.map((a) => shape[a]!);
+  const os = stridesOf(shape);
+  const st = perm.map((a) => os[a]!);
+  const n = shapeSize(ms);
+  const out = new Int32Array(n);
+  const idx = new Array<number>(ms.length).fill(0);
+  let off = 0;
+  for (let k = 0; k < n; k++) {
+    out[k] = off;
+    for (let i = ms.length - 1; i >= 0; i--) {
+      idx[i]!++;
+      off += st[i]!;
+      if (idx[i]! < ms[i]!) break;
+      off -= st[i]! * idx[i]!;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}
+
+function onnxIndexOf(v: Dyn): Int32Array {
+  return v.layout.order ?? axesIndex(v.shape, v.layout.perm!);
+}
+
+/** Builds a layout, using an element order for 1-D model tensors. */
+function mkLayout(shape: readonly number[], perm: number[]): Layout {
+  if (perm.length === 1) return { order: axesIndex(shape, perm) };
+  return { perm };
+}
+
+function layoutText(v: Dyn): string {
+  if (v.layout.perm) return `model axes = ONNX axes [${v.layout.perm.join(', ')}]`;
+  return isIdentityOrder(v.layout.order!) ? 'a flat vector in ONNX order' : 'a flat vector in permuted (channels-last) order';
+}
+
+/** Permutes ONNX-ordered data (batch excluded) into the ModelGraph order of a mapping. @example onnxToModelOrder(x, imp.inputs[0]) */
+export function onnxToModelOrder(data: ArrayLike<number>, m: OnnxTensorMapping): Float64Array {
+  const out = new Float64Array(m.onnxIndex.length);
+  for (let k = 0; k < out.length; k++) out[k] = data[m.onnxIndex[k]!]!;
+  return out;
+}
+
+/** Permutes ModelGraph-ordered data back into ONNX order (batch excluded). @example modelToOnnxOrder(y, imp.outputs[0]) */
+export function modelToOnnxOrder(data: ArrayLike<number>, m: OnnxTensorMapping): Float64Array {
+  const out = new Float64Array(m.onnxIndex.length);
+  for (let k = 0; k < out.length; k++) out[m.onnxIndex[k]!] = data[k]!;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// names
+
+function sanitize(s: string): string {
+  return s.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+const UNARY_ACTIVATIONS: Record<string, string> = {
+  Relu: 'relu',
+  Sigmoid: 'sigmoid',
+  Tanh: 'tanh',
+  Selu: 'selu',
+  Elu: 'elu',
+  Softsign: 'softsign',
+  Softplus: 'softplus',
+  HardSigmoid: 'hard_sigmoid',
+};
+
+const LAYOUT_SENSITIVE = new Set(['Conv', 'MaxPool', 'AveragePool', 'BatchNormalization', 'GlobalAveragePool', 'GlobalMaxPool', 'Pad']);
+const ELEMENTWISE = new Set([
+  ...Object.keys(UNARY_ACTIVATIONS),
+  'LeakyRelu', 'Identity', 'Dropout', 'Cast', 'Quant', 'IntQuant', 'BipolarQuant', 'Add', 'Sub', 'Mul', 'Div', 'Sum',
+]);
+const QUANT_OPS = new Set(['Quant', 'IntQuant', 'BipolarQuant']);
+/** Ops through which a constant keeps the Quant information of its input (they only move elements). */
+const QUANT_PRESERVING = new Set(['Identity', 'Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+const SELU_ALPHA = 1.67326319217681884765625;
+const SELU_GAMMA = 1.05070102214813232421875;
+
+// ---------------------------------------------------------------------------------------------------
+
+class OnnxImporter {
+  readonly opset: number;
+  readonly layers: ModelLayer[] = [];
+  private readonly byName = new Map<string, ModelLayer>();
+  private readonly values = new Map<string, Value>();
+  private readonly usedNames = new Set<string>();
+  /** Outstanding (not yet processed) consumer references to each layer's values. */
+  private readonly refs = new Map<string, number>();
+  /** Consumers per value name (live nodes, plus 1 per graph output). */
+  private readonly uses = new Map<string, number>();
+  private readonly consumers = new Map<string, OnnxNode[]>();
+  private readonly live: Set<OnnxNode>;
+  private readonly outputNames: Set<string>;
+  isQonnx = false;
+
+  constructor(readonly m: OnnxModel, readonly source: string, readonly opts: OnnxImportOptions) {
+    this.opset = defaultOpset(m);
+    const g = m.graph;
+    this.outputNames = new Set(g.outputs.map((o) => o.name));
+    // liveness: nodes that (transitively) feed a graph output
+    const producer = new Map<string, OnnxNode>();
+    for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+    this.live = new Set();
+    const stack = [...this.outputNames];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const p = producer.get(name);
+      if (p && !this.live.has(p)) {
+        this.live.add(p);
+        for (const i of p.inputs) if (i) stack.push(i);
+      }
+    }
+    for (const n of g.nodes) {
+      if (!this.live.has(n)) continue;
+      for (const i of n.inputs) {
+        if (!i) continue;
+        this.uses.set(i, (this.uses.get(i) ?? 0) + 1);
+        const c = this.consumers.get(i) ?? [];
+        if (!c.includes(n)) c.push(n);
+        this.consumers.set(i, c);
+      }
+    }
+    for (const o of this.outputNames) this.uses.set(o, (this.uses.get(o) ?? 0) + 1);
+  }
+
+  where(n: OnnxNode): string {
+    return `${this.source} node[${n.index}] (${n.opType}${n.name ? ` '${n.name}'` : ''})`;
+  }
+
+  uniqueName(base: string): string {
+    let b = sanitize(base) || 'layer';
+    if (/^[0-9]/.test(b)) b = `l_${b}`;
+    let name = b;
+    for (let k = 2; this.usedNames.has(name); k++) name = `${b}_${k}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  nodeName(n: OnnxNode, suffix = ''): string {
+    let base = sanitize(n.name);
+    if (!base) base = `${n.opType.toLowerCase()}_${n.index}`;
+    else if (/^[0-9]/.test(base)) base = `${n.opType.toLowerCase()}_${base}`;
+    return this.uniqueName(base + suffix);
+  }
+
+  addLayer(
+    name: string,
+    className: ModelLayerClass,
+    inputs: Dyn[],
+    outShape: number[],
+    attrs: LayerAttrs,
+    weights: Record<string, FloatTensor> = {},
+    quantizers?: ModelLayer['quantizers'],
+  ): ModelLayer {
+    const layer: ModelLayer = {
+      name,
+      className,
+      inputs: inputs.map((v) => v.layer),
+      inputShapes: inputs.map(modelShapeOf),
+      outputShape: outShape,
+      attrs,
+      weights,
+    };
+    if (quantizers && Object.keys(quantizers).length) layer.quantizers = quantizers;
+    this.layers.push(layer);
+    this.byName.set(name, layer);
+    return layer;
+  }
+
+  setValue(name: string, v: Value): void {
+    if (!name) return;
+    this.values.set(name, v);
+    if (v.kind === 'dyn') this.refs.set(v.layer, (this.refs.get(v.layer) ?? 0) + (this.uses.get(name) ?? 0));
+  }
+
+  /** True when nothing else reads the layer's output (safe to fold a following op into it). */
+  foldable(layer: string): boolean {
+    return (this.refs.get(layer) ?? 0) === 0;
+  }
+
+  // ---- graph inputs ----------------------------------------------------------------------------
+
+  desiredPerm(value: string, rank: number, depth = 0): number[] | undefined {
+    if (depth > 64) return undefined;
+    for (const n of this.consumers.get(value) ?? []) {
+      const op = n.opType;
+      if (QUANT_OPS.has(op) && n.inputs[0] !== value) continue;
+      if (LAYOUT_SENSITIVE.has(op)) {
+        if (n.inputs[0] !== value) continue;
+        return n.domain === CHANNELS_LAST_DOMAIN ? identityPerm(rank) : chLastPerm(rank);
+      }
+      if (op === 'Transpose') {
+        const r = this.desiredPerm(n.outputs[0]!, rank, depth + 1);
+        if (!r) continue;
+        const p = new NodeAttrs(n).ints('perm', range(rank).reverse());
+        return r.map((a) => p[a]!);
+      }
+      if (ELEMENTWISE.has(op)) {
+        const r = this.desiredPerm(n.outputs[0]!, rank, depth + 1);
+        if (r) return r;
+        continue;
+      }
+      if (op === 'Concat') continue;
+      return identityPerm(rank);
+    }
+    return undefined;
+  }
+
+  addInputs(): void {
+    const g = this.m.graph;
+    for (const vi of g.inputs) {
+      if (g.initializers.has(vi.name) || !this.uses.has(vi.name)) continue;
+      const path = `${this.source} input '${vi.name}'`;
+      if (vi.elemType !== 0 && vi.elemType !== 1 && vi.elemType !== 11 && vi.elemType !== 10) {
+        throw new UnsupportedError(path, `input element type ${onnxDtypeName(vi.elemType)} is not supported (float inputs only)`);
+      }
+      if (!vi.shape) throw new UnsupportedError(path, 'input has no shape');
+      if (vi.shape.length < 2) {
+        throw new UnsupportedError(path, `input shape [${vi.shape.join(', ')}] has no batch axis (expected [batch, …])`);
+      }
+      const dims = vi.shape.slice(1).map((d) => {
+        if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
+          throw new UnsupportedError(path, `variable-size dimension in [${vi.shape!.join(', ')}] is not supported (fixed sizes only, batch excepted)`);
+        }
+        return d;
+      });
+      const shape = [1, ...dims];
+      const r = shape.length;
+      let perm: number[];
+      const mode = this.opts.inputLayout ?? 'auto';
+      if (r <= 2 || mode === 'channels_last') perm = identityPerm(r);
+      else if (mode === 'channels_first') perm = chLastPerm(r);
+      else perm = this.desiredPerm(vi.name, r) ?? chLastPerm(r);
+      const layout = mkLayout(shape, perm);
+      const v: Dyn = { kind: 'dyn', layer: this.uniqueName(/^[0-9]/.test(vi.name) ? `input_${vi.name}` : vi.name), shape, layout };
+      this.addLayer(v.layer, 'InputLayer', [], modelShapeOf(v), {});
+      this.layers[this.layers.length - 1]!.inputShapes = [];
+      this.setValue(vi.name, v);
+    }
+  }
+
+  // ---- constants --------------------------------------------------------------------------------
+
+  constTensor(n: OnnxNode, k: number, what: string): Const {
+    const name = n.inputs[k];
+    const v = name ? this.values.get(name) : undefined;
+    if (!v) throw new FormatError(this.where(n), `${what} (input ${k}) is missing`);
+    if (v.kind !== 'const') {
+      throw new UnsupportedError(this.where(n), `${what} (input ${k} '${name}') must be a constant (initializer), not computed at run time`);
+    }
+    return v;
+  }
+
+  optConst(n: OnnxNode, k: number, what: string): Const | undefined {
+    return n.inputs[k] ? this.constTensor(n, k, what) : undefined;
+  }
+
+  quantParams(n: OnnxNode): QuantParams {
+    const a = new NodeAttrs(n, this.source);
+    const scale = this.constTensor(n, 1, 'scale').tensor.data;
+    const zeroPoint = this.constTensor(n, 2, 'zero_point').tensor.data;
+    const bw = this.constTensor(n, 3, 'bit_width').tensor.data;
+    if (bw.length !== 1) throw new UnsupportedError(this.where(n), `bit_width must be a scalar, got ${bw.length} values`);
+    return {
+      scale,
+      zeroPoint,
+      bitWidth: bw[0]!,
+      signed: a.int('signed', 1) !== 0,
+      narrow: a.int('narrow', 0) !== 0,
+      roundingMode: a.str('rounding_mode', 'ROUND'),
+    };
+  }
+
+  /** The fixed type of a quantized constant used as a weight/bias (throws naming the Quant node). */
+  constType(c: Const | undefined): FixedType | undefined {
+    if (!c?.quant) return undefined;
+    if (c.quant.kind === 'bipolar') return bipolarWeightType(c.quant.scale, c.quant.where);
+    return quantFixedType(c.quant.params, c.quant.where);
+  }
+
+  foldConstNode(n: OnnxNode, ins: (Const | undefined)[]): void {
+    const tensors = ins.map((c) => c?.tensor);
+    const outs = evalOnnxNode(n, tensors, this.opset, this.source);
+    let quant: ConstQuant | undefined;
+    if (n.opType === 'Quant' || n.opType === 'IntQuant') {
+      quant = { kind: 'int', where: this.where(n), params: this.quantParams(n) };
+      this.isQonnx = true;
+    } else if (n.opType === 'BipolarQuant') {
+      quant = { kind: 'bipolar', where: this.where(n), scale: this.constTensor(n, 1, 'scale').tensor.data };
+      this.isQonnx = true;
+    } else if (QUANT_PRESERVING.has(n.opType)) {
+      quant = ins[0]?.quant;
+    }
+    n.outputs.forEach((o, i) => {
+      if (o && outs[i]) this.setValue(o, { kind: 'const', tensor: outs[i]!, quant });
+    });
+  }
+
+  // ---- layout helpers ---------------------------------------------------------------------------
+
+  /**
+   * The per-channel (axes layout: along the model's last axis) or per-element (flat layout) vector a
+   * constant broadcast onto `v` amounts to, or undefined when it varies along other model axes.
+   */
+  channelVector(v: Dyn, c: Tensor, where: string): Float64Array | undefined {
+    const bs = broadcastShapes(c.shape, v.shape);
+    if (!bs || !sameArr(bs, v.shape)) {
+      throw new UnsupportedError(where, `constant of shape [${c.shape.join(', ')}] would broadcast the tensor [${v.shape.join(', ')}] to a larger shape`);
+    }
+    const full = broadcastTo(c, v.shape, where).data;
+    const idx = onnxIndexOf(v);
+    const M = new Float64Array(idx.length);
+    for (let k = 0; k < idx.length; k++) M[k] = full[idx[k]!]!;
+    if (v.layout.order) return M;
+    const ms = modelShapeOf(v);
+    const C = ms[ms.length - 1]!;
+    for (let k = C; k < M.length; k++) if (M[k] !== M[k % C]) return undefined;
+    return M.slice(0, C);
+  }
+
+  /** `v` with the axis layout `perm`, inserting a Reshape layer for a flat vector when its order allows. */
+  requireAxes(v: Dyn, perm: number[], n: OnnxNode, what: string): Dyn {
+    if (v.layout.perm && sameArr(v.layout.perm, perm)) return v;
+    if (v.layout.order && sameArr(axesIndex(v.shape, perm), v.layout.order)) {
+      const name = this.nodeName(n, '_reshape');
+      const out: Dyn = { kind: 'dyn', layer: name, shape: v.shape, layout: { perm } };
+      this.addLayer(name, 'Reshape', [v], modelShapeOf(out), { targetShape: modelShapeOf(out) });
+      return out;
+    }
+    throw new UnsupportedError(
+      this.where(n),
+      `${what}: the input is held as ${layoutText(v)}, which cannot be fed to this op without a transpose layer (ModelGraph has none)`,
+    );
+  }
+
+  // ---- node dispatch ----------------------------------------------------------------------------
+
+  run(): void {
+    this.addInputs();
+    for (const [name, t] of this.m.graph.initializers) this.values.set(name, { kind: 'const', tensor: tensorOf(t) });
+    for (const n of this.m.graph.nodes) {
+      if (!this.live.has(n)) continue;
+      const ins = n.inputs.map((name) => {
+        if (!name) return undefined;
+        const v = this.values.get(name);
+        if (!v) throw new FormatError(this.where(n), `input '${name}' is not produced by any earlier node, initializer or graph input`);
+        return v;
+      });
+      for (const v of ins) if (v?.kind === 'dyn') this.refs.set(v.layer, (this.refs.get(v.layer) ?? 0) - 1);
+      if (QUANT_OPS.has(n.opType)) this.isQonnx = true;
+      if (ins.every((v) => !v || v.kind === 'const')) {
+        this.foldConstNode(n, ins as (Const | undefined)[]);
+        continue;
+      }
+      if (n.opType === 'Shape') {
+        this.foldConstNode(n, [{ kind: 'const', tensor: { shape: (ins[0] as Dyn).shape, data: new Float64Array(0) } }]);
+        continue;
+      }
+      this.mapNode(n, ins);
+    }
+  }
+
+  mapNode(n: OnnxNode, ins: (Value | undefined)[]): void {
+    const where = this.where(n);
+    const a = new NodeAttrs(n, this.source);
+    const x = ins[0];
+    if (n.domain === CHANNELS_LAST_DOMAIN && !['Conv', 'MaxPool', 'BatchNormalization'].includes(n.opType)) {
+      throw new UnsupportedError(where, `channels-last op ${n.opType} is not supported`);
+    }
+    const dynIn = (): Dyn => {
+      if (!x || x.kind !== 'dyn') throw new UnsupportedError(where, 'the first input must be computed at run time (constant data input is not supported here)');
+      return x;
+    };
+    const out = (v: Dyn) => this.setValue(n.outputs[0]!, v);
+    const act = UNARY_ACTIVATIONS[n.opType];
+    if (act) {
+      const v = dynIn();
+      if (n.opType === 'Selu' && (a.float('alpha', SELU_ALPHA) !== SELU_ALPHA || a.float('gamma', SELU_GAMMA) !== SELU_GAMMA)) {
+        throw new UnsupportedError(where, 'Selu with non-default alpha/gamma is not supported');
+      }
+      if (n.opType === 'Elu' && a.float('alpha', 1) !== 1) throw new UnsupportedError(where, 'Elu with alpha ≠ 1 is not supported');
+      if (n.opType === 'HardSigmoid' && (Math.fround(a.float('alpha', 0.2)) !== Math.fround(0.2) || Math.fround(a.float('beta', 0.5)) !== 0.5)) {
+        throw new UnsupportedError(where, 'HardSigmoid with alpha ≠ 0.2 or beta ≠ 0.5 is not supported');
+      }
+      const name = this.nodeName(n);
+      this.addLayer(name, 'Activation', [v], modelShapeOf(v), { activation: act });
+      out({ ...v, layer: name });
+      return;
+    }
+    switch (n.opType) {
+      case 'Identity':
+      case 'Dropout':
+        if (n.outputs[1] && this.uses.has(n.outputs[1])) throw new UnsupportedError(where, 'the Dropout mask output is not supported');
+        out(dynIn());
+        return;
+      case 'Cast': {
+        const to = a.int('to');
+        if (![1, 10, 11].includes(to)) throw new UnsupportedError(where, `Cast to ${onnxDtypeName(to)} is not supported (float only)`);
+        out(dynIn());
+        return;
+      }
+      case 'LeakyRelu': {
+        const v = dynIn();
+        const name = this.nodeName(n);
+        this.addLayer(name, 'LeakyReLU', [v], modelShapeOf(v), { alpha: a.float('alpha', 0.01) });
+        out({ ...v, layer: name });
+        return;
+      }
+      case 'Softmax':
+        return this.softmax(n, dynIn());
+      case 'Transpose':
+        return out(this.transposeValue(n, dynIn(), a));
+      case 'Flatten': {
+        const v = dynIn();
+        const r = v.shape.length;
+        let axis = a.int('axis', 1);
+        if (axis < 0) axis += r;
+        // with the batch fixed to 1, axis 0 ([1, N·…]) and axis 1 ([N, …]) give the same data
+        if (axis > 1) throw new UnsupportedError(where, `Flatten with axis ${axis} keeps several axes and is not supported (axis 1 only)`);
+        return out(this.reshapeValue(n, v, [1, shapeSize(v.shape)]));
+      }
+      case 'Reshape': {
+        const v = dynIn();
+        const target = this.opset >= 5 ? Array.from(this.constTensor(n, 1, 'shape').tensor.data) : a.ints('shape');
+        const shape = reshapeTarget(v.shape, target, a.int('allowzero', 0) !== 0, where);
+        return out(this.reshapeValue(n, v, shape));
+      }
+      case 'Squeeze':
+      case 'Unsqueeze': {
+        const v = dynIn();
+        let axes = this.opset >= 13 ? (n.inputs[1] ? Array.from(this.constTensor(n, 1, 'axes').tensor.data) : undefined) : a.has('axes') ? a.ints('axes') : undefined;
+        // Squeeze without axes: every size-1 axis except the batch (fixed to 1 here, any size at run time)
+        if (!axes && n.opType === 'Squeeze') axes = range(v.shape.length - 1, 1).filter((q) => v.shape[q] === 1);
+        if (!axes) throw new FormatError(where, 'Unsqueeze needs axes');
+        const squeeze = n.opType === 'Squeeze';
+        const rank = squeeze ? v.shape.length : v.shape.length + axes.length;
+        const ax = axes.map((q) => (q < 0 ? q + rank : q));
+        if (ax.some((q) => !Number.isInteger(q) || q < 0 || q >= rank)) throw new FormatError(where, `axes [${axes.join(', ')}] out of range`);
+        if (ax.includes(0)) throw new UnsupportedError(where, `${n.opType} on the batch axis is not supported`);
+        let shape: number[];
+        if (squeeze) {
+          if (ax.some((q) => v.shape[q] !== 1)) throw new ShapeError(where, `cannot squeeze axes [${axes.join(', ')}] of [${v.shape.join(', ')}]`);
+          shape = v.shape.filter((_, i) => !ax.includes(i));
+        } else {
+          shape = [...v.shape];
+          for (const q of [...ax].sort((p, w) => p - w)) shape.splice(q, 0, 1);
+        }
+        return out(this.reshapeValue(n, v, shape));
+      }
+      case 'Gemm':
+        return this.gemm(n, dynIn(), a);
+      case 'MatMul':
+        return this.matmul(n, dynIn());
+      case 'Conv':
+        return this.conv(n, dynIn(), a);
+      case 'MaxPool':
+      case 'AveragePool':
+        return this.pool(n, dynIn(), a);
+      case 'GlobalAveragePool':
+      case 'GlobalMaxPool':
+        return this.globalPool(n, dynIn());
+      case 'BatchNormalization':
+        return this.batchNorm(n, dynIn(), a);
+      case 'Add':
+      case 'Sum':
+      case 'Sub':
+      case 'Mul':
+      case 'Div':
+        return this.arith(n, ins);
+      case 'Concat':
+        return this.concat(n, ins, a);
+      case 'Pad':
+        return this.pad(n, dynIn(), a);
+      case 'Quant':
+      case 'IntQuant': {
+        const v = dynIn();
+        const t = quantFixedType(this.quantParams(n), where);
+        const name = this.nodeName(n, '_act');
+        this.addLayer(name, 'Activation', [v], modelShapeOf(v), { activation: 'linear' }, {}, { result: t });
+        out({ ...v, layer: name });
+        return;
+      }
+      case 'BipolarQuant': {
+        const v = dynIn();
+        checkBipolarScale(this.constTensor(n, 1, 'scale').tensor.data, where);
+        const name = this.nodeName(n, '_act');
+        this.addLayer(name, 'Activation', [v], modelShapeOf(v), { activation: 'binary_tanh' });
+        out({ ...v, layer: name });
+        return;
+      }
+      default: {
+        const dom = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : '';
+        const hint =
+          n.opType === 'Trunc' || n.opType === 'FloatQuant' || n.opType === 'MultiThreshold'
+            ? ' (QONNX Quant/IntQuant and BipolarQuant are the supported quantizers)'
+            : ` (supported: ${ONNX_SUPPORTED_OPS.join(', ')})`;
+        throw new UnsupportedError(where, `ONNX op ${dom}${n.opType} is not supported${hint}`);
+      }
+    }
+  }
+
+  // ---- shape ops --------------------------------------------------------------------------------
+
+  transposeValue(n: OnnxNode, v: Dyn, a: NodeAttrs): Dyn {
+    const r = v.shape.length;
+    const p = a.ints('perm', range(r).reverse());
+    if (p.length !== r || !sameArr([...p].sort((q, w) => q - w), range(r))) throw new FormatError(this.where(n), `invalid perm [${p.join(', ')}]`);
+    if (p[0] !== 0) throw new UnsupportedError(this.where(n), `Transpose perm [${p.join(', ')}] moves the batch axis (unsupported: the batch must stay axis 0)`);
+    const shape = p.map((q) => v.shape[q]!);
+    if (v.layout.perm) {
+      const pinv = new Array<number>(r);
+      p.forEach((q, j) => (pinv[q] = j));
+      return { ...v, shape, layout: { perm: v.layout.perm.map((q) => pinv[q]!) } };
+    }
+    // flat: new ONNX position of every old element
+    const n0 = shapeSize(v.shape);
+    const t = transpose({ shape: v.shape, data: Float64Array.from(range(n0)) }, p);
+    const newPos = new Int32Array(n0);
+    t.data.forEach((old, j) => (newPos[old] = j));
+    const order = v.layout.order!.map((o) => newPos[o]!);
+    return { ...v, shape, layout: { order } };
+  }
+
+  /** Reshape-like ops (Flatten, Reshape, Squeeze, Unsqueeze) to the ONNX shape `shape` (batch included). */
+  reshapeValue(n: OnnxNode, v: Dyn, shape: number[]): Dyn {
+    const where = this.where(n);
+    if (shape[0] !== 1) throw new UnsupportedError(where, `reshaping [${v.shape.join(', ')}] to [${shape.join(', ')}] changes the batch axis (unsupported)`);
+    if (shapeSize(shape) !== shapeSize(v.shape)) throw new ShapeError(where, `cannot reshape [${v.shape.join(', ')}] to [${shape.join(', ')}]`);
+    if (sameArr(shape, v.shape)) return v;
+    const idx = onnxIndexOf(v);
+    if (shape.length <= 2 || v.layout.order) {
+      // the ONNX element order is unchanged by a reshape: a 1-D model tensor keeps its order
+      if (v.layout.order) return { ...v, shape, layout: { order: idx } };
+      const name = this.nodeName(n);
+      this.addLayer(name, 'Flatten', [v], [shapeSize(shape)], {});
+      return { kind: 'dyn', layer: name, shape, layout: { order: idx } };
+    }
+    const r = shape.length;
+    const cur = modelShapeOf(v);
+    for (const perm of [chLastPerm(r), identityPerm(r)]) {
+      if (!sameArr(axesIndex(shape, perm), idx)) continue;
+      const ms = perm.map((q) => shape[q]!);
+      if (sameArr(ms, cur)) return { ...v, shape, layout: { perm } };
+      const name = this.nodeName(n);
+      this.addLayer(name, 'Reshape', [v], ms, { targetShape: ms });
+      return { kind: 'dyn', layer: name, shape, layout: { perm } };
+    }
+    throw new UnsupportedError(
+      where,
+      `reshaping [${v.shape.join(', ')}] (held as ${layoutText(v)}) to [${shape.join(', ')}] would need a transpose layer (ModelGraph has none); only flattening or channel-preserving reshapes are supported`,
+    );
+  }
+
+  // ---- layers -----------------------------------------------------------------------------------
+
+  softmax(n: OnnxNode, v: Dyn): void {
+    const a = new NodeAttrs(n, this.source);
+    const r = v.shape.length;
+    let axis = a.int('axis', this.opset >= 13 ? -1 : 1);
+    if (axis < 0) axis += r;
+    if (axis < 1 || axis >= r) throw new UnsupportedError(this.where(n), `Softmax over axis ${axis} (batch or out of range) is not supported`);
+    const reduced = this.opset >= 13 ? [axis] : range(r - axis, axis);
+    const nonTrivial = range(r - 1, 1).filter((q) => v.shape[q]! > 1);
+    let ok: boolean;
+    if (v.layout.order) ok = nonTrivial.every((q) => reduced.includes(q));
+    else {
+      const last = v.layout.perm![v.layout.perm!.length - 1]!;
+      ok = nonTrivial.every((q) => reduced.includes(q) === (q === last));
+    }
+    if (!ok) throw new UnsupportedError(this.where(n), `Softmax over ONNX axis ${axis} of [${v.shape.join(', ')}] is not the model's last axis (only the channel / last axis is supported)`);
+    const name = this.nodeName(n);
+    this.addLayer(name, 'Softmax', [v], modelShapeOf(v), { axis: -1 });
+    this.setValue(n.outputs[0]!, { ...v, layer: name });
+  }
+
+  denseFrom(n: OnnxNode, v: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType): void {
+    const where = this.where(n);
+    const r = v.shape.length;
+    if (v.shape[r - 1] !== K) throw new ShapeError(where, `input [${v.shape.join(', ')}] does not have ${K} features in its last axis`);
+    let kern = kernel;
+    let outLayout: Layout;
+    const outShape = [...v.shape.slice(0, -1), units];
+    if (v.layout.order) {
+      if (shapeSize(v.shape) !== K) {
+        throw new UnsupportedError(where, `a matrix product over the last axis of [${v.shape.join(', ')}] held as a flat vector is not supported`);
+      }
+      const order = v.layout.order;
+      if (!isIdentityOrder(order)) {
+        // channels-last flattening: permute kernel rows so that model element k meets ONNX row order[k]
+        kern = new Float64Array(K * units);
+        for (let k = 0; k < K; k++) kern.set(kernel.subarray(order[k]! * units, (order[k]! + 1) * units), k * units);
+      }
+      outLayout = { order: Int32Array.from(range(units)) };
+    } else {
+      const perm = v.layout.perm!;
+      if (perm[perm.length - 1] !== r - 1) {
+        throw new UnsupportedError(where, `the matrix product runs over ONNX axis ${r - 1}, which is not the model's last axis (${layoutText(v)})`);
+      }
+      outLayout = { perm };
+    }
+    const name = this.nodeName(n);
+    const outV: Dyn = { kind: 'dyn', layer: name, shape: outShape, layout: outLayout };
+    const weights: Record<string, FloatTensor> = { kernel: { shape: [K, units], data: kern } };
+    if (bias) weights['bias'] = { shape: [units], data: bias };
+    const q: ModelLayer['quantizers'] = {};
+    if (wq) q.weight = wq;
+    if (bq) q.bias = bq;
+    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: !!bias }, weights, q);
+    this.setValue(n.outputs[0]!, outV);
+  }
+
+  gemm(n: OnnxNode, v: Dyn, a: NodeAttrs): void {
+    const where = this.where(n);
+    if (a.int('transA', 0) !== 0) throw new UnsupportedError(where, 'Gemm with transA = 1 is not supported (the data input must be [batch, features])');
+    if (v.shape.length !== 2) throw new ShapeError(where, `Gemm input must be rank 2, got [${v.shape.join(', ')}]`);
+    const B = this.constTensor(n, 1, 'B');
+    const C = this.optConst(n, 2, 'C');
+    if (B.tensor.shape.length !== 2) throw new ShapeError(where, `B must be rank 2, got [${B.tensor.shape.join(', ')}]`);
+    const alpha = a.float('alpha', 1);
+    const beta = a.float('beta', 1);
+    const tB = a.int('transB', 0) !== 0;
+    const W = tB ? transpose(B.tensor, [1, 0]) : B.tensor;
+    const [K, units] = W.shape as [number, number];
+    const wq = this.constType(B);
+    const bq = this.constType(C);
+    if (wq && alpha !== 1) throw new UnsupportedError(where, `alpha ${alpha} ≠ 1 on Quant-ized weights would move them off their grid`);
+    if (bq && beta !== 1) throw new UnsupportedError(where, `beta ${beta} ≠ 1 on a Quant-ized bias would move it off its grid`);
+    const kernel = alpha === 1 ? W.data : W.data.map((w) => alpha * w);
+    let bias: Float64Array | undefined;
+    if (C) {
+      const bs = broadcastShapes(C.tensor.shape, [1, units]);
+      if (!bs || !sameArr(bs, [1, units])) throw new UnsupportedError(where, `C of shape [${C.tensor.shape.join(', ')}] is not a per-output bias`);
+      bias = broadcastTo(C.tensor, [1, units], where).data.map((c) => beta * c);
+    }
+    this.denseFrom(n, v, kernel, K, units, bias, wq, bq);
+  }
+
+  matmul(n: OnnxNode, v: Dyn): void {
+    const B = this.constTensor(n, 1, 'B (weights)');
+    if (B.tensor.shape.length !== 2) throw new UnsupportedError(this.where(n), `MatMul with weights of shape [${B.tensor.shape.join(', ')}] is not supported (rank-2 constant weights only)`);
+    const [K, units] = B.tensor.shape as [number, number];
+    this.denseFrom(n, v, B.tensor.data, K, units, undefined, this.constType(B));
+  }
+
+  /** Resolves pads and maps them onto Keras 'valid' / 'same' (or explicit pads for a ZeroPadding layer). */
+  kerasPadding(a: NodeAttrs, spatial: number[], kernel: number[], strides: number[]): { padding: 'valid' | 'same'; explicit?: { begin: number[]; end: number[] }; out: number[] } {
+    const pads = resolvePads(a, spatial, kernel, strides, kernel.map(() => 1));
+    if ([...pads.begin, ...pads.end].some((p) => p < 0)) throw new UnsupportedError(a.where, 'negative pads are not supported');
+    const out = spatial.map((s, i) => Math.floor((s + pads.begin[i]! + pads.end[i]! - kernel[i]!) / strides[i]!) + 1);
+    if (out.some((o) => o < 1)) throw new ShapeError(a.where, `empty output for input [${spatial.join(', ')}]`);
+    if ([...pads.begin, ...pads.end].every((p) => p === 0)) return { padding: 'valid', out };
+    const same = spatial.every((s, i) => {
+      const k = kernel[i]!;
+      const st = strides[i]!;
+      const total = Math.max((Math.ceil(s / st) - 1) * st + k - s, 0);
+      return pads.begin[i] === Math.floor(total / 2) && pads.end[i] === total - Math.floor(total / 2) && out[i] === Math.ceil(s / st);
+    });
+    if (same) return { padding: 'same', out };
+    return { padding: 'valid', explicit: pads, out };
+  }
+
+  /** Inserts a ZeroPadding1D/2D layer (channels-last model tensor of rank 2/3). */
+  zeroPad(n: OnnxNode, v: Dyn, begin: number[], end: number[], spatialAxes: number[], suffix: string): Dyn {
+    const rank = spatialAxes.length;
+    const shape = [...v.shape];
+    spatialAxes.forEach((ax, i) => (shape[ax] = shape[ax]! + begin[i]! + end[i]!));
+    const name = this.nodeName(n, suffix);
+    const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: v.layout };
+    const padding = rank === 1 ? [begin[0]!, end[0]!] : [[begin[0]!, end[0]!], [begin[1]!, end[1]!]];
+    this.addLayer(name, rank === 1 ? 'ZeroPadding1D' : 'ZeroPadding2D', [v], modelShapeOf(outV), { padding });
+    return outV;
+  }
+
+  /** Spatial/channel ONNX axes of a conv-like op's data input, and the axis layout the op needs. */
+  convAxes(n: OnnxNode, v: Dyn): { spatial: number[]; ch: number; perm: number[] } {
+    const r = v.shape.length;
+    if (r !== 3 && r !== 4) throw new UnsupportedError(this.where(n), `${n.opType} on a rank-${r} input is not supported (1D and 2D only)`);
+    if (n.domain === CHANNELS_LAST_DOMAIN) return { spatial: range(r - 2, 1), ch: r - 1, perm: identityPerm(r) };
+    return { spatial: range(r - 2, 2), ch: 1, perm: chLastPerm(r) };
+  }
+
+  conv(n: OnnxNode, x: Dyn, a: NodeAttrs): void {
+    const where = this.where(n);
+    const ax = this.convAxes(n, x);
+    let v = this.requireAxes(x, ax.perm, n, 'Conv needs channels-first data (channels-last for the qonnx channels_last domain)');
+    const Wc = this.constTensor(n, 1, 'W (weights)');
+    const Bc = this.optConst(n, 2, 'B (bias)');
+    const rank = ax.spatial.length;
+    const W = Wc.tensor;
+    if (W.shape.length !== rank + 2) throw new ShapeError(where, `weights of shape [${W.shape.join(', ')}] do not fit a ${rank}D convolution`);
+    const group = a.int('group', 1);
+    if (group !== 1) throw new UnsupportedError(where, `grouped / depthwise convolution (group = ${group}) is not supported`);
+    const dil = a.ints('dilations', new Array<number>(rank).fill(1));
+    if (dil.some((d) => d !== 1)) throw new UnsupportedError(where, `dilated convolution (dilations [${dil.join(', ')}]) is not supported`);
+    const chLastW = n.domain === CHANNELS_LAST_DOMAIN;
+    const F = W.shape[0]!;
+    const Cw = chLastW ? W.shape[rank + 1]! : W.shape[1]!;
+    const kernel = chLastW ? W.shape.slice(1, rank + 1) : W.shape.slice(2);
+    const C = v.shape[ax.ch]!;
+    if (Cw !== C) throw new ShapeError(where, `weights [${W.shape.join(', ')}] expect ${Cw} input channels, the input has ${C}`);
+    if (a.has('kernel_shape') && !sameArr(a.ints('kernel_shape'), kernel)) throw new ShapeError(where, `kernel_shape [${a.ints('kernel_shape').join(', ')}] does not match the weights [${W.shape.join(', ')}]`);
+    const strides = a.ints('strides', new Array<number>(rank).fill(1));
+    const spatial = ax.spatial.map((q) => v.shape[q]!);
+    const pad = this.kerasPadding(a, spatial, kernel, strides);
+    if (pad.explicit) v = this.zeroPad(n, v, pad.explicit.begin, pad.explicit.end, ax.spatial, '_pad');
+    // Keras kernel layout (k…, C, F)
+    const kerasW = transpose(W, chLastW ? [...range(rank, 1), rank + 1, 0] : [...range(rank, 2), 1, 0]);
+    const weights: Record<string, FloatTensor> = { kernel: { shape: kerasW.shape, data: kerasW.data } };
+    let bias: Float64Array | undefined;
+    if (Bc) {
+      if (Bc.tensor.data.length !== F) throw new ShapeError(where, `bias has ${Bc.tensor.data.length} values for ${F} filters`);
+      bias = Bc.tensor.data;
+      weights['bias'] = { shape: [F], data: bias };
+    }
+    const q: ModelLayer['quantizers'] = {};
+    const wq = this.constType(Wc);
+    const bq = this.constType(Bc);
+    if (wq) q.weight = wq;
+    if (bq) q.bias = bq;
+    const shape = [...v.shape];
+    shape[ax.ch] = F;
+    ax.spatial.forEach((q2, i) => (shape[q2] = pad.out[i]!));
+    const name = this.nodeName(n);
+    const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { perm: ax.perm } };
+    this.addLayer(
+      name,
+      rank === 1 ? 'Conv1D' : 'Conv2D',
+      [v],
+      modelShapeOf(outV),
+      { filters: F, kernelSize: kernel, strides, padding: pad.padding, useBias: !!Bc },
+      weights,
+      q,
+    );
+    this.setValue(n.outputs[0]!, outV);
+  }
+
+  pool(n: OnnxNode, x: Dyn, a: NodeAttrs): void {
+    const where = this.where(n);
+    if (n.outputs[1] && this.uses.has(n.outputs[1])) throw new UnsupportedError(where, 'the MaxPool Indices output is not supported');
+    const ax = this.convAxes(n, x);
+    let v = this.requireAxes(x, ax.perm, n, `${n.opType} needs channels-first data`);
+    const rank = ax.spatial.length;
+    const kernel = a.ints('kernel_shape');
+    if (kernel.length !== rank) throw new FormatError(where, `kernel_shape has ${kernel.length} values for a ${rank}D pool`);
+    const strides = a.ints('strides', new Array<number>(rank).fill(1));
+    const dil = a.ints('dilations', new Array<number>(rank).fill(1));
+    if (dil.some((d) => d !== 1)) throw new UnsupportedError(where, 'dilated pooling is not supported');
+    const spatial = ax.spatial.map((q) => v.shape[q]!);
+    const pad = this.kerasPadding(a, spatial, kernel, strides);
+    if (a.int('ceil_mode', 0) !== 0) {
+      const pads = resolvePads(a, spatial, kernel, strides, dil);
+      const ceilOut = spatial.map((s, i) => {
+        let o = Math.ceil((s + pads.begin[i]! + pads.end[i]! - kernel[i]!) / strides[i]!) + 1;
+        if ((o - 1) * strides[i]! >= s + pads.begin[i]!) o--;
+        return o;
+      });
+      if (!sameArr(ceilOut, pad.out)) throw new UnsupportedError(where, 'ceil_mode = 1 changes the output size here; not supported');
+    }
+    const isMax = n.opType === 'MaxPool';
+    if (pad.explicit) {
+      const countPad = a.int('count_include_pad', 0) !== 0;
+      if (isMax || !countPad) {
+        throw new UnsupportedError(
+          where,
+          `pads [${[...pad.explicit.begin, ...pad.explicit.end].join(', ')}] are neither 0 nor Keras 'same' pads; ${isMax ? 'MaxPool' : 'AveragePool with count_include_pad = 0'} cannot be expressed with a ZeroPadding layer`,
+        );
+      }
+      v = this.zeroPad(n, v, pad.explicit.begin, pad.explicit.end, ax.spatial, '_pad');
+    } else if (!isMax && pad.padding === 'same' && a.int('count_include_pad', 0) !== 0) {
+      // padded zeros count in the average: pad explicitly, then pool 'valid'
+      const pads = resolvePads(a, spatial, kernel, strides, dil);
+      v = this.zeroPad(n, v, pads.begin, pads.end, ax.spatial, '_pad');
+      pad.padding = 'valid';
+    }
+    const shape = [...v.shape];
+    ax.spatial.forEach((q, i) => (shape[q] = pad.out[i]!));
+    const name = this.nodeName(n);
+    const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { perm: ax.perm } };
+    const cls = `${isMax ? 'Max' : 'Average'}Pooling${rank}D` as ModelLayerClass;
+    this.addLayer(name, cls, [v], modelShapeOf(outV), { poolSize: kernel, strides, padding: pad.padding });
+    this.setValue(n.outputs[0]!, outV);
+  }
+
+  globalPool(n: OnnxNode, x: Dyn): void {
+    const ax = this.convAxes(n, x);
+    const v = this.requireAxes(x, ax.perm, n, `${n.opType} needs channels-first data`);
+    const rank = ax.spatial.length;
+    const shape = v.shape.map((d, i) => (ax.spatial.includes(i) ? 1 : d));
+    const name = this.nodeName(n);
+    const C = v.shape[ax.ch]!;
+    const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { order: Int32Array.from(range(C)) } };
+    const cls = `Global${n.opType === 'GlobalMaxPool' ? 'Max' : 'Average'}Pooling${rank}D` as ModelLayerClass;
+    this.addLayer(name, cls, [v], [C], {});
+    this.setValue(n.outputs[0]!, outV);
+  }
+
+  batchNorm(n: OnnxNode, v: Dyn, a: NodeAttrs): void {
+    const where = this.where(n);
+    if (a.int('training_mode', 0) !== 0) throw new UnsupportedError(where, 'BatchNormalization in training mode is not supported');
+    if (n.outputs.slice(1).some((o) => o && this.uses.has(o))) throw new UnsupportedError(where, 'BatchNormalization running-statistics outputs are not supported');
+    const r = v.shape.length;
+    const ch = n.domain === CHANNELS_LAST_DOMAIN ? r - 1 : 1;
+    const C = v.shape[ch]!;
+    const dims = v.shape.map((_, i) => (i === ch ? C : 1));
+    const vec = (k: number, what: string): Float64Array => {
+      const t = this.constTensor(n, k, what).tensor;
+      if (t.data.length !== C) throw new ShapeError(where, `${what} has ${t.data.length} values, but the input [${v.shape.join(', ')}] has ${C} channels on axis ${ch}`);
+      const out = this.channelVector(v, { shape: dims, data: t.data }, where);
+      if (!out) {
+        throw new UnsupportedError(where, `the normalised (channel) axis ${ch} is not the model's last axis (input held as ${layoutText(v)})`);
+      }
+      return out;
+    };
+    const weights: Record<string, FloatTensor> = {};
+    for (const [k, key, what] of [[1, 'gamma', 'scale'], [2, 'beta', 'B'], [3, 'moving_mean', 'mean'], [4, 'moving_variance', 'var']] as const) {
+      const d = vec(k, what);
+      weights[key] = { shape: [d.length], data: d };
+    }
+    const name = this.nodeName(n);
+    this.addLayer(name, 'BatchNormalization', [v], modelShapeOf(v), { epsilon: a.float('epsilon', 1e-5), center: true, scale: true }, weights);
+    this.setValue(n.outputs[0]!, { ...v, layer: name });
+  }
+
+  /** Add / Sum / Sub / Mul / Div: merge of two run-time tensors (Add only) or an affine op with a constant. */
+  arith(n: OnnxNode, ins: (Value | undefined)[]): void {
+    const where = this.where(n);
+    const op = n.opType;
+    const present = ins.filter((v): v is Value => !!v);
+    if (present.length !== 2) throw new UnsupportedError(where, `${op} with ${present.length} inputs is not supported (2 only)`);
+    const [p, q] = present as [Value, Value];
+    if (p.kind === 'dyn' && q.kind === 'dyn') {
+      if (op !== 'Add' && op !== 'Sum') throw new UnsupportedError(where, `${op} of two run-time tensors is not supported (ModelGraph has Add only)`);
+      if (!sameArr(p.shape, q.shape)) throw new UnsupportedError(where, `Add of [${p.shape.join(', ')}] and [${q.shape.join(', ')}] needs broadcasting (unsupported)`);
+      const sameLayout = p.layout.perm ? !!q.layout.perm && sameArr(p.layout.perm, q.layout.perm) : !!q.layout.order && sameArr(p.layout.order!, q.layout.order);
+      if (!sameLayout) throw new UnsupportedError(where, `Add inputs are held in different layouts (${layoutText(p)} vs ${layoutText(q)})`);
+      const name = this.nodeName(n);
+      this.addLayer(name, 'Add', [p, q], modelShapeOf(p), {});
+      this.setValue(n.outputs[0]!, { ...p, layer: name });
+      return;
+    }
+    const v = (p.kind === 'dyn' ? p : q) as Dyn;
+    const c = (p.kind === 'const' ? p : q) as Const;
+    const constFirst = p.kind === 'const';
+    const vecRaw = this.channelVector(v, c.tensor, where);
+    if (!vecRaw) {
+      throw new UnsupportedError(where, `${op} with a constant of shape [${c.tensor.shape.join(', ')}] that varies over positions, not only over channels, is not supported`);
+    }
+    let scale: Float64Array | undefined;
+    let shift: Float64Array | undefined;
+    if (op === 'Add' || op === 'Sum') shift = vecRaw;
+    else if (op === 'Sub') {
+      if (constFirst) {
+        scale = vecRaw.map(() => -1);
+        shift = vecRaw;
+      } else shift = vecRaw.map((t) => -t);
+    } else if (op === 'Mul') scale = vecRaw;
+    else {
+      if (constFirst) throw new UnsupportedError(where, 'Div of a constant by a run-time tensor is not supported');
+      scale = vecRaw.map((t) => 1 / t);
+    }
+    const cq = c.quant ? this.constType(c) : undefined;
+    if (cq && (scale || (op !== 'Add' && op !== 'Sum'))) throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized bias added to a layer)`);
+    const prod = this.byName.get(v.layer);
+    // bias fold: MatMul/Conv + Add(const) → layer bias (hls4ml: ApplyAlpha fused into the Dense/Conv)
+    if (shift && !scale && prod && ['Dense', 'Conv1D', 'Conv2D'].includes(prod.className) && this.foldable(prod.name)) {
+      const units = prod.outputShape[prod.outputShape.length - 1]!;
+      if (shift.length === units) {
+        const old = prod.weights['bias'];
+        if (!old) {
+          prod.weights['bias'] = { shape: [units], data: Float64Array.from(shift) };
+          prod.attrs.useBias = true;
+          if (cq) prod.quantizers = { ...prod.quantizers, bias: cq };
+          this.setValue(n.outputs[0]!, v);
+          return;
+        }
+        if (!cq && !prod.quantizers?.bias) {
+          prod.weights['bias'] = { shape: [units], data: Float64Array.from(old.data, (b, i) => b + shift![i]!) };
+          this.setValue(n.outputs[0]!, v);
+          return;
+        }
+      }
+    }
+    // fold into a preceding BatchNormalization nobody else reads
+    if (prod && prod.className === 'BatchNormalization' && this.foldable(prod.name) && !cq && !prod.quantizers && prod.weights['gamma']!.data.length === vecRaw.length) {
+      const g = Float64Array.from(prod.weights['gamma']!.data);
+      const b = Float64Array.from(prod.weights['beta']!.data);
+      for (let i = 0; i < g.length; i++) {
+        if (scale) {
+          g[i]! *= scale[i]!;
+          b[i]! *= scale[i]!;
+        }
+        if (shift) b[i]! += shift[i]!;
+      }
+      prod.weights['gamma'] = { shape: [g.length], data: g };
+      prod.weights['beta'] = { shape: [b.length], data: b };
+      this.setValue(n.outputs[0]!, v);
+      return;
+    }
+    // a scale/bias BatchNormalization (hls4ml's ApplyAlpha): mean 0, variance 1, epsilon 0
+    const C = vecRaw.length;
+    const name = this.nodeName(n);
+    const one = (val: number) => ({ shape: [C], data: new Float64Array(C).fill(val) });
+    const weights: Record<string, FloatTensor> = {
+      gamma: scale ? { shape: [C], data: scale } : one(1),
+      beta: shift ? { shape: [C], data: shift } : one(0),
+      moving_mean: one(0),
+      moving_variance: one(1),
+    };
+    this.addLayer(name, 'BatchNormalization', [v], modelShapeOf(v), { epsilon: 0, center: true, scale: true }, weights, cq ? { bias: cq } : undefined);
+    this.setValue(n.outputs[0]!, { ...v, layer: name });
+  }
+
+  concat(n: OnnxNode, ins: (Value | undefined)[], a: NodeAttrs): void {
+    const where = this.where(n);
+    const xs = ins.filter((v): v is Value => !!v);
+    if (xs.length < 2) throw new UnsupportedError(where, 'Concat needs at least two inputs');
+    if (xs.some((v) => v.kind !== 'dyn')) throw new UnsupportedError(where, 'Concat with a constant input is not supported');
+    const vs = xs as Dyn[];
+    const r = vs[0]!.shape.length;
+    let axis = a.int('axis');
+    if (axis < 0) axis += r;
+    if (axis < 1 || axis >= r) throw new UnsupportedError(where, `Concat over axis ${axis} (batch or out of range) is not supported`);
+    const shape = [...vs[0]!.shape];
+    shape[axis] = 0;
+    for (const v of vs) {
+      if (v.shape.length !== r || v.shape.some((d, i) => i !== axis && d !== vs[0]!.shape[i])) throw new ShapeError(where, 'Concat inputs must agree except on the concatenation axis');
+      shape[axis]! += v.shape[axis]!;
+    }
+    const name = this.nodeName(n);
+    if (vs.every((v) => v.layout.order)) {
+      const os = stridesOf(shape);
+      const orders: number[] = [];
+      let offset = 0;
+      for (const v of vs) {
+        const is = stridesOf(v.shape);
+        for (const o of v.layout.order!) {
+          let rem = o;
+          let flat = 0;
+          for (let i = 0; i < r; i++) {
+            const m = Math.floor(rem / is[i]!);
+            rem -= m * is[i]!;
+            flat += (i === axis ? m + offset : m) * os[i]!;
+          }
+          orders.push(flat);
+        }
+        offset += v.shape[axis]!;
+      }
+      this.addLayer(name, 'Concatenate', vs, [shapeSize(shape)], { axis: -1 });
+      this.setValue(n.outputs[0]!, { kind: 'dyn', layer: name, shape, layout: { order: Int32Array.from(orders) } });
+      return;
+    }
+    const perm = vs[0]!.layout.perm;
+    if (!perm || vs.some((v) => !v.layout.perm || !sameArr(v.layout.perm, perm))) {
+      throw new UnsupportedError(where, 'Concat inputs are held in different layouts');
+    }
+    const mAxis = perm.indexOf(axis) - perm.length;
+    const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { perm } };
+    this.addLayer(name, 'Concatenate', vs, modelShapeOf(outV), { axis: mAxis });
+    this.setValue(n.outputs[0]!, outV);
+  }
+
+  pad(n: OnnxNode, v: Dyn, a: NodeAttrs): void {
+    const where = this.where(n);
+    const mode = a.str('mode', 'constant');
+    if (mode !== 'constant') throw new UnsupportedError(where, `Pad mode '${mode}' is not supported (constant zero padding only)`);
+    const r = v.shape.length;
+    let pads: number[];
+    let value = 0;
+    if (this.opset >= 11) {
+      pads = Array.from(this.constTensor(n, 1, 'pads').tensor.data);
+      const cv = this.optConst(n, 2, 'constant_value');
+      if (cv) value = cv.tensor.data[0] ?? 0;
+      const axesC = this.optConst(n, 3, 'axes');
+      if (axesC) {
+        const axes = Array.from(axesC.tensor.data, (q) => (q < 0 ? q + r : q));
+        const full = new Array<number>(2 * r).fill(0);
+        axes.forEach((q, i) => {
+          full[q] = pads[i]!;
+          full[q + r] = pads[i + axes.length]!;
+        });
+        pads = full;
+      }
+    } else {
+      pads = a.ints('pads');
+      value = a.float('value', 0);
+    }
+    if (value !== 0) throw new UnsupportedError(where, `Pad with constant value ${value} is not supported (zero only)`);
+    if (pads.length !== 2 * r) throw new FormatError(where, `pads has ${pads.length} values for a rank-${r} input`);
+    if (pads.some((p) => p < 0)) throw new UnsupportedError(where, 'negative pads (cropping) are not supported');
+    if (pads.every((p) => p === 0)) {
+      this.setValue(n.outputs[0]!, v);
+      return;
+    }
+    if (!v.layout.perm || (v.layout.perm.length !== 2 && v.layout.perm.length !== 3)) {
+      throw new UnsupportedError(where, `Pad of a tensor held as ${layoutText(v)} is not supported (1D/2D channels-last feature maps only)`);
+    }
+    const perm = v.layout.perm;
+    const chAxis = perm[perm.length - 1]!;
+    if (pads[0] !== 0 || pads[r] !== 0) throw new UnsupportedError(where, 'padding the batch axis is not supported');
+    if (pads[chAxis] !== 0 || pads[chAxis + r] !== 0) throw new UnsupportedError(where, 'padding the channel axis is not supported');
+    const spatial = perm.slice(0, -1);
+    const outV = this.zeroPad(n, v, spatial.map((q) => pads[q]!), spatial.map((q) => pads[q + r]!), spatial, '');
+    this.setValue(n.outputs[0]!, outV);
+  }
+
+  mapping(name: string, v: Value | undefined, what: string): OnnxTensorMapping {
+    if (!v) throw new FormatError(`${this.source} ${what} '${name}'`, 'is not produced by any node');
+    if (v.kind !== 'dyn') throw new UnsupportedError(`${this.source} ${what} '${name}'`, 'is a constant (does not depend on the inputs)');
+    const idx = onnxIndexOf(v);
+    return { onnxName: name, layer: v.layer, onnxShape: v.shape.slice(1), modelShape: modelShapeOf(v), onnxIndex: idx, identity: isIdentityOrder(idx) };
+  }
+
+  finish(): OnnxImport {
+    const g = this.m.graph;
+    const inputs = g.inputs.filter((vi) => !g.initializers.has(vi.name) && this.uses.has(vi.name)).map((vi) => this.mapping(vi.name, this.values.get(vi.name), 'input'));
+    const outputs = g.outputs.map((o) => this.mapping(o.name, this.values.get(o.name), 'output'));
+    if (inputs.length === 0) throw new UnsupportedError(this.source, 'the graph has no (used) input');
+    const model: ModelGraph = {
+      name: this.opts.name ?? (g.name || basename(this.source).replace(/\.onnx$/i, '')),
+      source: this.isQonnx ? 'qonnx' : 'onnx',
+      layers: this.layers,
+      outputs: outputs.map((o) => o.layer),
+    };
+    return { model, inputs, outputs, producer: this.m.producerName, opset: this.opset };
+  }
+}
+
+function readSource(src: string | Uint8Array, name?: string): { bytes: Uint8Array; source: string } {
+  if (typeof src === 'string') {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(src);
+    } catch (e) {
+      throw new FormatError(src, `cannot read file: ${(e as Error).message}`);
+    }
+    return { bytes, source: basename(src) };
+  }
+  return { bytes: src, source: name ?? 'model.onnx' };
+}
+
+/**
+ * Imports an ONNX / QONNX model: the channels-last ModelGraph plus how its inputs and outputs map to
+ * the ONNX tensors (element permutations for NCHW data).
+ *
+ * @throws {FormatError} malformed file; {@link UnsupportedError} an op / option / Quant setting hlsemu
+ *   cannot represent, naming the node (`model.onnx node[3] (Conv 'conv1')`); {@link ShapeError}.
+ * @example
+ * const { model, inputs } = importOnnx('conv.onnx');
+ * inputs[0].modelShape; // [28, 28, 1] for an ONNX input [N, 1, 28, 28]
+ * const x = onnxToModelOrder(nchwData, inputs[0]);
+ */
+export function importOnnx(src: string | Uint8Array, opts: OnnxImportOptions = {}): OnnxImport {
+  const { bytes, source } = readSource(src, opts.source);
+  const m = decodeOnnxModel(bytes, source);
+  const imp = new OnnxImporter(m, source, opts);
+  imp.run();
+  return imp.finish();
+}
+
+/**
+ * Loads an ONNX / QONNX file (path or bytes) as a ModelGraph (synchronous). Use {@link importOnnx} to
+ * also get the input/output layout mappings.
+ *
+ * @example
+ * const model = loadOnnxModel('three_layer.onnx');
+ * model.layers.map((l) => l.className); // ['InputLayer', 'Dense', 'Activation', …]
+ */
+export function loadOnnxModel(src: string | Uint8Array, opts: OnnxImportOptions = {}): ModelGraph {
+  return importOnnx(src, opts).model;
+}
+
+/** True when the bytes look like an ONNX ModelProto (cheap check used for format sniffing). @example isOnnxBytes(buf) */
+export function isOnnxBytes(bytes: Uint8Array): boolean {
+  try {
+    decodeOnnxModel(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}

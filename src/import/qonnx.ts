@@ -1,0 +1,188 @@
+/**
+ * QONNX quantizers: the float semantics of `Quant` (a.k.a. `IntQuant`) and `BipolarQuant` nodes, and
+ * their mapping onto ap_fixed types the way hls4ml's QONNX flow does it
+ * (`hls4ml/model/optimizer/passes/quant_opt.py`, `_calculate_precision_quantizer`):
+ *
+ * - only a zero zero-point and a single positive power-of-two scale 2^k have a fixed-point
+ *   equivalent: `bit_width` b ⇒ `ap_fixed<b, b+k>` (signed) / `ap_ufixed<b, b+k>` (unsigned);
+ * - `rounding_mode` ROUND (half to even) ⇒ AP_RND_CONV, FLOOR ⇒ AP_TRN (hls4ml supports no other);
+ * - overflow: AP_SAT, or AP_SAT_SYM when `narrow` (narrow is supported for signed quantizers only).
+ *
+ * Anything else (non-power-of-two or per-channel scales, non-zero zero-points — for which hls4ml
+ * inserts ApplyAlpha scaling layers — other rounding modes, narrow unsigned) is an UnsupportedError
+ * that says why. See docs/import-onnx.md for the table.
+ */
+import { UnsupportedError } from '../errors.js';
+import { fixedType, type FixedType } from '../fixed/types.js';
+
+/** The constant parameters of one QONNX `Quant` node (scale / zero-point may be per-channel tensors). */
+export interface QuantParams {
+  scale: ArrayLike<number>;
+  zeroPoint: ArrayLike<number>;
+  bitWidth: number;
+  signed: boolean;
+  narrow: boolean;
+  /** As written in the node ('ROUND', 'FLOOR', …); compared case-insensitively. */
+  roundingMode: string;
+}
+
+/** Smallest integer a Quant produces (before re-scaling), per the QONNX reference implementation. @example quantMinInt(true, true, 8) // -127 */
+export function quantMinInt(signed: boolean, narrow: boolean, bitWidth: number): number {
+  if (signed && narrow) return -(2 ** (bitWidth - 1)) + 1;
+  if (signed) return -(2 ** (bitWidth - 1));
+  return 0;
+}
+
+/** Largest integer a Quant produces (before re-scaling), per the QONNX reference implementation. @example quantMaxInt(false, false, 4) // 15 */
+export function quantMaxInt(signed: boolean, narrow: boolean, bitWidth: number): number {
+  if (!signed && !narrow) return 2 ** bitWidth - 1;
+  if (!signed && narrow) return 2 ** bitWidth - 2;
+  return 2 ** (bitWidth - 1) - 1;
+}
+
+/** Round half to even (numpy `np.round`). */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * The rounding function of a QONNX rounding mode (ROUND = half to even, CEIL, FLOOR, UP = away from
+ * zero, DOWN = toward zero, HALF_UP = half away from zero, HALF_DOWN = half toward zero).
+ *
+ * @example qonnxRounding('ROUND')(2.5); // 2
+ */
+export function qonnxRounding(mode: string): (v: number) => number {
+  switch (mode.toUpperCase()) {
+    case 'ROUND':
+    case 'HALF_EVEN':
+      return roundHalfEven;
+    case 'CEIL':
+      return Math.ceil;
+    case 'FLOOR':
+      return Math.floor;
+    case 'UP':
+      return (v) => (v < 0 ? -Math.ceil(-v) : Math.ceil(v));
+    case 'DOWN':
+      return Math.trunc;
+    case 'HALF_UP':
+      return (v) => (v < 0 ? -Math.floor(-v + 0.5) : Math.floor(v + 0.5));
+    case 'HALF_DOWN':
+      return (v) => (v < 0 ? -Math.ceil(-v - 0.5) : Math.ceil(v - 0.5));
+    default:
+      throw new UnsupportedError('rounding_mode', `unknown QONNX rounding mode '${mode}'`);
+  }
+}
+
+/**
+ * The QONNX `Quant` float function for one element: `y = (round(clamp(x/scale + zp)) − zp) · scale`.
+ *
+ * @example qonnxQuant(0.3, 0.25, 0, 4, true, false, 'ROUND'); // 0.25
+ */
+export function qonnxQuant(
+  x: number,
+  scale: number,
+  zeroPoint: number,
+  bitWidth: number,
+  signed: boolean,
+  narrow: boolean,
+  roundingMode: string,
+): number {
+  const lo = quantMinInt(signed, narrow, bitWidth);
+  const hi = quantMaxInt(signed, narrow, bitWidth);
+  let v = x / scale + zeroPoint;
+  if (v > hi) v = hi;
+  if (v < lo) v = lo;
+  v = qonnxRounding(roundingMode)(v);
+  return (v - zeroPoint) * scale;
+}
+
+/** The QONNX `BipolarQuant` float function: `x >= 0 ? scale : −scale`. @example qonnxBipolar(0, 1) // 1 */
+export function qonnxBipolar(x: number, scale: number): number {
+  return x >= 0 ? scale : -scale;
+}
+
+/** log2 of a positive power of two (including 2^-k), or undefined (hls4ml's `np.frexp` mantissa-0.5 test). @example powerOfTwoExponent(0.125) // -3 */
+export function powerOfTwoExponent(s: number): number | undefined {
+  if (!(s > 0) || !Number.isFinite(s)) return undefined;
+  const e = Math.round(Math.log2(s));
+  return 2 ** e === s ? e : undefined;
+}
+
+function allEqual(a: ArrayLike<number>): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i] !== a[0]) return false;
+  return true;
+}
+
+/**
+ * The ap_fixed type equivalent to a QONNX `Quant` node (hls4ml's mapping), or an UnsupportedError
+ * (path `where`) saying why there is none.
+ *
+ * @example
+ * quantFixedType({ scale: [0.25], zeroPoint: [0], bitWidth: 6, signed: true, narrow: false, roundingMode: 'ROUND' }, 'Quant_3');
+ * // ap_fixed<6,4,AP_RND_CONV,AP_SAT>
+ */
+export function quantFixedType(p: QuantParams, where: string): FixedType {
+  const b = p.bitWidth;
+  if (!Number.isInteger(b) || b < 1) {
+    throw new UnsupportedError(where, `bit_width ${b} is not a positive integer`);
+  }
+  if (b > 64) throw new UnsupportedError(where, `bit_width ${b} is too wide (hlsemu supports up to 64 bits for Quant types)`);
+  if (p.zeroPoint.length === 0 || p.scale.length === 0) throw new UnsupportedError(where, 'empty scale / zero_point tensor');
+  for (let i = 0; i < p.zeroPoint.length; i++) {
+    if (p.zeroPoint[i] !== 0) {
+      throw new UnsupportedError(
+        where,
+        `zero_point ${p.zeroPoint[i]} is not 0: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/shift layers, which hlsemu does not model)`,
+      );
+    }
+  }
+  if (!allEqual(p.scale)) {
+    throw new UnsupportedError(
+      where,
+      `per-channel scales (${p.scale.length} different values) have no single ap_fixed equivalent (hls4ml uses ApplyAlpha layers, which hlsemu does not model)`,
+    );
+  }
+  const s = p.scale[0]!;
+  const k = powerOfTwoExponent(s);
+  if (k === undefined) {
+    throw new UnsupportedError(
+      where,
+      `scale ${s} is not a power of two: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/unscale layers, which hlsemu does not model)`,
+    );
+  }
+  const mode = p.roundingMode.toUpperCase();
+  let Q: 'AP_RND_CONV' | 'AP_TRN';
+  if (mode === 'ROUND') Q = 'AP_RND_CONV';
+  else if (mode === 'FLOOR') Q = 'AP_TRN';
+  else throw new UnsupportedError(where, `rounding_mode '${p.roundingMode}' is not supported (hls4ml supports ROUND and FLOOR only)`);
+  if (p.narrow && !p.signed) {
+    throw new UnsupportedError(where, 'narrow range is only supported for signed Quant nodes (as in hls4ml): unsigned narrow has no ap_fixed saturation mode');
+  }
+  if (p.narrow && b < 2) throw new UnsupportedError(where, 'a narrow signed Quant needs bit_width >= 2');
+  return fixedType(p.signed, b, b + k, Q, p.narrow ? 'AP_SAT_SYM' : 'AP_SAT');
+}
+
+/**
+ * The type hlsemu gives `BipolarQuant`-ed weights (values ±1): `ap_fixed<2,2>`, which holds −1 and +1
+ * exactly (hls4ml uses its 1-bit XnorPrecisionType; the products are the same). Only scale 1 is
+ * supported — for other scales hls4ml inserts an ApplyAlpha layer.
+ *
+ * @example bipolarWeightType([1], 'BipolarQuant_0'); // ap_fixed<2,2>
+ */
+export function bipolarWeightType(scale: ArrayLike<number>, where: string): FixedType {
+  checkBipolarScale(scale, where);
+  return fixedType(true, 2, 2);
+}
+
+/** Throws unless every element of a BipolarQuant scale is 1 (hls4ml's condition for a plain binary activation / weight). @example checkBipolarScale([1], 'bq') */
+export function checkBipolarScale(scale: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < scale.length; i++) {
+    if (scale[i] !== 1) {
+      throw new UnsupportedError(where, `BipolarQuant scale ${scale[i]} is not 1 (hls4ml inserts an ApplyAlpha scaling layer, which hlsemu does not model)`);
+    }
+  }
+}
