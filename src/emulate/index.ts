@@ -5,3 +5,4 @@ export * from './inputs.js';
 export * from './compile.js';
 export * from './predict.js';
 export * from './report.js';
+export * from './parallel.js';

@@ -22,6 +22,8 @@ export interface PredictOptions {
   nonFinite?: NonFinitePolicy;
   /** Called after each sample (for progress bars). */
   onSample?: (done: number, total: number) => void;
+  /** Also return the raw per-layer KernelStats (used to merge parallel runs). */
+  keepStats?: boolean;
 }
 
 /** One traced tensor: raw mantissas of all samples, row-major [n, ...shape] (bigints when wider than 53 bits). */
@@ -44,6 +46,8 @@ export interface PredictResult {
   values: Float64Array;
   trace?: Record<string, TraceTensor>;
   report?: OverflowReport;
+  /** Per-layer raw statistics (with `keepStats`). */
+  stats?: KernelStats[];
 }
 
 /** A compiled firmware model, ready to run many batches. */
@@ -109,6 +113,7 @@ export class Emulator {
     for (let i = 0; i < out.length; i++) values[i] = out[i]! * scale;
     const res: PredictResult = { n, shape: [...outLayer.shapeOut], type: t, raw: out, values };
     if (trace) res.trace = trace;
+    if (stats && opts.keepStats) res.stats = stats;
     if (stats) {
       res.report = {
         samples: n,
