@@ -11,6 +11,7 @@ export * from './graph/index.js';
 export * from './import/index.js';
 export * from './emulate/index.js';
 export * from './conformance/index.js';
+export * from './ptq/index.js';
 export * from './data/fashion-mnist.js';
 export * from './data/idx.js';
 export { parseNpy, type NpyArray } from './io/npy.js';

@@ -3,6 +3,9 @@
  */
 import { conformanceCommand } from './conformance.js';
 import { predictCommand } from './predict.js';
+import { profileCommand } from './profile.js';
+import { scanCommand } from './scan.js';
+import { suggestCommand } from './suggest.js';
 
 /** One CLI command. */
 export interface Command {
@@ -15,4 +18,7 @@ export interface Command {
 export const commands: Record<string, Command> = {
   conformance: conformanceCommand,
   predict: predictCommand,
+  scan: scanCommand,
+  profile: profileCommand,
+  suggest: suggestCommand,
 };

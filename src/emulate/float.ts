@@ -371,7 +371,11 @@ function evalLayer(l: ModelLayer, xs: Float64Array[], n: number, keras3: boolean
   }
 }
 
-/** The tensor name of a split activation (hls4ml's `<layer>_<activation>`), or undefined. */
+/**
+ * The tensor name of a split activation (hls4ml's `<layer>_<activation>`), or undefined.
+ *
+ * @example splitActivationName(denseWithRelu) // 'dense1_relu'
+ */
 export function splitActivationName(l: ModelLayer): string | undefined {
   const act = l.attrs.activation;
   if ((l.className === 'Dense' || l.className === 'Conv1D' || l.className === 'Conv2D') && act && act !== 'linear') return `${l.name}_${act}`;

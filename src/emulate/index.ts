@@ -6,3 +6,4 @@ export * from './compile.js';
 export * from './predict.js';
 export * from './report.js';
 export * from './parallel.js';
+export * from './float.js';

@@ -3,7 +3,10 @@
  * batch is cut into contiguous slices, and outputs, traces and overflow statistics are stitched
  * back in order — identical, bit for bit, to a single-threaded run.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HlsemuError } from '../errors.js';
 import { newCastStats } from '../fixed/quantize.js';
@@ -30,7 +33,10 @@ function spawnWorker(): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./emulate-worker.js', here));
   const src = new URL('./worker.ts', here).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(src)}); })`;
+  // Resolve tsx from this module (not from the process's working directory).
+  const tsxRoot = dirname(createRequire(here).resolve('tsx/package.json'));
+  const tsx = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(src)}); })`;
   return new Worker(boot, { eval: true });
 }
 

@@ -59,7 +59,9 @@ export function assignTypes(node: HlsNode, cfg: Hls4mlConfig): void {
     node.types.table = typeFromText(nameSetting(cfg, node.name, 'table_t') ?? TABLE_DEFAULT, `LayerName.${node.name}.table_t`);
     node.types.exp_table = typeFromText(nameSetting(cfg, node.name, 'exp_table_t') ?? SOFTMAX_TABLE_DEFAULT, `LayerName.${node.name}.exp_table_t`);
     node.types.inv_table = typeFromText(nameSetting(cfg, node.name, 'inv_table_t') ?? SOFTMAX_TABLE_DEFAULT, `LayerName.${node.name}.inv_table_t`);
-    node.types.inv_inp = typeFromText(nameSetting(cfg, node.name, 'inv_inp_t' as never) ?? SOFTMAX_TABLE_DEFAULT, `LayerName.${node.name}.inv_inp_t`);
+    // hls4ml's template uses exp_table_t for inv_inp_t unless one is given explicitly.
+    const invInp = nameSetting(cfg, node.name, 'inv_inp_t' as never);
+    node.types.inv_inp = invInp === undefined ? node.types.exp_table : typeFromText(invInp, `LayerName.${node.name}.inv_inp_t`);
   }
   // QONNX-style quantizers override the config for their variables.
   if (node.quantizers) {

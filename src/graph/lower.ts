@@ -261,9 +261,13 @@ function lowerNode(g: HlsGraph, n: HlsNode, io: string): FirmwareLayer {
         tableSize = limit;
       }
       const n_in = shapeSize(n.shapeIn[0]!);
+      const implementation = String(n.settings.Implementation ?? 'stable').toLowerCase();
+      // hls4ml's softmax config template: the stable softmax indexes its exp table with the
+      // unsigned max-difference (W−1 bits for a signed input), so it caps exp_table_size.
+      const expTableSize = implementation === 'stable' && types.input!.signed ? Math.min(tableSize, 2 ** (types.input!.W - 1)) : tableSize;
       Object.assign(layer.config, {
-        n_in, n_slice: n_in, implementation: String(n.settings.Implementation ?? 'stable').toLowerCase(),
-        exp_table_size: tableSize, inv_table_size: tableSize, table_size: tableSize, exp_scale: 1.0, axis: -1, reuse_factor: rfRequested,
+        n_in, n_slice: n_in, implementation,
+        exp_table_size: expTableSize, inv_table_size: tableSize, table_size: tableSize, exp_scale: 1.0, axis: -1, reuse_factor: rfRequested,
       });
       break;
     }

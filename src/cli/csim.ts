@@ -1,0 +1,90 @@
+/**
+ * `hlsemu csim DIR`: build an emitted HLS project with g++, run its C simulation and compare the
+ * outputs with a reference (the emulator once plugged in, a samples file with outputs, or the
+ * project's tb/expected.txt). Prints `N passed, M failed`; exits 1 on any mismatch.
+ */
+import { parseArgs } from 'node:util';
+import { csimProject, formatCsimResult, type CsimReference } from '../emit/csim.js';
+import { referenceFromExpected } from '../emit/reference.js';
+import type { FirmwareGraph } from '../graph/firmware.js';
+import type { Command } from './commands.js';
+import { readInputsFile } from './emit.js';
+
+/** Builds a reference (e.g. the emulator's raw predict) for the graph stored in a project's hlsemu.json. */
+export type CsimReferenceFactory = (graph: FirmwareGraph) => CsimReference | Promise<CsimReference>;
+
+function reviveGraph(g: unknown): FirmwareGraph {
+  const graph = g as FirmwareGraph;
+  for (const L of graph.layers) {
+    for (const k of ['weights', 'bias', 'scale'] as const) {
+      const v = L[k] as unknown;
+      if (Array.isArray(v)) L[k] = Float64Array.from(v as number[]);
+    }
+  }
+  return graph;
+}
+
+/**
+ * The `csim` command with a pluggable reference: `factory(graph)` is asked for a reference function
+ * (the graph is rebuilt from the project's hlsemu.json). Without a factory, outputs given with
+ * `--inputs` or tb/expected.txt are the reference.
+ *
+ * @example commands.csim = createCsimCommand((g) => (x) => predictRaw(g, x));
+ */
+export function createCsimCommand(factory?: CsimReferenceFactory): Command {
+  return {
+    summary: 'build and run the C simulation of an emitted HLS project (g++), compare with a reference',
+    help: [
+      'usage: hlsemu csim <dir> [--inputs <samples.json>] [--float] [--trace] [--rebuild] [--json]',
+      '',
+      'Compiles <dir> (written by hlsemu emit) with g++ and the Xilinx ap_types headers from',
+      'AP_TYPES_INCLUDE (a directory with ap_fixed.h and hls_stream.h), runs the testbench and compares',
+      `every output with ${factory ? 'the emulator' : 'the expected outputs (of --inputs, or tb/expected.txt)'}.`,
+      "Prints 'N passed, M failed' and, for mismatching samples, the first layer whose output differs.",
+      '',
+      '  --inputs <json>   samples to simulate instead of tb/inputs.txt: an array of samples, {"inputs": [...]},',
+      '                    or a reference model file (its "outputs" and "trace" are then the reference)',
+      '  --float           the samples are real values (quantized into the input type)',
+      '  --trace           trace every layer of every sample and compare all traced layers',
+      '  --rebuild         recompile even if the binary is up to date',
+      '  --json            print the full result as JSON',
+    ].join('\n'),
+    async run(args) {
+      const { values, positionals } = parseArgs({
+        args,
+        options: { inputs: { type: 'string' }, float: { type: 'boolean' }, trace: { type: 'boolean' }, rebuild: { type: 'boolean' }, json: { type: 'boolean' } },
+        allowPositionals: true,
+      });
+      if (positionals.length !== 1) {
+        console.error('hlsemu csim: give exactly one project directory');
+        return 2;
+      }
+      const dir = positionals[0]!;
+      let inputs: number[][] | undefined;
+      let reference: CsimReference | undefined;
+      if (values.inputs) {
+        const f = readInputsFile(values.inputs);
+        inputs = f.inputs;
+        if (f.outputs && !values.float) reference = referenceFromExpected(f.inputs, f.outputs, f.trace);
+      }
+      if (!reference && factory) {
+        const { readFileSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        const manifest = JSON.parse(readFileSync(join(dir, 'hlsemu.json'), 'utf8')) as { graph: unknown };
+        reference = await factory(reviveGraph(manifest.graph));
+      }
+      const r = await csimProject(dir, {
+        inputs,
+        inputKind: values.float ? 'float' : 'raw',
+        reference,
+        trace: values.trace ? 'always' : 'on-mismatch',
+        rebuild: !!values.rebuild,
+      });
+      console.log(values.json ? JSON.stringify({ ...r, outputs: undefined }, null, 2) : formatCsimResult(r));
+      return r.failed > 0 ? 1 : 0;
+    },
+  };
+}
+
+/** The `csim` command (reference: --inputs outputs or tb/expected.txt; see {@link createCsimCommand}). */
+export const csimCommand: Command = createCsimCommand();

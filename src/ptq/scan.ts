@@ -1,0 +1,430 @@
+/**
+ * Post-training quantization scans: for each bit width W a config (homogeneous `fixed<W,I>`, one
+ * layer varied, or one kind of tensor varied), converted with hls4ml's rules and emulated bit-exactly
+ * on a whole dataset in batches; per point the accuracy, the argmax agreement with the float model,
+ * per-layer overflow counts and the time taken. The float64 reference gives the baseline.
+ *
+ * Only `Emulator.predict` is called, batch by batch, so any speed-up of the emulator (including an
+ * asynchronous, worker-based one) carries over.
+ */
+import { ConfigError } from '../errors.js';
+import { argmaxRows, evaluateFloat } from '../emulate/float.js';
+import { availableParallelism } from 'node:os';
+import { ParallelEmulator } from '../emulate/parallel.js';
+import { Emulator } from '../emulate/predict.js';
+import type { LayerReport, OverflowReport } from '../emulate/report.js';
+import type { Hls4mlConfig } from '../graph/config.js';
+import { convertModel } from '../graph/convert.js';
+import { shapeSize, type FirmwareGraph, type IOType } from '../graph/firmware.js';
+import type { ModelGraph } from '../graph/model.js';
+import {
+  baselineConfig,
+  configurableLayers,
+  DEFAULT_WIDTHS,
+  fixedTypeText,
+  homogeneousConfig,
+  kindConfig,
+  layerConfig,
+  TENSOR_KINDS,
+  type TensorKind,
+} from './configs.js';
+import { agreementOf, modelInputShape, sliceSamples, toSamples, type DataLike, type LabelledData, type Samples } from './data.js';
+
+/** Progress of a scan (for progress bars). */
+export interface ScanProgress {
+  phase: 'float' | 'emulate';
+  /** Series and width being emulated. */
+  series?: string;
+  width?: number;
+  /** Points finished, and in total. */
+  point: number;
+  points: number;
+  /** Images processed in the whole run, and in total (float pass included). */
+  done: number;
+  total: number;
+}
+
+/** Options shared by every scan. */
+export interface ScanOptions {
+  model: ModelGraph;
+  /** Inputs: `{ data, shape: [n, ...input shape] }`, or normalised {@link Samples}. */
+  data: DataLike | Samples;
+  /** Integer class labels (accuracy is reported only with labels; default: `data.labels` of a {@link LabelledData}). */
+  labels?: ArrayLike<number>;
+  /** Bit widths W (default 16..2). */
+  widths?: readonly number[];
+  /** Integer bits I of `fixed<W,I>` (default 6). */
+  integerBits?: number;
+  /** Fractional bits F instead: `fixed<W, W−F>`. */
+  fractionalBits?: number;
+  /** Quantization / overflow modes of the scanned types, hls4ml spelling (e.g. `RND,SAT`; default TRN,WRAP). */
+  modes?: string;
+  /** Settings kept at every point (ReuseFactor, Strategy, table types…); for per-layer/per-kind scans also the precisions of everything not varied. Default: hls4ml's defaults (`fixed<16,6>`). */
+  baseConfig?: Hls4mlConfig;
+  ioType?: IOType;
+  /** Images per emulator call (default 1000). */
+  batchSize?: number;
+  /** Worker threads per emulation (see {@link resolveWorkers}; default 'auto'). */
+  workers?: number | 'auto';
+  onProgress?: (p: ScanProgress) => void;
+  /** Called when a point is finished. */
+  onPoint?: (series: ScanSeries, point: ScanPoint) => void;
+  /** A float baseline computed before (skips the float pass). */
+  float?: FloatBaseline;
+}
+
+/** A series: how to build the config for a type. */
+export interface SeriesSpec {
+  name: string;
+  kind: 'homogeneous' | 'layer' | TensorKind;
+  layer?: string;
+  config(type: string): Hls4mlConfig;
+}
+
+/** Emulation metrics of one config on the dataset. */
+export interface PointMetrics {
+  /** Share of correct argmax predictions (undefined without labels). */
+  accuracy?: number;
+  /** Share of samples whose argmax equals the float model's. */
+  agreement: number;
+  /** Overflowing values (wrapped or saturated, accum + result + internal casts) per layer, non-zero only. */
+  overflows: Record<string, number>;
+  /** The same split by cast kind, non-zero layers only. */
+  overflowDetail: Record<string, { accum: number; result: number; internal: number }>;
+  /** Sum of {@link overflows}. */
+  overflowTotal: number;
+  /** Input values that wrapped/saturated in the cast to the input type. */
+  inputOverflows: number;
+  /** Per-layer report summed over all batches. */
+  report?: OverflowReport;
+  /** Argmax per sample. */
+  predictions: Int32Array;
+  seconds: number;
+}
+
+/** One point of a series. */
+export interface ScanPoint {
+  width: number;
+  integerBits: number;
+  fractionalBits: number;
+  /** hls4ml type text, e.g. `fixed<8,6>`. */
+  type: string;
+  accuracy?: number;
+  agreement?: number;
+  overflows: Record<string, number>;
+  overflowDetail: Record<string, { accum: number; result: number; internal: number }>;
+  overflowTotal: number;
+  inputOverflows: number;
+  seconds: number;
+  /** Set when the conversion or the emulation failed for this point. */
+  error?: string;
+}
+
+/** One series of points. */
+export interface ScanSeries {
+  name: string;
+  kind: SeriesSpec['kind'];
+  layer?: string;
+  points: ScanPoint[];
+}
+
+/** The float64 baseline. */
+export interface FloatBaseline {
+  n: number;
+  predictions: Int32Array;
+  accuracy?: number;
+  seconds: number;
+}
+
+/** What a scan returns (also the JSON file's content). */
+export interface ScanResult {
+  model: string;
+  /** Images emulated per point. */
+  n: number;
+  ioType: IOType;
+  widths: number[];
+  integerBits?: number;
+  fractionalBits?: number;
+  /** Quantization / overflow modes of the scanned types, when not the default TRN,WRAP. */
+  modes?: string;
+  float: { accuracy?: number; seconds: number };
+  series: ScanSeries[];
+  totalSeconds: number;
+  /** Emulated images per second over the whole scan. */
+  imagesPerSecond: number;
+}
+
+function isSamples(d: DataLike | Samples): d is Samples {
+  return 'x' in d && 'sampleShape' in d;
+}
+
+function samplesOf(model: ModelGraph, data: DataLike | Samples): Samples {
+  return isSamples(data) ? data : toSamples(data, modelInputShape(model));
+}
+
+/**
+ * Float64 predictions and accuracy of the model on the data.
+ *
+ * @example const base = floatBaseline(model, { data: images, shape: [1000, 28, 28, 1] }, labels); base.accuracy // 0.875
+ */
+export function floatBaseline(model: ModelGraph, data: DataLike | Samples, labels?: ArrayLike<number>, opts: { batchSize?: number; onImages?: (done: number) => void } = {}): FloatBaseline {
+  const s = samplesOf(model, data);
+  const t0 = performance.now();
+  const bs = opts.batchSize ?? 256;
+  const predictions = new Int32Array(s.n);
+  let per = 0;
+  for (let i = 0; i < s.n; i += bs) {
+    const e = Math.min(s.n, i + bs);
+    const r = evaluateFloat(model, sliceSamples(s, i, e), { batchSize: bs });
+    per = shapeSize(r.shape);
+    predictions.set(argmaxRows(r.values, per), i);
+    opts.onImages?.(e);
+  }
+  const out: FloatBaseline = { n: s.n, predictions, seconds: (performance.now() - t0) / 1000 };
+  if (labels) out.accuracy = agreementOf(predictions, labels);
+  return out;
+}
+
+function addCast(into: { wrapped: number; saturated: number }, from: { wrapped: number; saturated: number }): void {
+  into.wrapped += from.wrapped;
+  into.saturated += from.saturated;
+}
+
+function mergeReports(into: OverflowReport | undefined, r: OverflowReport): OverflowReport {
+  if (!into) return structuredClone(r);
+  into.samples += r.samples;
+  addCast(into.input, r.input);
+  r.layers.forEach((l, i) => {
+    const t: LayerReport = into.layers[i]!;
+    addCast(t.accum, l.accum);
+    addCast(t.result, l.result);
+    addCast(t.internal, l.internal);
+    t.resultCount += l.resultCount;
+    t.maxAbs = Math.max(t.maxAbs, l.maxAbs);
+    t.overflowed ||= l.overflowed;
+  });
+  return into;
+}
+
+/** Set when worker threads failed once: later emulations stay in this thread. */
+let parallelFailure: string | undefined;
+
+/** Datasets smaller than this are emulated in this thread under `workers: 'auto'` (spawning costs more). */
+export const AUTO_WORKERS_MIN_SAMPLES = 1000;
+
+/**
+ * Worker threads for an emulation of n samples: a number is used as given (≤ 1 = this thread);
+ * 'auto' (default) = the machine's available parallelism (at most 8) when n ≥
+ * {@link AUTO_WORKERS_MIN_SAMPLES}, else this thread.
+ *
+ * @example resolveWorkers('auto', 10000) // e.g. 8 on an 8-core machine
+ */
+export function resolveWorkers(workers: number | 'auto' | undefined, n: number): number {
+  if (typeof workers === 'number') return Math.max(1, Math.floor(workers));
+  return n >= AUTO_WORKERS_MIN_SAMPLES ? Math.max(1, Math.min(8, availableParallelism())) : 1;
+}
+
+/**
+ * Convert and emulate one config on the whole dataset (in batches), with overflow counting.
+ *
+ * @example const m = await evaluateConfig(model, cfg, samples, { labels, reference: base.predictions }); m.accuracy
+ */
+export async function evaluateConfig(
+  model: ModelGraph,
+  config: Hls4mlConfig,
+  data: DataLike | Samples,
+  opts: { labels?: ArrayLike<number>; reference?: ArrayLike<number>; batchSize?: number; workers?: number | 'auto'; onImages?: (done: number) => void } = {},
+): Promise<PointMetrics> {
+  const s = samplesOf(model, data);
+  const t0 = performance.now();
+  const fw = convertModel(model, config);
+  const workers = parallelFailure ? 1 : resolveWorkers(opts.workers, s.n);
+  let emu: Emulator | ParallelEmulator = workers > 1 ? new ParallelEmulator(fw, { workers }) : new Emulator(fw);
+  const bs = opts.batchSize ?? 1000;
+  const predictions = new Int32Array(s.n);
+  let report: OverflowReport | undefined;
+  try {
+    for (let i = 0; i < s.n; i += bs) {
+      const e = Math.min(s.n, i + bs);
+      const onSample = opts.onImages ? (k: number) => opts.onImages!(i + k) : undefined;
+      const po = { report: true, ...(onSample ? { onSample } : {}) };
+      let r;
+      try {
+        // `await` accepts both the synchronous Emulator and the worker-based ParallelEmulator.
+        r = await emu.predict(sliceSamples(s, i, e), po);
+      } catch (err) {
+        if (!(emu instanceof ParallelEmulator)) throw err;
+        // Workers unavailable (or the error is real: then the in-thread run throws it again).
+        await emu.close().catch(() => undefined);
+        emu = new Emulator(fw);
+        r = emu.predict(sliceSamples(s, i, e), po);
+        parallelFailure = err instanceof Error ? err.message : String(err);
+        process.emitWarning(`hlsemu: worker threads unavailable (${parallelFailure}); emulating in the main thread`);
+      }
+      predictions.set(argmaxRows(r.values, shapeSize(r.shape)), i);
+      if (r.report) report = mergeReports(report, r.report);
+      opts.onImages?.(e);
+    }
+  } finally {
+    if (emu instanceof ParallelEmulator) await emu.close();
+  }
+  const overflows: Record<string, number> = {};
+  const overflowDetail: PointMetrics['overflowDetail'] = {};
+  let overflowTotal = 0;
+  for (const l of report?.layers ?? []) {
+    const d = { accum: l.accum.wrapped + l.accum.saturated, result: l.result.wrapped + l.result.saturated, internal: l.internal.wrapped + l.internal.saturated };
+    const t = d.accum + d.result + d.internal;
+    if (t > 0) {
+      overflows[l.layer] = t;
+      overflowDetail[l.layer] = d;
+      overflowTotal += t;
+    }
+  }
+  const out: PointMetrics = {
+    agreement: opts.reference ? agreementOf(predictions, opts.reference) : NaN,
+    overflows,
+    overflowDetail,
+    overflowTotal,
+    inputOverflows: report ? report.input.wrapped + report.input.saturated : 0,
+    predictions,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  if (report) out.report = report;
+  if (opts.labels) out.accuracy = agreementOf(predictions, opts.labels);
+  return out;
+}
+
+function typeParams(opts: ScanOptions, W: number): { I: number; F: number } {
+  if (opts.fractionalBits !== undefined && opts.integerBits !== undefined) throw new ConfigError('integerBits', 'give integerBits or fractionalBits, not both');
+  if (opts.fractionalBits !== undefined) return { I: W - opts.fractionalBits, F: opts.fractionalBits };
+  const I = opts.integerBits ?? 6;
+  return { I, F: W - I };
+}
+
+/**
+ * Run scan series: every width of every series is converted and emulated on the whole dataset.
+ *
+ * @example
+ * const r = await runScan({ model, data, labels, widths: [16, 8], series: [{ name: 'all', kind: 'homogeneous', config: (t) => homogeneousConfig(t) }] });
+ */
+export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Promise<ScanResult> {
+  const t0 = performance.now();
+  const s = samplesOf(opts.model, opts.data);
+  opts = { ...opts };
+  if (!opts.labels && 'labels' in opts.data && opts.data.labels) opts.labels = (opts.data as LabelledData).labels; // LabelledData carries its labels
+  const widths = [...(opts.widths ?? DEFAULT_WIDTHS)];
+  if (opts.labels && opts.labels.length < s.n) throw new ConfigError('labels', `${opts.labels.length} labels for ${s.n} samples`);
+  const points = widths.length * opts.series.length;
+  const total = points * s.n + (opts.float ? 0 : s.n);
+  let done = 0;
+  let point = 0;
+  const progress = (p: Partial<ScanProgress> & { phase: ScanProgress['phase'] }, now: number) => opts.onProgress?.({ point, points, done: done + now, total, ...p });
+  const float =
+    opts.float ??
+    floatBaseline(opts.model, s, opts.labels, { onImages: (k) => progress({ phase: 'float' }, k) });
+  if (!opts.float) done += s.n;
+  const series: ScanSeries[] = [];
+  let emulated = 0;
+  let emuSeconds = 0;
+  for (const spec of opts.series) {
+    const out: ScanSeries = { name: spec.name, kind: spec.kind, points: [] };
+    if (spec.layer !== undefined) out.layer = spec.layer;
+    series.push(out);
+    for (const W of widths) {
+      const { I, F } = typeParams(opts, W);
+      const type = fixedTypeText(W, I, opts.modes);
+      const base = { width: W, integerBits: I, fractionalBits: F, type };
+      let p: ScanPoint;
+      const tp = performance.now();
+      try {
+        const m = await evaluateConfig(opts.model, spec.config(type), s, {
+          ...(opts.labels ? { labels: opts.labels } : {}),
+          reference: float.predictions,
+          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+          onImages: (k) => progress({ phase: 'emulate', series: spec.name, width: W }, k),
+        });
+        p = { ...base, agreement: m.agreement, overflows: m.overflows, overflowDetail: m.overflowDetail, overflowTotal: m.overflowTotal, inputOverflows: m.inputOverflows, seconds: m.seconds };
+        if (m.accuracy !== undefined) p.accuracy = m.accuracy;
+        emulated += s.n;
+        emuSeconds += m.seconds;
+      } catch (e) {
+        p = { ...base, overflows: {}, overflowDetail: {}, overflowTotal: 0, inputOverflows: 0, seconds: (performance.now() - tp) / 1000, error: e instanceof Error ? e.message : String(e) };
+      }
+      out.points.push(p);
+      done += s.n;
+      point++;
+      progress({ phase: 'emulate', series: spec.name, width: W }, 0);
+      opts.onPoint?.(out, p);
+    }
+  }
+  const res: ScanResult = {
+    model: opts.model.name,
+    n: s.n,
+    ioType: baselineConfig(opts.baseConfig, opts.ioType).IOType ?? 'io_parallel',
+    widths,
+    float: { seconds: float.seconds, ...(float.accuracy !== undefined ? { accuracy: float.accuracy } : {}) },
+    series,
+    totalSeconds: (performance.now() - t0) / 1000,
+    imagesPerSecond: emuSeconds > 0 ? emulated / emuSeconds : 0,
+  };
+  if (opts.modes?.trim()) res.modes = opts.modes.trim();
+  if (opts.fractionalBits !== undefined) res.fractionalBits = opts.fractionalBits;
+  else res.integerBits = opts.integerBits ?? 6;
+  return res;
+}
+
+/** The homogeneous series (everything `fixed<W,I>`). @example homogeneousSeries(base) */
+export function homogeneousSeries(opts: Pick<ScanOptions, 'baseConfig' | 'ioType'> = {}): SeriesSpec {
+  return { name: 'all tensors', kind: 'homogeneous', config: (t) => homogeneousConfig(t, opts.baseConfig, opts.ioType) };
+}
+
+/** A per-layer series (one layer at `fixed<W,I>`, the rest at the baseline). @example layerSeries(model, 'conv1') */
+export function layerSeries(model: ModelGraph, layer: string, opts: Pick<ScanOptions, 'baseConfig' | 'ioType'> = {}): SeriesSpec {
+  const known = configurableLayers(model);
+  const name = known.find((k) => k === layer) ?? known.find((k) => k.toLowerCase() === layer.toLowerCase());
+  if (!name) throw new ConfigError('--per-layer', `no layer '${layer}' in ${model.name} (layers: ${known.join(', ')})`);
+  const base = baselineConfig(opts.baseConfig, opts.ioType);
+  return { name: `layer ${name}`, kind: 'layer', layer: name, config: (t) => layerConfig(base, name, t) };
+}
+
+/** A per-kind series (weights / results / accum at `fixed<W,I>`, the rest at the baseline). @example kindSeries('weights') */
+export function kindSeries(kind: TensorKind, opts: Pick<ScanOptions, 'baseConfig' | 'ioType'> = {}): SeriesSpec {
+  if (!(kind in TENSOR_KINDS)) throw new ConfigError('--kind', `unknown tensor kind '${String(kind)}' (weights, results, accum)`);
+  const base = baselineConfig(opts.baseConfig, opts.ioType);
+  return { name: `${kind} only`, kind, config: (t) => kindConfig(base, kind, t) };
+}
+
+/**
+ * The hls4ml CNN paper's scan: everything (weights, biases, results, accumulators, the input)
+ * `fixed<W,I>` for each W; accuracy, agreement with float and overflows per point.
+ *
+ * @example
+ * const { model, data } = await loadExample('fashion-mnist', { limit: 200 });
+ * const r = await scanHomogeneous({ model, data: data, labels: data.labels, widths: [16, 12, 8] });
+ * r.series[0]!.points.map((p) => p.accuracy); // [0.87, 0.26, 0.09] (hls4ml's TRN truncation; try modes: 'RND')
+ */
+export async function scanHomogeneous(opts: ScanOptions): Promise<ScanResult> {
+  return runScan({ ...opts, series: [homogeneousSeries(opts)] });
+}
+
+/**
+ * One series per layer: that layer's types (all of its variables) at `fixed<W,I>`, the rest at
+ * the baseline (`baseConfig`, default `fixed<16,6>`). Layer names as hls4ml configures them
+ * (see {@link configurableLayers}).
+ *
+ * @example const r = await scanPerLayer({ model, data, labels, layers: ['conv1', 'dense3'], widths: [8, 4] });
+ */
+export async function scanPerLayer(opts: ScanOptions & { layers: string[] }): Promise<ScanResult> {
+  return runScan({ ...opts, series: opts.layers.map((l) => layerSeries(opts.model, l, opts)) });
+}
+
+/**
+ * One series per tensor kind: only weights (+ biases, BN scales), only results, or only accumulators
+ * at `fixed<W,I>`, the rest at the baseline.
+ *
+ * @example const r = await scanPerKind({ model, data, labels, kinds: ['weights', 'results'], widths: [8, 6, 4] });
+ */
+export async function scanPerKind(opts: ScanOptions & { kinds: TensorKind[] }): Promise<ScanResult> {
+  return runScan({ ...opts, series: opts.kinds.map((k) => kindSeries(k, opts)) });
+}
