@@ -23,7 +23,7 @@ export async function main(log: (s: string) => void = console.log): Promise<{ ac
   const cfg = configFromModel(model);
   cfg.IOType = 'io_stream';
   cfg.LayerName = {
-    conv1: { Precision: { weight: 'fixed<10,2>', bias: 'fixed<10,2>', result: 'fixed<12,4>' } },
+    conv1: { Precision: { weight: 'fixed<10,5>', bias: 'fixed<10,5>', result: 'fixed<12,6>' } },
     softmax: { Implementation: 'latency' },
   };
 
@@ -44,7 +44,7 @@ export async function main(log: (s: string) => void = console.log): Promise<{ ac
 
   // 5. The overflow report: where values wrapped or saturated, and the largest |x| per layer.
   //    Here it flags the softmax: the latency softmax sums exp(x) in accum_t, which is the Model
-  //    default fixed<16,6> at this granularity, and exp(11) does not fit — the firmware wraps.
+  //    default fixed<16,6> at this granularity, and exp(13) does not fit — the firmware wraps.
   log(formatReport(r.report!));
   const overflowLayers = r.report!.layers.filter((l) => l.overflowed).map((l) => l.layer);
 

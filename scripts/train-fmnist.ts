@@ -36,6 +36,7 @@ import {
   type FashionMnistData,
 } from '../src/data/fashion-mnist.js';
 import { fileSystemLoadHandler, writeModelArtifacts } from '../src/data/tfjs-fs-handler.js';
+import { equalizeTfjsModel } from './equalize-tfjs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -474,6 +475,11 @@ async function main() {
   }
   const trainingSeconds = (Date.now() - trainStart) / 1000;
 
+  // Range equalization for fixed point (float function bit-identical; see src/ptq/equalize.ts).
+  const calibration = await loadFashionMnist({ split: 'train', dir: args.data!, limit: 2000 });
+  const equalization = await equalizeTfjsModel(tf, model, { data: calibration.images, shape: calibration.shape });
+  log(`equalized ${equalization.map((p) => `${p.producer}×${p.scale}`).join(', ')}`);
+
   // Save (standard tfjs layers-model format) and verify the round trip.
   mkdirSync(OUT, { recursive: true });
   await model.save(tf.io.withSaveHandler(async (artifacts) => writeModelArtifacts(OUT, artifacts)));
@@ -507,6 +513,7 @@ async function main() {
     trainingSeconds: Math.round(trainingSeconds * 10) / 10,
     history,
     params: model.countParams(),
+    equalization: { calibration: 'first 2,000 Fashion-MNIST training images', target: '0.75 of fixed<16,6> range', pairs: equalization },
     createdAt: new Date().toISOString(),
   };
   writeFileSync(join(OUT, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);

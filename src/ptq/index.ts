@@ -13,3 +13,4 @@ export * from './scan.js';
 export * from './stats.js';
 export * from './suggest.js';
 export * from './svg.js';
+export * from './equalize.js';
