@@ -39,7 +39,11 @@ import {
 
 type Case = Record<string, unknown>;
 
-/** The `kernel` values this checker knows. */
+/**
+ * The `kernel` values this checker knows.
+ *
+ * @example HLS4ML_KERNEL_KINDS.includes('conv2d'); // true
+ */
 export const HLS4ML_KERNEL_KINDS = [
   'dense',
   'conv1d',

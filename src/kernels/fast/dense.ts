@@ -1,0 +1,41 @@
+/**
+ * Fast Dense: a drop-in replacement for the reference `DenseKernel` (same config, same weight
+ * layout, same results and overflow report, bit for bit) running on the integer MAC engine
+ * (simd.ts). When the layer cannot be computed exactly in int32 (types wider than 32 bits, a
+ * product rounding other than AP_TRN / AP_RND, …) {@link prepareFastDense} returns the reason and
+ * the caller keeps the reference kernel.
+ */
+import { DenseKernel, transposeDenseWeights, type DenseConfig } from '../dense.js';
+import type { RawInput } from '../common.js';
+import { analyzeMac } from './analysis.js';
+import { FastMacKernel, isLatencyOrder } from './mac.js';
+import type { MacBackend } from './simd.js';
+import type { FastPrepared } from './common.js';
+
+
+/**
+ * Prepare a fast Dense layer. Weights are in the reference kernel's layout: `i*n_out+j` (latency),
+ * `j*n_in+i` (resource). Throws exactly what `new DenseKernel(...)` throws for bad configs.
+ *
+ * @example
+ * const p = prepareFastDense(cfg, weights, bias);
+ * const y = (p.kernel ?? new DenseKernel(cfg, weights, bias)).run(x, { stats });
+ */
+export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawInput, backend?: MacBackend): FastPrepared<FastMacKernel> {
+  const ref = new DenseKernel(cfg, weights, bias);
+  if (ref.big) return { kernel: null, reason: 'BigInt path' };
+  const nIn = ref.nIn;
+  const nOut = ref.nOut;
+  const resource = cfg.strategy !== undefined && String(cfg.strategy).toLowerCase() === 'resource';
+  const keras = resource ? transposeDenseWeights(Array.from(weights as ArrayLike<number>, Number), nIn, nOut, true) : (weights as ArrayLike<number>);
+  if (!isNumbers(keras) || !isNumbers(bias)) return { kernel: null, reason: 'bigint weights' };
+  const a = analyzeMac({ nIn, nOut, types: ref.types, weights: keras, bias, product: ref.product, latencyOrder: isLatencyOrder(cfg) });
+  if (!a.ok) return { kernel: null, reason: a.reason! };
+  const geom = { nPix: 1, kSize: 1, C: nIn, taps: Int32Array.of(0), nX: nIn };
+  return { kernel: new FastMacKernel(ref.name, a, geom, ref.types, ref, backend) };
+}
+
+function isNumbers(a: RawInput): a is ArrayLike<number> {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return false;
+  return true;
+}

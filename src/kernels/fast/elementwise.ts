@@ -1,0 +1,246 @@
+/**
+ * Fast element-wise kernels — BatchNormalization, linear, ReLU, sigmoid, tanh, ZeroPadding1D/2D —
+ * with the reference kernels' exact cast sequence and overflow report, but with everything that
+ * does not depend on the input done once at prepare time (scale/bias alignment, lookup tables,
+ * converters, index maps) and plain typed-array loops at run time.
+ *
+ * Each `prepareFast*` first runs the reference kernel once on an all-zero input, so an invalid
+ * config throws exactly the reference's error; inputs the reference would reject (non-integers,
+ * out of range, bigints) are handed to the reference at run time.
+ */
+import { frac, sameType, type FixedType } from '../../fixed/types.js';
+import { makeCaster } from '../../fixed/quantize.js';
+import { EXACT_BITS, allocOut, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
+import { linear, relu, sigmoid, tanh, truncScaledIndex, type ActivationConfig } from '../activations.js';
+import { batchnorm, type BatchNormConfig } from '../batchnorm.js';
+import { sigmoidTable, tanhTable } from '../tables.js';
+import { zeropad1d, zeropad2d, type ZeroPad1DConfig, type ZeroPad2DConfig } from '../zeropad.js';
+import { rawRange } from './analysis.js';
+import { validRaw, wantsBig, type FastPrepared, type RunKernel } from './common.js';
+
+type Cast = (raw: number) => number;
+
+/** A converter `from` → `to` as the reference's typedCaster (same type = copy). */
+function typed(from: FixedType, to: FixedType, st?: KernelStats['result']): Cast {
+  return sameType(from, to) ? (r) => r : makeCaster(frac(from), to, st);
+}
+
+function wide(...ts: FixedType[]): boolean {
+  return ts.some((t) => t.W > EXACT_BITS);
+}
+
+/**
+ * Fast `nnet::normalize` (BatchNormalization); same arguments as the reference `batchnorm`.
+ *
+ * @example
+ * const k = prepareFastBatchnorm(cfg, scale, bias).kernel;
+ * const y = k ? k.run(x, { stats }) : batchnorm(cfg, x, scale, bias, { stats });
+ */
+export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias: RawInput): FastPrepared<RunKernel> {
+  const nIn = cfg.n_in;
+  batchnorm(cfg, new Float64Array(nIn), scale, bias); // validates exactly like the reference
+  const ref = (x: RawInput, o?: KernelOptions) => batchnorm(cfg, x, scale, bias, o);
+  const t = cfg.types;
+  const fp = frac(t.input) + frac(t.scale);
+  const fb = frac(t.bias);
+  const F = Math.max(fp, fb);
+  const bits = Math.max(t.input.W + t.scale.W + (F - fp), t.bias.W + (F - fb)) + 2;
+  if (bits > EXACT_BITS || wide(t.result)) return { kernel: null, reason: 'BigInt path' };
+  if (!isNums(scale) || !isNums(bias)) return { kernel: null, reason: 'bigint parameters' };
+  const nFilt = cfg.n_filt === undefined || cfg.n_filt === -1 ? -1 : cfg.n_filt;
+  const stream = cfg.io_type === 'io_stream';
+  const pack = stream ? (cfg.stream_pack_size ?? (nFilt === -1 ? nIn : nFilt)) : nIn;
+  // Per element: scale and bias aligned to F fractional bits (exact: powers of two).
+  const sK = new Float64Array(nIn);
+  const bK = new Float64Array(nIn);
+  for (let i = 0; i < nIn; i++) {
+    const k = nFilt === -1 ? i : stream ? (i % pack) % nFilt : i % nFilt;
+    sK[i] = scale[k]! * 2 ** (F - fp);
+    bK[i] = bias[k]! * 2 ** (F - fb);
+  }
+  const [lo, hi] = rawRange(t.input);
+  const castPlain = makeCaster(F, t.result);
+  const scaleF = 2 ** -F;
+  return {
+    kernel: {
+      run(x: RawInput, opts: KernelOptions = {}): RawOutput {
+        const xs = wantsBig(opts) ? null : validRaw(x, nIn, lo, hi);
+        if (!xs) return ref(x, opts);
+        const out = allocOut('batchnorm', nIn, t.result, opts.out) as Float64Array;
+        const st = opts.stats;
+        if (!st) {
+          for (let i = 0; i < nIn; i++) out[i] = castPlain(xs[i]! * sK[i]! + bK[i]!) + 0;
+          return out;
+        }
+        const cast = makeCaster(F, t.result, st.result);
+        let m = 0;
+        for (let i = 0; i < nIn; i++) {
+          const v = xs[i]! * sK[i]! + bK[i]!;
+          const a = v < 0 ? -v : v;
+          if (a > m) m = a;
+          out[i] = cast(v) + 0;
+        }
+        st.resultCount += nIn;
+        if (m * scaleF > st.maxAbsPreResult) st.maxAbsPreResult = m * scaleF;
+        return out;
+      },
+    },
+  };
+}
+
+function isNums(a: RawInput): a is ArrayLike<number> {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return false;
+  return true;
+}
+
+/** The reference element-wise function a fast activation replaces. */
+type RefAct = (cfg: ActivationConfig, x: RawInput, opts?: KernelOptions) => RawOutput;
+
+/**
+ * Fast `nnet::linear`, `nnet::relu`, `nnet::sigmoid`, `nnet::tanh` (same config as the reference
+ * functions).
+ *
+ * @example const k = prepareFastActivation('relu', cfg).kernel ?? { run: (x, o) => relu(cfg, x, o) };
+ */
+export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tanh', cfg: ActivationConfig): FastPrepared<RunKernel> {
+  const refFn: RefAct = kind === 'linear' ? linear : kind === 'relu' ? relu : kind === 'sigmoid' ? sigmoid : tanh;
+  const n = cfg.n_in;
+  refFn(cfg, new Float64Array(n)); // validates exactly like the reference
+  const ref = (x: RawInput, o?: KernelOptions) => refFn(cfg, x, o);
+  const tin = cfg.types.input;
+  const tres = cfg.types.result;
+  const [lo, hi] = rawRange(tin);
+  if (kind === 'linear' || kind === 'relu') {
+    if (Math.max(tin.W + 1, tres.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
+    const copy = sameType(tin, tres);
+    const castPlain = typed(tin, tres);
+    const fx = 2 ** -frac(tin);
+    const isRelu = kind === 'relu';
+    return {
+      kernel: {
+        run(x: RawInput, opts: KernelOptions = {}): RawOutput {
+          const xs = wantsBig(opts) ? null : validRaw(x, n, lo, hi);
+          if (!xs) return ref(x, opts);
+          const out = allocOut(kind, n, tres, opts.out) as Float64Array;
+          const st = opts.stats;
+          if (!st) {
+            if (isRelu) {
+              if (copy) for (let i = 0; i < n; i++) out[i] = xs[i]! > 0 ? xs[i]! : 0;
+              else for (let i = 0; i < n; i++) out[i] = xs[i]! > 0 ? castPlain(xs[i]!) + 0 : 0;
+            } else if (copy) for (let i = 0; i < n; i++) out[i] = xs[i]! + 0;
+            else for (let i = 0; i < n; i++) out[i] = castPlain(xs[i]!) + 0;
+            return out;
+          }
+          const cast = typed(tin, tres, st.result);
+          let m = 0;
+          for (let i = 0; i < n; i++) {
+            const v = xs[i]!;
+            if (isRelu && !(v > 0)) {
+              out[i] = 0;
+              continue;
+            }
+            const a = v < 0 ? -v : v;
+            if (a > m) m = a;
+            out[i] = cast(v) + 0;
+          }
+          st.resultCount += n;
+          if (m * fx > st.maxAbsPreResult) st.maxAbsPreResult = m * fx;
+          return out;
+        },
+      },
+    };
+  }
+  // sigmoid / tanh: table built once; index = clamp(int(x·N/R) + N/2).
+  const tt = cfg.types.table!;
+  if (Math.max(tt.W + 1, tres.W) > EXACT_BITS || tin.W > 32) return { kernel: null, reason: 'BigInt path' };
+  const table = (kind === 'sigmoid' ? sigmoidTable : tanhTable)({ name: kind, table_size: cfg.table_size, types: { table: tt } }) as Float64Array;
+  const N = table.length;
+  const R = kind === 'sigmoid' ? 16 : 8;
+  const halfIdx = Math.floor(((R / 2) * N) / R);
+  const fx = frac(tin);
+  const ft = 2 ** -frac(tt);
+  const castPlain = typed(tt, tres);
+  const index = (v: number): number => {
+    let k = (truncScaledIndex(v, fx, N, R) + halfIdx) | 0;
+    if (k < 0) k = 0;
+    if (k > N - 1) k = N - 1;
+    return k;
+  };
+  return {
+    kernel: {
+      run(x: RawInput, opts: KernelOptions = {}): RawOutput {
+        const xs = wantsBig(opts) ? null : validRaw(x, n, lo, hi);
+        if (!xs) return ref(x, opts);
+        const out = allocOut(kind, n, tres, opts.out) as Float64Array;
+        const st = opts.stats;
+        const cast = st ? typed(tt, tres, st.result) : castPlain;
+        let m = 0;
+        for (let i = 0; i < n; i++) {
+          const v = table[index(xs[i]!)]!;
+          const a = v < 0 ? -v : v;
+          if (a > m) m = a;
+          out[i] = cast(v) + 0;
+        }
+        if (st) {
+          st.resultCount += n;
+          if (m * ft > st.maxAbsPreResult) st.maxAbsPreResult = m * ft;
+        }
+        return out;
+      },
+    },
+  };
+}
+
+/**
+ * Fast `nnet::zeropad2d_cl` / `zeropad1d_cl` (same config as the reference functions).
+ *
+ * @example const k = prepareFastZeropad(cfg, false).kernel;
+ */
+export function prepareFastZeropad(cfg: ZeroPad2DConfig | ZeroPad1DConfig, oneD: boolean): FastPrepared<RunKernel> {
+  const c2 = cfg as ZeroPad2DConfig;
+  const H = oneD ? 1 : c2.in_height;
+  const W = cfg.in_width;
+  const C = cfg.n_chan;
+  const nIn = H * W * C;
+  const refFn = (x: RawInput, o?: KernelOptions) => (oneD ? zeropad1d(cfg as ZeroPad1DConfig, x, o) : zeropad2d(c2, x, o));
+  refFn(new Float64Array(nIn)); // validates
+  const pt = oneD ? 0 : (c2.pad_top ?? 0);
+  const pl = cfg.pad_left ?? 0;
+  const OW = W + pl + (cfg.pad_right ?? 0);
+  const OH = oneD ? 1 : H + pt + (c2.pad_bottom ?? 0);
+  const t = cfg.types;
+  if (Math.max(t.input.W + 1, t.result.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
+  const [lo, hi] = rawRange(t.input);
+  const castPlain = typed(t.input, t.result);
+  const fx = 2 ** -frac(t.input);
+  return {
+    kernel: {
+      run(x: RawInput, opts: KernelOptions = {}): RawOutput {
+        const xs = wantsBig(opts) ? null : validRaw(x, nIn, lo, hi);
+        if (!xs) return refFn(x, opts);
+        const out = allocOut('zeropad', OH * OW * C, t.result, opts.out) as Float64Array;
+        if (opts.out) out.fill(0);
+        const st = opts.stats;
+        const cast = st ? typed(t.input, t.result, st.result) : castPlain;
+        let m = 0;
+        for (let h = 0; h < H; h++) {
+          for (let w = 0; w < W; w++) {
+            const src = (h * W + w) * C;
+            const dst = ((h + pt) * OW + (w + pl)) * C;
+            for (let c = 0; c < C; c++) {
+              const v = xs[src + c]!;
+              const a = v < 0 ? -v : v;
+              if (a > m) m = a;
+              out[dst + c] = cast(v) + 0;
+            }
+          }
+        }
+        if (st) {
+          st.resultCount += nIn;
+          if (m * fx > st.maxAbsPreResult) st.maxAbsPreResult = m * fx;
+        }
+        return out;
+      },
+    },
+  };
+}

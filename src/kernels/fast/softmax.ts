@@ -1,0 +1,223 @@
+/**
+ * Fast `nnet::softmax` (latency, stable, legacy, argmax): the reference algorithm (softmax.ts)
+ * with the lookup tables built once at prepare time instead of on every call, and the slice loops
+ * specialised for numbers. Same values, same overflow report.
+ */
+import { frac, sameType, type FixedType } from '../../fixed/types.js';
+import { makeCaster, newCastStats } from '../../fixed/quantize.js';
+import { EXACT_BITS, allocOut, ceillog2, reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
+import { truncScaledIndex } from '../activations.js';
+import { softmax, type SoftmaxConfig } from '../softmax.js';
+import { quantizeDoubleRaw, softmaxInpNormType, softmaxTables } from '../tables.js';
+import { rawRange } from './analysis.js';
+import { validRaw, wantsBig, type FastPrepared, type RunKernel } from './common.js';
+
+type Cast = (raw: number) => number;
+
+function typed(from: FixedType, to: FixedType, st?: KernelStats['accum']): Cast {
+  return sameType(from, to) ? (r) => r : makeCaster(frac(from), to, st);
+}
+
+/** Top `ceillog2(size)` bits of the raw bit pattern (`softmax_idx_from_real_val`), W ≤ 52. */
+function topBits(raw: number, t: FixedType, size: number): number {
+  const sh = t.W - ceillog2(size);
+  const u = raw < 0 ? raw + 2 ** t.W : raw;
+  return Math.floor(u / 2 ** sh);
+}
+
+/**
+ * Fast softmax with the same config as the reference `softmax`.
+ *
+ * @example const k = prepareFastSoftmax(cfg).kernel ?? { run: (x, o) => softmax(cfg, x, o) };
+ */
+export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> {
+  const nIn = cfg.n_in;
+  softmax(cfg, new Float64Array(nIn)); // validates exactly like the reference
+  const ref = (x: RawInput, o?: KernelOptions) => softmax(cfg, x, o);
+  const impl = String(cfg.implementation).toLowerCase();
+  const stream = cfg.io_type === 'io_stream';
+  const nSlice = cfg.n_slice ?? nIn;
+  const nOuter = cfg.n_outer ?? 1;
+  const nInner = cfg.n_inner ?? 1;
+  const nGroups = stream ? nIn / nSlice : nOuter;
+  const tt = cfg.types as unknown as Record<string, FixedType | undefined>;
+  const tin = tt.input!;
+  const tres = tt.result!;
+  const [lo, hi] = rawRange(tin);
+  // idx[g·nSlice + j] = flat index of element j of slice g.
+  const idx = new Int32Array(nGroups * nInner * nSlice);
+  let p = 0;
+  for (let g = 0; g < nGroups; g++) for (let k = 0; k < nInner; k++) for (let j = 0; j < nSlice; j++) idx[p++] = g * nSlice * nInner + k + j * nInner;
+  const nSl = nGroups * nInner;
+  const valid = (x: RawInput, opts: KernelOptions) => (wantsBig(opts) ? null : validRaw(x, nIn, lo, hi));
+
+  if (impl === 'argmax') {
+    if (Math.max(tin.W + 1, tres.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
+    const ev = newCastStats();
+    const one = quantizeDoubleRaw(1, tres, ev) as number;
+    return {
+      kernel: {
+        run(x, opts = {}) {
+          const xs = valid(x, opts);
+          if (!xs) return ref(x, opts);
+          const out = allocOut('softmax', nIn, tres, opts.out) as Float64Array;
+          for (let s = 0; s < nSl; s++) {
+            const b = s * nSlice;
+            let m = xs[idx[b]!]!;
+            let at = 0;
+            for (let i = 1; i < nSlice; i++) {
+              const v = xs[idx[b + i]!]!;
+              if (v > m) {
+                m = v;
+                at = i;
+              }
+            }
+            for (let i = 0; i < nSlice; i++) out[idx[b + i]!] = i === at ? one + 0 : 0;
+          }
+          const st = opts.stats;
+          if (st) {
+            st.result.wrapped += ev.wrapped;
+            st.result.saturated += ev.saturated;
+            st.resultCount += nSl * nSlice;
+          }
+          return out;
+        },
+      },
+    };
+  }
+
+  if (impl === 'legacy') {
+    const tab = tt.table!;
+    if (Math.max(tin.W + 2, tab.W + 2, tres.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
+    const expN = stream ? (cfg.table_size ?? 1024) : (cfg.exp_table_size ?? 1024);
+    const invN = stream ? (cfg.table_size ?? 1024) : (cfg.inv_table_size ?? 1024);
+    const tables = softmaxTables({ name: 'softmax', implementation: 'legacy', exp_table_size: expN, inv_table_size: invN, types: { input: tin, table: tab } });
+    const expTab = tables.exp_table as Float64Array;
+    const invTab = tables.inv_table as Float64Array;
+    const ft = frac(tab);
+    const fx = frac(tin);
+    const halfE = Math.floor((8 * expN) / 16);
+    const oneEv = newCastStats();
+    const one = quantizeDoubleRaw(1, tab, oneEv) as number;
+    const eres = new Float64Array(nSlice);
+    const ftScale = 2 ** -ft;
+    return {
+      kernel: {
+        run(x, opts = {}) {
+          const xs = valid(x, opts);
+          if (!xs) return ref(x, opts);
+          const st = opts.stats;
+          if (st) {
+            st.internal.wrapped += oneEv.wrapped;
+            st.internal.saturated += oneEv.saturated;
+          }
+          const out = allocOut('softmax', nIn, tres, opts.out) as Float64Array;
+          const castT = makeCaster(ft, tab, st?.accum);
+          const castR = typed(tab, tres, st?.result);
+          let m = 0;
+          for (let s = 0; s < nSl; s++) {
+            const b = s * nSlice;
+            for (let i = 0; i < nSlice; i++) {
+              let e = 0;
+              const xi = xs[idx[b + i]!]!;
+              for (let j = 0; j < nSlice; j++) {
+                let d: number;
+                if (i === j) d = one;
+                else {
+                  let k = (truncScaledIndex(xs[idx[b + j]!]! - xi, fx, expN, 16) + halfE) | 0;
+                  if (k < 0) k = 0;
+                  if (k > expN - 1) k = expN - 1;
+                  d = expTab[k]!;
+                }
+                e = castT(e + d);
+              }
+              eres[i] = e;
+            }
+            for (let i = 0; i < nSlice; i++) {
+              let k = truncScaledIndex(eres[i]!, ft, invN, 64);
+              if (k < 0) k = 0;
+              if (k > invN - 1) k = invN - 1;
+              const v = invTab[k]!;
+              const a = v < 0 ? -v : v;
+              if (a > m) m = a;
+              out[idx[b + i]!] = castR(v) + 0;
+            }
+          }
+          if (st) {
+            st.resultCount += nSl * nSlice;
+            if (m * ftScale > st.maxAbsPreResult) st.maxAbsPreResult = m * ftScale;
+          }
+          return out;
+        },
+      },
+    };
+  }
+
+  // latency / stable
+  const expT = tt.exp_table!;
+  const invT = tt.inv_table!;
+  const acc = tt.accum!;
+  const invInp = tt.inv_inp ?? expT;
+  const stable = impl === 'stable';
+  const norm = stable ? (tt.inp_norm ?? softmaxInpNormType(tin)) : tin;
+  const bits = Math.max(tin.W + 2, acc.W + 2, acc.W + invT.W, expT.W + 1, invInp.W + 1, norm.W + 1, tres.W);
+  if (bits > EXACT_BITS || tin.W > 52 || norm.W > 52 || invInp.W > 52) return { kernel: null, reason: 'BigInt path' };
+  const expN = cfg.exp_table_size ?? 1024;
+  const invN = cfg.inv_table_size ?? 1024;
+  const tables = softmaxTables({
+    name: 'softmax',
+    implementation: impl,
+    exp_table_size: expN,
+    inv_table_size: invN,
+    exp_scale: cfg.exp_scale,
+    types: { input: tin, exp_table: expT, inv_table: invT, inv_inp: invInp, inp_norm: norm },
+  });
+  const expTab = tables.exp_table as Float64Array;
+  const invTab = tables.inv_table as Float64Array;
+  const fa = frac(acc);
+  const fInv = frac(invT);
+  const pScale = 2 ** -(fa + fInv);
+  const eres = new Float64Array(nSlice);
+  const vals = new Float64Array(nSlice);
+  return {
+    kernel: {
+      run(x, opts = {}) {
+        const xs = valid(x, opts);
+        if (!xs) return ref(x, opts);
+        const st = opts.stats;
+        const out = allocOut('softmax', nIn, tres, opts.out) as Float64Array;
+        const castE = typed(expT, acc, st?.accum);
+        const castA = makeCaster(fa, acc, st?.accum);
+        const castS = typed(acc, invInp, st?.internal);
+        const castN = makeCaster(frac(tin), norm, st?.internal);
+        const castR = makeCaster(fa + fInv, tres, st?.result);
+        const add = (a: number, b: number) => castA(a + b);
+        let m = 0;
+        for (let s = 0; s < nSl; s++) {
+          const b = s * nSlice;
+          if (stable) {
+            for (let i = 0; i < nSlice; i++) vals[i] = xs[idx[b + i]!]!;
+            let xmax = vals[0]!;
+            for (let i = 1; i < nSlice; i++) if (vals[i]! > xmax) xmax = vals[i]!;
+            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[topBits(castN(xmax - vals[i]!), norm, expN)]!);
+          } else {
+            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[topBits(xs[idx[b + i]!]!, tin, expN)]!);
+          }
+          const sum = reduceTree(eres, 0, nSlice, add);
+          const inv = invTab[topBits(castS(sum), invInp, invN)]!;
+          for (let i = 0; i < nSlice; i++) {
+            const pv = eres[i]! * inv;
+            const a = pv < 0 ? -pv : pv;
+            if (a > m) m = a;
+            out[idx[b + i]!] = castR(pv) + 0;
+          }
+        }
+        if (st) {
+          st.resultCount += nSl * nSlice;
+          if (m * pScale > st.maxAbsPreResult) st.maxAbsPreResult = m * pScale;
+        }
+        return out;
+      },
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The layer kernels: bit-exact TypeScript versions of hls4ml's `nnet_utils` C++ kernels, working
+ * on raw mantissas. See docs/kernels.md for the cast sequence of each kernel.
+ */
+export * from './common.js';
+export * from './reuse-factor.js';
+export * from './dense.js';
+export * from './conv-instructions.js';
+export * from './conv.js';
+export * from './pooling.js';
+export * from './batchnorm.js';
+export * from './libm.js';
+export * from './tables.js';
+export * from './activations.js';
+export * from './softmax.js';
+export * from './zeropad.js';
+export * from './merge.js';

@@ -1,0 +1,189 @@
+/**
+ * Merge layers (`nnet_merge.h`): element-wise add / subtract / multiply / average / maximum /
+ * minimum with broadcasting by index modulo (`res[i] = op(x1[i % n_elem1], x2[i % n_elem2])`), the
+ * operation at full precision then one cast to result_t; and concatenation (each element cast to
+ * result_t).
+ */
+import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
+import { compareRaw, frac, type FixedType } from '../fixed/index.js';
+import {
+  BIG,
+  NUM,
+  allocOut,
+  choosePath,
+  intField,
+  layerName,
+  notePreResult,
+  readRaw,
+  storeOut,
+  typeField,
+  typedCaster,
+  type Arith,
+  type KernelOptions,
+  type RawInput,
+  type RawOutput,
+} from './common.js';
+
+/** Element-wise merge operations (`nnet::add`, `nnet::subtract`, …). */
+export type MergeOp = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum';
+
+/** Types of a two-input merge. */
+export interface MergeTypes {
+  input1: FixedType;
+  input2: FixedType;
+  result: FixedType;
+}
+
+/** Config of an element-wise merge (hls4ml `merge_config` names). */
+export interface MergeConfig {
+  name?: string;
+  op: MergeOp | string;
+  n_elem1: number;
+  n_elem2: number;
+  /** Default max(n_elem1, n_elem2). */
+  n_elem?: number;
+  io_type?: string;
+  types: MergeTypes;
+}
+
+/** Config of a concatenation (hls4ml `concat_config`: shapes without the batch axis, Keras `axis`). */
+export interface ConcatConfig {
+  name?: string;
+  shape1: readonly number[];
+  shape2: readonly number[];
+  /** Keras axis as hls4ml stores it (counting the batch axis, or negative); default −1. */
+  axis?: number;
+  io_type?: string;
+  types: MergeTypes;
+}
+
+const OPS: readonly MergeOp[] = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum'];
+
+function mtypes(layer: string, t: unknown): MergeTypes {
+  const tt = t as Record<string, FixedType>;
+  return { input1: typeField(layer, tt, 'input1'), input2: typeField(layer, tt, 'input2'), result: typeField(layer, tt, 'result') };
+}
+
+/**
+ * `nnet::add` / `subtract` / `multiply` / `average` / `maximum` / `minimum`.
+ *
+ * @example merge({ op: 'add', n_elem1: 2, n_elem2: 2, types: { input1: t, input2: t, result: t } }, [1, 2], [3, 4]); // [4, 6]
+ */
+export function merge(cfg: MergeConfig, x1: RawInput, x2: RawInput, opts: KernelOptions = {}): RawOutput {
+  const layer = layerName(cfg ?? {}, 'merge');
+  if (!cfg || typeof cfg !== 'object') throw new ConfigError(layer, 'missing config');
+  const op = String(cfg.op).toLowerCase() as MergeOp;
+  if (!OPS.includes(op)) throw new UnsupportedError(`${layer}.op`, `unknown merge op ${JSON.stringify(cfg.op)} (${OPS.join(', ')})`);
+  const n1 = intField(layer, 'n_elem1', cfg.n_elem1);
+  const n2 = intField(layer, 'n_elem2', cfg.n_elem2);
+  const n = cfg.n_elem === undefined ? Math.max(n1, n2) : intField(layer, 'n_elem', cfg.n_elem);
+  const t = mtypes(layer, cfg.types);
+  const fa = frac(t.input1);
+  const fb = frac(t.input2);
+  const F = Math.max(fa, fb);
+  const bits =
+    op === 'multiply'
+      ? Math.max(t.input1.W + t.input2.W + 1, t.result.W)
+      : Math.max(t.input1.W + (F - fa), t.input2.W + (F - fb)) + 2;
+  const run = <T extends number | bigint>(A: Arith<T>): RawOutput => {
+    const out = allocOut(layer, n, t.result, opts.out);
+    const a = readRaw(A, layer, 'input1', x1, t.input1, n1);
+    const b = readRaw(A, layer, 'input2', x2, t.input2, n2);
+    const st = opts.stats;
+    const fromF = op === 'multiply' ? fa + fb : op === 'average' ? F + 1 : F;
+    const cast = A.caster(fromF, t.result, st?.result);
+    const castA = typedCaster(A, t.input1, t.result, st?.result);
+    const castB = typedCaster(A, t.input2, t.result, st?.result);
+    for (let i = 0; i < n; i++) {
+      const ai = a[i % n1]!;
+      const bi = b[i % n2]!;
+      let r: T;
+      if (op === 'maximum' || op === 'minimum') {
+        // ap_fixed's mixed-type comparison (with the headers' signed/unsigned quirk)
+        const cmp = compareRaw(BigInt(ai), t.input1, BigInt(bi), t.input2);
+        const pickA = op === 'maximum' ? cmp.gt : cmp.lt;
+        if (st) notePreResult(st, pickA ? ai : bi, pickA ? fa : fb);
+        r = pickA ? castA(ai) : castB(bi);
+      } else {
+        let v: T;
+        if (op === 'multiply') v = A.mul(ai, bi);
+        else if (op === 'subtract') v = A.sub(A.shl(ai, F - fa), A.shl(bi, F - fb));
+        else v = A.add(A.shl(ai, F - fa), A.shl(bi, F - fb)); // add; average = (a+b)·0.5 → one more fractional bit
+        if (st) notePreResult(st, v, fromF);
+        r = cast(v);
+      }
+      storeOut(out, i, r);
+    }
+    return out;
+  };
+  return choosePath(layer, bits, opts.path) ? run(BIG) : run(NUM);
+}
+
+/**
+ * `nnet::add` (see {@link merge}).
+ *
+ * @example add({ n_elem1: 2, n_elem2: 2, types }, [1, 2], [3, 4]); // [4, 6]
+ */
+export function add(cfg: Omit<MergeConfig, 'op'>, x1: RawInput, x2: RawInput, opts: KernelOptions = {}): RawOutput {
+  return merge({ ...cfg, op: 'add' }, x1, x2, opts);
+}
+
+/**
+ * Which dimension hls4ml's `concatenate{1,2,3}d` uses for a Keras axis (with batch) of a rank-r tensor.
+ *
+ * @example concatDim(3, -1); // 2
+ */
+export function concatDim(rank: number, axis: number): number {
+  if (rank === 1) return 0;
+  if (rank === 2) return axis === 2 || axis === -1 ? 1 : 0;
+  if (rank === 3) return axis === 3 || axis === -1 ? 2 : axis === 2 || axis === -2 ? 1 : 0;
+  throw new UnsupportedError('axis', `concatenation of rank-${rank} tensors is not supported (hls4ml has 1d, 2d, 3d)`);
+}
+
+/**
+ * `nnet::concatenate1d/2d/3d` (channels-last, row-major).
+ *
+ * @example concatenate({ shape1: [2], shape2: [1], types: { input1: t, input2: t, result: t } }, [1, 2], [3]); // [1, 2, 3]
+ */
+export function concatenate(cfg: ConcatConfig, x1: RawInput, x2: RawInput, opts: KernelOptions = {}): RawOutput {
+  const layer = layerName(cfg ?? {}, 'concatenate');
+  if (!cfg || typeof cfg !== 'object') throw new ConfigError(layer, 'missing config');
+  const s1 = cfg.shape1;
+  const s2 = cfg.shape2;
+  if (!Array.isArray(s1) || !Array.isArray(s2) || s1.length === 0) throw new ShapeError(`${layer}.shape1`, 'shape1 and shape2 must be non-empty arrays');
+  if (s1.length !== s2.length) throw new ShapeError(`${layer}.shape2`, `rank ${s2.length} differs from shape1's rank ${s1.length}`);
+  s1.forEach((d, k) => intField(layer, `shape1[${k}]`, d));
+  s2.forEach((d, k) => intField(layer, `shape2[${k}]`, d));
+  const dim = concatDim(s1.length, cfg.axis ?? -1);
+  for (let k = 0; k < s1.length; k++) {
+    if (k !== dim && s1[k] !== s2[k]) throw new ShapeError(`${layer}.shape2`, `dimension ${k} is ${s2[k]} but shape1 has ${s1[k]} (concatenating along dimension ${dim})`);
+  }
+  const outer = s1.slice(0, dim).reduce((p, v) => p * v, 1);
+  const in1 = s1.slice(dim).reduce((p, v) => p * v, 1);
+  const in2 = s2.slice(dim).reduce((p, v) => p * v, 1);
+  const t = mtypes(layer, cfg.types);
+  const bits = Math.max(t.input1.W + 1, t.input2.W + 1, t.result.W);
+  const run = <T extends number | bigint>(A: Arith<T>): RawOutput => {
+    const n = outer * (in1 + in2);
+    const out = allocOut(layer, n, t.result, opts.out);
+    const a = readRaw(A, layer, 'input1', x1, t.input1, outer * in1);
+    const b = readRaw(A, layer, 'input2', x2, t.input2, outer * in2);
+    const castA = typedCaster(A, t.input1, t.result, opts.stats?.result);
+    const castB = typedCaster(A, t.input2, t.result, opts.stats?.result);
+    let p = 0;
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < in1; k++) {
+        const v = a[o * in1 + k]!;
+        if (opts.stats) notePreResult(opts.stats, v, frac(t.input1));
+        storeOut(out, p++, castA(v));
+      }
+      for (let k = 0; k < in2; k++) {
+        const v = b[o * in2 + k]!;
+        if (opts.stats) notePreResult(opts.stats, v, frac(t.input2));
+        storeOut(out, p++, castB(v));
+      }
+    }
+    return out;
+  };
+  return choosePath(layer, bits, opts.path) ? run(BIG) : run(NUM);
+}
