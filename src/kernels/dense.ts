@@ -7,7 +7,9 @@
  * order `acc = (accum_t)(acc + (accum_t)(x[i] · w))`; `res[j] = (result_t) acc`.
  * Latency visits i = 0 … n_in−1; Resource visits `w_index = ir + k·rf` (ir outer, k inner) exactly
  * as the three `dense_resource_*` C++ variants do. Zero weights (pruned) and zero inputs are
- * skipped: their product casts to 0 and `acc + 0` is `acc`, so skipping is exact.
+ * skipped: their product casts to 0 and `acc + 0` is `acc`, so skipping is exact — except with an
+ * AP_SAT_SYM accum_t, where a bias copied in as −2^(W−1) becomes −max at the first addition, so
+ * nothing is skipped there.
  */
 import { ConfigError, UnsupportedError } from '../errors.js';
 import { frac, type FixedType } from '../fixed/index.js';
@@ -203,6 +205,11 @@ export class DenseKernel {
   readonly big: boolean;
   private readonly plan: Plan<number> | Plan<bigint>;
   private readonly biasRaw: ArrayLike<number> | ArrayLike<bigint>;
+  /**
+   * AP_SAT_SYM accum: a bias copied into accum_t may hold −2^(W−1), which the next `acc + 0`
+   * would turn into −max, so zero products are not skipped there.
+   */
+  private readonly keepZeros: boolean;
 
   /**
    * @param weights the array passed to the C++ kernel: `i*n_out+j` (latency), `j*n_in+i` (resource, transposed by hls4ml)
@@ -232,14 +239,15 @@ export class DenseKernel {
     checkLength(layer, 'weights', weights, this.nIn * this.nOut);
     checkLength(layer, 'bias', bias, this.nOut);
     const order = denseAccumulationOrder(cfg);
+    this.keepZeros = types.accum.O === 'AP_SAT_SYM' && types.accum.signed;
     if (this.big) {
       const w = readRaw(BIG, layer, 'weights', weights, types.weight, this.nIn * this.nOut);
       this.biasRaw = readRaw(BIG, layer, 'bias', bias, types.bias, this.nOut);
-      this.plan = buildPlan(BIG, order, w, this.nOut);
+      this.plan = buildPlan(BIG, order, w, this.nOut, this.keepZeros);
     } else {
       const w = readRaw(NUM, layer, 'weights', weights, types.weight, this.nIn * this.nOut);
       this.biasRaw = readRaw(NUM, layer, 'bias', bias, types.bias, this.nOut);
-      this.plan = buildPlan(NUM, order, w, this.nOut);
+      this.plan = buildPlan(NUM, order, w, this.nOut, this.keepZeros);
     }
   }
 
@@ -318,9 +326,9 @@ export class DenseKernel {
       const e = start[j + 1]!;
       for (let k = start[j]!; k < e; k++) {
         const xi = x[xOff + inIdx[k]!]!;
-        if (xi === 0) continue;
+        if (xi === 0 && !this.keepZeros) continue;
         const wk = w[k]!;
-        const p = ternary ? (wk === -1 ? -xi : xi) : xi * wk;
+        const p = ternary ? (wk === 0 ? 0 : wk === -1 ? -xi : xi) : xi * wk;
         acc = castA(acc + castP(p));
       }
       if (stats) notePreResult(stats, acc, fa);
@@ -341,9 +349,9 @@ export class DenseKernel {
       const e = start[j + 1]!;
       for (let k = start[j]!; k < e; k++) {
         const xi = x[xOff + inIdx[k]!]!;
-        if (xi === 0n) continue;
+        if (xi === 0n && !this.keepZeros) continue;
         const wk = w[k]!;
-        const p = ternary ? (wk === -1n ? -xi : xi) : xi * wk;
+        const p = ternary ? (wk === 0n ? 0n : wk === -1n ? -xi : xi) : xi * wk;
         acc = c.acc(acc + c.prod(p));
       }
       if (stats) notePreResult(stats, acc, fa);
@@ -371,12 +379,12 @@ export interface DenseCasters<T> {
   res: Cast<T>;
 }
 
-function buildPlan<T extends number | bigint>(A: Arith<T>, order: Int32Array, w: ArrayLike<T>, nOut: number): Plan<T> {
+function buildPlan<T extends number | bigint>(A: Arith<T>, order: Int32Array, w: ArrayLike<T>, nOut: number, keepZeros: boolean): Plan<T> {
   const n = order.length / 3;
   const counts = new Int32Array(nOut + 1);
   for (let k = 0; k < n; k++) {
     const wi = order[3 * k + 1]!;
-    if (w[wi] !== A.zero) counts[order[3 * k + 2]! + 1]!++;
+    if (keepZeros || w[wi] !== A.zero) counts[order[3 * k + 2]! + 1]!++;
   }
   for (let j = 0; j < nOut; j++) counts[j + 1]! += counts[j]!;
   const start = counts.slice();
@@ -387,7 +395,7 @@ function buildPlan<T extends number | bigint>(A: Arith<T>, order: Int32Array, w:
   for (let k = 0; k < n; k++) {
     const wi = order[3 * k + 1]!;
     const wk = w[wi]!;
-    if (wk === A.zero) continue;
+    if (wk === A.zero && !keepZeros) continue;
     const o = order[3 * k + 2]!;
     const pos = fill[o]!++;
     inIdx[pos] = order[3 * k]!;

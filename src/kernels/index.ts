@@ -2,7 +2,16 @@
  * The layer kernels: bit-exact TypeScript versions of hls4ml's `nnet_utils` C++ kernels, working
  * on raw mantissas. See docs/kernels.md for the cast sequence of each kernel.
  */
-export * from './common.js';
+export {
+  EXACT_BITS,
+  mergeKernelStats,
+  newKernelStats,
+  type ArithPath,
+  type KernelOptions,
+  type KernelStats,
+  type RawInput,
+  type RawOutput,
+} from './common.js';
 export * from './reuse-factor.js';
 export * from './dense.js';
 export * from './conv-instructions.js';
