@@ -238,5 +238,24 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     }
   });
   g.outputs = g.outputs.map(resolve);
+  checkLayerNames(cfg, g, model);
   return g;
+}
+
+/** Every `LayerName` key must name a layer of the model (or one hls4ml creates: split activations, zero padding). */
+function checkLayerNames(cfg: Hls4mlConfig, g: HlsGraph, model: ModelGraph): void {
+  if (!cfg.LayerName) return;
+  const known = new Set<string>();
+  for (const l of model.layers) known.add(l.name.toLowerCase());
+  for (const n of g.nodes) {
+    known.add(n.name.toLowerCase());
+    known.add(`zp1d_${n.name}`.toLowerCase());
+    known.add(`zp2d_${n.name}`.toLowerCase());
+  }
+  for (const key of Object.keys(cfg.LayerName)) {
+    if (!known.has(key.toLowerCase())) {
+      const names = g.nodes.map((n) => n.name).join(', ');
+      throw new ConfigError(`LayerName.${key}`, `no layer named '${key}' in model '${model.name}' (layers: ${names})`);
+    }
+  }
 }

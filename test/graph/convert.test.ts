@@ -1,7 +1,7 @@
 // The hls4ml conversion: activation split, linear removal, BN fusion conditions, 'auto' inference,
 // stream padding insertion, softmax table fix, reuse-factor validation, weight printing.
 import { describe, expect, it } from 'vitest';
-import { UnsupportedError } from '../../src/errors.js';
+import { ConfigError, UnsupportedError } from '../../src/errors.js';
 import { formatFixedType } from '../../src/fixed/types.js';
 import { configFromModel } from '../../src/graph/config.js';
 import { convertModel } from '../../src/graph/convert.js';
@@ -83,6 +83,19 @@ describe('hls4ml conversion passes', () => {
     const fw = convertModel(model, { Model: { Precision: { default: 'fixed<16,6>', weight: 'fixed<8,4>' } } });
     expect(Array.from(fw.layers[0]!.weights!)).toEqual([1, 0]); // direct floor would give [0, -1]
     expect(fw.layers[0]!.text!.weights).toEqual(['0.0625', '-0.0000']);
+  });
+
+  it('rejects config keys naming unknown layers', () => {
+    let err: unknown;
+    try {
+      convertModel(denseBnModel(), { Model: { Precision: 'fixed<16,6>' }, LayerName: { dense9: { Precision: 'fixed<8,3>' } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).path).toBe('LayerName.dense9');
+    // split activations and hls4ml-created layers are valid keys
+    expect(() => convertModel(denseBnModel(), { Model: { Precision: 'fixed<16,6>' }, LayerName: { dense1_linear: { Precision: 'fixed<8,3>' } } })).not.toThrow();
   });
 
   it('rejects unsupported activations with the layer named', () => {
