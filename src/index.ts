@@ -12,6 +12,7 @@ export * from './import/index.js';
 export * from './emulate/index.js';
 export * from './conformance/index.js';
 export * from './ptq/index.js';
+export * from './emit/index.js';
 export * from './data/fashion-mnist.js';
 export * from './data/idx.js';
 export { parseNpy, type NpyArray } from './io/npy.js';

@@ -2,6 +2,8 @@
  * The table of CLI commands: each parses its own arguments and calls the library.
  */
 import { conformanceCommand } from './conformance.js';
+import { csimCommand } from './csim.js';
+import { emitCommand } from './emit.js';
 import { predictCommand } from './predict.js';
 import { profileCommand } from './profile.js';
 import { scanCommand } from './scan.js';
@@ -21,4 +23,6 @@ export const commands: Record<string, Command> = {
   scan: scanCommand,
   profile: profileCommand,
   suggest: suggestCommand,
+  emit: emitCommand,
+  csim: csimCommand,
 };

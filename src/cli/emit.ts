@@ -23,7 +23,12 @@ function readJson(path: string): Record<string, unknown> {
   }
 }
 
-/** Raw input samples from a JSON file: a reference model file, `{ inputs: [...] }` or a plain array. */
+/**
+ * Raw input samples from a JSON file: a reference model file, `{ inputs: [...] }` or a plain array
+ * (with `outputs` / `trace` when the file has them).
+ *
+ * @example const { inputs, outputs } = readInputsFile('test/golden/hls4ml/model_svhn_paper_cnn_a.json');
+ */
 export function readInputsFile(path: string): { inputs: number[][]; outputs?: number[][]; trace?: Record<string, number[][]> } {
   const j = readJson(path) as unknown;
   const rows = Array.isArray(j) ? j : (j as { inputs?: unknown }).inputs;

@@ -122,6 +122,7 @@ function lowerNode(g: HlsGraph, n: HlsNode, io: string): FirmwareLayer {
     types,
   };
   const rfRequested = Number(n.settings.ReuseFactor ?? 1);
+  let rfEffective = rfRequested;
   const convImpl = String(n.settings.ConvImplementation ?? 'LineBuffer').toLowerCase() === 'encoded' ? 'Encoded' : 'LineBuffer';
   switch (n.cls) {
     case 'Dense':
@@ -150,12 +151,20 @@ function lowerNode(g: HlsGraph, n: HlsNode, io: string): FirmwareLayer {
         const ks = n.attrs.kernelSize as number[];
         const st = n.attrs.strides as number[];
         const same = n.attrs.padding === 'same';
+        // hls4ml validates a conv's reuse factor like a dense one of n_chan·filt_h·filt_w → n_filt.
+        const convIn = ks.reduce((a, k) => a * k, 1) * Number(n.shapeIn[0]![n.shapeIn[0]!.length - 1]);
+        const nFilt = Number(n.shapeOut[n.shapeOut.length - 1]);
+        if (strategy === 'resource') {
+          const rf = validReuseFactor(convIn, nFilt, rfRequested);
+          if (rf !== rfRequested) g.changes.push(`${n.name}: ReuseFactor ${rfRequested} is not valid for ${convIn}x${nFilt}; using ${rf}`);
+          rfEffective = rf;
+        }
         if (n.cls === 'Conv1D') {
           const [inW, nChan] = n.shapeIn[0]! as [number, number];
           const [pl, pr] = same ? samePads(inW, ks[0]!, st[0]!) : [0, 0];
           Object.assign(c, {
             in_width: inW, n_chan: nChan, filt_width: ks[0], n_filt: n.shapeOut[1], stride_width: st[0], dilation: 1, out_width: n.shapeOut[0],
-            strategy, reuse_factor: rfRequested, n_zeros: countZeros(w.raw),
+            strategy, reuse_factor: rfEffective, reuse_factor_requested: rfRequested, n_zeros: countZeros(w.raw),
             keras_padding: n.attrs.samePadded ? 'same' : same ? 'same' : 'valid', pad_left: pl, pad_right: pr,
           });
           if (io === 'io_stream') {
@@ -170,7 +179,7 @@ function lowerNode(g: HlsGraph, n: HlsNode, io: string): FirmwareLayer {
           Object.assign(c, {
             in_height: inH, in_width: inW, n_chan: nChan, filt_height: ks[0], filt_width: ks[1], n_filt: n.shapeOut[2],
             stride_height: st[0], stride_width: st[1], out_height: n.shapeOut[0], out_width: n.shapeOut[1],
-            strategy, reuse_factor: rfRequested, n_zeros: countZeros(w.raw),
+            strategy, reuse_factor: rfEffective, reuse_factor_requested: rfRequested, n_zeros: countZeros(w.raw),
             keras_padding: n.attrs.samePadded ? 'same' : same ? 'same' : 'valid', pad_top: pt, pad_bottom: pb, pad_left: pl, pad_right: pr,
           });
           if (io === 'io_stream') {

@@ -1,0 +1,721 @@
+/**
+ * `emitProject`: writes a complete Vivado / Vitis HLS project for a FirmwareGraph — top function,
+ * defines / parameters headers, exact weight headers, the hlsemu kernel library, a testbench with
+ * default inputs, a Makefile for g++ C simulation and a build_prj.tcl for Vitis HLS, plus a
+ * manifest (`hlsemu.json`) that the C-simulation driver reads.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
+import { formatFixedType, frac, type FixedType } from '../fixed/index.js';
+import { shapeSize, type FirmwareGraph, type FirmwareLayer } from '../graph/firmware.js';
+import { COMMON_H } from './cpp/common.js';
+import { CONV_H } from './cpp/conv.js';
+import { DENSE_H } from './cpp/dense.js';
+import { ACTIVATION_H, BATCHNORM_H } from './cpp/elementwise.js';
+import { POOLING_H } from './cpp/pooling.js';
+import { SOFTMAX_H } from './cpp/softmax.js';
+import { MERGE_H, PADDING_H, STREAM_H } from './cpp/structural.js';
+import { ProjectExistsError } from './errors.js';
+import { formatRows, randomRawInputs, toRawInputs, type RawValue } from './inputs.js';
+import { emitLayer, wordSizeOf, type LayerCode, type TensorInfo, type WeightArray } from './layers.js';
+import { fixedLiteral, formatRawInitializer, rawStorageType } from './literals.js';
+import { NameTable } from './names.js';
+
+/** Options of {@link emitProject}. */
+export interface EmitOptions {
+  /** Project / top-function name (a C identifier; sanitised with a warning). Default 'myproject'. */
+  name?: string;
+  /** Overwrite an existing, non-empty output directory. Default false. */
+  force?: boolean;
+  /** Testbench inputs, one array per sample (flattened channels-last). Default: random. */
+  inputs?: readonly (readonly RawValue[])[];
+  /** Whether `inputs` are raw mantissas (default) or real values to quantize into the input type. */
+  inputKind?: 'raw' | 'float';
+  /** Expected raw outputs for `inputs` (written to tb/expected.txt; csim compares against them). */
+  expectedOutputs?: readonly (readonly RawValue[])[];
+  /** Number of random samples when no inputs are given. Default 100. */
+  samples?: number;
+  /** Seed of the random inputs. Default 1. */
+  seed?: number;
+}
+
+/** What {@link emitProject} wrote. */
+export interface EmitResult {
+  dir: string;
+  name: string;
+  /** Paths relative to `dir`, sorted. */
+  files: string[];
+  /** Renamed identifiers and other remarks. */
+  warnings: string[];
+  manifest: ProjectManifest;
+}
+
+/** `hlsemu.json`: what the C-simulation driver needs to know about an emitted project. */
+export interface ProjectManifest {
+  format: 'hlsemu-hls-project/1';
+  name: string;
+  ioType: FirmwareGraph['ioType'];
+  input: { name: string; cname: string; shape: number[]; size: number; type: string };
+  output: { name: string; cname: string; shape: number[]; size: number; type: string };
+  /** Traced layers in execution order. */
+  layers: Array<{ name: string; cname: string; cls: string; shape: number[]; size: number; type: string; summary: string }>;
+  samples: number;
+  hasExpected: boolean;
+  warnings: string[];
+  changes: string[];
+  /** The FirmwareGraph itself (weights as raw arrays), so a reference can be rebuilt from the project. */
+  graph: unknown;
+}
+
+/** Compiler flags of the C simulation (Makefile and csim driver). */
+export const CSIM_CXXFLAGS = ['-std=c++14', '-O1', '-DHLSEMU_TRACE', '-Wno-unknown-pragmas', '-Wno-deprecated-declarations'];
+
+const KERNEL_HEADERS: Array<[string, string]> = [
+  ['hlsemu_common.h', COMMON_H],
+  ['hlsemu_dense.h', DENSE_H],
+  ['hlsemu_conv.h', CONV_H],
+  ['hlsemu_pooling.h', POOLING_H],
+  ['hlsemu_batchnorm.h', BATCHNORM_H],
+  ['hlsemu_activation.h', ACTIVATION_H],
+  ['hlsemu_softmax.h', SOFTMAX_H],
+  ['hlsemu_padding.h', PADDING_H],
+  ['hlsemu_merge.h', MERGE_H],
+  ['hlsemu_stream.h', STREAM_H],
+];
+
+/** Suffixes the emitter derives from a layer's identifier (used to keep every global name unique). */
+const DERIVED = [
+  '_out', '_result_t', '_word_t', '_accum_t', '_weight_t', '_bias_t', '_scale_t', '_table_t', '_exp_table_t', '_inv_table_t',
+  '_inv_inp_t', '_inp_norm_t', '_param_t', '_w', '_b', '_s', '_alpha', '_table', '_exp_table', '_inv_table', '_padded',
+];
+
+function derivedNames(id: string): string[] {
+  return [...DERIVED.map((s) => id + s), `config_${id}`, `config_${id}_mult`, `config_${id}_pad`, `N_${id}`, `${id}_out_cp1`, `${id}_out_cp2`, `${id}_out_rest1`];
+}
+
+function checkIoType(t: FixedType, what: string): void {
+  if ((t.signed && t.W > 64) || (!t.signed && t.W > 63)) {
+    throw new UnsupportedError(what, `${formatFixedType(t)} is too wide for the testbench's 64-bit raw I/O`);
+  }
+}
+
+/** Text safe inside a // comment. */
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ');
+}
+
+function header(title: string, lines: string[]): string {
+  return [`// ${oneLine(title)}`, ...lines.map((l) => (l ? `// ${oneLine(l)}` : '//')), ''].join('\n');
+}
+
+interface Plan {
+  name: string;
+  graph: FirmwareGraph;
+  input: TensorInfo;
+  inputC: string;
+  codes: LayerCode[];
+  tensors: Map<string, TensorInfo>;
+  output: TensorInfo;
+  consumers: Map<string, Array<{ layer: number; slot: number }>>;
+  warnings: string[];
+}
+
+function plan(graph: FirmwareGraph, name: string, nameWarnings: string[]): Plan {
+  if (!graph || !Array.isArray(graph.layers) || graph.layers.length === 0) throw new ShapeError('graph.layers', 'the graph has no layers');
+  if (graph.ioType !== 'io_parallel' && graph.ioType !== 'io_stream') throw new ConfigError('graph.ioType', `must be io_parallel or io_stream, got ${JSON.stringify(graph.ioType)}`);
+  const io = graph.ioType;
+  const names = new NameTable([name, 'input_t', 'input_word_t', 'result_t', 'result_word_t', 'main', 'config']);
+  const warnings: string[] = [];
+  const inputC = names.take(graph.input.name, 'input', (id) => [id]);
+  checkIoType(graph.input.type, 'graph.input.type');
+  const inShape = [...graph.input.shape];
+  const inSize = shapeSize(inShape);
+  const input: TensorInfo = {
+    name: graph.input.name,
+    varName: inputC,
+    elemType: 'input_t',
+    wordType: 'input_word_t',
+    type: graph.input.type,
+    shape: inShape,
+    size: inSize,
+    wordSize: wordSizeOf(inShape),
+    words: inSize / wordSizeOf(inShape),
+  };
+  const tensors = new Map<string, TensorInfo>([[graph.input.name, input]]);
+  const codes: LayerCode[] = [];
+  const consumers = new Map<string, Array<{ layer: number; slot: number }>>([[graph.input.name, []]]);
+  const ctx = { io, warnings };
+  graph.layers.forEach((L: FirmwareLayer, k) => {
+    if (!L || typeof L.name !== 'string') throw new ShapeError(`graph.layers[${k}]`, 'layer without a name');
+    if (tensors.has(L.name)) throw new ConfigError(`graph.layers[${k}].name`, `duplicate layer name '${L.name}'`);
+    const c = names.take(L.name, 'layer', derivedNames);
+    const ins = (L.inputs ?? []).map((src, slot) => {
+      const t = tensors.get(src);
+      if (!t) throw new ShapeError(`${L.name}.inputs[${slot}]`, `unknown producer '${src}' (layers must be topologically ordered)`);
+      consumers.get(src)!.push({ layer: k, slot });
+      return t;
+    });
+    if (!L.types || !L.types.result) throw new ConfigError(`${L.name}.types.result`, 'missing result type');
+    const code = emitLayer(ctx, L, c, ins);
+    codes.push(code);
+    const shape = [...L.shapeOut];
+    const size = shapeSize(shape);
+    const ws = wordSizeOf(shape);
+    tensors.set(L.name, {
+      name: L.name,
+      varName: `${c}_out`,
+      elemType: `${c}_result_t`,
+      wordType: `${c}_word_t`,
+      type: L.types.result,
+      shape,
+      size,
+      wordSize: ws,
+      words: size / ws,
+    });
+    consumers.set(L.name, []);
+  });
+  const output = tensors.get(graph.output);
+  if (!output || output === input) throw new ShapeError('graph.output', `'${graph.output}' is not a layer of the graph`);
+  checkIoType(output.type, `${graph.output}.types.result`);
+  for (const [t, list] of consumers) {
+    if (list.length === 0 && t !== graph.output) warnings.push(`the output of '${t}' is not used by any layer`);
+  }
+  nameWarnings.push(...names.warnings);
+  return { name, graph, input, inputC, codes, tensors, output, consumers, warnings };
+}
+
+// ---------------------------------------------------------------------------------------------
+// File contents
+// ---------------------------------------------------------------------------------------------
+function definesH(p: Plan): string {
+  const lines: string[] = [
+    header(`defines.h -- sizes and types of ${p.name} (generated by hlsemu; do not edit)`, [
+      'Tensors are flattened channels-last (row-major, last axis fastest).',
+      'io_stream words: one pixel (the last axis) per word, or the whole tensor for 1-D tensors.',
+    ]),
+    '#ifndef DEFINES_H_',
+    '#define DEFINES_H_',
+    '',
+    '#include "ap_fixed.h"',
+    '#include "ap_int.h"',
+    '#include "hls_stream.h"',
+    '#include "hlsemu/hlsemu_common.h"',
+    '',
+    '// ---- tensor sizes (elements) ----',
+    `const unsigned N_${p.inputC} = ${p.input.size}; // input ${JSON.stringify(p.input.shape)}`,
+  ];
+  for (const c of p.codes) {
+    const t = p.tensors.get(c.layer.name)!;
+    lines.push(`const unsigned N_${c.cname} = ${t.size}; // ${oneLine(c.layer.name)} ${JSON.stringify(t.shape)}`);
+  }
+  lines.push('', '// ---- tensor element types ----', `typedef ${formatFixedType(p.input.type)} input_t;`);
+  for (const c of p.codes) lines.push(`typedef ${formatFixedType(c.layer.types.result)} ${c.cname}_result_t;`);
+  if (p.graph.ioType === 'io_stream') {
+    lines.push('', '// ---- stream words ----', `typedef hlsemu::array<input_t, ${p.input.wordSize}> input_word_t;`);
+    for (const c of p.codes) {
+      const t = p.tensors.get(c.layer.name)!;
+      lines.push(`typedef hlsemu::array<${c.cname}_result_t, ${t.wordSize}> ${c.cname}_word_t;`);
+    }
+  }
+  lines.push('', '// ---- layer-internal types ----');
+  for (const c of p.codes) for (const [n, t] of c.typedefs) lines.push(`typedef ${formatFixedType(t)} ${n};`);
+  const outC = p.output.elemType.replace(/_result_t$/, '');
+  lines.push(
+    '',
+    '// ---- top-level interface ----',
+    `typedef ${outC}_result_t result_t;`,
+    ...(p.graph.ioType === 'io_stream' ? [`typedef ${outC}_word_t result_word_t;`] : []),
+    `const unsigned HLSEMU_N_IN = ${p.input.size};`,
+    `const unsigned HLSEMU_N_OUT = ${p.output.size};`,
+    `const unsigned HLSEMU_IN_WORDS = ${p.input.words};`,
+    `const unsigned HLSEMU_OUT_WORDS = ${p.output.words};`,
+    '',
+    '#endif',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function parametersH(p: Plan): string {
+  const lines: string[] = [
+    header(`parameters.h -- kernel configuration of ${p.name} (generated by hlsemu; do not edit)`, [
+      'One config struct per layer: the compile-time constants and types of its kernel, including the',
+      'binary-mask instruction tables of Encoded convolutions and the i % pool tables of Encoded pooling.',
+    ]),
+    '#ifndef PARAMETERS_H_',
+    '#define PARAMETERS_H_',
+    '',
+    '#include "defines.h"',
+    '',
+  ];
+  for (const [f] of KERNEL_HEADERS) if (f !== 'hlsemu_common.h') lines.push(`#include "hlsemu/${f}"`);
+  lines.push('');
+  for (const c of p.codes) for (const a of c.arrays) lines.push(`#include "weights/${a.name}.h"`);
+  lines.push('');
+  for (const c of p.codes) for (const s of c.structs) lines.push(s, '');
+  lines.push('#endif', '');
+  return lines.join('\n');
+}
+
+function weightH(a: WeightArray): string {
+  const guard = `HLSEMU_WEIGHTS_${a.name.toUpperCase()}_H_`;
+  const t = formatFixedType(a.type);
+  if (a.scalar) {
+    return [
+      header(`${a.name}: ${a.description}`, [`type ${a.elemType} = ${t}; exact literal of the raw value ${String(a.values[0])}`]),
+      `#ifndef ${guard}`,
+      `#define ${guard}`,
+      '',
+      `static const ${a.elemType} ${a.name} = ${fixedLiteral(a.values[0]!, a.type, a.name)};`,
+      '',
+      '#endif',
+      '',
+    ].join('\n');
+  }
+  return [
+    header(`${a.name}: ${a.description}`, [
+      `${a.values.length} raw mantissas (bit patterns) of ${a.elemType} = ${t}: value = raw * 2^-${frac(a.type)}.`,
+      'The kernels reinterpret them with hlsemu::from_raw<T>, so every value is exact.',
+    ]),
+    `#ifndef ${guard}`,
+    `#define ${guard}`,
+    '',
+    `static const ${rawStorageType(a.type, a.name)} ${a.name}[${a.values.length}] = {`,
+    formatRawInitializer(a.values, a.type, a.name),
+    '};',
+    '',
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+function topSignature(p: Plan): string {
+  const outPort = `${p.output.varName}`;
+  if (p.graph.ioType === 'io_stream') return `void ${p.name}(hls::stream<input_word_t> &${p.inputC}, hls::stream<result_word_t> &${outPort})`;
+  return `void ${p.name}(input_t ${p.inputC}[N_${p.inputC}], result_t ${outPort}[HLSEMU_N_OUT])`;
+}
+
+function topH(p: Plan): string {
+  const guard = `${p.name.toUpperCase()}_H_`;
+  return [
+    header(`${p.name}.h -- top function of ${p.name} (generated by hlsemu)`, [
+      `${p.graph.ioType}; input ${JSON.stringify(p.input.shape)} of ${formatFixedType(p.input.type)}, output ${JSON.stringify(p.output.shape)} of ${formatFixedType(p.output.type)}.`,
+    ]),
+    `#ifndef ${guard}`,
+    `#define ${guard}`,
+    '',
+    '#include "ap_fixed.h"',
+    '#include "ap_int.h"',
+    '#include "hls_stream.h"',
+    '',
+    '#include "defines.h"',
+    '',
+    `${topSignature(p)};`,
+    '',
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+function topCpp(p: Plan): string {
+  const io = p.graph.ioType;
+  const stream = io === 'io_stream';
+  const body: string[] = [];
+  const outPort = p.output.varName;
+  if (stream) {
+    body.push(`#pragma HLS INTERFACE axis port = ${p.inputC}`, `#pragma HLS INTERFACE axis port = ${outPort}`, '#pragma HLS DATAFLOW');
+  } else {
+    const resource = p.graph.layers.some((L) => String(L.config.strategy ?? '').toLowerCase() === 'resource');
+    body.push(
+      `#pragma HLS ARRAY_RESHAPE variable = ${p.inputC} complete dim = 0`,
+      `#pragma HLS ARRAY_PARTITION variable = ${outPort} complete dim = 0`,
+      `#pragma HLS INTERFACE ap_vld port = ${p.inputC},${outPort}`,
+      resource ? '#pragma HLS DATAFLOW' : '#pragma HLS PIPELINE',
+    );
+  }
+  // Variables the consumers read. io_stream: a tensor read more than once (or read and also the
+  // top-level output) is cloned into one stream per reader.
+  const readVars = new Map<string, string[]>();
+  const emitFanOut = (t: TensorInfo, src: string, alsoPort: boolean): void => {
+    const list = p.consumers.get(t.name) ?? [];
+    if (!stream || list.length + (alsoPort ? 1 : 0) <= 1) {
+      readVars.set(t.name, list.map(() => src));
+      return;
+    }
+    const mine = list.map((_, i) => `${t.varName}_cp${i + 1}`);
+    const targets = alsoPort ? [outPort, ...mine] : mine;
+    for (const v of mine) body.push(`hls::stream<${t.wordType}> ${v}("${v}");`, `#pragma HLS STREAM variable = ${v} depth = ${t.words}`);
+    let from = src;
+    for (let k = 0; k < targets.length - 1; k++) {
+      const last = k === targets.length - 2;
+      const rest = last ? targets[k + 1]! : `${t.varName}_rest${k + 1}`;
+      if (!last) body.push(`hls::stream<${t.wordType}> ${rest}("${rest}");`, `#pragma HLS STREAM variable = ${rest} depth = ${t.words}`);
+      body.push(`hlsemu::clone<${t.wordType}, ${t.words}>(${from}, ${targets[k]}, ${rest});`);
+      from = rest;
+    }
+    readVars.set(t.name, mine);
+  };
+  emitFanOut(p.input, p.inputC, false);
+  p.codes.forEach((c, k) => {
+    const L = c.layer;
+    const t = p.tensors.get(L.name)!;
+    const isOutput = L.name === p.graph.output;
+    const direct = isOutput && (!stream || (p.consumers.get(L.name) ?? []).length === 0);
+    const outVar = direct ? outPort : t.varName;
+    body.push('', `// ${oneLine(L.name)}: ${c.summary}`);
+    if (!direct) {
+      if (stream) body.push(`hls::stream<${t.wordType}> ${outVar}("${outVar}");`, `#pragma HLS STREAM variable = ${outVar} depth = ${t.words}`);
+      else body.push(`${t.elemType} ${outVar}[N_${c.cname}];`, `#pragma HLS ARRAY_PARTITION variable = ${outVar} complete dim = 0`);
+    }
+    const ins = L.inputs.map((src) => p.tensors.get(src)!);
+    const inVars = L.inputs.map((src, slot) => {
+      const list = p.consumers.get(src)!;
+      const idx = list.findIndex((u) => u.layer === k && u.slot === slot);
+      return readVars.get(src)![idx]!;
+    });
+    body.push(...c.call(ins, inVars, t, outVar));
+    body.push(stream ? `HLSEMU_TRACE_STREAM("${c.cname}", ${outVar}, ${t.words});` : `HLSEMU_TRACE_ARRAY("${c.cname}", ${outVar}, N_${c.cname});`);
+    emitFanOut(t, outVar, isOutput && !direct);
+  });
+  return [
+    header(`${p.name}.cpp -- top function of ${p.name} (generated by hlsemu)`, [
+      `Layers: ${p.codes.length}, ${io}. Each layer's output is traced in C simulation when HLSEMU_TRACE is defined.`,
+    ]),
+    `#include "${p.name}.h"`,
+    '#include "parameters.h"',
+    '',
+    `${topSignature(p)} {`,
+    ...body.map((l) => (l === '' ? '' : l.startsWith('#pragma') ? l : `    ${l}`)),
+    '}',
+    '',
+  ].join('\n');
+}
+
+function testbench(p: Plan): string {
+  const stream = p.graph.ioType === 'io_stream';
+  const call = stream
+    ? [
+        '        hls::stream<input_word_t> in("tb_input");',
+        '        hls::stream<result_word_t> out("tb_output");',
+        '        for (unsigned w = 0; w < HLSEMU_IN_WORDS; w++) {',
+        '            input_word_t word;',
+        '            for (unsigned e = 0; e < input_word_t::size; e++) hlsemu::set_raw(word[e], raw[w * input_word_t::size + e]);',
+        '            in.write(word);',
+        '        }',
+        `        ${p.name}(in, out);`,
+        '        for (unsigned w = 0; w < HLSEMU_OUT_WORDS; w++) {',
+        '            result_word_t word = out.read();',
+        '            for (unsigned e = 0; e < result_word_t::size; e++) hlsemu::print_raw(fout, word[e], w + e ? " " : "");',
+        '        }',
+      ]
+    : [
+        '        static input_t x[HLSEMU_N_IN];',
+        '        static result_t y[HLSEMU_N_OUT];',
+        '        for (unsigned i = 0; i < HLSEMU_N_IN; i++) hlsemu::set_raw(x[i], raw[i]);',
+        `        ${p.name}(x, y);`,
+        '        for (unsigned j = 0; j < HLSEMU_N_OUT; j++) hlsemu::print_raw(fout, y[j], j ? " " : "");',
+      ];
+  return `${header(`${p.name}_test.cpp -- C-simulation testbench of ${p.name} (generated by hlsemu)`, [
+    'usage: csim [inputs.txt [outputs.txt [trace.txt]]]   (defaults: tb/inputs.txt tb/outputs.txt, no trace)',
+    'inputs.txt : one sample per line, HLSEMU_N_IN raw mantissas of input_t (integers; value = raw * 2^-F),',
+    '             flattened channels-last; empty lines and lines starting with # are skipped.',
+    'outputs.txt: one line per sample, HLSEMU_N_OUT raw mantissas of result_t.',
+    'trace.txt  : per sample a line "# sample k", then one line per layer: its C name and raw outputs',
+    '             (needs HLSEMU_TRACE, which the Makefile defines).',
+  ])}#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "${p.name}.h"
+
+int main(int argc, char **argv) {
+    const char *in_path = argc > 1 ? argv[1] : "tb/inputs.txt";
+    const char *out_path = argc > 2 ? argv[2] : "tb/outputs.txt";
+    std::ifstream fin(in_path);
+    if (!fin) {
+        fprintf(stderr, "cannot open %s\\n", in_path);
+        return 2;
+    }
+    FILE *fout = fopen(out_path, "w");
+    if (!fout) {
+        fprintf(stderr, "cannot write %s\\n", out_path);
+        return 2;
+    }
+#ifndef __SYNTHESIS__
+    FILE *ftrace = 0;
+    if (argc > 3) {
+        ftrace = fopen(argv[3], "w");
+        if (!ftrace) {
+            fprintf(stderr, "cannot write %s\\n", argv[3]);
+            return 2;
+        }
+        hlsemu::trace_file() = ftrace;
+    }
+#endif
+    std::vector<long long> raw;
+    std::string line;
+    unsigned samples = 0, line_no = 0;
+    const std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    while (std::getline(fin, line)) {
+        line_no++;
+        if (line.empty() || line[0] == '#') continue;
+        raw.clear();
+        std::istringstream ss(line);
+        long long v;
+        while (ss >> v) raw.push_back(v);
+        if (!ss.eof() || raw.size() != HLSEMU_N_IN) {
+            fprintf(stderr, "%s:%u: expected %u integers, got %u\\n", in_path, line_no, HLSEMU_N_IN, (unsigned)raw.size());
+            return 3;
+        }
+#ifndef __SYNTHESIS__
+        if (ftrace) fprintf(ftrace, "# sample %u\\n", samples);
+#endif
+${call.join('\n')}
+        fprintf(fout, "\\n");
+        samples++;
+    }
+    fclose(fout);
+#ifndef __SYNTHESIS__
+    if (ftrace) fclose(ftrace);
+#endif
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    printf("hlsemu csim: %u samples in %.3f s (%.1f samples/s)\\n", samples, secs, secs > 0 ? samples / secs : 0.0);
+    return 0;
+}
+`;
+}
+
+function makefile(p: Plan): string {
+  return `# Makefile -- C simulation of ${p.name} with plain g++ (generated by hlsemu).
+#
+#   make AP_TYPES_INCLUDE=/path/to/ap_types          build build/csim
+#   make run AP_TYPES_INCLUDE=...                     simulate tb/inputs.txt -> tb/outputs.txt
+#   make trace AP_TYPES_INCLUDE=...                   also write every layer's output to tb/trace.txt
+#   make clean
+#
+# AP_TYPES_INCLUDE is a directory holding ap_fixed.h, ap_int.h and hls_stream.h: <Vitis install>/include,
+# or the open-source release of the Xilinx HLS arbitrary-precision headers.
+
+CXX ?= g++
+CXXFLAGS ?= ${CSIM_CXXFLAGS.join(' ')}
+INCLUDES = -I$(AP_TYPES_INCLUDE) -Ifirmware -Ifirmware/hlsemu
+
+.PHONY: all run trace clean check-ap-types
+
+all: build/csim
+
+check-ap-types:
+\t@if [ -z "$(AP_TYPES_INCLUDE)" ] || [ ! -f "$(AP_TYPES_INCLUDE)/ap_fixed.h" ] || [ ! -f "$(AP_TYPES_INCLUDE)/hls_stream.h" ]; then \\
+\t  echo "set AP_TYPES_INCLUDE to a directory with ap_fixed.h and hls_stream.h"; exit 1; fi
+
+build/${p.name}.o: firmware/${p.name}.cpp $(wildcard firmware/*.h firmware/hlsemu/*.h firmware/weights/*.h) | check-ap-types
+\t@mkdir -p build
+\t$(CXX) $(CXXFLAGS) $(INCLUDES) -c $< -o $@
+
+build/${p.name}_test.o: tb/${p.name}_test.cpp firmware/${p.name}.h firmware/defines.h | check-ap-types
+\t@mkdir -p build
+\t$(CXX) $(CXXFLAGS) $(INCLUDES) -c $< -o $@
+
+build/csim: build/${p.name}.o build/${p.name}_test.o
+\t$(CXX) $(CXXFLAGS) $^ -o $@
+
+run: build/csim
+\t./build/csim tb/inputs.txt tb/outputs.txt
+
+trace: build/csim
+\t./build/csim tb/inputs.txt tb/outputs.txt tb/trace.txt
+
+clean:
+\trm -rf build tb/outputs.txt tb/trace.txt
+`;
+}
+
+function buildTcl(p: Plan): string {
+  return `# build_prj.tcl -- Vitis HLS project of ${p.name} (generated by hlsemu).
+#
+#   vitis_hls -f build_prj.tcl                                   C simulation + synthesis
+#   vitis_hls -f build_prj.tcl -tclargs csim=1 synth=0            C simulation only
+#   vitis_hls -f build_prj.tcl -tclargs synth=1 cosim=1 export=1  synthesis, RTL co-simulation, IP export
+#   options: csim synth cosim export (0/1), part=<FPGA part>, clock=<period ns>, reset=1
+#
+# csim and cosim run tb/${p.name}_test.cpp on tb/inputs.txt and write tb/outputs_csim.txt /
+# tb/outputs_cosim.txt (raw mantissas, one sample per line).
+
+array set opt {csim 1 synth 1 cosim 0 export 0 part xcvu13p-flga2577-2-e clock 5 reset 1}
+if {![info exists argv]} {
+    set argv {}
+}
+foreach arg $argv {
+    if {[regexp {^([a-z_]+)=(.*)$} $arg -> key value]} {
+        set opt($key) $value
+    }
+}
+
+set root [file dirname [file normalize [info script]]]
+set cflags "-std=c++14 -I$root/firmware -I$root/firmware/hlsemu"
+
+if {$opt(reset)} {
+    open_project -reset ${p.name}_prj
+} else {
+    open_project ${p.name}_prj
+}
+set_top ${p.name}
+add_files $root/firmware/${p.name}.cpp -cflags $cflags
+add_files -tb $root/tb/${p.name}_test.cpp -cflags "$cflags -DHLSEMU_TRACE"
+add_files -tb $root/tb/inputs.txt
+
+if {$opt(reset)} {
+    open_solution -reset solution1
+} else {
+    open_solution solution1
+}
+set_part $opt(part)
+create_clock -period $opt(clock) -name default
+
+if {$opt(csim)} {
+    csim_design -argv "$root/tb/inputs.txt $root/tb/outputs_csim.txt"
+}
+if {$opt(synth)} {
+    csynth_design
+}
+if {$opt(cosim)} {
+    cosim_design -argv "$root/tb/inputs.txt $root/tb/outputs_cosim.txt"
+}
+if {$opt(export)} {
+    export_design -format ip_catalog
+}
+exit
+`;
+}
+
+function readme(p: Plan, samples: number, hasExpected: boolean): string {
+  const rows = p.codes.map((c) => `| ${c.layer.name} | \`${c.cname}\` | ${c.summary} | ${JSON.stringify(p.tensors.get(c.layer.name)!.shape)} | \`${formatFixedType(c.layer.types.result)}\` |`);
+  return `# ${p.name}
+
+HLS project generated by hlsemu from the firmware graph \`${p.graph.name}\` (${p.graph.ioType}).
+Its C simulation reproduces hlsemu's emulation bit for bit.
+
+| layer | C name | kernel | output shape | output type |
+|---|---|---|---|---|
+${rows.join('\n')}
+
+* input \`${p.inputC}\`: ${JSON.stringify(p.input.shape)} of \`${formatFixedType(p.input.type)}\`
+* output \`${p.output.varName}\`: ${JSON.stringify(p.output.shape)} of \`${formatFixedType(p.output.type)}\`
+* \`tb/inputs.txt\`: ${samples} samples, raw mantissas (integers), one sample per line${hasExpected ? '; `tb/expected.txt` holds the expected raw outputs' : ''}
+
+C simulation with g++: \`make run AP_TYPES_INCLUDE=<dir with ap_fixed.h and hls_stream.h>\` (or \`hlsemu csim .\`).
+Vitis HLS: \`vitis_hls -f build_prj.tcl -tclargs csim=1 synth=1\`.
+${p.graph.changes.length ? `\nConversion changes recorded in the graph:\n\n${p.graph.changes.map((c) => `* ${c}`).join('\n')}\n` : ''}`;
+}
+
+function graphJson(g: FirmwareGraph): unknown {
+  return {
+    ...g,
+    layers: g.layers.map((L) => ({
+      ...L,
+      weights: L.weights ? Array.from(L.weights) : undefined,
+      bias: L.bias ? Array.from(L.bias) : undefined,
+      scale: L.scale ? Array.from(L.scale) : undefined,
+    })),
+  };
+}
+
+function prepareDir(dir: string, force: boolean): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ProjectExistsError(dir);
+    const entries = readdirSync(dir);
+    if (entries.length > 0) {
+      if (!force) throw new ProjectExistsError(dir);
+      // Only remove what a previous emission wrote (never unrelated files).
+      if (entries.includes('hlsemu.json')) {
+        for (const e of ['firmware', 'tb', 'build', 'Makefile', 'build_prj.tcl', 'hlsemu.json', 'README.md']) rmSync(join(dir, e), { recursive: true, force: true });
+      }
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * Write a complete HLS project for `graph` into `outDir`: `firmware/<name>.cpp/.h`, `defines.h`,
+ * `parameters.h`, `weights/*.h`, `hlsemu/*.h` (the kernel library), `tb/<name>_test.cpp`,
+ * `tb/inputs.txt` (+ `tb/expected.txt`), `Makefile`, `build_prj.tcl`, `README.md`, `hlsemu.json`.
+ * Output is deterministic (same graph and options → identical bytes).
+ *
+ * Throws {@link ProjectExistsError} for a non-empty `outDir` without `force`, `UnsupportedError`
+ * for layers the emitter cannot reproduce, `ShapeError` / `ConfigError` for inconsistent graphs.
+ *
+ * @example
+ * const ref = readReferenceModel(JSON.parse(readFileSync('model_svhn_paper_cnn_a.json', 'utf8')));
+ * const r = emitProject(ref.graph, 'out/svhn', { inputs: ref.inputs, expectedOutputs: ref.outputs });
+ * console.log(r.files.length, r.warnings);
+ */
+export function emitProject(graph: FirmwareGraph, outDir: string, options: EmitOptions = {}): EmitResult {
+  const warnings: string[] = [];
+  const requested = options.name ?? 'myproject';
+  const nameTable = new NameTable();
+  const name = nameTable.take(requested, 'project name');
+  warnings.push(...nameTable.warnings);
+  const p = plan(graph, name, warnings);
+  warnings.push(...p.warnings);
+
+  // Testbench inputs.
+  let inputs: RawValue[][];
+  if (options.inputs !== undefined) {
+    if (options.inputs.length === 0) throw new ShapeError('inputs', 'no samples given');
+    inputs = toRawInputs(options.inputs, p.input.size, p.input.type, options.inputKind ?? 'raw');
+  } else {
+    const n = options.samples ?? 100;
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError('samples', `must be a positive integer, got ${n}`);
+    inputs = randomRawInputs(n, p.input.size, p.input.type, options.seed ?? 1);
+  }
+  let expected: RawValue[][] | undefined;
+  if (options.expectedOutputs !== undefined) {
+    if (options.expectedOutputs.length !== inputs.length) throw new ShapeError('expectedOutputs', `${options.expectedOutputs.length} rows for ${inputs.length} input samples`);
+    expected = toRawInputs(options.expectedOutputs, p.output.size, p.output.type, 'raw');
+  }
+
+  const dir = resolve(outDir);
+  const files = new Map<string, string>();
+  files.set(`firmware/${name}.h`, topH(p));
+  files.set(`firmware/${name}.cpp`, topCpp(p));
+  files.set('firmware/defines.h', definesH(p));
+  files.set('firmware/parameters.h', parametersH(p));
+  for (const [f, text] of KERNEL_HEADERS) files.set(`firmware/hlsemu/${f}`, text);
+  for (const c of p.codes) for (const a of c.arrays) files.set(`firmware/weights/${a.name}.h`, weightH(a));
+  files.set(`tb/${name}_test.cpp`, testbench(p));
+  files.set('tb/inputs.txt', formatRows(inputs));
+  if (expected) files.set('tb/expected.txt', formatRows(expected));
+  files.set('Makefile', makefile(p));
+  files.set('build_prj.tcl', buildTcl(p));
+  files.set('README.md', readme(p, inputs.length, !!expected));
+  const manifest: ProjectManifest = {
+    format: 'hlsemu-hls-project/1',
+    name,
+    ioType: graph.ioType,
+    input: { name: graph.input.name, cname: p.inputC, shape: p.input.shape, size: p.input.size, type: formatFixedType(p.input.type) },
+    output: { name: graph.output, cname: p.output.varName, shape: p.output.shape, size: p.output.size, type: formatFixedType(p.output.type) },
+    layers: p.codes.map((c) => {
+      const t = p.tensors.get(c.layer.name)!;
+      return { name: c.layer.name, cname: c.cname, cls: c.layer.cls, shape: t.shape, size: t.size, type: formatFixedType(t.type), summary: c.summary };
+    }),
+    samples: inputs.length,
+    hasExpected: !!expected,
+    warnings,
+    changes: [...(graph.changes ?? [])],
+    graph: graphJson(graph),
+  };
+  files.set('hlsemu.json', `${JSON.stringify(manifest, null, 1)}\n`);
+  // Everything is generated (and validated) before the directory is touched.
+  prepareDir(dir, !!options.force);
+  for (const [rel, text] of files) {
+    const full = join(dir, rel);
+    mkdirSync(join(full, '..'), { recursive: true });
+    writeFileSync(full, text);
+  }
+  return { dir, name, files: [...files.keys()].sort(), warnings, manifest };
+}
