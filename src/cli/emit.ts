@@ -3,6 +3,7 @@
  * hls4ml config, converted like hls4ml does) or directly for a reference model file.
  */
 import { readFileSync } from 'node:fs';
+import { firmwareFromFiles } from './firmware.js';
 import { parseArgs } from 'node:util';
 import { ConfigError, FormatError } from '../errors.js';
 import { emitProject } from '../emit/project.js';
@@ -96,18 +97,7 @@ export const emitCommand: Command = {
       inputs = ref.inputs;
       expected = ref.outputs;
     } else {
-      const { loadModel } = await import('../import/index.js');
-      const { convertModel } = await import('../graph/convert.js');
-      const model = await loadModel(values.model!);
-      let cfg: string | undefined;
-      if (values.config) {
-        try {
-          cfg = readFileSync(values.config, 'utf8');
-        } catch (e) {
-          throw new FormatError(values.config, `cannot read: ${(e as Error).message}`);
-        }
-      }
-      graph = convertModel(model, cfg);
+      graph = await firmwareFromFiles(values.model!, values.config);
     }
     if (values.inputs) {
       const f = readInputsFile(values.inputs);

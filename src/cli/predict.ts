@@ -8,9 +8,7 @@ import { ConfigError } from '../errors.js';
 import { Emulator } from '../emulate/predict.js';
 import { formatReport } from '../emulate/report.js';
 import { formatFixedType, type FixedType } from '../fixed/types.js';
-import { convertModel } from '../graph/convert.js';
-import { parseHls4mlConfig } from '../graph/config.js';
-import { loadModel } from '../import/index.js';
+import { firmwareFromFiles } from './firmware.js';
 import { parseNpy } from '../io/npy.js';
 import type { Command } from './commands.js';
 
@@ -64,9 +62,7 @@ export const predictCommand: Command = {
     });
     if (!values.model) throw new ConfigError('--model', 'is required');
     if (!values.input) throw new ConfigError('--input', 'is required');
-    const model = await loadModel(values.model);
-    const cfg = values.config ? parseHls4mlConfig(readFileSync(values.config, 'utf8'), values.config) : undefined;
-    const fw = convertModel(model, cfg);
+    const fw = await firmwareFromFiles(values.model, values.config);
     const emu = new Emulator(fw);
     const r = emu.predict(readInputs(values.input) as never, { trace: !!values.trace, report: !!values.report });
     if (values.json) {
