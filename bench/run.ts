@@ -1,4 +1,4 @@
-// Benchmark driver: `npm run bench -- --suite <fixed|kernels|model|all> [--json]`. Prints JSON.
+// Benchmark driver: `npm run bench -- --suite <fixed|kernels|model|scan|scaling|all> [--json]`. Prints JSON.
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -16,9 +16,12 @@ const suites: Record<string, Suite> = {
   fixed: load('fixed.bench.js', 'benchFixed'),
   kernels: load('kernels.bench.js', 'benchKernels'),
   model: load('model.bench.js', 'benchModel'),
+  scan: load('scan.bench.js', 'benchScan'),
+  scaling: load('scaling.bench.js', 'benchScaling'),
 };
 
-const names = values.suite === 'all' ? Object.keys(suites) : [values.suite!];
+// 'all' = the quick suites; scan (60k images) and scaling run only when asked for.
+const names = values.suite === 'all' ? ['fixed', 'kernels', 'model'] : [values.suite!];
 const out: Record<string, unknown> = {};
 for (const n of names) {
   const s = suites[n];

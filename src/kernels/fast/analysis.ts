@@ -17,7 +17,11 @@
  *   mode and the accum overflow counts are provably zero;
  * * otherwise (counts requested, or a saturating accumulator that may overflow) the **sequential**
  *   kernel replays the conversions in the latency order (i = 0 … n_in−1 for each output), which
- *   needs exact int32 products and a supported overflow mode.
+ *   needs exact products and a supported overflow mode.
+ *
+ * Two number representations: **int32** lanes (i32x4; everything up to ~16-bit types) when every
+ * value the kernel needs fits (the modular one needs W_accum + s ≤ 32), else **f64** lanes (f64x2)
+ * when products and sums stay below 2^53 (types up to ~26 bits, wide "auto" accumulators).
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { makeCaster, newCastStats } from '../../fixed/quantize.js';
@@ -90,14 +94,16 @@ export interface MacAnalysis {
   /** Rounding addend before the shift (2^(s−1) for AP_RND, else 0). */
   half: number;
   accum: AccumModel;
-  /** Deferred wrapping is exact for the values (AP_WRAP, N = 0). */
+  /** Lane representation of the engine: int32 (i32x4) or float64 (f64x2). */
+  lanes: 'i32' | 'f64';
+  /** Deferred wrapping is exact for the values (AP_WRAP, N = 0, and — f64 — sums below 2^53). */
   modular: boolean;
-  /** The in-order sequential int32 kernel is exact (and counts overflows exactly). */
+  /** The in-order sequential kernel is exact (and counts overflows exactly). */
   seq: boolean;
-  /** Weights as int32, Keras layout `i·n_out + j` (weight_ternary already mapped to −1/0/+1). */
-  w: Int32Array;
+  /** Weights, Keras layout `i·n_out + j` (weight_ternary already mapped to −1/0/+1). */
+  w: Float64Array;
   /** `(accum)bias[j]`. */
-  biasAcc: Int32Array;
+  biasAcc: Float64Array;
   /** Overflow events of the bias conversions of one output vector (counted once per pixel). */
   biasWrapped: number;
   biasSaturated: number;
@@ -123,6 +129,7 @@ export interface MacLayer {
 }
 
 const INT32_MAX = 2 ** 31 - 1;
+const F64_EXACT = 2 ** 53;
 
 function fail(nIn: number, nOut: number, reason: string): MacAnalysis {
   return { ok: false, reason, nIn, nOut } as MacAnalysis;
@@ -138,20 +145,17 @@ function fail(nIn: number, nOut: number, reason: string): MacAnalysis {
 export function analyzeMac(L: MacLayer): MacAnalysis {
   const { nIn, nOut, types: t } = L;
   for (const k of ['input', 'weight', 'bias', 'accum', 'result'] as const) {
-    if (t[k].W > 32) return fail(nIn, nOut, `${k} type wider than 32 bits`);
+    if (t[k].W > 53) return fail(nIn, nOut, `${k} type wider than 53 bits`);
   }
-  if (!t.input.signed && t.input.W > 31) return fail(nIn, nOut, 'unsigned 32-bit input');
-  if (!t.weight.signed && t.weight.W > 31) return fail(nIn, nOut, 'unsigned 32-bit weights');
   const ternary = L.product === 'weight_ternary';
   if (L.product !== undefined && L.product !== 'mult' && !ternary) return fail(nIn, nOut, `product ${L.product}`);
   const shift = frac(t.input) + (ternary ? 0 : frac(t.weight)) - frac(t.accum);
   const acc = accumModel(t.accum);
   if (shift > 0 && t.accum.Q !== 'AP_TRN' && t.accum.Q !== 'AP_RND') return fail(nIn, nOut, `product rounding ${t.accum.Q}`);
-  if (t.accum.W + Math.max(shift, 0) > 32) return fail(nIn, nOut, 'accum width + product shift > 32');
-  if (shift < -30) return fail(nIn, nOut, 'product shift < -30');
+  if (shift < -52 || shift > 200) return fail(nIn, nOut, `product shift ${shift}`);
   const half = shift > 0 && t.accum.Q === 'AP_RND' ? 2 ** (shift - 1) : 0;
 
-  const w = new Int32Array(nIn * nOut);
+  const w = new Float64Array(nIn * nOut);
   const posW = new Float64Array(nOut);
   const negW = new Float64Array(nOut);
   const nnz = new Float64Array(nOut);
@@ -171,19 +175,42 @@ export function analyzeMac(L: MacLayer): MacAnalysis {
   }
 
   const st = newCastStats();
-  const biasAcc = new Int32Array(nOut);
+  const biasAcc = new Float64Array(nOut);
   const castB = sameType(t.bias, t.accum) ? (r: number) => r : makeCaster(frac(t.bias), t.accum, st);
   for (let j = 0; j < nOut; j++) biasAcc[j] = castB(L.bias[j]!);
+  let maxAbsBias = 0;
+  for (let j = 0; j < nOut; j++) maxAbsBias = Math.max(maxAbsBias, Math.abs(biasAcc[j]!));
 
-  // Sequential kernel: exact int32 products (|x·w| + half, shifted left when s < 0, below 2^31),
-  // partial sums of two in-range values (W_accum ≤ 30), a supported overflow mode, latency order,
-  // and no AP_SAT_SYM bias copy sitting on −2^(W−1) (the reference treats that value path-dependently).
   const [xmin, xmax] = rawRange(t.input);
   const maxAbsX = Math.max(-xmin, xmax);
   const maxAbsW = Math.max(-wMin, wMax);
+  // |x·w| + half, scaled when s < 0: the largest product the kernel forms before the conversion.
   const prodMax = maxAbsX * maxAbsW * 2 ** Math.max(-shift, 0) + half;
-  let seq = L.latencyOrder && acc.kind !== null && t.accum.W <= 30 && prodMax <= INT32_MAX;
-  if (seq && acc.kind === 'satsym') for (let j = 0; j < nOut; j++) if (biasAcc[j]! < acc.lo) seq = false;
+  // The largest |exact sum| of one output (bias plus converted products).
+  let sumMax = 0;
+  for (let j = 0; j < nOut; j++) sumMax = Math.max(sumMax, Math.abs(biasAcc[j]!) + (posW[j]! + negW[j]!) * maxAbsX * 2 ** -shift + nnz[j]!);
+  // The sequential kernel also needs a supported overflow mode, the latency order, and no AP_SAT_SYM
+  // bias copy sitting on −2^(W−1) (the reference treats that value path-dependently).
+  let seqOrder = L.latencyOrder && acc.kind !== null;
+  if (seqOrder && acc.kind === 'satsym') for (let j = 0; j < nOut; j++) if (biasAcc[j]! < acc.lo) seqOrder = false;
+
+  // int32 lanes: raws fit int32; the modular sum keeps bits s … s+W_accum−1 within 32 bits.
+  const i32Raws = [t.input, t.weight, t.bias, t.accum, t.result].every((x) => x.W <= 31 || (x.W === 32 && x.signed));
+  const i32 = i32Raws && t.accum.W + Math.max(shift, 0) <= 32 && shift >= -30 && maxAbsBias <= INT32_MAX;
+  let lanes: 'i32' | 'f64';
+  let modular: boolean;
+  let seq: boolean;
+  if (i32) {
+    lanes = 'i32';
+    modular = acc.modular;
+    seq = seqOrder && t.accum.W <= 30 && prodMax <= INT32_MAX;
+  } else {
+    // f64 lanes: every product and partial sum an exact integer below 2^53.
+    if (prodMax >= F64_EXACT) return fail(nIn, nOut, 'products exceed 2^53');
+    lanes = 'f64';
+    modular = acc.modular && sumMax < F64_EXACT;
+    seq = seqOrder && t.accum.W <= 51;
+  }
 
   return {
     ok: true,
@@ -192,7 +219,8 @@ export function analyzeMac(L: MacLayer): MacAnalysis {
     shift,
     half,
     accum: acc,
-    modular: acc.modular,
+    lanes,
+    modular,
     seq,
     w,
     biasAcc,

@@ -9,11 +9,10 @@
 import { prepareConv1d, prepareConv2d, type Conv1DConfig, type Conv2DConfig, type ConvKernel } from '../conv.js';
 import type { RawInput } from '../common.js';
 import { analyzeMac } from './analysis.js';
-import type { FastPrepared } from './common.js';
+import type { FastOptions, FastPrepared } from './common.js';
 import { FastMacKernel, isLatencyOrder } from './mac.js';
-import type { MacBackend } from './simd.js';
 
-function prepare(ref: ConvKernel, cfg: Conv1DConfig | Conv2DConfig, weights: RawInput, bias: RawInput, nChan: number, inPixels: number, backend?: MacBackend): FastPrepared<FastMacKernel> {
+function prepare(ref: ConvKernel, cfg: Conv1DConfig | Conv2DConfig, weights: RawInput, bias: RawInput, nChan: number, inPixels: number, options: FastOptions): FastPrepared<FastMacKernel> {
   if (ref.big) return { kernel: null, reason: 'BigInt path' };
   const F = ref.nFilt;
   const { kSize, taps } = ref.windows;
@@ -35,7 +34,8 @@ function prepare(ref: ConvKernel, cfg: Conv1DConfig | Conv2DConfig, weights: Raw
   if (!a.ok) return { kernel: null, reason: a.reason! };
   const nPix = ref.outHeight * ref.outWidth;
   const geom = { nPix, kSize, C: nChan, taps: taps.subarray(0, nPix * kSize), nX: inPixels * nChan };
-  return { kernel: new FastMacKernel(ref.name, a, geom, types, ref, backend) };
+  if (a.lanes === 'f64' && options.backend === 'js') return { kernel: null, reason: 'f64 lanes need the wasm back end' };
+  return { kernel: new FastMacKernel(ref.name, a, geom, types, ref, options) };
 }
 
 /**
@@ -45,9 +45,9 @@ function prepare(ref: ConvKernel, cfg: Conv1DConfig | Conv2DConfig, weights: Raw
  * const p = prepareFastConv2d(cfg, weights, bias);
  * const k = p.kernel ?? prepareConv2d(cfg, weights, bias);
  */
-export function prepareFastConv2d(cfg: Conv2DConfig, weights: RawInput, bias: RawInput, backend?: MacBackend): FastPrepared<FastMacKernel> {
+export function prepareFastConv2d(cfg: Conv2DConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<FastMacKernel> {
   const ref = prepareConv2d(cfg, weights, bias);
-  return prepare(ref, cfg, weights, bias, cfg.n_chan, cfg.in_height * cfg.in_width, backend);
+  return prepare(ref, cfg, weights, bias, cfg.n_chan, cfg.in_height * cfg.in_width, options);
 }
 
 /**
@@ -55,7 +55,7 @@ export function prepareFastConv2d(cfg: Conv2DConfig, weights: RawInput, bias: Ra
  *
  * @example const k = prepareFastConv1d(cfg, weights, bias).kernel ?? prepareConv1d(cfg, weights, bias);
  */
-export function prepareFastConv1d(cfg: Conv1DConfig, weights: RawInput, bias: RawInput, backend?: MacBackend): FastPrepared<FastMacKernel> {
+export function prepareFastConv1d(cfg: Conv1DConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<FastMacKernel> {
   const ref = prepareConv1d(cfg, weights, bias);
-  return prepare(ref, cfg, weights, bias, cfg.n_chan, cfg.in_width, backend);
+  return prepare(ref, cfg, weights, bias, cfg.n_chan, cfg.in_width, options);
 }

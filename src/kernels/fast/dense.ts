@@ -9,8 +9,7 @@ import { DenseKernel, transposeDenseWeights, type DenseConfig } from '../dense.j
 import type { RawInput } from '../common.js';
 import { analyzeMac } from './analysis.js';
 import { FastMacKernel, isLatencyOrder } from './mac.js';
-import type { MacBackend } from './simd.js';
-import type { FastPrepared } from './common.js';
+import type { FastOptions, FastPrepared } from './common.js';
 
 
 /**
@@ -21,7 +20,7 @@ import type { FastPrepared } from './common.js';
  * const p = prepareFastDense(cfg, weights, bias);
  * const y = (p.kernel ?? new DenseKernel(cfg, weights, bias)).run(x, { stats });
  */
-export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawInput, backend?: MacBackend): FastPrepared<FastMacKernel> {
+export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<FastMacKernel> {
   const ref = new DenseKernel(cfg, weights, bias);
   if (ref.big) return { kernel: null, reason: 'BigInt path' };
   const nIn = ref.nIn;
@@ -32,7 +31,8 @@ export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawI
   const a = analyzeMac({ nIn, nOut, types: ref.types, weights: keras, bias, product: ref.product, latencyOrder: isLatencyOrder(cfg) });
   if (!a.ok) return { kernel: null, reason: a.reason! };
   const geom = { nPix: 1, kSize: 1, C: nIn, taps: Int32Array.of(0), nX: nIn };
-  return { kernel: new FastMacKernel(ref.name, a, geom, ref.types, ref, backend) };
+  if (a.lanes === 'f64' && options.backend === 'js') return { kernel: null, reason: 'f64 lanes need the wasm back end' };
+  return { kernel: new FastMacKernel(ref.name, a, geom, ref.types, ref, options) };
 }
 
 function isNumbers(a: RawInput): a is ArrayLike<number> {

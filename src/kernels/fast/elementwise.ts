@@ -10,13 +10,25 @@
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { makeCaster } from '../../fixed/quantize.js';
-import { EXACT_BITS, allocOut, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
+import { EXACT_BITS, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
 import { linear, relu, sigmoid, tanh, truncScaledIndex, type ActivationConfig } from '../activations.js';
 import { batchnorm, type BatchNormConfig } from '../batchnorm.js';
 import { sigmoidTable, tanhTable } from '../tables.js';
 import { zeropad1d, zeropad2d, type ZeroPad1DConfig, type ZeroPad2DConfig } from '../zeropad.js';
 import { rawRange } from './analysis.js';
-import { validRaw, wantsBig, type FastPrepared, type RunKernel } from './common.js';
+import { OutputBuffer, validRaw, wantsBig, type FastOptions, type FastPrepared, type RunKernel } from './common.js';
+import { ElemEngine } from './simd-elem.js';
+
+/** Run an element-wise engine on xs; its output view (reuse) or a copy in `out`. */
+function runEngine(e: ElemEngine, xs: ArrayLike<number>, outBuf: OutputBuffer, opts: KernelOptions, reuse: boolean): Float64Array {
+  if (xs instanceof Float64Array) e.x.set(xs);
+  else for (let i = 0; i < e.x.length; i++) e.x[i] = xs[i]!;
+  e.run();
+  if (reuse && !opts.out) return e.out;
+  const out = outBuf.get(opts);
+  out.set(e.out);
+  return out;
+}
 
 type Cast = (raw: number) => number;
 
@@ -36,7 +48,7 @@ function wide(...ts: FixedType[]): boolean {
  * const k = prepareFastBatchnorm(cfg, scale, bias).kernel;
  * const y = k ? k.run(x, { stats }) : batchnorm(cfg, x, scale, bias, { stats });
  */
-export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias: RawInput): FastPrepared<RunKernel> {
+export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<RunKernel> {
   const nIn = cfg.n_in;
   batchnorm(cfg, new Float64Array(nIn), scale, bias); // validates exactly like the reference
   const ref = (x: RawInput, o?: KernelOptions) => batchnorm(cfg, x, scale, bias, o);
@@ -61,13 +73,13 @@ export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias
   const [lo, hi] = rawRange(t.input);
   const castPlain = makeCaster(F, t.result);
   const scaleF = 2 ** -F;
-  return {
-    kernel: {
-      run(x: RawInput, opts: KernelOptions = {}): RawOutput {
-        const xs = wantsBig(opts) ? null : validRaw(x, nIn, lo, hi);
-        if (!xs) return ref(x, opts);
-        const out = allocOut('batchnorm', nIn, t.result, opts.out) as Float64Array;
+  const reuse = options.reuseOutput === true;
+  const outBuf = new OutputBuffer(cfg.name ?? 'batchnorm', nIn, t.result, reuse);
+  const simd = ElemEngine.create({ n: nIn, relu: false, affine: { S: sK, B: bK }, fromFrac: F, fromType: null, to: t.result });
+  const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
         const st = opts.stats;
+        if (!st && simd) return runEngine(simd, xs, outBuf, opts, reuse);
+        const out = outBuf.get(opts);
         if (!st) {
           for (let i = 0; i < nIn; i++) out[i] = castPlain(xs[i]! * sK[i]! + bK[i]!) + 0;
           return out;
@@ -83,7 +95,19 @@ export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias
         st.resultCount += nIn;
         if (m * scaleF > st.maxAbsPreResult) st.maxAbsPreResult = m * scaleF;
         return out;
-      },
+  };
+  return { kernel: withValidation(core, ref, nIn, lo, hi) };
+}
+
+/** A kernel from its core loop: `run` validates (handing bad inputs to the reference), `runTrusted` does not. */
+function withValidation(core: (xs: ArrayLike<number>, opts: KernelOptions) => RawOutput, ref: (x: RawInput, o?: KernelOptions) => RawOutput, n: number, lo: number, hi: number): RunKernel {
+  return {
+    run(x: RawInput, opts: KernelOptions = {}): RawOutput {
+      const xs = wantsBig(opts) ? null : validRaw(x, n, lo, hi);
+      return xs ? core(xs, opts) : ref(x, opts);
+    },
+    runTrusted(x: Float64Array, opts: KernelOptions = {}): RawOutput {
+      return wantsBig(opts) || x.length !== n ? ref(x, opts) : core(x, opts);
     },
   };
 }
@@ -102,7 +126,7 @@ type RefAct = (cfg: ActivationConfig, x: RawInput, opts?: KernelOptions) => RawO
  *
  * @example const k = prepareFastActivation('relu', cfg).kernel ?? { run: (x, o) => relu(cfg, x, o) };
  */
-export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tanh', cfg: ActivationConfig): FastPrepared<RunKernel> {
+export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tanh', cfg: ActivationConfig, options: FastOptions = {}): FastPrepared<RunKernel> {
   const refFn: RefAct = kind === 'linear' ? linear : kind === 'relu' ? relu : kind === 'sigmoid' ? sigmoid : tanh;
   const n = cfg.n_in;
   refFn(cfg, new Float64Array(n)); // validates exactly like the reference
@@ -110,22 +134,23 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
   const tin = cfg.types.input;
   const tres = cfg.types.result;
   const [lo, hi] = rawRange(tin);
+  const outBuf = new OutputBuffer(cfg.name ?? kind, n, tres, options.reuseOutput === true);
   if (kind === 'linear' || kind === 'relu') {
     if (Math.max(tin.W + 1, tres.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
     const copy = sameType(tin, tres);
     const castPlain = typed(tin, tres);
     const fx = 2 ** -frac(tin);
     const isRelu = kind === 'relu';
-    return {
-      kernel: {
-        run(x: RawInput, opts: KernelOptions = {}): RawOutput {
-          const xs = wantsBig(opts) ? null : validRaw(x, n, lo, hi);
-          if (!xs) return ref(x, opts);
-          const out = allocOut(kind, n, tres, opts.out) as Float64Array;
+    const reuse = options.reuseOutput === true;
+    const simd = copy && !isRelu ? null : ElemEngine.create({ n, relu: isRelu, affine: null, fromFrac: frac(tin), fromType: tin, to: tres });
+    const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
           const st = opts.stats;
+          if (!st && simd) return runEngine(simd, xs, outBuf, opts, reuse);
+          const out = outBuf.get(opts);
           if (!st) {
             if (isRelu) {
-              if (copy) for (let i = 0; i < n; i++) out[i] = xs[i]! > 0 ? xs[i]! : 0;
+              // Math.max(x, 0): branch-free (x > 0 ? x : 0 mispredicts on real activations); −0 → 0.
+              if (copy) for (let i = 0; i < n; i++) out[i] = Math.max(xs[i]!, 0);
               else for (let i = 0; i < n; i++) out[i] = xs[i]! > 0 ? castPlain(xs[i]!) + 0 : 0;
             } else if (copy) for (let i = 0; i < n; i++) out[i] = xs[i]! + 0;
             else for (let i = 0; i < n; i++) out[i] = castPlain(xs[i]!) + 0;
@@ -146,9 +171,8 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
           st.resultCount += n;
           if (m * fx > st.maxAbsPreResult) st.maxAbsPreResult = m * fx;
           return out;
-        },
-      },
     };
+    return { kernel: withValidation(core, ref, n, lo, hi) };
   }
   // sigmoid / tanh: table built once; index = clamp(int(x·N/R) + N/2).
   const tt = cfg.types.table!;
@@ -166,12 +190,8 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
     if (k > N - 1) k = N - 1;
     return k;
   };
-  return {
-    kernel: {
-      run(x: RawInput, opts: KernelOptions = {}): RawOutput {
-        const xs = wantsBig(opts) ? null : validRaw(x, n, lo, hi);
-        if (!xs) return ref(x, opts);
-        const out = allocOut(kind, n, tres, opts.out) as Float64Array;
+  const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
+        const out = outBuf.get(opts);
         const st = opts.stats;
         const cast = st ? typed(tt, tres, st.result) : castPlain;
         let m = 0;
@@ -186,9 +206,8 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
           if (m * ft > st.maxAbsPreResult) st.maxAbsPreResult = m * ft;
         }
         return out;
-      },
-    },
   };
+  return { kernel: withValidation(core, ref, n, lo, hi) };
 }
 
 /**
@@ -196,7 +215,7 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
  *
  * @example const k = prepareFastZeropad(cfg, false).kernel;
  */
-export function prepareFastZeropad(cfg: ZeroPad2DConfig | ZeroPad1DConfig, oneD: boolean): FastPrepared<RunKernel> {
+export function prepareFastZeropad(cfg: ZeroPad2DConfig | ZeroPad1DConfig, oneD: boolean, options: FastOptions = {}): FastPrepared<RunKernel> {
   const c2 = cfg as ZeroPad2DConfig;
   const H = oneD ? 1 : c2.in_height;
   const W = cfg.in_width;
@@ -213,13 +232,10 @@ export function prepareFastZeropad(cfg: ZeroPad2DConfig | ZeroPad1DConfig, oneD:
   const [lo, hi] = rawRange(t.input);
   const castPlain = typed(t.input, t.result);
   const fx = 2 ** -frac(t.input);
-  return {
-    kernel: {
-      run(x: RawInput, opts: KernelOptions = {}): RawOutput {
-        const xs = wantsBig(opts) ? null : validRaw(x, nIn, lo, hi);
-        if (!xs) return refFn(x, opts);
-        const out = allocOut('zeropad', OH * OW * C, t.result, opts.out) as Float64Array;
-        if (opts.out) out.fill(0);
+  const outBuf = new OutputBuffer(cfg.name ?? 'zeropad', OH * OW * C, t.result, options.reuseOutput === true);
+  const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
+        const out = outBuf.get(opts);
+        out.fill(0);
         const st = opts.stats;
         const cast = st ? typed(t.input, t.result, st.result) : castPlain;
         let m = 0;
@@ -240,7 +256,6 @@ export function prepareFastZeropad(cfg: ZeroPad2DConfig | ZeroPad1DConfig, oneD:
           if (m * fx > st.maxAbsPreResult) st.maxAbsPreResult = m * fx;
         }
         return out;
-      },
-    },
   };
+  return { kernel: withValidation(core, refFn, nIn, lo, hi) };
 }

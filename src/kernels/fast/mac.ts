@@ -15,7 +15,8 @@ import { makeCaster } from '../../fixed/quantize.js';
 import { allocOut, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
 import { denseAccumulationOrder, type DenseTypes } from '../dense.js';
 import { provablyNoOverflow, rawRange, type MacAnalysis } from './analysis.js';
-import { MacEngine, type MacBackend, type MacGeometry } from './simd.js';
+import { MacEngine, type MacGeometry } from './simd.js';
+import { OutputBuffer, type FastOptions } from './common.js';
 
 /** A reference kernel the fast one falls back to (same `run` contract). */
 export interface RefKernel {
@@ -57,6 +58,8 @@ export class FastMacKernel {
   readonly engine: MacEngine;
   /** Mode of the most recent call. */
   lastMode: MacMode = 'modular';
+  /** Calls per mode since construction (for tests and benchmarks). */
+  readonly modeCounts: Record<MacMode, number> = { modular: 0, proven: 0, sequential: 0, reference: 0 };
   private readonly a: MacAnalysis;
   private readonly types: DenseTypes;
   private readonly ref: RefKernel;
@@ -68,16 +71,24 @@ export class FastMacKernel {
   /** Fast result conversion without counters (AP_TRN/AP_WRAP result or copies), else null. */
   private readonly resPlain: ((acc: number) => number) | null;
 
-  constructor(name: string, a: MacAnalysis, g: MacGeometry, types: DenseTypes, ref: RefKernel, backend?: MacBackend) {
+  private readonly reuse: boolean;
+  /** Which counter a result overflow increments. */
+  private readonly resultEvent: 'wrapped' | 'saturated';
+  private readonly outBuf: OutputBuffer;
+
+  constructor(name: string, a: MacAnalysis, g: MacGeometry, types: DenseTypes, ref: RefKernel, options: FastOptions = {}) {
     this.name = name;
     this.a = a;
     this.types = types;
     this.ref = ref;
-    this.engine = new MacEngine(a, g, backend);
-    this.nOutVals = g.nPix * a.nOut;
-    [this.xLo, this.xHi] = rawRange(types.input);
     this.fa = frac(types.accum);
     this.resCopy = sameType(types.accum, types.result);
+    this.engine = new MacEngine(a, g, options.backend, { accum: types.accum, result: types.result });
+    this.reuse = options.reuseOutput === true;
+    this.resultEvent = types.result.O === 'AP_WRAP' || types.result.O === 'AP_WRAP_SM' ? 'wrapped' : 'saturated';
+    this.nOutVals = g.nPix * a.nOut;
+    this.outBuf = new OutputBuffer(name, this.nOutVals, types.result, this.reuse);
+    [this.xLo, this.xHi] = rawRange(types.input);
     this.resPlain = this.resCopy ? null : plainCaster(this.fa, types.result);
   }
 
@@ -87,10 +98,28 @@ export class FastMacKernel {
    * @example const y = k.run(x); // Float64Array
    */
   run(x: RawInput, opts: KernelOptions = {}): RawOutput {
-    if (opts.path === 'bigint' || !loadInput(this.engine.x, x, this.xLo, this.xHi)) {
-      this.lastMode = 'reference';
-      return this.ref.run(x, opts);
-    }
+    if (opts.path === 'bigint' || !loadInput(this.engine.x, x, this.xLo, this.xHi)) return this.reference(x, opts);
+    return this.compute(x, opts);
+  }
+
+  /**
+   * {@link run} without input validation: `x` must hold valid raws of the input type.
+   *
+   * @example const y = k.runTrusted(previousLayerOutput);
+   */
+  runTrusted(x: Float64Array, opts: KernelOptions = {}): RawOutput {
+    if (opts.path === 'bigint' || x.length !== this.engine.x.length) return this.reference(x, opts);
+    this.engine.x.set(x);
+    return this.compute(x, opts);
+  }
+
+  private reference(x: RawInput, opts: KernelOptions): RawOutput {
+    this.lastMode = 'reference';
+    this.modeCounts.reference++;
+    return this.ref.run(x, opts);
+  }
+
+  private compute(x: RawInput, opts: KernelOptions): RawOutput {
     const st = opts.stats;
     const a = this.a;
     let mode: MacMode;
@@ -101,12 +130,36 @@ export class FastMacKernel {
       else if (this.engine.hasSequential) mode = 'sequential';
       else mode = 'reference';
     }
+    if (mode === 'reference') return this.reference(x, opts);
     this.lastMode = mode;
-    if (mode === 'reference') return this.ref.run(x, opts);
+    this.modeCounts[mode]++;
     let events = 0;
     if (mode === 'sequential') events = this.engine.runSequential();
     else this.engine.runModular();
-    const out = allocOut(this.name, this.nOutVals, this.types.result, opts.out) as Float64Array;
+    // Finish pass in WebAssembly (wrap, convert, and — with a report — count and max |acc|).
+    const fs = st ? this.engine.runFinishStats() : this.engine.runFinish() ? { events: 0, maxAbs: 0 } : null;
+    if (fs) {
+      if (st) {
+        const nPix = this.engine.geom.nPix;
+        if (a.accum.event === 'wrapped') st.accum.wrapped += events;
+        else st.accum.saturated += events;
+        st.accum.wrapped += nPix * a.biasWrapped;
+        st.accum.saturated += nPix * a.biasSaturated;
+        if (this.resultEvent === 'wrapped') st.result.wrapped += fs.events;
+        else st.result.saturated += fs.events;
+        st.resultCount += this.nOutVals;
+        const m = fs.maxAbs * 2 ** -this.fa;
+        if (m > st.maxAbsPreResult) st.maxAbsPreResult = m;
+      }
+      const res = this.engine.results!;
+      if (opts.out) {
+        const out = allocOut(this.name, this.nOutVals, this.types.result, opts.out) as Float64Array;
+        out.set(res);
+        return out;
+      }
+      return this.reuse ? res : res.slice();
+    }
+    const out = this.outBuf.get(opts);
     if (st) {
       const nPix = this.engine.geom.nPix;
       if (a.accum.event === 'wrapped') st.accum.wrapped += events;
@@ -128,10 +181,15 @@ export class FastMacKernel {
     const signed = this.a.accum.signed;
     // First the accumulators wrapped to W_accum bits (identity when nothing overflowed) …
     let k = 0;
-    for (let o = 0; o < nPix; o++) {
-      const b = o * Fp;
-      if (signed) for (let f = 0; f < F; f++) out[k++] = (acc[b + f]! << sh) >> sh;
-      else for (let f = 0; f < F; f++) out[k++] = (acc[b + f]! << sh) >>> sh;
+    if (this.engine.lanes === 'f64') {
+      const wrap = wrapper(this.a);
+      for (let o = 0; o < nPix; o++) for (let f = 0; f < F; f++) out[k++] = wrap(acc[o * Fp + f]!);
+    } else {
+      for (let o = 0; o < nPix; o++) {
+        const b = o * Fp;
+        if (signed) for (let f = 0; f < F; f++) out[k++] = (acc[b + f]! << sh) >> sh;
+        else for (let f = 0; f < F; f++) out[k++] = (acc[b + f]! << sh) >>> sh;
+      }
     }
     // … then converted to result_t in place.
     if (this.resCopy) return;
@@ -148,13 +206,15 @@ export class FastMacKernel {
     const sh = 32 - W;
     const signed = this.a.accum.signed;
     const cast = this.resCopy ? (r: number) => r : makeCaster(this.fa, this.types.result, st.result);
+    const f64 = this.engine.lanes === 'f64';
+    const wrap = wrapper(this.a);
     let maxAbs = 0;
     let k = 0;
     for (let o = 0; o < nPix; o++) {
       const b = o * Fp;
       for (let f = 0; f < F; f++) {
         const v = acc[b + f]!;
-        const s = signed ? (v << sh) >> sh : (v << sh) >>> sh;
+        const s = f64 ? wrap(v) : signed ? (v << sh) >> sh : (v << sh) >>> sh;
         const m = s < 0 ? -s : s;
         if (m > maxAbs) maxAbs = m;
         out[k++] = cast(s) + 0;
@@ -166,12 +226,19 @@ export class FastMacKernel {
   }
 }
 
+/** Wrap an exact integer to W_accum bits (two's complement; the identity in range). */
+function wrapper(a: MacAnalysis): (v: number) => number {
+  const min = a.accum.min;
+  const mod = 2 ** a.accum.W;
+  return (v) => v - Math.floor((v - min) / mod) * mod + 0;
+}
+
 /**
  * Copy a raw input into the engine's int32 buffer, checking what the reference's `readRaw` checks
  * (integers within the type's range). Returns false when the input is not plain valid numbers —
  * the caller then lets the reference kernel handle (or reject) it.
  */
-function loadInput(dst: Int32Array, x: RawInput, lo: number, hi: number): boolean {
+function loadInput(dst: Int32Array | Float64Array, x: RawInput, lo: number, hi: number): boolean {
   const n = dst.length;
   if (x.length !== n) return false;
   let ok = true;
@@ -191,7 +258,7 @@ function loadInput(dst: Int32Array, x: RawInput, lo: number, hi: number): boolea
   return true;
 }
 
-function range(x: Int32Array): [number, number] {
+function range(x: Int32Array | Float64Array): [number, number] {
   let mn = 0;
   let mx = 0;
   for (let i = 0; i < x.length; i++) {

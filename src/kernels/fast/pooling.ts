@@ -7,10 +7,12 @@
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { makeCaster } from '../../fixed/quantize.js';
-import { allocOut, reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
+import { reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
 import { preparePooling1d, preparePooling2d, type PoolingKernel, type Pooling1DConfig, type Pooling2DConfig } from '../pooling.js';
 import { rawRange } from './analysis.js';
-import { validRaw, wantsBig, type FastPrepared, type RunKernel } from './common.js';
+import { OutputBuffer, validRaw, wantsBig, type FastOptions, type FastPrepared, type RunKernel } from './common.js';
+import { makeCaster as makeCounted, newCastStats } from '../../fixed/quantize.js';
+import { MaxPoolEngine } from './simd-pool.js';
 
 /** The reference kernel's (internal) window table. */
 interface PoolWindows {
@@ -31,7 +33,7 @@ function typed(from: FixedType, to: FixedType, st?: KernelStats['accum']): Cast 
  *
  * @example const k = prepareFastPooling(cfg, false).kernel ?? preparePooling2d(cfg);
  */
-export function prepareFastPooling(cfg: Pooling2DConfig | Pooling1DConfig, oneD: boolean): FastPrepared<RunKernel> {
+export function prepareFastPooling(cfg: Pooling2DConfig | Pooling1DConfig, oneD: boolean, options: FastOptions = {}): FastPrepared<RunKernel> {
   const ref: PoolingKernel = oneD ? preparePooling1d(cfg as Pooling1DConfig) : preparePooling2d(cfg as Pooling2DConfig);
   if (ref.isBig()) return { kernel: null, reason: 'BigInt path' };
   const win = (ref as unknown as { windows?: PoolWindows }).windows;
@@ -107,33 +109,93 @@ export function prepareFastPooling(cfg: Pooling2DConfig | Pooling1DConfig, oneD:
     }
   };
 
-  const runMax = (xs: ArrayLike<number>, out: Float64Array): void => {
-    const pad = stream ? 0 : padMax;
-    for (let o = 0; o < nPix; o++) {
-      const base = o * kSize;
-      const ob = o * C;
-      for (let c = 0; c < C; c++) {
-        let y = -Infinity;
-        for (let k = 0; k < kSize; k++) {
-          const tp = taps[base + k]!;
-          const v = tp < 0 ? pad : xs[tp * C + c]!;
-          if (v > y) y = v;
-        }
-        out[ob + c] = y + 0;
-      }
-    }
+  const pad = stream ? 0 : padMax;
+  // Without a report, Max pooling commutes with the input → accum → result conversions when they
+  // are monotone on the input range (no wrap-around): max over the raw inputs, then convert once.
+  const monotone = isMax && monotoneChain(t.input, t.accum, t.result);
+  const post = plainMax ? null : composeCasts(t.input, t.accum, t.result);
+  const simd = monotone ? MaxPoolEngine.create(taps, nPix, kSize, C, nIn, pad) : null;
+  const runMax = (xs: ArrayLike<number>, out: Float64Array): Float64Array => {
+    if (simd) {
+      if (xs instanceof Float64Array) simd.x.set(xs);
+      else for (let i = 0; i < nIn; i++) simd.x[i] = xs[i]!;
+      simd.run();
+      if (!post && options.reuseOutput) return simd.out;
+      out.set(simd.out);
+    } else maxPool(xs as Float64Array, out, taps, nPix, kSize, C, pad);
+    if (post) for (let i = 0; i < out.length; i++) out[i] = post(out[i]!);
+    return out;
   };
 
+  const outBuf = new OutputBuffer(ref.name, nPix * C, t.result, options.reuseOutput === true);
+  const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
+    if (monotone && !opts.stats) {
+      if (simd && !post && options.reuseOutput && !opts.out) return runMax(xs, simd.out);
+      return runMax(xs, outBuf.get(opts));
+    }
+    const out = outBuf.get(opts);
+    runGeneric(xs, out, opts.stats);
+    return out;
+  };
   return {
     kernel: {
       run(x: RawInput, opts: KernelOptions = {}): RawOutput {
         const xs = wantsBig(opts) ? null : validRaw(x, nIn, lo, hi);
-        if (!xs) return ref.run(x, opts);
-        const out = allocOut(ref.name, nPix * C, t.result, opts.out) as Float64Array;
-        if (plainMax && !opts.stats) runMax(xs, out);
-        else runGeneric(xs, out, opts.stats);
-        return out;
+        return xs ? core(xs, opts) : ref.run(x, opts);
+      },
+      runTrusted(x: Float64Array, opts: KernelOptions = {}): RawOutput {
+        return wantsBig(opts) || x.length !== nIn ? ref.run(x, opts) : core(x, opts);
       },
     },
   };
+}
+
+/**
+ * True when the input → accum → result conversions are monotone on the input type's range: no
+ * overflow, or only clamping ones (AP_SAT / AP_SAT_SYM). Then the max of converted values is the
+ * converted max.
+ */
+function monotoneChain(tin: FixedType, tacc: FixedType, tres: FixedType): boolean {
+  if (tin.W > 53) return false;
+  const sa = newCastStats();
+  const sr = newCastStats();
+  const toAcc = sameType(tin, tacc) ? (r: number) => r : makeCounted(frac(tin), tacc, sa);
+  const toRes = sameType(tacc, tres) ? (r: number) => r : makeCounted(frac(tacc), tres, sr);
+  const [lo, hi] = rawRange(tin);
+  for (const v of [lo, hi, 0]) toRes(toAcc(v));
+  const clamps = (t: FixedType) => t.O === 'AP_SAT' || t.O === 'AP_SAT_SYM';
+  const ok = (st: { wrapped: number; saturated: number }, t: FixedType) => st.wrapped === 0 && (st.saturated === 0 || clamps(t));
+  return ok(sa, tacc) && ok(sr, tres);
+}
+
+/** `toRes(toAcc(raw))` without counters, or null when both are copies. */
+function composeCasts(tin: FixedType, tacc: FixedType, tres: FixedType): ((raw: number) => number) | null {
+  const a = sameType(tin, tacc) ? null : makeCaster(frac(tin), tacc);
+  const r = sameType(tacc, tres) ? null : makeCaster(frac(tacc), tres);
+  if (!a && !r) return null;
+  if (!r) return (x) => a!(x) + 0;
+  if (!a) return (x) => r(x) + 0;
+  return (x) => r(a(x)) + 0;
+}
+
+/**
+ * Max over each window (no conversions: input, accum and result types are identical). Branch-free
+ * `Math.max` (a data-dependent `if (v > y)` mispredicts about half the time on real activations).
+ */
+function maxPool(xs: Float64Array, out: Float64Array, taps: Int32Array, nPix: number, kSize: number, C: number, pad: number): void {
+  for (let o = 0; o < nPix; o++) {
+    const base = o * kSize;
+    const ob = o * C;
+    for (let c = 0; c < C; c++) out[ob + c] = -Infinity;
+    for (let k = 0; k < kSize; k++) {
+      const tp = taps[base + k]!;
+      if (tp < 0) {
+        for (let c = 0; c < C; c++) out[ob + c] = Math.max(out[ob + c]!, pad);
+      } else {
+        const xb = tp * C;
+        for (let c = 0; c < C; c++) out[ob + c] = Math.max(out[ob + c]!, xs[xb + c]!);
+      }
+    }
+    for (let c = 0; c < C; c++) out[ob + c]! += 0;
+  }
 }

@@ -18,6 +18,8 @@
  */
 import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType, type WasmFunc, type WasmModule } from './wasm.js';
 import type { MacAnalysis } from './analysis.js';
+import { frac, sameType, type FixedType } from '../../fixed/types.js';
+import { buildWasmF64 } from './simd-f64.js';
 
 /** Which pixels feed each output (see ConvWindows in conv.ts); a Dense layer is one pixel, one tap. */
 export interface MacGeometry {
@@ -36,6 +38,52 @@ export interface MacGeometry {
 /** Which implementation an engine uses. */
 export type MacBackend = 'wasm' | 'js';
 
+/**
+ * The accum_t → result_t conversion done in the WebAssembly finish pass (no overflow counting):
+ * `copy` (same type), or a shift by s = F_accum − F_result with the result's rounding mode and
+ * then its overflow mode, all on int32 lanes.
+ */
+export interface RequantSpec {
+  copy: boolean;
+  s: number;
+  Q: FixedType['Q'];
+  kind: 'wrap' | 'sat' | 'satzero';
+  W: number;
+  signed: boolean;
+  min: number;
+  max: number;
+  /** Lower clamp bound (min, or min+1 for a signed AP_SAT_SYM). */
+  clampLo: number;
+}
+
+/**
+ * Plan the finish-pass conversion of int32 accumulators (W_accum bits, F_accum fractional bits)
+ * into `to`, or null when it needs the general converter (AP_WRAP with saturation bits,
+ * AP_WRAP_SM, widths over 31 bits, shifts that would overflow int32).
+ *
+ * @example planRequant(10, 16, fixedType(true, 8, 3), false); // { s: 5, Q: 'AP_TRN', kind: 'wrap', … }
+ */
+export function planRequant(fa: number, accW: number, to: FixedType, copy: boolean): RequantSpec | null {
+  const min = to.signed ? -(2 ** (to.W - 1)) : 0;
+  const max = to.signed ? 2 ** (to.W - 1) - 1 : 2 ** to.W - 1;
+  const base = { s: 0, Q: to.Q, W: to.W, signed: to.signed, min, max, clampLo: min };
+  if (copy) return { ...base, copy: true, kind: 'wrap' };
+  if (to.W > 31) return null;
+  const s = fa - frac(to);
+  if (s > 31 || (s < 0 && accW - s > 31)) return null;
+  let kind: RequantSpec['kind'];
+  let clampLo = min;
+  if (to.O === 'AP_WRAP' && to.N === 0) kind = 'wrap';
+  else if (to.O === 'AP_SAT') kind = 'sat';
+  else if (to.O === 'AP_SAT_ZERO') kind = 'satzero';
+  else if (to.O === 'AP_SAT_SYM') {
+    kind = 'sat';
+    if (to.signed && to.W > 1) clampLo = min + 1;
+    else if (to.signed) return null;
+  } else return null;
+  return { ...base, copy: false, s, kind, clampLo };
+}
+
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /**
@@ -51,35 +99,67 @@ export class MacEngine {
   readonly F: number;
   readonly Fp: number;
   readonly geom: MacGeometry;
-  /** Input buffer (write the raw input here before a run). */
-  readonly x: Int32Array;
+  /** Input buffer (write the raw input here before a run): int32 or float64 lanes (`lanes`). */
+  readonly x: Int32Array | Float64Array;
   /** Output buffer, `nPix × Fp` accumulators (lanes ≥ F are padding). */
-  readonly out: Int32Array;
+  readonly out: Int32Array | Float64Array;
+  /** Lane representation (see analysis.ts). */
+  readonly lanes: 'i32' | 'f64';
+  /** With a finish pass: the results (`nPix × F` raws of result_t) it writes. */
+  readonly results?: Float64Array;
   private readonly a: MacAnalysis;
   private readonly mod: () => number;
   private readonly seq?: () => number;
+  private readonly fin?: () => number;
+  private readonly fins?: () => number;
+  private readonly statSlots?: { mx: Int32Array | Float64Array; mn: Int32Array | Float64Array };
 
   /**
-   * @param backend 'wasm' (default when WebAssembly SIMD is available) or 'js'
+   * @param backend 'wasm' (default when WebAssembly SIMD is available) or 'js' (int32 lanes only)
+   * @param finish the accum → result conversion to compile into a finish pass (wasm only)
+   * @throws Error when the requested back end cannot run this layer (f64 lanes need wasm)
    */
-  constructor(a: MacAnalysis, g: MacGeometry, backend?: MacBackend) {
+  constructor(a: MacAnalysis, g: MacGeometry, backend?: MacBackend, finish?: { accum: FixedType; result: FixedType }) {
     this.a = a;
     this.geom = g;
     this.F = a.nOut;
-    this.Fp = Math.ceil(a.nOut / 4) * 4;
+    this.lanes = a.lanes;
     this.backend = backend ?? (wasmSimdAvailable() ? 'wasm' : 'js');
-    if (this.backend === 'wasm') {
-      const m = buildWasm(a, g, this.Fp);
+    const fa = finish ? frac(finish.accum) : 0;
+    if (a.lanes === 'f64') {
+      if (this.backend !== 'wasm' || !wasmSimdAvailable()) throw new Error('f64-lane MAC engine needs WebAssembly SIMD');
+      this.Fp = Math.ceil(a.nOut / 2) * 2;
+      const m = buildWasmF64(a, g, this.Fp, finish ? { ...finish, fa } : undefined);
       this.x = m.x;
       this.out = m.out;
       this.mod = m.mod;
       this.seq = m.seq;
+      this.fin = m.fin;
+      this.fins = m.fins;
+      this.statSlots = m.stats;
+      this.results = m.results;
+      return;
+    }
+    this.Fp = Math.ceil(a.nOut / 4) * 4;
+    if (this.backend === 'wasm') {
+      const spec = finish ? planRequant(fa, finish.accum.W, finish.result, sameType(finish.accum, finish.result)) : null;
+      const m = buildWasm(a, g, this.Fp, spec ?? undefined);
+      this.x = m.x;
+      this.out = m.out;
+      this.mod = m.mod;
+      this.seq = m.seq;
+      this.fin = m.fin;
+      this.fins = m.fins;
+      this.statSlots = m.stats;
+      this.results = m.results;
     } else {
-      this.x = new Int32Array(g.nX);
-      this.out = new Int32Array(g.nPix * this.Fp);
+      const x = new Int32Array(g.nX);
+      const out = new Int32Array(g.nPix * this.Fp);
+      this.x = x;
+      this.out = out;
       const w = packJs(a, g, this.Fp);
-      this.mod = () => jsModular(a, g, this.Fp, w, this.x, this.out);
-      if (a.seq) this.seq = () => jsSequential(a, g, this.Fp, w, this.x, this.out);
+      this.mod = () => jsModular(a, g, this.Fp, w, x, out);
+      if (a.seq) this.seq = () => jsSequential(a, g, this.Fp, w, x, out);
     }
   }
 
@@ -97,6 +177,33 @@ export class MacEngine {
   /** Whether {@link runSequential} is available. */
   get hasSequential(): boolean {
     return this.seq !== undefined;
+  }
+
+  /**
+   * Finish pass: wrap the accumulators to W_accum bits, convert them to result_t and store them
+   * as doubles in {@link results}. Returns false when the engine has no finish pass.
+   *
+   * @example if (e.runFinish()) out.set(e.results!);
+   */
+  runFinish(): boolean {
+    if (!this.fin) return false;
+    this.fin();
+    return true;
+  }
+
+  /**
+   * Finish pass that also reports, for the overflow statistics, the number of result overflows and
+   * the largest |accumulator| (raw, after the wrap to W_accum). Null without a finish pass.
+   *
+   * @example const s = e.runFinishStats(); // { events: 0, maxAbs: 23456 }
+   */
+  runFinishStats(): { events: number; maxAbs: number } | null {
+    if (!this.fins) return null;
+    const events = this.fins();
+    const { mx, mn } = this.statSlots!;
+    let m = 0;
+    for (let l = 0; l < mx.length; l++) m = Math.max(m, mx[l]!, -mn[l]!);
+    return { events, maxAbs: m };
   }
 }
 
@@ -149,7 +256,122 @@ interface Layout {
   taps: number;
   x: number;
   out: number;
+  f64: number;
+  /** 32 bytes: max and min vectors of the stats finish pass. */
+  stats: number;
   end: number;
+}
+
+/**
+ * `t = requant(v)` on i32x4 locals (see {@link RequantSpec}); `r`, `u` are scratch locals. With
+ * `cnt`, lanes that overflow the result type (after rounding) are counted there (−1 per event).
+ */
+function emitRequant(c: Code, q: RequantSpec, v: number, t: number, r: number, u: number, cnt?: number): void {
+  if (q.copy) {
+    c.get(v).set(t);
+    return;
+  }
+  const s = q.s;
+  if (s > 0) {
+    c.get(v).i32Const(s).simd(SIMD.i32x4ShrS).set(t);
+    if (q.Q !== 'AP_TRN') {
+      const half = 2 ** (s - 1);
+      c.get(v).splatConst(2 ** s - 1).simd(SIMD.and).set(r); // remainder in [0, 2^s)
+      const gtHalf = () => c.get(r).splatConst(half).simd(SIMD.i32x4GtS);
+      const eqHalf = () => c.get(r).splatConst(half).simd(SIMD.i32x4Eq);
+      switch (q.Q) {
+        case 'AP_TRN_ZERO':
+          c.get(v).splatConst(0).simd(SIMD.i32x4LtS).get(r).splatConst(0).simd(SIMD.i32x4Ne).simd(SIMD.and);
+          break;
+        case 'AP_RND':
+          c.get(r).splatConst(half - 1).simd(SIMD.i32x4GtS);
+          break;
+        case 'AP_RND_ZERO':
+          gtHalf();
+          eqHalf();
+          c.get(v).splatConst(0).simd(SIMD.i32x4LtS).simd(SIMD.and).simd(SIMD.or);
+          break;
+        case 'AP_RND_MIN_INF':
+          gtHalf();
+          break;
+        case 'AP_RND_INF':
+          gtHalf();
+          eqHalf();
+          c.get(v).splatConst(0).simd(SIMD.i32x4GeS).simd(SIMD.and).simd(SIMD.or);
+          break;
+        case 'AP_RND_CONV':
+          gtHalf();
+          eqHalf();
+          c.get(t).splatConst(1).simd(SIMD.and).splatConst(1).simd(SIMD.i32x4Eq).simd(SIMD.and).simd(SIMD.or);
+          break;
+      }
+      c.set(u);
+      c.get(t).get(u).simd(SIMD.i32x4Sub).set(t); // u = −1 where rounding up
+    }
+  } else if (s < 0) c.get(v).i32Const(-s).simd(SIMD.i32x4Shl).set(t);
+  else c.get(v).set(t);
+  if (cnt !== undefined) {
+    c.get(t).splatConst(q.max).simd(SIMD.i32x4GtS).get(t).splatConst(q.min).simd(SIMD.i32x4LtS).simd(SIMD.or).set(u);
+    c.get(cnt).get(u).simd(SIMD.i32x4Sub).set(cnt);
+  }
+  switch (q.kind) {
+    case 'wrap':
+      if (q.W < 32) c.get(t).i32Const(32 - q.W).simd(SIMD.i32x4Shl).i32Const(32 - q.W).simd(q.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU).set(t);
+      break;
+    case 'sat':
+      c.get(t).splatConst(q.max).simd(SIMD.i32x4MinS).splatConst(q.clampLo).simd(SIMD.i32x4MaxS).set(t);
+      break;
+    case 'satzero':
+      c.get(t).splatConst(q.max).simd(SIMD.i32x4GtS).get(t).splatConst(q.min).simd(SIMD.i32x4LtS).simd(SIMD.or).set(u);
+      c.get(t).get(u).simd(SIMD.andnot).set(t);
+      break;
+  }
+}
+
+/**
+ * The finish pass: accumulators (wrapped to W_accum) → result_t raws as doubles, `nPix × F`.
+ * With `stats`: also the lane-wise max / min of the accumulators (stored at `lay.stats`) and the
+ * number of result overflows (returned).
+ */
+function emitFinish(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, q: RequantSpec, stats = false): Code {
+  const c = new Code();
+  const O = 0;
+  const IP = 1;
+  const FP = 2;
+  const V = 3;
+  const T = 4;
+  const R = 5;
+  const U = 6;
+  const CNT = 7;
+  const MX = 8;
+  const MN = 9;
+  const F = a.nOut;
+  const Wa = a.accum.W;
+  c.i32Const(lay.out).set(IP);
+  c.i32Const(lay.f64).set(FP);
+  c.loop();
+  for (let grp = 0; grp < Fp / 4; grp++) {
+    c.get(IP).v128Load(16 * grp).set(V);
+    if (Wa < 32) c.get(V).i32Const(32 - Wa).simd(SIMD.i32x4Shl).i32Const(32 - Wa).simd(a.accum.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU).set(V);
+    if (stats) {
+      c.get(MX).get(V).simd(SIMD.i32x4MaxS).set(MX);
+      c.get(MN).get(V).simd(SIMD.i32x4MinS).set(MN);
+    }
+    emitRequant(c, q, V, T, R, U, stats ? CNT : undefined);
+    c.get(FP).get(T).simd(SIMD.f64x2ConvertLowI32x4S).v128Store(32 * grp);
+    c.get(FP).get(T).get(T).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).simd(SIMD.f64x2ConvertLowI32x4S).v128Store(32 * grp + 16);
+  }
+  c.get(IP).i32Const(Fp * 4).i32Add().set(IP);
+  c.get(FP).i32Const(F * 8).i32Add().set(FP);
+  c.get(O).i32Const(1).i32Add().tee(O).i32Const(g.nPix).op(0x47).brIf(0);
+  c.end();
+  if (stats) {
+    c.i32Const(0).get(MX).v128Store(lay.stats);
+    c.i32Const(0).get(MN).v128Store(lay.stats + 16);
+    c.get(CNT).extractLane(0);
+    for (let l = 1; l < 4; l++) c.get(CNT).extractLane(l).i32Add();
+  } else c.i32Const(0);
+  return c;
 }
 
 /** Emit `value = cast(value)` for the sequential kernel; OV must hold the overflow lanes. */
@@ -247,17 +469,37 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
 
 const moduleCache = new Map<string, WasmModule>();
 
-function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number): { x: Int32Array; out: Int32Array; mod: () => number; seq?: () => number } {
+interface WasmParts {
+  x: Int32Array;
+  out: Int32Array;
+  mod: () => number;
+  seq?: () => number;
+  fin?: () => number;
+  fins?: () => number;
+  results?: Float64Array;
+  stats: { mx: Int32Array | Float64Array; mn: Int32Array | Float64Array };
+}
+
+function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantSpec): WasmParts {
   const kc = g.kSize * g.C;
-  const lay: Layout = { bias: 0, w: 0, taps: 0, x: 0, out: 0, end: 0 };
-  lay.w = align16(Fp * 4);
+  const lay: Layout = { bias: 0, w: 0, taps: 0, x: 0, out: 0, f64: 0, stats: 0, end: 0 };
+  lay.stats = 0;
+  lay.bias = 32;
+  lay.w = align16(lay.bias + Fp * 4);
   lay.taps = align16(lay.w + kc * Fp * 4);
   lay.x = align16(lay.taps + g.nPix * g.kSize * 4);
   lay.out = align16(lay.x + g.nX * 4);
-  lay.end = align16(lay.out + g.nPix * Fp * 4);
+  lay.f64 = align16(lay.out + g.nPix * Fp * 4);
+  // The finish pass stores whole lane groups: up to 3 doubles past the last result.
+  lay.end = align16(lay.f64 + (finish ? (g.nPix * a.nOut + 4) * 8 : 0));
   const pages = Math.max(1, Math.ceil(lay.end / 65536));
   const funcs: WasmFunc[] = [{ name: 'mod', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, false) }];
   if (a.seq) funcs.push({ name: 'seq', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true) });
+  if (finish) {
+    const locals: ValType[] = [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128];
+    funcs.push({ name: 'fin', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish) });
+    funcs.push({ name: 'fins', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish, true) });
+  }
   const bytes = assembleModule(pages, funcs);
   // Identical layers (same code bytes) share one compiled module.
   const key = Buffer.from(bytes).toString('base64');
@@ -288,6 +530,10 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number): { x: Int32Array;
     out: new Int32Array(mem, lay.out, g.nPix * Fp),
     mod: ex.mod as () => number,
     seq: ex.seq as (() => number) | undefined,
+    fin: ex.fin as (() => number) | undefined,
+    fins: ex.fins as (() => number) | undefined,
+    results: finish ? new Float64Array(mem, lay.f64, g.nPix * a.nOut) : undefined,
+    stats: { mx: new Int32Array(mem, lay.stats, 4), mn: new Int32Array(mem, lay.stats + 16, 4) },
   };
 }
 

@@ -5,12 +5,12 @@
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { makeCaster, newCastStats } from '../../fixed/quantize.js';
-import { EXACT_BITS, allocOut, ceillog2, reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
+import { EXACT_BITS, ceillog2, reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
 import { truncScaledIndex } from '../activations.js';
 import { softmax, type SoftmaxConfig } from '../softmax.js';
 import { quantizeDoubleRaw, softmaxInpNormType, softmaxTables } from '../tables.js';
 import { rawRange } from './analysis.js';
-import { validRaw, wantsBig, type FastPrepared, type RunKernel } from './common.js';
+import { OutputBuffer, validRaw, wantsBig, type FastOptions, type FastPrepared, type RunKernel } from './common.js';
 
 type Cast = (raw: number) => number;
 
@@ -30,7 +30,7 @@ function topBits(raw: number, t: FixedType, size: number): number {
  *
  * @example const k = prepareFastSoftmax(cfg).kernel ?? { run: (x, o) => softmax(cfg, x, o) };
  */
-export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> {
+export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}): FastPrepared<RunKernel> {
   const nIn = cfg.n_in;
   softmax(cfg, new Float64Array(nIn)); // validates exactly like the reference
   const ref = (x: RawInput, o?: KernelOptions) => softmax(cfg, x, o);
@@ -44,23 +44,31 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> 
   const tin = tt.input!;
   const tres = tt.result!;
   const [lo, hi] = rawRange(tin);
+  const outBuf = new OutputBuffer(cfg.name ?? 'softmax', nIn, tres, options.reuseOutput === true);
   // idx[g·nSlice + j] = flat index of element j of slice g.
   const idx = new Int32Array(nGroups * nInner * nSlice);
   let p = 0;
   for (let g = 0; g < nGroups; g++) for (let k = 0; k < nInner; k++) for (let j = 0; j < nSlice; j++) idx[p++] = g * nSlice * nInner + k + j * nInner;
   const nSl = nGroups * nInner;
-  const valid = (x: RawInput, opts: KernelOptions) => (wantsBig(opts) ? null : validRaw(x, nIn, lo, hi));
+  /** run validates (bad inputs go to the reference), runTrusted does not. */
+  const kernel = (core: (xs: ArrayLike<number>, opts: KernelOptions) => RawOutput): FastPrepared<RunKernel> => ({
+    kernel: {
+      run(x: RawInput, opts: KernelOptions = {}): RawOutput {
+        const xs = wantsBig(opts) ? null : validRaw(x, nIn, lo, hi);
+        return xs ? core(xs, opts) : ref(x, opts);
+      },
+      runTrusted(x: Float64Array, opts: KernelOptions = {}): RawOutput {
+        return wantsBig(opts) || x.length !== nIn ? ref(x, opts) : core(x, opts);
+      },
+    },
+  });
 
   if (impl === 'argmax') {
     if (Math.max(tin.W + 1, tres.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
     const ev = newCastStats();
     const one = quantizeDoubleRaw(1, tres, ev) as number;
-    return {
-      kernel: {
-        run(x, opts = {}) {
-          const xs = valid(x, opts);
-          if (!xs) return ref(x, opts);
-          const out = allocOut('softmax', nIn, tres, opts.out) as Float64Array;
+    return kernel((xs, opts) => {
+          const out = outBuf.get(opts);
           for (let s = 0; s < nSl; s++) {
             const b = s * nSlice;
             let m = xs[idx[b]!]!;
@@ -81,9 +89,7 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> 
             st.resultCount += nSl * nSlice;
           }
           return out;
-        },
-      },
-    };
+    });
   }
 
   if (impl === 'legacy') {
@@ -101,17 +107,13 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> 
     const one = quantizeDoubleRaw(1, tab, oneEv) as number;
     const eres = new Float64Array(nSlice);
     const ftScale = 2 ** -ft;
-    return {
-      kernel: {
-        run(x, opts = {}) {
-          const xs = valid(x, opts);
-          if (!xs) return ref(x, opts);
+    return kernel((xs, opts) => {
           const st = opts.stats;
           if (st) {
             st.internal.wrapped += oneEv.wrapped;
             st.internal.saturated += oneEv.saturated;
           }
-          const out = allocOut('softmax', nIn, tres, opts.out) as Float64Array;
+          const out = outBuf.get(opts);
           const castT = makeCaster(ft, tab, st?.accum);
           const castR = typed(tab, tres, st?.result);
           let m = 0;
@@ -148,9 +150,7 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> 
             if (m * ftScale > st.maxAbsPreResult) st.maxAbsPreResult = m * ftScale;
           }
           return out;
-        },
-      },
-    };
+    });
   }
 
   // latency / stable
@@ -179,13 +179,9 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> 
   const pScale = 2 ** -(fa + fInv);
   const eres = new Float64Array(nSlice);
   const vals = new Float64Array(nSlice);
-  return {
-    kernel: {
-      run(x, opts = {}) {
-        const xs = valid(x, opts);
-        if (!xs) return ref(x, opts);
+  return kernel((xs, opts) => {
         const st = opts.stats;
-        const out = allocOut('softmax', nIn, tres, opts.out) as Float64Array;
+        const out = outBuf.get(opts);
         const castE = typed(expT, acc, st?.accum);
         const castA = makeCaster(fa, acc, st?.accum);
         const castS = typed(acc, invInp, st?.internal);
@@ -217,7 +213,5 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig): FastPrepared<RunKernel> 
           if (m * pScale > st.maxAbsPreResult) st.maxAbsPreResult = m * pScale;
         }
         return out;
-      },
-    },
-  };
+  });
 }

@@ -44,11 +44,18 @@ export function sleb(n: number): number[] {
 export const SIMD = {
   load: 0x00,
   load32Splat: 0x09,
+  load64Splat: 0x0a,
   store: 0x0b,
+  shuffle: 0x0d,
   i32x4Splat: 0x11,
+  f64x2Splat: 0x14,
   i32x4ExtractLane: 0x1b,
+  i64x2ExtractLane: 0x1d,
+  i32x4Eq: 0x37,
+  i32x4Ne: 0x38,
   i32x4LtS: 0x39,
   i32x4GtS: 0x3b,
+  i32x4GeS: 0x3f,
   and: 0x4e,
   andnot: 0x4f,
   or: 0x50,
@@ -60,6 +67,20 @@ export const SIMD = {
   i32x4Mul: 0xb5,
   i32x4MinS: 0xb6,
   i32x4MaxS: 0xb8,
+  i64x2Sub: 0xd1,
+  f64x2Eq: 0x47,
+  f64x2Ne: 0x48,
+  f64x2Lt: 0x49,
+  f64x2Gt: 0x4a,
+  f64x2Ge: 0x4c,
+  f64x2Floor: 0x75,
+  f64x2Abs: 0xec,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
+  f64x2Pmin: 0xf6,
+  f64x2Pmax: 0xf7,
+  f64x2ConvertLowI32x4S: 0xfe,
 } as const;
 
 /**
@@ -146,9 +167,22 @@ export class Code {
   load32Splat(offset = 0): this {
     return this.op(0xfd, ...uleb(SIMD.load32Splat), 2, ...uleb(offset));
   }
+  /** v128.load64_splat with a constant byte offset. */
+  load64Splat(offset = 0): this {
+    return this.op(0xfd, ...uleb(SIMD.load64Splat), 3, ...uleb(offset));
+  }
   /** i32x4.extract_lane. */
   extractLane(lane: number): this {
     return this.op(0xfd, ...uleb(SIMD.i32x4ExtractLane), lane);
+  }
+  /** i8x16.shuffle of the two vectors on the stack by 16 byte-lane indices. */
+  shuffle(lanes: number[]): this {
+    return this.op(0xfd, ...uleb(SIMD.shuffle), ...lanes);
+  }
+  /** f64x2.splat of a constant. */
+  splatF64(x: number): this {
+    const b = new Uint8Array(new Float64Array([x]).buffer);
+    return this.op(0x44, ...b).simd(SIMD.f64x2Splat);
   }
   /** i32x4.splat of a constant. */
   splatConst(n: number): this {

@@ -1,0 +1,174 @@
+/**
+ * WebAssembly SIMD element-wise engine: per element (two per f64x2 lane pair)
+ *
+ *     v = x[i];  [v = max(v, 0)];  [v = v · S[i] + B[i]];  out[i] = requant(v)
+ *
+ * where requant is the ap_fixed conversion from `fromFrac` fractional bits into the result type —
+ * every rounding mode and AP_WRAP (N = 0) / AP_SAT / AP_SAT_SYM / AP_SAT_ZERO — computed exactly
+ * in float64 (all values are integers below 2^53: a power-of-two scaling, `floor`, and integer
+ * adds are exact). It serves linear, ReLU and BatchNormalization without an overflow report
+ * (with a report the JavaScript loops count every event).
+ */
+import { frac, sameType, type FixedType } from '../../fixed/types.js';
+import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType } from './wasm.js';
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** What the element-wise engine computes (see the module comment). */
+export interface ElemSpec {
+  n: number;
+  relu: boolean;
+  /** Per-element scale and offset (already aligned to `fromFrac`), or null. */
+  affine: { S: Float64Array; B: Float64Array } | null;
+  /** Fractional bits of v. */
+  fromFrac: number;
+  /** Type of v when it is a variable (a same-type conversion is then a copy), else null. */
+  fromType: FixedType | null;
+  to: FixedType;
+}
+
+/** True when the f64 requantizer supports this conversion. */
+export function elemRequantOk(to: FixedType): boolean {
+  return to.W <= 53 && ((to.O === 'AP_WRAP' && to.N === 0) || to.O === 'AP_SAT' || to.O === 'AP_SAT_ZERO' || to.O === 'AP_SAT_SYM');
+}
+
+/**
+ * A compiled element-wise kernel with its own memory.
+ *
+ * @example
+ * const e = ElemEngine.create({ n: 64, relu: true, affine: null, fromFrac: 10, fromType: t, to: t });
+ * if (e) { e.x.set(input); e.run(); use(e.out); }
+ */
+export class ElemEngine {
+  readonly x: Float64Array;
+  readonly out: Float64Array;
+  readonly run: () => void;
+
+  private constructor(x: Float64Array, out: Float64Array, run: () => void) {
+    this.x = x;
+    this.out = out;
+    this.run = run;
+  }
+
+  /** Build the kernel, or null (no SIMD, or an unsupported conversion). */
+  static create(spec: ElemSpec): ElemEngine | null {
+    if (!wasmSimdAvailable() || !elemRequantOk(spec.to)) return null;
+    const n = spec.n;
+    const bytes = (n + 2) * 8; // one spare lane pair
+    const X = 0;
+    const S = align16(X + bytes);
+    const B = spec.affine ? align16(S + bytes) : S;
+    const OUT = spec.affine ? align16(B + bytes) : S;
+    const END = align16(OUT + bytes);
+    // locals: 0 i (byte offset), 1 v, 2 t, 3 r, 4 m (all v128 except i)
+    const I = 0;
+    const V = 1;
+    const Tq = 2;
+    const R = 3;
+    const M = 4;
+    const c = new Code();
+    c.loop();
+    c.get(I).v128Load(X).set(V);
+    if (spec.relu) c.get(V).splatF64(0).simd(SIMD.f64x2Pmax).set(V);
+    if (spec.affine) c.get(V).get(I).v128Load(S).simd(SIMD.f64x2Mul).get(I).v128Load(B).simd(SIMD.f64x2Add).set(V);
+    emitRequantF64(c, spec, V, Tq, R, M);
+    c.get(I).get(Tq).v128Store(OUT);
+    c.get(I).i32Const(16).i32Add().tee(I).i32Const(n * 8).op(0x48).brIf(0); // i32.lt_s
+    c.end();
+    const locals: ValType[] = [I32, V128, V128, V128, V128];
+    const mod = compileWasm(assembleModule(Math.max(1, Math.ceil(END / 65536)), [{ name: 'run', params: [], results: [], locals, body: c }]));
+    const ex = instantiateWasm(mod);
+    const mem = ex.mem.buffer;
+    if (spec.affine) {
+      new Float64Array(mem, S, n).set(spec.affine.S);
+      new Float64Array(mem, B, n).set(spec.affine.B);
+    }
+    return new ElemEngine(new Float64Array(mem, X, n), new Float64Array(mem, OUT, n), ex.run as () => void);
+  }
+}
+
+/**
+ * Emit `t = requant(v)` in f64x2 (see {@link ElemSpec}); r, m are scratch locals.
+ *
+ * @example emitRequantF64(code, { ...spec }, V, T, R, M);
+ */
+export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromType' | 'to'>, v: number, t: number, r: number, m: number, cnt?: number): void {
+  const to = spec.to;
+  if (spec.fromType && sameType(spec.fromType, to)) {
+    c.get(v).set(t);
+    return;
+  }
+  const s = spec.fromFrac - frac(to);
+  const one = () => c.splatF64(1);
+  if (s > 0) {
+    const p = 2 ** s;
+    const half = p / 2;
+    c.get(v).splatF64(1 / p).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).set(t);
+    if (to.Q !== 'AP_TRN') {
+      c.get(v).get(t).splatF64(p).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).set(r); // remainder in [0, p)
+      const gtHalf = () => c.get(r).splatF64(half).simd(SIMD.f64x2Gt);
+      const eqHalf = () => c.get(r).splatF64(half).simd(SIMD.f64x2Eq);
+      switch (to.Q) {
+        case 'AP_TRN_ZERO':
+          c.get(v).splatF64(0).simd(SIMD.f64x2Lt).get(r).splatF64(0).simd(SIMD.f64x2Ne).simd(SIMD.and);
+          break;
+        case 'AP_RND':
+          c.get(r).splatF64(half).simd(SIMD.f64x2Ge);
+          break;
+        case 'AP_RND_ZERO':
+          gtHalf();
+          eqHalf();
+          c.get(v).splatF64(0).simd(SIMD.f64x2Lt).simd(SIMD.and).simd(SIMD.or);
+          break;
+        case 'AP_RND_MIN_INF':
+          gtHalf();
+          break;
+        case 'AP_RND_INF':
+          gtHalf();
+          eqHalf();
+          c.get(v).splatF64(0).simd(SIMD.f64x2Ge).simd(SIMD.and).simd(SIMD.or);
+          break;
+        case 'AP_RND_CONV':
+          gtHalf();
+          eqHalf();
+          // t odd: t − 2·floor(t/2) ≠ 0
+          c.get(t).get(t).splatF64(0.5).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).splatF64(2).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).splatF64(0).simd(SIMD.f64x2Ne);
+          c.simd(SIMD.and).simd(SIMD.or);
+          break;
+      }
+      one();
+      c.simd(SIMD.and); // mask & 1.0 → 1.0 or +0
+      c.get(t).simd(SIMD.f64x2Add).set(t);
+    }
+  } else if (s < 0) c.get(v).splatF64(2 ** -s).simd(SIMD.f64x2Mul).set(t);
+  else c.get(v).set(t);
+  const min = to.signed ? -(2 ** (to.W - 1)) : 0;
+  const max = to.signed ? 2 ** (to.W - 1) - 1 : 2 ** to.W - 1;
+  if (cnt !== undefined) {
+    // Overflow events (i64 lanes, −1 per event) exactly where the reference's converter counts them.
+    c.get(t).splatF64(max).simd(SIMD.f64x2Gt).get(t).splatF64(min).simd(SIMD.f64x2Lt).simd(SIMD.or).set(m);
+    c.get(cnt).get(m).simd(SIMD.i64x2Sub).set(cnt);
+  }
+  switch (to.O) {
+    case 'AP_WRAP': {
+      // t − floor((t − min) / 2^W) · 2^W: the identity in range, two's-complement wrap outside.
+      const mod = 2 ** to.W;
+      c.get(t).get(t).splatF64(-min).simd(SIMD.f64x2Add).splatF64(1 / mod).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).splatF64(mod).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).set(t);
+      break;
+    }
+    case 'AP_SAT':
+    case 'AP_SAT_SYM': {
+      const lo = to.O === 'AP_SAT_SYM' && to.signed && to.W > 1 ? min + 1 : min;
+      c.get(t).splatF64(max).simd(SIMD.f64x2Pmin).splatF64(lo).simd(SIMD.f64x2Pmax).set(t);
+      break;
+    }
+    case 'AP_SAT_ZERO':
+      c.get(t).splatF64(max).simd(SIMD.f64x2Gt).get(t).splatF64(min).simd(SIMD.f64x2Lt).simd(SIMD.or).set(m);
+      c.get(t).get(m).simd(SIMD.andnot).set(t);
+      break;
+    default:
+      throw new Error('unsupported overflow mode');
+  }
+  // + 0 turns −0 (from 0 · negative scale, or −0 inputs) into +0, as the reference stores.
+  c.get(t).splatF64(0).simd(SIMD.f64x2Add).set(t);
+}
