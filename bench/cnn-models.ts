@@ -1,6 +1,7 @@
 // The hls4ml CNN-paper architecture (conv + maxpool + BN + ReLU blocks, dense + BN + ReLU, dense +
 // softmax) at several sizes, built in tfjs with seeded random weights — for the scaling benchmark.
 import type * as TF from '@tensorflow/tfjs';
+import { randomizeBenchWeights } from './svhn-model.js';
 
 /** Architecture of one network. */
 export interface CnnSpec {
@@ -57,33 +58,7 @@ export function buildCnn(tf: typeof TF, s: CnnSpec, seed = 1): TF.LayersModel {
   layers.push(tf.layers.dense({ units: s.classes, name: `dense${s.dense.length + 1}` }));
   layers.push(tf.layers.activation({ activation: 'softmax', name: 'softmax' }));
   const model = tf.sequential({ layers });
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (const l of model.layers) {
-    const ws = l.weights;
-    if (!ws.length) continue;
-    l.setWeights(
-      ws.map((w) => {
-        const shape = w.shape as number[];
-        const n = shape.reduce((p, d) => p * d, 1);
-        const fanIn = shape.length > 1 ? n / shape[shape.length - 1]! : 1;
-        const name = w.originalName;
-        const vals = Float32Array.from({ length: n }, () => {
-          if (name.endsWith('moving_variance')) return 0.5 + r();
-          if (name.endsWith('gamma')) return 0.8 + 0.4 * r();
-          if (name.endsWith('beta') || name.endsWith('moving_mean')) return 0.2 * (r() - 0.5);
-          return (r() * 2 - 1) * Math.sqrt(3 / fanIn);
-        });
-        return tf.tensor(vals, shape);
-      }),
-    );
-  }
+  randomizeBenchWeights(tf, model, seed);
   return model;
 }
 

@@ -2,26 +2,8 @@
 // 42/64 + BN + ReLU; dense 10 + softmax), built in tfjs with seeded random weights, for benchmarks.
 import type * as TF from '@tensorflow/tfjs';
 
-/** Build the SVHN paper CNN with deterministic random weights. */
-export function buildSvhnModel(tf: typeof TF, seed = 1): TF.LayersModel {
-  const layers: TF.layers.Layer[] = [];
-  const conv = (name: string, filters: number, first: boolean) =>
-    tf.layers.conv2d({ ...(first ? { inputShape: [32, 32, 3] } : {}), filters, kernelSize: 3, useBias: false, name });
-  for (const [i, f] of [16, 16, 24].entries()) {
-    layers.push(conv(`conv${i + 1}`, f, i === 0));
-    layers.push(tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }));
-    layers.push(tf.layers.batchNormalization({ name: `bn${i + 1}` }));
-    layers.push(tf.layers.activation({ activation: 'relu', name: `relu${i + 1}` }));
-  }
-  layers.push(tf.layers.flatten({ name: 'flatten' }));
-  for (const [i, u] of [42, 64].entries()) {
-    layers.push(tf.layers.dense({ units: u, useBias: false, name: `dense${i + 1}` }));
-    layers.push(tf.layers.batchNormalization({ name: `bn${i + 4}` }));
-    layers.push(tf.layers.activation({ activation: 'relu', name: `relu${i + 4}` }));
-  }
-  layers.push(tf.layers.dense({ units: 10, name: 'dense3' }));
-  layers.push(tf.layers.activation({ activation: 'softmax', name: 'softmax' }));
-  const model = tf.sequential({ layers });
+/** Overwrite every weight with seeded random values (He-like kernels, plausible BN statistics). */
+export function randomizeBenchWeights(tf: typeof TF, model: TF.LayersModel, seed = 1): void {
   let a = seed >>> 0;
   const r = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -49,6 +31,29 @@ export function buildSvhnModel(tf: typeof TF, seed = 1): TF.LayersModel {
       }),
     );
   }
+}
+
+/** Build the SVHN paper CNN with deterministic random weights. */
+export function buildSvhnModel(tf: typeof TF, seed = 1): TF.LayersModel {
+  const layers: TF.layers.Layer[] = [];
+  const conv = (name: string, filters: number, first: boolean) =>
+    tf.layers.conv2d({ ...(first ? { inputShape: [32, 32, 3] } : {}), filters, kernelSize: 3, useBias: false, name });
+  for (const [i, f] of [16, 16, 24].entries()) {
+    layers.push(conv(`conv${i + 1}`, f, i === 0));
+    layers.push(tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }));
+    layers.push(tf.layers.batchNormalization({ name: `bn${i + 1}` }));
+    layers.push(tf.layers.activation({ activation: 'relu', name: `relu${i + 1}` }));
+  }
+  layers.push(tf.layers.flatten({ name: 'flatten' }));
+  for (const [i, u] of [42, 64].entries()) {
+    layers.push(tf.layers.dense({ units: u, useBias: false, name: `dense${i + 1}` }));
+    layers.push(tf.layers.batchNormalization({ name: `bn${i + 4}` }));
+    layers.push(tf.layers.activation({ activation: 'relu', name: `relu${i + 4}` }));
+  }
+  layers.push(tf.layers.dense({ units: 10, name: 'dense3' }));
+  layers.push(tf.layers.activation({ activation: 'softmax', name: 'softmax' }));
+  const model = tf.sequential({ layers });
+  randomizeBenchWeights(tf, model, seed);
   return model;
 }
 

@@ -67,7 +67,7 @@ export function toBatch(x: InputLike, sampleShape: number[], field = 'inputs'): 
     const o = x as { data: ArrayLike<number>; shape: number[] };
     shape = [...o.shape];
     if (shapeSize(shape) !== o.data.length) throw new ShapeError(`${field}.shape`, `shape ${JSON.stringify(shape)} has ${shapeSize(shape)} elements but data has ${o.data.length}`);
-    data = Float64Array.from(o.data);
+    data = ArrayBuffer.isView(o.data) ? new Float64Array(o.data as ArrayLike<number>) : Float64Array.from(o.data);
   } else if (Array.isArray(x)) {
     const flat: number[] = [];
     shape = [];

@@ -13,7 +13,7 @@ import { newCastStats } from '../fixed/quantize.js';
 import { formatFixedType, frac } from '../fixed/types.js';
 import { mergeKernelStats, newKernelStats, type KernelStats, type RawOutput } from '../kernels/common.js';
 import { shapeSize, type FirmwareGraph } from '../graph/firmware.js';
-import { castInputs, toBatch, type InputLike } from './inputs.js';
+import { castInputs, toBatch, type FloatBatch, type InputLike } from './inputs.js';
 import { Emulator, type PredictOptions, type PredictResult, type TraceTensor } from './predict.js';
 import { layerReport } from './report.js';
 
@@ -38,6 +38,22 @@ function spawnWorker(): Worker {
   const tsx = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(src)}); })`;
   return new Worker(boot, { eval: true });
+}
+
+/**
+ * `{ data: Float32Array | Float64Array, shape: [n, ...sampleShape] }` as a batch without copying the
+ * data (the slices are cast directly from it); null for anything else (then `toBatch` handles it,
+ * errors included).
+ */
+function typedBatch(x: InputLike, sampleShape: number[]): FloatBatch | null {
+  if (!x || typeof x !== 'object' || Array.isArray(x) || !('shape' in x) || !('data' in x)) return null;
+  const o = x as { data: unknown; shape: unknown };
+  if (!(o.data instanceof Float32Array || o.data instanceof Float64Array) || !Array.isArray(o.shape)) return null;
+  const shape = o.shape as number[];
+  if (shape.length !== sampleShape.length + 1 || sampleShape.some((d, i) => shape[i + 1] !== d)) return null;
+  if (!Number.isInteger(shape[0]) || shapeSize(shape) !== o.data.length) return null;
+  // castInputs reads `data` as an ArrayLike<number>: a Float32Array view is fine.
+  return { data: o.data as unknown as Float64Array, n: shape[0]!, sampleShape };
 }
 
 /** Options of {@link ParallelEmulator}. */
@@ -116,20 +132,45 @@ export class ParallelEmulator {
    */
   async predictRaw(raw: Float64Array, n: number, opts: PredictOptions = {}): Promise<PredictResult> {
     if (this.nWorkers <= 1 || n < 2) return this.local.predictRaw(raw, n, opts);
-    const workers = await this.start();
     const per = shapeSize(this.graph.input.shape);
-    const chunk = Math.max(1, Math.min(this.chunk ?? 500, Math.ceil(n / workers.length)));
+    return this.runChunks(n, (a, b) => raw.slice(a * per, b * per), opts);
+  }
+
+  /**
+   * Default samples per task: about four tasks per worker (so a worker slowed down by other load
+   * does not hold up the batch), between 32 and 500 samples.
+   */
+  private chunkSize(n: number, workers: number): number {
+    return Math.max(1, Math.min(this.chunk ?? Math.min(500, Math.max(32, Math.ceil(n / (workers * 4)))), Math.ceil(n / workers)));
+  }
+
+  /**
+   * Cut n samples into slices, hand them to the workers as they become free (each slice's raw input
+   * made by `input(a, b)` just before it is sent, so the main thread prepares the next slice while
+   * the workers compute), and stitch the results in order.
+   */
+  private async runChunks(n: number, input: (a: number, b: number) => Float64Array, opts: PredictOptions): Promise<PredictResult> {
+    const workers = await this.start();
+    const chunk = this.chunkSize(n, workers.length);
     const slices: [number, number][] = [];
     for (let s = 0; s < n; s += chunk) slices.push([s, Math.min(n, s + chunk)]);
     const results: Extract<WorkerResponse, { kind: 'result' }>[] = new Array(slices.length);
     let next = 0;
     let done = 0;
+    let failed = false;
     await Promise.all(
       workers.map(async (w) => {
-        while (next < slices.length) {
+        while (next < slices.length && !failed) {
           const k = next++;
           const [a, b] = slices[k]!;
-          results[k] = await this.run(w, raw.slice(a * per, b * per), b - a, opts);
+          let raw: Float64Array;
+          try {
+            raw = input(a, b);
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+          results[k] = await this.run(w, raw, b - a, opts);
           done += b - a;
           opts.onSample?.(done, n);
         }
@@ -175,15 +216,36 @@ export class ParallelEmulator {
   }
 
   /**
-   * Run on float inputs, cast to the input type as the firmware does, in parallel.
+   * Run on float inputs, cast to the input type as the firmware does, in parallel. A
+   * `{ data: Float32Array | Float64Array, shape }` batch is read slice by slice while the workers
+   * run (no copy): leave it unchanged until the promise settles.
    *
    * @example await pe.predict(nestedArrays, { trace: true });
    */
   async predict(inputs: InputLike, opts: PredictOptions = {}): Promise<PredictResult> {
-    const b = toBatch(inputs, this.graph.input.shape);
+    const b = this.nWorkers > 1 ? (typedBatch(inputs, this.graph.input.shape) ?? toBatch(inputs, this.graph.input.shape)) : toBatch(inputs, this.graph.input.shape);
     const inStats = newCastStats();
-    const raw = castInputs(b, this.graph.input.type, opts.nonFinite ?? 'error', inStats);
-    const r = await this.predictRaw(raw, b.n, opts);
+    const policy = opts.nonFinite ?? 'error';
+    const type = this.graph.input.type;
+    let r: PredictResult;
+    if (this.nWorkers <= 1 || b.n < 2) r = this.local.predictRaw(castInputs(b, type, policy, inStats), b.n, opts);
+    else {
+      // Cast slice by slice while the workers run the previous slices (same values and counts as
+      // one cast of the whole batch; an invalid input rethrows that cast's error).
+      const per = shapeSize(b.sampleShape);
+      r = await this.runChunks(
+        b.n,
+        (a, e) => {
+          try {
+            return castInputs({ data: b.data.subarray(a * per, e * per), n: e - a, sampleShape: b.sampleShape }, type, policy, inStats);
+          } catch (err) {
+            castInputs(b, type, policy); // the error with the batch-wide sample index
+            throw err;
+          }
+        },
+        opts,
+      );
+    }
     if (r.report) r.report.input = { ...inStats, type: formatFixedType(this.graph.input.type) };
     return r;
   }

@@ -185,6 +185,25 @@ describe('fast Dense == reference Dense (random)', () => {
     expect(modes.sequential).toBeGreaterThan(0);
   });
 
+  it('Resource orders shared by all outputs replay sequentially (no reference fallback)', () => {
+    let seqRuns = 0;
+    fc.assert(
+      fc.property(macTypes(true), fc.constantFrom([16, 8, 4], [24, 6, 8], [12, 10, 3], [32, 4, 16]), fc.integer(), (types, [nIn, nOut, rf], seed) => {
+        const r = rng(seed);
+        const cfg = { name: 'd', n_in: nIn!, n_out: nOut!, strategy: 'resource', reuse_factor: rf!, types };
+        const w = data(types.weight, nIn! * nOut!, r, 0.2);
+        const b = data(types.bias, nOut!, r);
+        const f = compare(() => new DenseKernel(cfg, w, b), () => prepareFastDense(cfg, w, b), [0, 1, 2].map(() => data(types.input, nIn!, r)));
+        if (f?.kernel instanceof FastMacKernel) {
+          seqRuns += f.kernel.modeCounts.sequential;
+          if (f.kernel.engine.hasSequential) expect(f.kernel.modeCounts.reference).toBe(0);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(seqRuns).toBeGreaterThan(0);
+  });
+
   it('weight_ternary products', () => {
     fc.assert(
       fc.property(typeArb({ maxW: 12 }), typeArb({ maxW: 20, minW: 3, trnRnd: true }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (tin, tacc, nIn, nOut, seed) => {

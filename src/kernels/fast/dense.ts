@@ -8,7 +8,7 @@
 import { DenseKernel, transposeDenseWeights, type DenseConfig } from '../dense.js';
 import type { RawInput } from '../common.js';
 import { analyzeMac } from './analysis.js';
-import { FastMacKernel, isLatencyOrder } from './mac.js';
+import { FastMacKernel, commonOrder, isLatencyOrder } from './mac.js';
 import type { FastOptions, FastPrepared } from './common.js';
 
 
@@ -28,11 +28,21 @@ export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawI
   const resource = cfg.strategy !== undefined && String(cfg.strategy).toLowerCase() === 'resource';
   const keras = resource ? transposeDenseWeights(Array.from(weights as ArrayLike<number>, Number), nIn, nOut, true) : (weights as ArrayLike<number>);
   if (!isNumbers(keras) || !isNumbers(bias)) return { kernel: null, reason: 'bigint weights' };
-  const a = analyzeMac({ nIn, nOut, types: ref.types, weights: keras, bias, product: ref.product, latencyOrder: isLatencyOrder(cfg) });
+  // A Resource order that is the same permutation for every output: permute the weight rows and
+  // gather the input, then the sequential kernel replays that order exactly.
+  const latency = isLatencyOrder(cfg);
+  const perm = latency ? null : commonOrder(cfg);
+  let w: ArrayLike<number> = keras;
+  if (perm) {
+    const p = new Float64Array(nIn * nOut);
+    for (let r = 0; r < nIn; r++) for (let j = 0; j < nOut; j++) p[r * nOut + j] = keras[perm[r]! * nOut + j]!;
+    w = p;
+  }
+  const a = analyzeMac({ nIn, nOut, types: ref.types, weights: w, bias, product: ref.product, latencyOrder: latency || perm !== null });
   if (!a.ok) return { kernel: null, reason: a.reason! };
   const geom = { nPix: 1, kSize: 1, C: nIn, taps: Int32Array.of(0), nX: nIn };
   if (a.lanes === 'f64' && options.backend === 'js') return { kernel: null, reason: 'f64 lanes need the wasm back end' };
-  return { kernel: new FastMacKernel(ref.name, a, geom, ref.types, ref, options) };
+  return { kernel: new FastMacKernel(ref.name, a, geom, ref.types, ref, perm ? { ...options, perm } : options) };
 }
 
 function isNumbers(a: RawInput): a is ArrayLike<number> {

@@ -19,11 +19,23 @@ import { rawRange } from './analysis.js';
 import { OutputBuffer, validRaw, wantsBig, type FastOptions, type FastPrepared, type RunKernel } from './common.js';
 import { ElemEngine } from './simd-elem.js';
 
-/** Run an element-wise engine on xs; its output view (reuse) or a copy in `out`. */
-function runEngine(e: ElemEngine, xs: ArrayLike<number>, outBuf: OutputBuffer, opts: KernelOptions, reuse: boolean): Float64Array {
+/**
+ * Run an element-wise engine on xs; its output view (reuse) or a copy in `out`. With a report
+ * (`opts.stats`), the result conversions are counted and the largest |pre-conversion value| noted
+ * (`fromFrac` fractional bits) as the reference does element by element.
+ */
+function runEngine(e: ElemEngine, xs: ArrayLike<number>, outBuf: OutputBuffer, opts: KernelOptions, reuse: boolean, fromFrac = 0, to?: FixedType): Float64Array {
   if (xs instanceof Float64Array) e.x.set(xs);
   else for (let i = 0; i < e.x.length; i++) e.x[i] = xs[i]!;
-  e.run();
+  const st = opts.stats;
+  if (st) {
+    const r = e.runStats();
+    if (to!.O === 'AP_WRAP' || to!.O === 'AP_WRAP_SM') st.result.wrapped += r.events;
+    else st.result.saturated += r.events;
+    st.resultCount += e.x.length;
+    const m = r.maxAbs * 2 ** -fromFrac;
+    if (m > st.maxAbsPreResult) st.maxAbsPreResult = m;
+  } else e.run();
   if (reuse && !opts.out) return e.out;
   const out = outBuf.get(opts);
   out.set(e.out);
@@ -78,7 +90,7 @@ export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias
   const simd = ElemEngine.create({ n: nIn, relu: false, affine: { S: sK, B: bK }, fromFrac: F, fromType: null, to: t.result });
   const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
         const st = opts.stats;
-        if (!st && simd) return runEngine(simd, xs, outBuf, opts, reuse);
+        if (simd) return runEngine(simd, xs, outBuf, opts, reuse, F, t.result);
         const out = outBuf.get(opts);
         if (!st) {
           for (let i = 0; i < nIn; i++) out[i] = castPlain(xs[i]! * sK[i]! + bK[i]!) + 0;
@@ -145,7 +157,7 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
     const simd = copy && !isRelu ? null : ElemEngine.create({ n, relu: isRelu, affine: null, fromFrac: frac(tin), fromType: tin, to: tres });
     const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
           const st = opts.stats;
-          if (!st && simd) return runEngine(simd, xs, outBuf, opts, reuse);
+          if (simd) return runEngine(simd, xs, outBuf, opts, reuse, frac(tin), tres);
           const out = outBuf.get(opts);
           if (!st) {
             if (isRelu) {

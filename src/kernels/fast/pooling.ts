@@ -112,27 +112,47 @@ export function prepareFastPooling(cfg: Pooling2DConfig | Pooling1DConfig, oneD:
   const pad = stream ? 0 : padMax;
   // Without a report, Max pooling commutes with the input → accum → result conversions when they
   // are monotone on the input range (no wrap-around): max over the raw inputs, then convert once.
+  const outBuf = new OutputBuffer(ref.name, nPix * C, t.result, options.reuseOutput === true);
   const monotone = isMax && monotoneChain(t.input, t.accum, t.result);
+  const casts = {
+    toAcc: sameType(t.input, t.accum) ? null : { fromFrac: fx, fromType: t.input, to: t.accum },
+    toRes: sameType(t.accum, t.result) ? null : { fromFrac: fa, fromType: t.accum, to: t.result },
+  };
+  const simd = monotone ? MaxPoolEngine.create(taps, nPix, kSize, C, nIn, pad, casts) : null;
   const post = plainMax ? null : composeCasts(t.input, t.accum, t.result);
-  const simd = monotone ? MaxPoolEngine.create(taps, nPix, kSize, C, nIn, pad) : null;
-  const runMax = (xs: ArrayLike<number>, out: Float64Array): Float64Array => {
+  /** Max pooling without a report; `out` null = return the engine's own buffer. */
+  const runMax = (xs: ArrayLike<number>, out: Float64Array | null): Float64Array => {
     if (simd) {
       if (xs instanceof Float64Array) simd.x.set(xs);
       else for (let i = 0; i < nIn; i++) simd.x[i] = xs[i]!;
       simd.run();
-      if (!post && options.reuseOutput) return simd.out;
+      if (!out) return simd.out;
       out.set(simd.out);
-    } else maxPool(xs as Float64Array, out, taps, nPix, kSize, C, pad);
+      return out;
+    }
+    out ??= outBuf.get({});
+    maxPool(xs as Float64Array, out, taps, nPix, kSize, C, pad);
     if (post) for (let i = 0; i < out.length; i++) out[i] = post(out[i]!);
     return out;
   };
-
-  const outBuf = new OutputBuffer(ref.name, nPix * C, t.result, options.reuseOutput === true);
+  // With a report: if input → accum never overflows, the max of the raw inputs converted once per
+  // output gives the same values and counts (result conversions counted per output, as the reference).
+  const accSilent = monotone && silentCast(t.input, t.accum);
+  const resEvent = t.result.O === 'AP_WRAP' || t.result.O === 'AP_WRAP_SM' ? 'wrapped' : 'saturated';
+  const runMaxStats = (xs: Float64Array, opts: KernelOptions, st: KernelStats): Float64Array => {
+    simd!.x.set(xs);
+    const r = simd!.runStats();
+    st.result[resEvent] += r.events;
+    st.resultCount += nPix * C;
+    if (r.maxAbs * faScale > st.maxAbsPreResult) st.maxAbsPreResult = r.maxAbs * faScale;
+    if (options.reuseOutput && !opts.out) return simd!.out;
+    const out = outBuf.get(opts);
+    out.set(simd!.out);
+    return out;
+  };
   const core = (xs: ArrayLike<number>, opts: KernelOptions): RawOutput => {
-    if (monotone && !opts.stats) {
-      if (simd && !post && options.reuseOutput && !opts.out) return runMax(xs, simd.out);
-      return runMax(xs, outBuf.get(opts));
-    }
+    if (monotone && !opts.stats) return runMax(xs, simd && options.reuseOutput && !opts.out ? null : outBuf.get(opts));
+    if (opts.stats && accSilent && simd && xs instanceof Float64Array) return runMaxStats(xs, opts, opts.stats);
     const out = outBuf.get(opts);
     runGeneric(xs, out, opts.stats);
     return out;
@@ -166,6 +186,17 @@ function monotoneChain(tin: FixedType, tacc: FixedType, tres: FixedType): boolea
   const clamps = (t: FixedType) => t.O === 'AP_SAT' || t.O === 'AP_SAT_SYM';
   const ok = (st: { wrapped: number; saturated: number }, t: FixedType) => st.wrapped === 0 && (st.saturated === 0 || clamps(t));
   return ok(sa, tacc) && ok(sr, tres);
+}
+
+/** True when input → accum never overflows on the input type's range (no event can be counted). */
+function silentCast(tin: FixedType, tacc: FixedType): boolean {
+  if (sameType(tin, tacc)) return true;
+  const st = newCastStats();
+  const c = makeCounted(frac(tin), tacc, st);
+  const [lo, hi] = rawRange(tin);
+  c(lo);
+  c(hi);
+  return st.wrapped + st.saturated === 0;
 }
 
 /** `toRes(toAcc(raw))` without counters, or null when both are copies. */

@@ -27,7 +27,7 @@ export interface ElemSpec {
   to: FixedType;
 }
 
-/** True when the f64 requantizer supports this conversion. */
+/** True when the f64 requantizer supports this conversion. @example elemRequantOk(parseFixedType('ap_fixed<8,3,AP_RND,AP_SAT>')); // true */
 export function elemRequantOk(to: FixedType): boolean {
   return to.W <= 53 && ((to.O === 'AP_WRAP' && to.N === 0) || to.O === 'AP_SAT' || to.O === 'AP_SAT_ZERO' || to.O === 'AP_SAT_SYM');
 }
@@ -43,11 +43,26 @@ export class ElemEngine {
   readonly x: Float64Array;
   readonly out: Float64Array;
   readonly run: () => void;
+  private readonly runs: () => number;
+  private readonly mx: Float64Array;
 
-  private constructor(x: Float64Array, out: Float64Array, run: () => void) {
+  private constructor(x: Float64Array, out: Float64Array, run: () => void, runs: () => number, mx: Float64Array) {
     this.x = x;
     this.out = out;
     this.run = run;
+    this.runs = runs;
+    this.mx = mx;
+  }
+
+  /**
+   * {@link run} that also returns the number of result overflows and the largest |v| before the
+   * conversion (raw, `fromFrac` fractional bits) — what the overflow report records.
+   *
+   * @example const { events, maxAbs } = e.runStats();
+   */
+  runStats(): { events: number; maxAbs: number } {
+    const events = this.runs();
+    return { events, maxAbs: Math.max(this.mx[0]!, this.mx[1]!) };
   }
 
   /** Build the kernel, or null (no SIMD, or an unsupported conversion). */
@@ -55,44 +70,61 @@ export class ElemEngine {
     if (!wasmSimdAvailable() || !elemRequantOk(spec.to)) return null;
     const n = spec.n;
     const bytes = (n + 2) * 8; // one spare lane pair
-    const X = 0;
+    const STATS = 0;
+    const X = 16;
     const S = align16(X + bytes);
     const B = spec.affine ? align16(S + bytes) : S;
     const OUT = spec.affine ? align16(B + bytes) : S;
     const END = align16(OUT + bytes);
-    // locals: 0 i (byte offset), 1 v, 2 t, 3 r, 4 m (all v128 except i)
+    // locals: 0 i (byte offset); v128: 1 v, 2 t, 3 r, 4 m, 5 cnt, 6 mx
     const I = 0;
     const V = 1;
     const Tq = 2;
     const R = 3;
     const M = 4;
-    const c = new Code();
-    c.loop();
-    c.get(I).v128Load(X).set(V);
-    if (spec.relu) c.get(V).splatF64(0).simd(SIMD.f64x2Pmax).set(V);
-    if (spec.affine) c.get(V).get(I).v128Load(S).simd(SIMD.f64x2Mul).get(I).v128Load(B).simd(SIMD.f64x2Add).set(V);
-    emitRequantF64(c, spec, V, Tq, R, M);
-    c.get(I).get(Tq).v128Store(OUT);
-    c.get(I).i32Const(16).i32Add().tee(I).i32Const(n * 8).op(0x48).brIf(0); // i32.lt_s
-    c.end();
-    const locals: ValType[] = [I32, V128, V128, V128, V128];
-    const mod = compileWasm(assembleModule(Math.max(1, Math.ceil(END / 65536)), [{ name: 'run', params: [], results: [], locals, body: c }]));
+    const CNT = 5;
+    const MX = 6;
+    const body = (stats: boolean): Code => {
+      const c = new Code();
+      c.loop();
+      c.get(I).v128Load(X).set(V);
+      if (spec.relu) c.get(V).splatF64(0).simd(SIMD.f64x2Pmax).set(V);
+      if (spec.affine) c.get(V).get(I).v128Load(S).simd(SIMD.f64x2Mul).get(I).v128Load(B).simd(SIMD.f64x2Add).set(V);
+      if (stats) c.get(MX).get(V).simd(SIMD.f64x2Abs).simd(SIMD.f64x2Pmax).set(MX);
+      emitRequantF64(c, spec, V, Tq, R, M, stats ? CNT : undefined);
+      c.get(I).get(Tq).v128Store(OUT);
+      c.get(I).i32Const(16).i32Add().tee(I).i32Const(n * 8).op(0x48).brIf(0); // i32.lt_s
+      c.end();
+      if (stats) {
+        c.i32Const(0).get(MX).v128Store(STATS);
+        c.get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 0).get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 1).op(0x7c).op(0xa7); // i64.add, i32.wrap_i64
+      }
+      return c;
+    };
+    const locals: ValType[] = [I32, V128, V128, V128, V128, V128, V128];
+    const mod = compileWasm(
+      assembleModule(Math.max(1, Math.ceil(END / 65536)), [
+        { name: 'run', params: [], results: [], locals, body: body(false) },
+        { name: 'runs', params: [], results: [I32], locals, body: body(true) },
+      ]),
+    );
     const ex = instantiateWasm(mod);
     const mem = ex.mem.buffer;
     if (spec.affine) {
       new Float64Array(mem, S, n).set(spec.affine.S);
       new Float64Array(mem, B, n).set(spec.affine.B);
     }
-    return new ElemEngine(new Float64Array(mem, X, n), new Float64Array(mem, OUT, n), ex.run as () => void);
+    return new ElemEngine(new Float64Array(mem, X, n), new Float64Array(mem, OUT, n), ex.run as () => void, ex.runs as () => number, new Float64Array(mem, STATS, 2));
   }
 }
 
 /**
- * Emit `t = requant(v)` in f64x2 (see {@link ElemSpec}); r, m are scratch locals.
+ * Emit `t = requant(v)` in f64x2 (see {@link ElemSpec}); r, m are scratch locals. With `cnt`, the
+ * overflows are counted there (i64 lanes, −1 per event), only in the lanes set in `cntMask` if given.
  *
  * @example emitRequantF64(code, { ...spec }, V, T, R, M);
  */
-export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromType' | 'to'>, v: number, t: number, r: number, m: number, cnt?: number): void {
+export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromType' | 'to'>, v: number, t: number, r: number, m: number, cnt?: number, cntMask?: number): void {
   const to = spec.to;
   if (spec.fromType && sameType(spec.fromType, to)) {
     c.get(v).set(t);
@@ -147,7 +179,9 @@ export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromT
   if (cnt !== undefined) {
     // Overflow events (i64 lanes, −1 per event) exactly where the reference's converter counts them.
     c.get(t).splatF64(max).simd(SIMD.f64x2Gt).get(t).splatF64(min).simd(SIMD.f64x2Lt).simd(SIMD.or).set(m);
-    c.get(cnt).get(m).simd(SIMD.i64x2Sub).set(cnt);
+    c.get(cnt).get(m);
+    if (cntMask !== undefined) c.get(cntMask).simd(SIMD.and); // only the lanes of the mask count
+    c.simd(SIMD.i64x2Sub).set(cnt);
   }
   switch (to.O) {
     case 'AP_WRAP': {

@@ -2,15 +2,24 @@
  * WebAssembly SIMD max pooling over a window table: for every output pixel o and channel c,
  * `out[o·C + c] = max_k (taps[o·kSize + k] < 0 ? pad : x[taps[o·kSize + k]·C + c])`, two channels
  * per f64x2 lane pair (`f64x2.pmax`, branch-free). Raw mantissas are integers stored as doubles,
- * so the maximum is exact. Used by pooling.ts when no conversion can change the order of values.
+ * so the maximum is exact; the conversions after it (input → accum → result) are applied per output
+ * in SIMD. Used by pooling.ts when those conversions cannot change the order of values.
  */
-import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable } from './wasm.js';
+import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType } from './wasm.js';
+import { elemRequantOk, emitRequantF64 } from './simd-elem.js';
+import type { FixedType } from '../../fixed/types.js';
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
+/** The two conversions after the max: input → accum, accum → result (null = a copy). */
+export interface PoolCasts {
+  toAcc: { fromFrac: number; fromType: FixedType; to: FixedType } | null;
+  toRes: { fromFrac: number; fromType: FixedType; to: FixedType } | null;
+}
+
 /**
- * A compiled max-pooling kernel with its own memory: write the input into `x`, call `run()`,
- * read `out`.
+ * A compiled max-pooling kernel with its own memory: write the input into `x`, call `run()`
+ * (or `runStats()`), read `out`.
  *
  * @example
  * const k = MaxPoolEngine.create(taps, nPix, kSize, C, nIn, 0);
@@ -20,22 +29,41 @@ export class MaxPoolEngine {
   readonly x: Float64Array;
   readonly out: Float64Array;
   readonly run: () => void;
+  private readonly runs: () => number;
+  private readonly mx: Float64Array;
 
-  private constructor(x: Float64Array, out: Float64Array, run: () => void) {
+  private constructor(x: Float64Array, out: Float64Array, run: () => void, runs: () => number, mx: Float64Array) {
     this.x = x;
     this.out = out;
     this.run = run;
+    this.runs = runs;
+    this.mx = mx;
   }
 
-  /** Build the kernel, or null without WebAssembly SIMD. */
-  static create(taps: Int32Array, nPix: number, kSize: number, C: number, nIn: number, pad: number): MaxPoolEngine | null {
+  /**
+   * {@link run} that also returns the result-conversion overflows and the largest |accumulator|
+   * (raw) — valid when the input → accum conversion cannot overflow (it is not counted).
+   *
+   * @example const { events, maxAbs } = k.runStats();
+   */
+  runStats(): { events: number; maxAbs: number } {
+    const events = this.runs();
+    return { events, maxAbs: Math.max(this.mx[0]!, this.mx[1]!) };
+  }
+
+  /**
+   * Build the kernel, or null without WebAssembly SIMD (or with a conversion the f64 requantizer
+   * does not support).
+   */
+  static create(taps: Int32Array, nPix: number, kSize: number, C: number, nIn: number, pad: number, casts: PoolCasts = { toAcc: null, toRes: null }): MaxPoolEngine | null {
     if (!wasmSimdAvailable()) return null;
-    const T = 0;
-    const X = align16(nPix * kSize * 4);
+    if ((casts.toAcc && !elemRequantOk(casts.toAcc.to)) || (casts.toRes && !elemRequantOk(casts.toRes.to))) return null;
+    const STATS = 0;
+    const T = 16;
+    const X = align16(T + nPix * kSize * 4);
     // One spare lane after the input and the output: odd channel counts read/write a pair past the end.
     const OUT = align16(X + (nIn + 2) * 8);
     const END = align16(OUT + (nPix * C + 2) * 8);
-    const c = new Code();
     const O = 0;
     const TP = 1;
     const OP = 2;
@@ -47,39 +75,83 @@ export class MaxPoolEngine {
     const V = 8;
     const PAD = 9;
     const NEG = 10;
-    c.splatF64(pad).set(PAD);
-    c.splatF64(-Infinity).set(NEG);
-    c.i32Const(T).set(TP);
-    c.i32Const(OUT).set(OP);
-    c.loop(); // pixels
-    c.i32Const(0).set(G);
-    c.loop(); // channel pairs (byte offset)
-    c.get(NEG).set(ACC);
-    c.get(TP).set(TK);
-    c.i32Const(0).set(K);
-    c.loop(); // taps
-    c.get(TK).i32Load().tee(TT).i32Const(0).op(0x4e); // i32.ge_s
-    c.if();
-    c.get(TT).i32Const(C * 8).i32Mul().get(G).i32Add().v128Load(X).set(V);
-    c.else();
-    c.get(PAD).set(V);
-    c.end();
-    c.get(ACC).get(V).simd(SIMD.f64x2Pmax).set(ACC);
-    c.get(TK).i32Const(4).i32Add().set(TK);
-    c.get(K).i32Const(1).i32Add().tee(K).i32Const(kSize).op(0x47).brIf(0);
-    c.end(); // taps
-    c.get(OP).get(G).i32Add().get(ACC).v128Store();
-    c.get(G).i32Const(16).i32Add().tee(G).i32Const(C * 8).op(0x48).brIf(0); // i32.lt_s
-    c.end(); // channel pairs
-    c.get(TP).i32Const(kSize * 4).i32Add().set(TP);
-    c.get(OP).i32Const(C * 8).i32Add().set(OP);
-    c.get(O).i32Const(1).i32Add().tee(O).i32Const(nPix).op(0x47).brIf(0);
-    c.end(); // pixels
-    const locals = [I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128] as const;
-    const bytes = assembleModule(Math.max(1, Math.ceil(END / 65536)), [{ name: 'run', params: [], results: [], locals: [...locals], body: c }]);
+    const T1 = 11;
+    const T2 = 12;
+    const R = 13;
+    const M = 14;
+    const CNT = 15;
+    const MX = 16;
+    const LANE0 = 17;
+    const body = (stats: boolean): Code => {
+      const c = new Code();
+      c.v128Const([255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0]).set(LANE0);
+      c.splatF64(pad).set(PAD);
+      c.splatF64(-Infinity).set(NEG);
+      c.i32Const(T).set(TP);
+      c.i32Const(OUT).set(OP);
+      c.loop(); // pixels
+      // One channel pair (byte offset G); `tail`: an odd C's last channel, whose second lane is
+      // the next pixel's first channel — written (then overwritten) but kept out of the statistics.
+      const pair = (tail: boolean) => {
+        c.get(NEG).set(ACC);
+        c.get(TP).set(TK);
+        c.i32Const(0).set(K);
+        c.loop(); // taps
+        c.get(TK).i32Load().tee(TT).i32Const(0).op(0x4e); // i32.ge_s
+        c.if();
+        c.get(TT).i32Const(C * 8).i32Mul().get(G).i32Add().v128Load(X).set(V);
+        c.else();
+        c.get(PAD).set(V);
+        c.end();
+        c.get(ACC).get(V).simd(SIMD.f64x2Pmax).set(ACC);
+        c.get(TK).i32Const(4).i32Add().set(TK);
+        c.get(K).i32Const(1).i32Add().tee(K).i32Const(kSize).op(0x47).brIf(0);
+        c.end(); // taps
+        let cur = ACC;
+        if (casts.toAcc) {
+          emitRequantF64(c, casts.toAcc, cur, T1, R, M);
+          cur = T1;
+        }
+        if (stats) {
+          c.get(MX).get(cur).simd(SIMD.f64x2Abs);
+          if (tail) c.get(LANE0).simd(SIMD.and);
+          c.simd(SIMD.f64x2Pmax).set(MX);
+        }
+        if (casts.toRes) {
+          emitRequantF64(c, casts.toRes, cur, T2, R, M, stats ? CNT : undefined, tail ? LANE0 : undefined);
+          cur = T2;
+        }
+        c.get(OP).get(G).i32Add().get(cur).v128Store();
+      };
+      if (C >= 2) {
+        c.i32Const(0).set(G);
+        c.loop(); // full channel pairs
+        pair(false);
+        c.get(G).i32Const(16).i32Add().tee(G).i32Const(Math.floor(C / 2) * 16).op(0x48).brIf(0); // i32.lt_s
+        c.end();
+      }
+      if (C % 2 === 1) {
+        c.i32Const((C - 1) * 8).set(G);
+        pair(true);
+      }
+      c.get(TP).i32Const(kSize * 4).i32Add().set(TP);
+      c.get(OP).i32Const(C * 8).i32Add().set(OP);
+      c.get(O).i32Const(1).i32Add().tee(O).i32Const(nPix).op(0x47).brIf(0);
+      c.end(); // pixels
+      if (stats) {
+        c.i32Const(0).get(MX).v128Store(STATS);
+        c.get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 0).get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 1).op(0x7c).op(0xa7); // i64.add, i32.wrap_i64
+      }
+      return c;
+    };
+    const locals: ValType[] = [I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(11).fill(V128)];
+    const bytes = assembleModule(Math.max(1, Math.ceil(END / 65536)), [
+      { name: 'run', params: [], results: [], locals, body: body(false) },
+      { name: 'runs', params: [], results: [I32], locals, body: body(true) },
+    ]);
     const ex = instantiateWasm(compileWasm(bytes));
     const mem = ex.mem.buffer;
     new Int32Array(mem, T, nPix * kSize).set(taps.subarray(0, nPix * kSize));
-    return new MaxPoolEngine(new Float64Array(mem, X, nIn), new Float64Array(mem, OUT, nPix * C), ex.run as () => void);
+    return new MaxPoolEngine(new Float64Array(mem, X, nIn), new Float64Array(mem, OUT, nPix * C), ex.run as () => void, ex.runs as () => number, new Float64Array(mem, STATS, 2));
   }
 }

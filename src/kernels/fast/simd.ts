@@ -10,11 +10,16 @@
  * * `runModular()` — plain int32 arithmetic modulo 2^32; the caller wraps the sums to W_accum bits.
  * * `runSequential()` — after every product and every addition the value is checked against
  *   accum_t's range, counted and converted (wrap / saturate / zero / symmetric saturate), exactly
- *   as the reference does in the latency order; returns the number of overflow events.
+ *   as the reference does in the latency order; returns the number of overflow events;
+ *
+ * plus a finish pass (wrap to W_accum, convert to result_t — every rounding mode, WRAP / SAT /
+ * SAT_SYM / SAT_ZERO — and, for the overflow report, count result overflows and track max |acc|).
  *
  * The engine is a WebAssembly SIMD module generated for the layer (all sizes and addresses baked
- * in as constants, 16 output channels per block in four i32x4 accumulators), with a plain
- * JavaScript fallback of identical results when SIMD is unavailable (or when asked, for tests).
+ * in as constants, 16 output channels per block in four i32x4 accumulators, each output pixel's
+ * taps grouped into runs of adjacent input pixels), with a plain JavaScript fallback of identical
+ * results when SIMD is unavailable (or when asked, for tests). Layers whose values need more than
+ * int32 use the f64-lane engine of simd-f64.ts through the same class.
  */
 import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType, type WasmFunc, type WasmModule } from './wasm.js';
 import type { MacAnalysis } from './analysis.js';
@@ -260,6 +265,38 @@ interface Layout {
   /** 32 bytes: max and min vectors of the stats finish pass. */
   stats: number;
   end: number;
+  /** Run entries per pixel (see {@link tapRuns}). */
+  runsPerPixel: number;
+}
+
+/**
+ * The taps of each output pixel as runs of adjacent input pixels: `[x byte address, first weight
+ * row, number of values]` triples, `runsPerPixel` per pixel (unused entries have length 0). Taps
+ * < 0 (zero padding) are left out — their products are zero.
+ *
+ * @example tapRuns(Int32Array.of(5, 6, 7, 12, 13, 14), 1, 3, 2, 0); // ~[{x: 40, row: 0, n: 6}, {x: 96, row: 6, n: 6}]
+ */
+export function tapRuns(taps: Int32Array, nPix: number, kSize: number, C: number, xBase: number): { runs: Int32Array; perPixel: number } {
+  const lists: number[][] = [];
+  let perPixel = 1;
+  for (let o = 0; o < nPix; o++) {
+    const list: number[] = [];
+    let prevT = -2;
+    let prevK = -2;
+    for (let k = 0; k < kSize; k++) {
+      const t = taps[o * kSize + k]!;
+      if (t < 0) continue;
+      if (list.length && t === prevT + 1 && k === prevK + 1) list[list.length - 1]! += C;
+      else list.push(xBase + t * C * 4, k * C, C);
+      prevT = t;
+      prevK = k;
+    }
+    lists.push(list);
+    perPixel = Math.max(perPixel, list.length / 3);
+  }
+  const runs = new Int32Array(nPix * perPixel * 3);
+  lists.forEach((l, o) => runs.set(l, o * perPixel * 3));
+  return { runs, perPixel };
 }
 
 /**
@@ -412,21 +449,23 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
     c.splatConst(a.accum.max).set(L_HI);
     c.splatConst(a.accum.lo).set(L_CLO);
   }
+  // Runs: per pixel R entries (x byte address, weight row, length in values); a run covers
+  // consecutive taps whose input pixels are adjacent, so its values and weight rows are contiguous.
+  const R = lay.runsPerPixel;
   c.i32Const(lay.taps).set(L_TP);
   c.i32Const(lay.out).set(L_OP);
   c.loop(); // pixels
   for (const b of blocks) {
     const V = b.lanes / 4;
     for (let v = 0; v < V; v++) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 4 * v) * 4).set(L_ACC + v);
-    c.i32Const(lay.w + b.wOff).set(L_WP);
     c.get(L_TP).set(L_TK);
     c.i32Const(0).set(L_K);
-    c.loop(); // taps
-    c.get(L_TK).i32Load().tee(L_T).i32Const(0).op(0x4e); // i32.ge_s
+    c.loop(); // runs
+    c.get(L_TK).i32Load(8).tee(L_CC);
     c.if();
-    c.get(L_T).i32Const(g.C * 4).i32Mul().i32Const(lay.x).i32Add().set(L_XP);
-    c.i32Const(g.C).set(L_CC);
-    c.loop(); // channels
+    c.get(L_TK).i32Load(0).set(L_XP);
+    c.get(L_TK).i32Load(4).i32Const(16 * V).i32Mul().i32Const(lay.w + b.wOff).i32Add().set(L_WP);
+    c.loop(); // values of the run
     c.get(L_XP).load32Splat().set(L_XV);
     for (let v = 0; v < V; v++) {
       if (!sequential) c.get(L_ACC + v);
@@ -446,16 +485,14 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
     c.get(L_WP).i32Const(16 * V).i32Add().set(L_WP);
     c.get(L_XP).i32Const(4).i32Add().set(L_XP);
     c.get(L_CC).i32Const(1).i32Sub().tee(L_CC).brIf(0);
-    c.end(); // channels
-    c.else();
-    c.get(L_WP).i32Const(g.C * 16 * V).i32Add().set(L_WP);
+    c.end(); // values
     c.end(); // if
-    c.get(L_TK).i32Const(4).i32Add().set(L_TK);
-    c.get(L_K).i32Const(1).i32Add().tee(L_K).i32Const(g.kSize).op(0x47).brIf(0); // i32.ne
-    c.end(); // taps
+    c.get(L_TK).i32Const(12).i32Add().set(L_TK);
+    c.get(L_K).i32Const(1).i32Add().tee(L_K).i32Const(R).op(0x47).brIf(0); // i32.ne
+    c.end(); // runs
     for (let v = 0; v < V; v++) c.get(L_OP).get(L_ACC + v).v128Store((b.lane0 + 4 * v) * 4);
   }
-  c.get(L_TP).i32Const(g.kSize * 4).i32Add().set(L_TP);
+  c.get(L_TP).i32Const(R * 12).i32Add().set(L_TP);
   c.get(L_OP).i32Const(Fp * 4).i32Add().set(L_OP);
   c.get(L_O).i32Const(1).i32Add().tee(L_O).i32Const(g.nPix).op(0x47).brIf(0);
   c.end(); // pixels
@@ -482,12 +519,16 @@ interface WasmParts {
 
 function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantSpec): WasmParts {
   const kc = g.kSize * g.C;
-  const lay: Layout = { bias: 0, w: 0, taps: 0, x: 0, out: 0, f64: 0, stats: 0, end: 0 };
+  const lay: Layout = { bias: 0, w: 0, taps: 0, x: 0, out: 0, f64: 0, stats: 0, end: 0, runsPerPixel: 0 };
   lay.stats = 0;
   lay.bias = 32;
   lay.w = align16(lay.bias + Fp * 4);
   lay.taps = align16(lay.w + kc * Fp * 4);
-  lay.x = align16(lay.taps + g.nPix * g.kSize * 4);
+  // Runs hold absolute x addresses: size them first (x comes after them).
+  const probe = tapRuns(g.taps, g.nPix, g.kSize, g.C, 0);
+  lay.runsPerPixel = probe.perPixel;
+  lay.x = align16(lay.taps + probe.runs.length * 4);
+  const { runs } = tapRuns(g.taps, g.nPix, g.kSize, g.C, lay.x);
   lay.out = align16(lay.x + g.nX * 4);
   lay.f64 = align16(lay.out + g.nPix * Fp * 4);
   // The finish pass stores whole lane groups: up to 3 doubles past the last result.
@@ -524,7 +565,7 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
       }
     }
   }
-  i32.set(g.taps.subarray(0, g.nPix * g.kSize), lay.taps / 4);
+  i32.set(runs, lay.taps / 4);
   return {
     x: new Int32Array(mem, lay.x, g.nX),
     out: new Int32Array(mem, lay.out, g.nPix * Fp),

@@ -7,9 +7,9 @@
  * Nothing here is specific to neural networks; see `simd.ts` for the kernels themselves.
  */
 
-/** Value types. */
+/** Value types. @example const locals = [I32, V128]; */
 export const I32 = 0x7f;
-/** 128-bit SIMD vector type. */
+/** 128-bit SIMD vector type. @example const locals = [I32, V128]; */
 export const V128 = 0x7b;
 /** A wasm value type code ({@link I32} or {@link V128}). */
 export type ValType = typeof I32 | typeof V128;
@@ -40,7 +40,7 @@ export function sleb(n: number): number[] {
   }
 }
 
-/** SIMD opcodes (after the 0xfd prefix) used by the kernels. */
+/** SIMD opcodes (after the 0xfd prefix) used by the kernels. @example code.simd(SIMD.i32x4Add); */
 export const SIMD = {
   load: 0x00,
   load32Splat: 0x09,
@@ -178,6 +178,10 @@ export class Code {
   /** i8x16.shuffle of the two vectors on the stack by 16 byte-lane indices. */
   shuffle(lanes: number[]): this {
     return this.op(0xfd, ...uleb(SIMD.shuffle), ...lanes);
+  }
+  /** v128.const of 16 bytes. */
+  v128Const(bytes: number[]): this {
+    return this.op(0xfd, 0x0c, ...bytes);
   }
   /** f64x2.splat of a constant. */
   splatF64(x: number): this {
