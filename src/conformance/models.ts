@@ -3,7 +3,7 @@
  * raw outputs) and import case directories (float model + hls4ml config + float inputs →
  * expected firmware outputs). Both are rebuilt and emulated, then compared bit for bit.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FormatError } from '../errors.js';
 import { Emulator, type PredictResult } from '../emulate/predict.js';
@@ -122,8 +122,13 @@ function isReferenceModelFile(p: string): boolean {
   if (!p.endsWith('.json') || isImportCaseDir(p)) return false;
   if (/(^|\/)model_[^/]*\.json$/.test(p)) return true;
   try {
-    const fd = readFileSync(p, { encoding: 'utf8', flag: 'r' }).slice(0, 1 << 16);
-    return /^\s*\{\s*"model"/.test(fd) && fd.includes('"layers"');
+    // Peek at the head only: model files are megabytes and are read again when checked.
+    const fd = openSync(p, 'r');
+    const buf = Buffer.alloc(1 << 16);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    const head = buf.toString('utf8', 0, n);
+    return /^\s*\{\s*"model"/.test(head) && head.includes('"layers"');
   } catch {
     return false;
   }

@@ -94,9 +94,6 @@ function tryFast(make: () => FastPrepared<RunKernel>): { kernel: RunKernel | nul
   }
 }
 
-/** Kernels return Float64Array for results up to 53 bits and bigint[] beyond; both flow between layers. */
-const asNumbers = (out: RawOutput, _layer: string): RawOutput => out;
-
 /** Transpose a Keras conv kernel (kh,kw,C,F) into the Resource order (F,kh,kw,C). */
 function convToResource(w: Float64Array, spatial: number, C: number, F: number): Float64Array {
   const out = new Float64Array(w.length);
@@ -196,7 +193,7 @@ function compileReference(L: FirmwareLayer): (xs: RawOutput[], stats?: KernelSta
       const strategy = String(L.config.strategy ?? 'latency').toLowerCase();
       const kw = strategy === 'resource' ? Float64Array.from(transposeDenseWeights(w, nIn, nOut)) : w;
       const k = new DenseKernel(cfg as never, kw, need(L.bias, name, 'bias'));
-      run = (xs, s) => asNumbers(k.run(xs[0]!, opts(s)), name);
+      run = (xs, s) => k.run(xs[0]!, opts(s));
       break;
     }
     case 'Conv1D':
@@ -208,7 +205,7 @@ function compileReference(L: FirmwareLayer): (xs: RawOutput[], stats?: KernelSta
         w = convToResource(w, w.length / (C * F), C, F);
       }
       const k = L.cls === 'Conv2D' ? prepareConv2d(cfg as never, w, need(L.bias, name, 'bias')) : prepareConv1d(cfg as never, w, need(L.bias, name, 'bias'));
-      run = (xs, s) => asNumbers(k.run(xs[0]!, opts(s)), name);
+      run = (xs, s) => k.run(xs[0]!, opts(s));
       break;
     }
     case 'MaxPooling1D':
@@ -216,21 +213,21 @@ function compileReference(L: FirmwareLayer): (xs: RawOutput[], stats?: KernelSta
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
       const k = L.cls.endsWith('2D') ? preparePooling2d(cfg as never) : preparePooling1d(cfg as never);
-      run = (xs, s) => asNumbers(k.run(xs[0]!, opts(s)), name);
+      run = (xs, s) => k.run(xs[0]!, opts(s));
       break;
     }
     case 'GlobalMaxPooling1D':
     case 'GlobalAveragePooling1D':
-      run = (xs, s) => asNumbers(globalPooling1d(cfg as never, xs[0]!, opts(s)), name);
+      run = (xs, s) => globalPooling1d(cfg as never, xs[0]!, opts(s));
       break;
     case 'GlobalMaxPooling2D':
     case 'GlobalAveragePooling2D':
-      run = (xs, s) => asNumbers(globalPooling2d(cfg as never, xs[0]!, opts(s)), name);
+      run = (xs, s) => globalPooling2d(cfg as never, xs[0]!, opts(s));
       break;
     case 'BatchNormalization': {
       const sc = need(L.scale, name, 'scale');
       const b = need(L.bias, name, 'bias');
-      run = (xs, s) => asNumbers(batchnorm(cfg as never, xs[0]!, sc, b, opts(s)), name);
+      run = (xs, s) => batchnorm(cfg as never, xs[0]!, sc, b, opts(s));
       break;
     }
     case 'Activation': {
@@ -240,12 +237,12 @@ function compileReference(L: FirmwareLayer): (xs: RawOutput[], stats?: KernelSta
       if (fn === undefined) throw new UnsupportedError(`${name}.activation`, `activation '${act}' is not supported`);
       if (fn === null) {
         const c = { ...cfg, alpha: L.config.alpha_literal as number | undefined, alpha_raw: L.config.alpha_raw as number | undefined };
-        run = (xs, s) => asNumbers(leakyRelu(c as never, xs[0]!, opts(s)), name);
-      } else run = (xs, s) => asNumbers(fn(cfg as never, xs[0]!, opts(s)), name);
+        run = (xs, s) => leakyRelu(c as never, xs[0]!, opts(s));
+      } else run = (xs, s) => fn(cfg as never, xs[0]!, opts(s));
       break;
     }
     case 'Softmax':
-      run = (xs, s) => asNumbers(softmax(cfg as never, xs[0]!, opts(s)), name);
+      run = (xs, s) => softmax(cfg as never, xs[0]!, opts(s));
       break;
     case 'Reshape': {
       const tin = L.types.input!;
@@ -275,19 +272,19 @@ function compileReference(L: FirmwareLayer): (xs: RawOutput[], stats?: KernelSta
       break;
     }
     case 'ZeroPadding1D':
-      run = (xs, s) => asNumbers(zeropad1d(cfg as never, xs[0]!, opts(s)), name);
+      run = (xs, s) => zeropad1d(cfg as never, xs[0]!, opts(s));
       break;
     case 'ZeroPadding2D':
-      run = (xs, s) => asNumbers(zeropad2d(cfg as never, xs[0]!, opts(s)), name);
+      run = (xs, s) => zeropad2d(cfg as never, xs[0]!, opts(s));
       break;
     case 'Add': {
       const c = { ...cfg, types: { ...L.types, input1: L.types.input1 ?? L.types.input, input2: L.types.input2 } };
-      run = (xs, s) => asNumbers(add(c as never, xs[0]!, xs[1]!, opts(s)), name);
+      run = (xs, s) => add(c as never, xs[0]!, xs[1]!, opts(s));
       break;
     }
     case 'Concatenate': {
       const c = { ...cfg, types: { ...L.types, input1: L.types.input1 ?? L.types.input, input2: L.types.input2 } };
-      run = (xs, s) => asNumbers(concatenate(c as never, xs[0]!, xs[1]!, opts(s)), name);
+      run = (xs, s) => concatenate(c as never, xs[0]!, xs[1]!, opts(s));
       break;
     }
     default:

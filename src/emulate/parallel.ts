@@ -15,7 +15,7 @@ import { mergeKernelStats, newKernelStats, type KernelStats, type RawOutput } fr
 import { shapeSize, type FirmwareGraph } from '../graph/firmware.js';
 import { castInputs, toBatch, type FloatBatch, type InputLike } from './inputs.js';
 import { Emulator, type PredictOptions, type PredictResult, type TraceTensor } from './predict.js';
-import { layerReport } from './report.js';
+import { buildReport } from './report.js';
 
 /** Messages to a worker. */
 export type WorkerRequest =
@@ -206,11 +206,7 @@ export class ParallelEmulator {
     if (opts.report) {
       const stats = this.graph.layers.map(() => newKernelStats());
       for (const r of results) r.stats!.forEach((s, i) => mergeKernelStats(stats[i]!, s));
-      res.report = {
-        samples: n,
-        input: { ...newCastStats(), type: formatFixedType(this.graph.input.type) },
-        layers: this.graph.layers.map((L, i) => layerReport(L.name, L.cls, L.types.result, stats[i]!)),
-      };
+      res.report = buildReport(this.graph, stats, n);
     }
     return res;
   }

@@ -10,7 +10,7 @@ import { newKernelStats, type KernelStats, type RawOutput } from '../kernels/com
 import { shapeSize, type FirmwareGraph } from '../graph/firmware.js';
 import { compileGraph, type CompiledLayer } from './compile.js';
 import { castInputs, toBatch, type InputLike } from './inputs.js';
-import { layerReport, type OverflowReport } from './report.js';
+import { buildReport, type OverflowReport } from './report.js';
 
 /** Options of {@link Emulator.predict}. */
 export interface PredictOptions {
@@ -114,13 +114,7 @@ export class Emulator {
     const res: PredictResult = { n, shape: [...outLayer.shapeOut], type: t, raw: out, values };
     if (trace) res.trace = trace;
     if (stats && opts.keepStats) res.stats = stats;
-    if (stats) {
-      res.report = {
-        samples: n,
-        input: { ...newCastStats(), type: formatFixedType(this.graph.input.type) },
-        layers: this.layers.map((c, k) => layerReport(c.layer.name, c.layer.cls, c.layer.types.result, stats[k]!)),
-      };
-    }
+    if (stats) res.report = buildReport(this.graph, stats, n);
     return res;
   }
 

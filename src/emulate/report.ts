@@ -5,7 +5,8 @@
  */
 import type { KernelStats } from '../kernels/common.js';
 import { formatFixedType, maxValue, minValue, type FixedType } from '../fixed/types.js';
-import type { CastStats } from '../fixed/quantize.js';
+import { newCastStats, type CastStats } from '../fixed/quantize.js';
+import type { FirmwareGraph } from '../graph/firmware.js';
 
 /** One layer's line of the report. */
 export interface LayerReport {
@@ -49,6 +50,19 @@ export function layerReport(layer: string, cls: string, t: FixedType, s: KernelS
     maxAbs: s.maxAbsPreResult,
     range: [minValue(t), maxValue(t)],
     overflowed: any(s.accum) || any(s.result) || any(s.internal),
+  };
+}
+
+/**
+ * The report of a run over `samples` inputs from per-layer kernel stats (input cast counted separately).
+ *
+ * @example const report = buildReport(fw, stats, 16);
+ */
+export function buildReport(graph: FirmwareGraph, stats: KernelStats[], samples: number): OverflowReport {
+  return {
+    samples,
+    input: { ...newCastStats(), type: formatFixedType(graph.input.type) },
+    layers: graph.layers.map((L, i) => layerReport(L.name, L.cls, L.types.result, stats[i]!)),
   };
 }
 
