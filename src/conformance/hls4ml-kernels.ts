@@ -2,10 +2,10 @@
  * Checks one hls4ml kernel reference case (the JSON Lines format of test/golden/hls4ml/*.jsonl:
  * `kernel, impl, config, types, weights/bias/scale, tables, inputs[k], outputs[k]`) against
  * hlsemu's kernels. Returns null when every output (and every table / instruction array the case
- * carries) matches, or a description of the first mismatch.
+ * carries) matches, or a description of the first mismatch. Each `kernel` kind has one checker in
+ * {@link KERNEL_CHECKERS}; the case-reading helpers are in ./kernel-case.ts.
  */
-import { FormatError, HlsemuError } from '../errors.js';
-import { parseFixedType, toFixedType, type FixedType } from '../fixed/index.js';
+import { FormatError } from '../errors.js';
 import {
   batchnorm,
   computeConv1dInstructions,
@@ -33,137 +33,10 @@ import {
   zeropad2d,
   DenseKernel,
   type RawInput,
-  type RawOutput,
   type SoftmaxConfig,
 } from '../kernels/index.js';
+import { checkTable, need, num, obj, pair, rawList, runAll, sameList, sameRaw, types, x1, type Case, type KernelChecker } from './kernel-case.js';
 
-type Case = Record<string, unknown>;
-
-/**
- * The `kernel` values this checker knows.
- *
- * @example HLS4ML_KERNEL_KINDS.includes('conv2d'); // true
- */
-export const HLS4ML_KERNEL_KINDS = [
-  'dense',
-  'conv1d',
-  'conv2d',
-  'pooling1d',
-  'pooling2d',
-  'global_pooling1d',
-  'global_pooling2d',
-  'batchnorm',
-  'linear',
-  'relu',
-  'leaky_relu',
-  'sigmoid',
-  'tanh',
-  'softmax',
-  'zeropad1d',
-  'zeropad2d',
-  'add',
-  'subtract',
-  'multiply',
-  'average',
-  'maximum',
-  'minimum',
-  'concatenate',
-] as const;
-
-function obj(c: Case, key: string): Record<string, unknown> {
-  const v = c[key];
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new FormatError(key, `expected an object, got ${JSON.stringify(v)?.slice(0, 60)}`);
-  return v as Record<string, unknown>;
-}
-
-function rawList(v: unknown, field: string): (number | bigint)[] {
-  if (!Array.isArray(v)) throw new FormatError(field, `expected an array of raw integers, got ${typeof v}`);
-  return v.map((e, k) => {
-    if (typeof e === 'number' && Number.isInteger(e)) return e;
-    if (typeof e === 'string' && /^-?\d+$/.test(e)) {
-      const b = BigInt(e);
-      return b >= -(2n ** 53n) && b <= 2n ** 53n ? Number(b) : b;
-    }
-    throw new FormatError(`${field}[${k}]`, `expected an integer, got ${JSON.stringify(e)}`);
-  });
-}
-
-function types(c: Case): Record<string, FixedType> {
-  const t = obj(c, 'types');
-  const out: Record<string, FixedType> = {};
-  for (const [k, v] of Object.entries(t)) {
-    try {
-      if (k === 'inp_norm_cpp') out.inp_norm = parseFixedType(String(v));
-      else if (v && typeof v === 'object') out[k] = toFixedType(v, `types.${k}`);
-      else if (typeof v === 'string') out[k] = parseFixedType(v);
-    } catch (e) {
-      if (e instanceof HlsemuError) throw new FormatError(`types.${k}`, e.message);
-      throw e;
-    }
-  }
-  return out;
-}
-
-function need(t: Record<string, FixedType>, ...keys: string[]): void {
-  for (const k of keys) if (!t[k]) throw new FormatError(`types.${k}`, 'missing');
-}
-
-function ioPairs(c: Case): { inputs: unknown[]; outputs: unknown[] } {
-  const inputs = c.inputs;
-  const outputs = c.outputs;
-  if (!Array.isArray(inputs) || !Array.isArray(outputs)) throw new FormatError('inputs', 'inputs and outputs must be arrays');
-  if (inputs.length !== outputs.length) throw new FormatError('outputs', `${inputs.length} inputs but ${outputs.length} outputs`);
-  return { inputs, outputs };
-}
-
-function sameRaw(a: number | bigint, b: number | bigint): boolean {
-  return typeof a === typeof b ? a === b : BigInt(a) === BigInt(b);
-}
-
-/** Compare a produced raw array with the expected list; returns the first difference or null. */
-function diff(got: ArrayLike<number | bigint>, want: (number | bigint)[], what: string): string | null {
-  if (got.length !== want.length) return `${what}: expected ${want.length} values, got ${got.length}`;
-  let first = -1;
-  let n = 0;
-  for (let k = 0; k < want.length; k++) {
-    if (!sameRaw(got[k]!, want[k]!)) {
-      if (first < 0) first = k;
-      n++;
-    }
-  }
-  if (first < 0) return null;
-  return `${what}: ${n} of ${want.length} values differ, first at index ${first}: expected ${String(want[first])}, got ${String(got[first])}`;
-}
-
-function runAll(c: Case, kind: string, fn: (x: unknown, k: number) => RawOutput): string | null {
-  const { inputs, outputs } = ioPairs(c);
-  for (let k = 0; k < inputs.length; k++) {
-    const got = fn(inputs[k], k);
-    const d = diff(got, rawList(outputs[k], `outputs[${k}]`), `${kind} ${String(c.impl ?? '')} input #${k} output`);
-    if (d) return d;
-  }
-  return null;
-}
-
-function x1(v: unknown, k: number): RawInput {
-  return rawList(v, `inputs[${k}]`) as RawInput;
-}
-
-function checkTable(c: Case, key: string, got: RawOutput): string | null {
-  const tables = c.tables as Record<string, unknown> | undefined;
-  if (!tables || tables[key] === undefined) return null;
-  return diff(got, rawList(tables[key], `tables.${key}`), `table ${key}`);
-}
-
-function num(cfg: Record<string, unknown>, key: string): number {
-  const v = cfg[key];
-  if (typeof v !== 'number') throw new FormatError(`config.${key}`, `expected a number, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function sameList(a: readonly number[], b: unknown): boolean {
-  return Array.isArray(b) && a.length === b.length && a.every((v, k) => v === Number(b[k]));
-}
 
 function checkDense(c: Case): string | null {
   const cfg = obj(c, 'config');
@@ -315,11 +188,6 @@ function checkZeropad(c: Case, dims: 1 | 2): string | null {
   return runAll(c, String(c.kernel), (x, i) => (dims === 2 ? zeropad2d(kcfg, x1(x, i)) : zeropad1d(kcfg, x1(x, i))));
 }
 
-function pair(v: unknown, k: number): [RawInput, RawInput] {
-  if (!Array.isArray(v) || v.length !== 2) throw new FormatError(`inputs[${k}]`, 'a merge input must be [x1, x2]');
-  return [rawList(v[0], `inputs[${k}][0]`) as RawInput, rawList(v[1], `inputs[${k}][1]`) as RawInput];
-}
-
 function checkMerge(c: Case, kind: string): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
@@ -339,6 +207,44 @@ function checkMerge(c: Case, kind: string): string | null {
 }
 
 /**
+ * One checker per `kernel` kind of the reference files.
+ *
+ * @example Object.keys(KERNEL_CHECKERS).includes('conv2d'); // true
+ */
+export const KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
+  dense: checkDense,
+  conv1d: (c) => checkConv(c, 1),
+  conv2d: (c) => checkConv(c, 2),
+  pooling1d: (c) => checkPooling(c, 1),
+  pooling2d: (c) => checkPooling(c, 2),
+  global_pooling1d: (c) => checkGlobalPooling(c, 1),
+  global_pooling2d: (c) => checkGlobalPooling(c, 2),
+  batchnorm: checkBatchnorm,
+  linear: (c) => checkActivation(c, 'linear'),
+  relu: (c) => checkActivation(c, 'relu'),
+  leaky_relu: (c) => checkActivation(c, 'leaky_relu'),
+  sigmoid: (c) => checkActivation(c, 'sigmoid'),
+  tanh: (c) => checkActivation(c, 'tanh'),
+  softmax: checkSoftmax,
+  zeropad1d: (c) => checkZeropad(c, 1),
+  zeropad2d: (c) => checkZeropad(c, 2),
+  add: (c) => checkMerge(c, 'add'),
+  subtract: (c) => checkMerge(c, 'subtract'),
+  multiply: (c) => checkMerge(c, 'multiply'),
+  average: (c) => checkMerge(c, 'average'),
+  maximum: (c) => checkMerge(c, 'maximum'),
+  minimum: (c) => checkMerge(c, 'minimum'),
+  concatenate: (c) => checkMerge(c, 'concatenate'),
+};
+
+/**
+ * The `kernel` values this checker knows.
+ *
+ * @example HLS4ML_KERNEL_KINDS.includes('conv2d'); // true
+ */
+export const HLS4ML_KERNEL_KINDS: readonly string[] = Object.keys(KERNEL_CHECKERS);
+
+/**
  * Check one kernel case; null on success, else a message naming the first differing index.
  * Throws FormatError for malformed cases and unknown `kernel` kinds.
  *
@@ -349,44 +255,7 @@ export function checkHls4mlKernelCase(c: Case): string | null {
   if (!c || typeof c !== 'object') throw new FormatError('', 'a case must be an object');
   const kind = c.kernel;
   if (typeof kind !== 'string') throw new FormatError('kernel', `missing kernel kind (got ${JSON.stringify(kind)})`);
-  switch (kind) {
-    case 'dense':
-      return checkDense(c);
-    case 'conv1d':
-      return checkConv(c, 1);
-    case 'conv2d':
-      return checkConv(c, 2);
-    case 'pooling1d':
-      return checkPooling(c, 1);
-    case 'pooling2d':
-      return checkPooling(c, 2);
-    case 'global_pooling1d':
-      return checkGlobalPooling(c, 1);
-    case 'global_pooling2d':
-      return checkGlobalPooling(c, 2);
-    case 'batchnorm':
-      return checkBatchnorm(c);
-    case 'linear':
-    case 'relu':
-    case 'leaky_relu':
-    case 'sigmoid':
-    case 'tanh':
-      return checkActivation(c, kind);
-    case 'softmax':
-      return checkSoftmax(c);
-    case 'zeropad1d':
-      return checkZeropad(c, 1);
-    case 'zeropad2d':
-      return checkZeropad(c, 2);
-    case 'add':
-    case 'subtract':
-    case 'multiply':
-    case 'average':
-    case 'maximum':
-    case 'minimum':
-    case 'concatenate':
-      return checkMerge(c, kind);
-    default:
-      throw new FormatError('kernel', `unknown kernel kind '${kind}' (known: ${HLS4ML_KERNEL_KINDS.join(', ')})`);
-  }
+  const check = Object.prototype.hasOwnProperty.call(KERNEL_CHECKERS, kind) ? KERNEL_CHECKERS[kind] : undefined;
+  if (!check) throw new FormatError('kernel', `unknown kernel kind '${kind}' (known: ${HLS4ML_KERNEL_KINDS.join(', ')})`);
+  return check(c);
 }
