@@ -34,13 +34,24 @@ describe('hls4ml kernel reference vectors', () => {
   it('are all present', () => {
     expect(files).toEqual([
       'activations.jsonl',
+      'activations_ext.jsonl',
       'batchnorm.jsonl',
       'conv1d.jsonl',
       'conv2d.jsonl',
+      'cropping.jsonl',
       'dense.jsonl',
+      'einsum_dense.jsonl',
+      'embed.jsonl',
+      'image.jsonl',
+      'layernorm.jsonl',
       'merge.jsonl',
+      'merge_ext.jsonl',
       'pooling1d.jsonl',
       'pooling2d.jsonl',
+      'recurrent.jsonl',
+      'sepconv.jsonl',
+      'transpose.jsonl',
+      'zeropad1d.jsonl',
       'zeropad2d.jsonl',
     ]);
   });
