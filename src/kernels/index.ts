@@ -24,3 +24,4 @@ export * from './activations.js';
 export * from './softmax.js';
 export * from './zeropad.js';
 export * from './merge.js';
+export * from './geometry.js';

@@ -33,6 +33,7 @@ import {
   type RawOutput,
 } from './common.js';
 import { poolTable } from './conv-instructions.js';
+import { layerWindows, parallelWindows, windowGeometry, type WindowFields, type WindowGeometry, type Windows } from './geometry.js';
 
 /** `nnet::Pool_Op`. */
 export type PoolOp = 'Max' | 'Average';
@@ -96,23 +97,6 @@ export interface GlobalPooling1DConfig extends Omit<PoolCommon, 'implementation'
   n_in: number;
 }
 
-interface PGeom {
-  H: number;
-  W: number;
-  C: number;
-  ph: number;
-  pw: number;
-  sh: number;
-  sw: number;
-  pt: number;
-  pb: number;
-  pl: number;
-  pr: number;
-  outH: number;
-  outW: number;
-  countPad: boolean;
-}
-
 function normOp(layer: string, v: unknown): PoolOp {
   if (v === 'Max' || v === 'Average') return v;
   const s = String(v).toLowerCase();
@@ -139,114 +123,6 @@ function types3(layer: string, t: PoolingTypes | undefined): PoolingTypes {
   return { input: typeField(layer, tt, 'input'), accum: typeField(layer, tt, 'accum'), result: typeField(layer, tt, 'result') };
 }
 
-/** Pooling windows: taps per output pixel (−1 = padding) and the count used by io_parallel Average. */
-interface PoolWindows {
-  nOut: number;
-  kSize: number;
-  taps: Int32Array;
-  counts: Int32Array;
-}
-
-function windowsParallel(g: PGeom): PoolWindows {
-  const kSize = g.ph * g.pw;
-  const nOut = g.outH * g.outW;
-  const taps = new Int32Array(nOut * kSize);
-  const counts = new Int32Array(nOut);
-  let p = 0;
-  for (let oh = 0; oh < g.outH; oh++) {
-    for (let ow = 0; ow < g.outW; ow++) {
-      const ii = oh * g.sh;
-      const jj = ow * g.sw;
-      let overlap = 0;
-      for (let kk = 0; kk < g.ph; kk++) {
-        for (let ll = 0; ll < g.pw; ll++) {
-          const c1 = ii + kk >= g.pt && ii + kk < g.H + g.pt;
-          const c2 = jj + ll >= g.pl && jj + ll < g.W + g.pl;
-          if (c1 && c2) {
-            taps[p++] = (ii + kk - g.pt) * g.W + (jj + ll - g.pl);
-            overlap++;
-          } else taps[p++] = -1;
-        }
-      }
-      counts[oh * g.outW + ow] = g.countPad ? kSize : overlap;
-    }
-  }
-  return { nOut, kSize, taps, counts };
-}
-
-function windowsLineBuffer(g: PGeom, oneD: boolean): PoolWindows {
-  const kSize = g.ph * g.pw;
-  const list: number[] = [];
-  const lx = g.pw - 1;
-  const ly = g.ph - 1;
-  if (!oneD) {
-    let pX = 0;
-    let pY = 0;
-    let sX = 0;
-    let sY = 0;
-    for (let ih = 0; ih < g.H; ih++) {
-      for (let iw = 0; iw < g.W; iw++) {
-        if (sX - lx === 0 && sY - ly === 0 && pY > ly - 1 && pX > lx - 1) {
-          for (let kh = 0; kh < g.ph; kh++) for (let kw = 0; kw < g.pw; kw++) list.push((pY - ly + kh) * g.W + (pX - lx + kw));
-        }
-        if (pX + 1 === g.W) {
-          pX = 0;
-          sX = 0;
-          if (pY + 1 === g.H) {
-            pY = 0;
-            sY = 0;
-          } else {
-            pY++;
-            sY = sY - ly === 0 ? sY - g.sh + 1 : sY + 1;
-          }
-        } else {
-          pX++;
-          sX = sX - lx === 0 ? sX - g.sw + 1 : sX + 1;
-        }
-      }
-    }
-  } else {
-    let pX = 0;
-    let sX = 0;
-    for (let iw = 0; iw < g.W; iw++) {
-      if (sX - lx === 0 && pX > lx - 1) for (let kw = 0; kw < g.pw; kw++) list.push(pX - lx + kw);
-      if (pX + 1 === g.W) {
-        pX = 0;
-        sX = 0;
-      } else {
-        pX++;
-        sX = sX - lx === 0 ? sX - g.sw + 1 : sX + 1;
-      }
-    }
-  }
-  const nOut = list.length / kSize;
-  return { nOut, kSize, taps: Int32Array.from(list), counts: new Int32Array(nOut).fill(kSize) };
-}
-
-function windowsEncoded(g: PGeom, oneD: boolean): PoolWindows {
-  const kSize = g.ph * g.pw;
-  const nH = oneD ? 1 : Math.floor((g.H - g.ph) / g.sh) * g.sh + g.ph;
-  const nW = Math.floor((g.W - g.pw) / g.sw) * g.sw + g.pw;
-  const tH = poolTable(g.H, g.ph);
-  const tW = poolTable(g.W, g.pw);
-  const fifos: number[][] = [];
-  const heads = new Int32Array(kSize);
-  for (let f = 0; f < kSize; f++) fifos.push([]);
-  const list: number[] = [];
-  for (let h = 0; h < g.H; h++) {
-    for (let w = 0; w < g.W; w++) {
-      let mask = 0;
-      if (h < nH && w < nW) mask = (oneD ? 0 : tH[h]! * g.pw) + tW[w]! + 1;
-      if (mask > 0) fifos[mask - 1]!.push(h * g.W + w);
-      if (mask === kSize) {
-        for (let f = 0; f < kSize; f++) list.push(heads[f]! < fifos[f]!.length ? fifos[f]![heads[f]!++]! : -1);
-      }
-    }
-  }
-  const nOut = list.length / kSize;
-  return { nOut, kSize, taps: Int32Array.from(list), counts: new Int32Array(nOut).fill(kSize) };
-}
-
 function addBits(a: FixedType, b: FixedType): number {
   const F = Math.max(frac(a), frac(b));
   return Math.max(a.W + F - frac(a), b.W + F - frac(b)) + 2;
@@ -266,13 +142,14 @@ export class PoolingKernel {
   readonly stream: boolean;
   /** Encoded only: `pool_table_height` / `pool_table_width` (`i % pool`). */
   readonly tables?: { pool_table_height?: number[]; pool_table_width: number[] };
-  private readonly g: PGeom;
+  private readonly g: WindowGeometry;
   private readonly types: PoolingTypes;
-  private readonly windows: PoolWindows;
+  /** The window table this implementation produces (counts: the divisor of io_parallel Average). */
+  readonly windows: Windows;
   private readonly bits: number;
 
   /** @internal use {@link preparePooling2d} / {@link preparePooling1d}. */
-  constructor(layer: string, g: PGeom, oneD: boolean, op: PoolOp, io: 'io_parallel' | 'io_stream', impl: unknown, types: PoolingTypes) {
+  constructor(layer: string, g: WindowGeometry, countPad: boolean, op: PoolOp, io: 'io_parallel' | 'io_stream', impl: unknown, types: PoolingTypes) {
     this.name = layer;
     this.g = g;
     this.op = op;
@@ -281,20 +158,19 @@ export class PoolingKernel {
     this.outHeight = g.outH;
     this.outWidth = g.outW;
     this.stream = io === 'io_stream';
-    if (!this.stream) this.windows = windowsParallel(g);
-    else {
+    if (!this.stream) {
+      const w = parallelWindows(g);
+      this.windows = countPad ? { ...w, counts: w.counts.fill(w.kSize) } : w;
+    } else {
       if (g.pt || g.pb || g.pl || g.pr) throw new UnsupportedError(`${layer}.pad_left`, 'io_stream pooling does not support padding (the C++ asserts)');
       const im = normImpl(layer, impl);
-      if (im === 'encoded' || !oneD) {
-        if (g.ph !== g.sh || g.pw !== g.sw) throw new UnsupportedError(`${layer}.stride_width`, `io_stream ${im === 'encoded' ? 'Encoded' : '2D'} pooling needs stride == pool size (the C++ asserts), got pool ${g.ph}x${g.pw} stride ${g.sh}x${g.sw}`);
+      if (im === 'encoded' || !g.oneD) {
+        if (g.kh !== g.sh || g.kw !== g.sw) throw new UnsupportedError(`${layer}.stride_width`, `io_stream ${im === 'encoded' ? 'Encoded' : '2D'} pooling needs stride == pool size (the C++ asserts), got pool ${g.kh}x${g.kw} stride ${g.sh}x${g.sw}`);
       }
       if (im === 'encoded') {
-        this.windows = windowsEncoded(g, oneD);
-        this.tables = oneD ? { pool_table_width: poolTable(g.W, g.pw) } : { pool_table_height: poolTable(g.H, g.ph), pool_table_width: poolTable(g.W, g.pw) };
-      } else this.windows = windowsLineBuffer(g, oneD);
-      if (this.windows.nOut < g.outH * g.outW) {
-        throw new UnsupportedError(`${layer}.implementation`, `the stream kernel emits only ${this.windows.nOut} of ${g.outH * g.outW} outputs`);
+        this.tables = g.oneD ? { pool_table_width: poolTable(g.W, g.kw) } : { pool_table_height: poolTable(g.H, g.kh), pool_table_width: poolTable(g.W, g.kw) };
       }
+      this.windows = layerWindows(layer, g, 'io_stream', im, { buffer2d: !g.oneD, encoded: 'pool' });
     }
     this.bits = Math.max(addBits(types.accum, types.input), types.accum.W + 2, types.input.W + 1, types.result.W);
   }
@@ -373,31 +249,12 @@ export class PoolingKernel {
   }
 }
 
-function pgeom2d(layer: string, c: Pooling2DConfig): PGeom {
-  const ph = intField(layer, 'pool_height', c.pool_height);
-  const pw = intField(layer, 'pool_width', c.pool_width);
-  const g: PGeom = {
-    H: intField(layer, 'in_height', c.in_height),
-    W: intField(layer, 'in_width', c.in_width),
-    C: intField(layer, 'n_filt', c.n_filt),
-    ph,
-    pw,
-    sh: optIntField(layer, 'stride_height', c.stride_height, ph, 1),
-    sw: optIntField(layer, 'stride_width', c.stride_width, pw, 1),
-    pt: optIntField(layer, 'pad_top', c.pad_top, 0),
-    pb: optIntField(layer, 'pad_bottom', c.pad_bottom, 0),
-    pl: optIntField(layer, 'pad_left', c.pad_left, 0),
-    pr: optIntField(layer, 'pad_right', c.pad_right, 0),
-    outH: 0,
-    outW: 0,
-    countPad: !!c.count_pad,
+function poolFields(c: Pooling2DConfig): WindowFields {
+  return {
+    in_height: c.in_height, in_width: c.in_width, n_chan: c.n_filt, filt_height: c.pool_height, filt_width: c.pool_width,
+    stride_height: c.stride_height, stride_width: c.stride_width, pad_top: c.pad_top, pad_bottom: c.pad_bottom,
+    pad_left: c.pad_left, pad_right: c.pad_right, out_height: c.out_height, out_width: c.out_width,
   };
-  g.outH = Math.floor((g.H + g.pt + g.pb - g.ph) / g.sh) + 1;
-  g.outW = Math.floor((g.W + g.pl + g.pr - g.pw) / g.sw) + 1;
-  if (g.H + g.pt + g.pb < g.ph || g.W + g.pl + g.pr < g.pw) throw new ShapeError(`${layer}.pool_height`, `pool ${g.ph}x${g.pw} larger than the padded input`);
-  if (c.out_height !== undefined && c.out_height !== g.outH) throw new ShapeError(`${layer}.out_height`, `expected ${g.outH} from the geometry, got ${c.out_height}`);
-  if (c.out_width !== undefined && c.out_width !== g.outW) throw new ShapeError(`${layer}.out_width`, `expected ${g.outW} from the geometry, got ${c.out_width}`);
-  return g;
 }
 
 /**
@@ -408,8 +265,8 @@ function pgeom2d(layer: string, c: Pooling2DConfig): PGeom {
 export function preparePooling2d(cfg: Pooling2DConfig): PoolingKernel {
   const layer = layerName(cfg ?? {}, 'pooling2d');
   if (!cfg || typeof cfg !== 'object') throw new ConfigError(layer, 'missing config');
-  const g = pgeom2d(layer, cfg);
-  return new PoolingKernel(layer, g, false, normOp(layer, cfg.pool_op), normIo(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
+  const g = windowGeometry(layer, poolFields(cfg), false, 'window');
+  return new PoolingKernel(layer, g, !!cfg.count_pad, normOp(layer, cfg.pool_op), normIo(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
 }
 
 /**
@@ -420,27 +277,14 @@ export function preparePooling2d(cfg: Pooling2DConfig): PoolingKernel {
 export function preparePooling1d(cfg: Pooling1DConfig): PoolingKernel {
   const layer = layerName(cfg ?? {}, 'pooling1d');
   if (!cfg || typeof cfg !== 'object') throw new ConfigError(layer, 'missing config');
-  const pw = intField(layer, 'pool_width', cfg.pool_width);
-  const g: PGeom = {
-    H: 1,
-    W: intField(layer, 'n_in', cfg.n_in),
-    C: intField(layer, 'n_filt', cfg.n_filt),
-    ph: 1,
-    pw,
-    sh: 1,
-    sw: optIntField(layer, 'stride_width', cfg.stride_width, pw, 1),
-    pt: 0,
-    pb: 0,
-    pl: optIntField(layer, 'pad_left', cfg.pad_left, 0),
-    pr: optIntField(layer, 'pad_right', cfg.pad_right, 0),
-    outH: 1,
-    outW: 0,
-    countPad: !!cfg.count_pad,
-  };
-  if (g.W + g.pl + g.pr < g.pw) throw new ShapeError(`${layer}.pool_width`, `pool ${g.pw} larger than the padded input`);
-  g.outW = Math.floor((g.W + g.pl + g.pr - g.pw) / g.sw) + 1;
+  const g = windowGeometry(
+    layer,
+    { in_width: cfg.n_in, n_chan: cfg.n_filt, filt_width: cfg.pool_width, stride_width: cfg.stride_width, pad_left: cfg.pad_left, pad_right: cfg.pad_right },
+    true,
+    'window',
+  );
   if (cfg.n_out !== undefined && cfg.n_out !== g.outW) throw new ShapeError(`${layer}.n_out`, `expected ${g.outW} from the geometry, got ${cfg.n_out}`);
-  return new PoolingKernel(layer, g, true, normOp(layer, cfg.pool_op), normIo(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
+  return new PoolingKernel(layer, g, !!cfg.count_pad, normOp(layer, cfg.pool_op), normIo(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
 }
 
 /**

@@ -14,13 +14,6 @@ import { OutputBuffer, validRaw, wantsBig, type FastOptions, type FastPrepared, 
 import { makeCaster as makeCounted, newCastStats } from '../../fixed/quantize.js';
 import { MaxPoolEngine } from './simd-pool.js';
 
-/** The reference kernel's (internal) window table. */
-interface PoolWindows {
-  nOut: number;
-  kSize: number;
-  taps: Int32Array;
-  counts: Int32Array;
-}
 
 type Cast = (raw: number) => number;
 
@@ -36,8 +29,7 @@ function typed(from: FixedType, to: FixedType, st?: KernelStats['accum']): Cast 
 export function prepareFastPooling(cfg: Pooling2DConfig | Pooling1DConfig, oneD: boolean, options: FastOptions = {}): FastPrepared<RunKernel> {
   const ref: PoolingKernel = oneD ? preparePooling1d(cfg as Pooling1DConfig) : preparePooling2d(cfg as Pooling2DConfig);
   if (ref.isBig()) return { kernel: null, reason: 'BigInt path' };
-  const win = (ref as unknown as { windows?: PoolWindows }).windows;
-  if (!win || !(win.taps instanceof Int32Array) || !(win.counts instanceof Int32Array)) return { kernel: null, reason: 'no window table' };
+  const win = ref.windows;
   const C = ref.nFilt;
   const nPix = ref.outHeight * ref.outWidth;
   const nIn = (oneD ? (cfg as Pooling1DConfig).n_in : (cfg as Pooling2DConfig).in_height * (cfg as Pooling2DConfig).in_width) * C;
