@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { csimProject, formatCsimResult, type CsimReference } from '../emit/csim.js';
 import { emulatorReference, referenceFromExpected } from '../emit/reference.js';
 import type { FirmwareGraph } from '../graph/firmware.js';
+import { firmwareGraphFromJson } from '../graph/check.js';
 import type { Command } from './commands.js';
 import { readInputsFile } from './emit.js';
 
@@ -14,14 +15,7 @@ import { readInputsFile } from './emit.js';
 export type CsimReferenceFactory = (graph: FirmwareGraph) => CsimReference | Promise<CsimReference>;
 
 function reviveGraph(g: unknown): FirmwareGraph {
-  const graph = g as FirmwareGraph;
-  for (const L of graph.layers) {
-    for (const k of ['weights', 'bias', 'scale'] as const) {
-      const v = L[k] as unknown;
-      if (Array.isArray(v)) L[k] = Float64Array.from(v as number[]);
-    }
-  }
-  return graph;
+  return firmwareGraphFromJson(g, 'hlsemu.json');
 }
 
 /**

@@ -8,7 +8,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join, resolve } from 'node:path';
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { formatFixedType, frac, type FixedType } from '../fixed/index.js';
-import { shapeSize, type FirmwareGraph, type FirmwareLayer } from '../graph/firmware.js';
+import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec, type FirmwareLayer } from '../graph/firmware.js';
+import { checkFirmwareGraph, firmwareGraphToJson } from '../graph/check.js';
+import { firmwareClass } from '../layers/registry.js';
 import { COMMON_H } from './cpp/common.js';
 import { CONV_H } from './cpp/conv.js';
 import { DENSE_H } from './cpp/dense.js';
@@ -18,7 +20,7 @@ import { SOFTMAX_H } from './cpp/softmax.js';
 import { MERGE_H, PADDING_H, STREAM_H } from './cpp/structural.js';
 import { ProjectExistsError } from './errors.js';
 import { formatRows, randomRawInputs, toRawInputs, type RawValue } from './inputs.js';
-import { emitLayer, wordSizeOf, type LayerCode, type TensorInfo, type WeightArray } from './layers.js';
+import { wordSizeOf, type LayerCode, type TensorInfo, type WeightArray } from './layers.js';
 import { fixedLiteral, formatRawInitializer, rawStorageType } from './literals.js';
 import { NameTable } from './names.js';
 
@@ -121,9 +123,8 @@ interface Plan {
   warnings: string[];
 }
 
-function plan(graph: FirmwareGraph, name: string, nameWarnings: string[]): Plan {
-  if (!graph || !Array.isArray(graph.layers) || graph.layers.length === 0) throw new ShapeError('graph.layers', 'the graph has no layers');
-  if (graph.ioType !== 'io_parallel' && graph.ioType !== 'io_stream') throw new ConfigError('graph.ioType', `must be io_parallel or io_stream, got ${JSON.stringify(graph.ioType)}`);
+function plan(given: FirmwareGraph | FirmwareGraphSpec, name: string, nameWarnings: string[]): Plan {
+  const graph = checkFirmwareGraph(given);
   const io = graph.ioType;
   const names = new NameTable([name, 'input_t', 'input_word_t', 'result_t', 'result_word_t', 'main', 'config']);
   const warnings: string[] = [];
@@ -157,7 +158,7 @@ function plan(graph: FirmwareGraph, name: string, nameWarnings: string[]): Plan 
       return t;
     });
     if (!L.types || !L.types.result) throw new ConfigError(`${L.name}.types.result`, 'missing result type');
-    const code = emitLayer(ctx, L, c, ins);
+    const code = firmwareClass(L.cls, L.name).emit(L as never, { ctx, cname: c, ins });
     codes.push(code);
     const shape = [...L.shapeOut];
     const size = shapeSize(shape);
@@ -326,7 +327,7 @@ function topCpp(p: Plan): string {
   if (stream) {
     body.push(`#pragma HLS INTERFACE axis port = ${p.inputC}`, `#pragma HLS INTERFACE axis port = ${outPort}`, '#pragma HLS DATAFLOW');
   } else {
-    const resource = p.graph.layers.some((L) => String(L.config.strategy ?? '').toLowerCase() === 'resource');
+    const resource = p.graph.layers.some((L) => String((L.config as { strategy?: string }).strategy ?? '').toLowerCase() === 'resource');
     body.push(
       `#pragma HLS ARRAY_RESHAPE variable = ${p.inputC} complete dim = 0`,
       `#pragma HLS ARRAY_PARTITION variable = ${outPort} complete dim = 0`,
@@ -613,18 +614,6 @@ Vitis HLS: \`vitis_hls -f build_prj.tcl -tclargs csim=1 synth=1\`.
 ${p.graph.changes.length ? `\nConversion changes recorded in the graph:\n\n${p.graph.changes.map((c) => `* ${c}`).join('\n')}\n` : ''}`;
 }
 
-function graphJson(g: FirmwareGraph): unknown {
-  return {
-    ...g,
-    layers: g.layers.map((L) => ({
-      ...L,
-      weights: L.weights ? Array.from(L.weights) : undefined,
-      bias: L.bias ? Array.from(L.bias) : undefined,
-      scale: L.scale ? Array.from(L.scale) : undefined,
-    })),
-  };
-}
-
 function prepareDir(dir: string, force: boolean): void {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new ProjectExistsError(dir);
@@ -654,7 +643,7 @@ function prepareDir(dir: string, force: boolean): void {
  * const r = emitProject(ref.graph, 'out/svhn', { inputs: ref.inputs, expectedOutputs: ref.outputs });
  * console.log(r.files.length, r.warnings);
  */
-export function emitProject(graph: FirmwareGraph, outDir: string, options: EmitOptions = {}): EmitResult {
+export function emitProject(graph: FirmwareGraph | FirmwareGraphSpec, outDir: string, options: EmitOptions = {}): EmitResult {
   const warnings: string[] = [];
   const requested = options.name ?? 'myproject';
   const nameTable = new NameTable();
@@ -707,7 +696,7 @@ export function emitProject(graph: FirmwareGraph, outDir: string, options: EmitO
     hasExpected: !!expected,
     warnings,
     changes: [...(graph.changes ?? [])],
-    graph: graphJson(graph),
+    graph: firmwareGraphToJson(p.graph),
   };
   files.set('hlsemu.json', `${JSON.stringify(manifest, null, 1)}\n`);
   // Everything is generated (and validated) before the directory is touched.

@@ -4,7 +4,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { Emulator } from '../emulate/predict.js';
-import type { FirmwareGraph } from '../graph/firmware.js';
+import type { FirmwareGraph, FirmwareGraphSpec } from '../graph/firmware.js';
 import type { CsimReference, ReferenceResult } from './csim.js';
 import type { RawValue } from './inputs.js';
 
@@ -56,7 +56,7 @@ function splitRows(raw: ArrayLike<number> | readonly bigint[], n: number): RawVa
  *
  * @example await csimProject(dir, { reference: emulatorReference(graph), trace: 'always' });
  */
-export function emulatorReference(graph: FirmwareGraph): CsimReference {
+export function emulatorReference(graph: FirmwareGraph | FirmwareGraphSpec): CsimReference {
   const emu = new Emulator(graph);
   return (inputs): ReferenceResult => {
     const flat = Float64Array.from(inputs.flat(), Number);

@@ -10,41 +10,13 @@
  * prepared. `compileGraph(fw, { fast: false })` or the environment variable `HLSEMU_FAST=0`
  * selects the reference kernels only.
  */
-import { ShapeError, UnsupportedError } from '../errors.js';
-import { frac, sameType } from '../fixed/types.js';
-import { makeCaster } from '../fixed/quantize.js';
-import { requantizeBigEvent } from '../fixed/quantize-big.js';
-import {
-  DenseKernel,
-  add,
-  batchnorm,
-  concatenate,
-  globalPooling1d,
-  globalPooling2d,
-  leakyRelu,
-  linear,
-  prepareConv1d,
-  prepareConv2d,
-  preparePooling1d,
-  preparePooling2d,
-  relu,
-  sigmoid,
-  softmax,
-  tanh,
-  transposeDenseWeights,
-  zeropad1d,
-  zeropad2d,
-  type KernelOptions,
-  type KernelStats,
-  type RawOutput,
-} from '../kernels/index.js';
+import { ShapeError } from '../errors.js';
+import { sameType } from '../fixed/types.js';
+import type { KernelStats, RawOutput } from '../kernels/index.js';
 import type { FirmwareGraph, FirmwareLayer } from '../graph/firmware.js';
-import { prepareFastConv1d, prepareFastConv2d } from '../kernels/fast/conv.js';
-import { prepareFastDense } from '../kernels/fast/dense.js';
-import { prepareFastActivation, prepareFastBatchnorm, prepareFastZeropad } from '../kernels/fast/elementwise.js';
-import { prepareFastPooling } from '../kernels/fast/pooling.js';
-import { prepareFastSoftmax } from '../kernels/fast/softmax.js';
 import type { FastOptions, FastPrepared, RunKernel } from '../kernels/fast/common.js';
+import { firmwareClass } from '../layers/registry.js';
+import type { RunFn } from '../layers/spec.js';
 
 /** A compiled layer: raw inputs (one array per producer) → raw output. */
 export interface CompiledLayer {
@@ -94,18 +66,6 @@ function tryFast(make: () => FastPrepared<RunKernel>): { kernel: RunKernel | nul
   }
 }
 
-/** Transpose a Keras conv kernel (kh,kw,C,F) into the Resource order (F,kh,kw,C). */
-function convToResource(w: Float64Array, spatial: number, C: number, F: number): Float64Array {
-  const out = new Float64Array(w.length);
-  for (let s = 0; s < spatial; s++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) out[(f * spatial + s) * C + c] = w[(s * C + c) * F + f]!;
-  return out;
-}
-
-function need<T>(v: T | undefined, layer: string, field: string): T {
-  if (v === undefined) throw new ShapeError(`${layer}.${field}`, 'missing');
-  return v;
-}
-
 /**
  * Compile one layer.
  *
@@ -129,168 +89,19 @@ export function compileLayer(L: FirmwareLayer, inputIdx: number[], options: Comp
     }
     fastReason = f.reason;
   }
-  const ref = compileReference(L);
-  return { layer: L, inputIdx, run: ref, impl: 'reference', fastReason };
+  return { layer: L, inputIdx, run: compileReference(L), impl: 'reference', fastReason };
 }
 
-/** The fast kernel of a layer, or why there is none. */
+/** The fast kernel of a layer (its layer module's), or why there is none. */
 function compileFast(L: FirmwareLayer, fo: FastOptions): { kernel: RunKernel | null; reason?: string } {
-  const name = L.name;
-  const cfg = { ...L.config, name, types: L.types } as Record<string, unknown> & { types: typeof L.types };
-  switch (L.cls) {
-    case 'Dense': {
-      const nIn = Number(L.config.n_in);
-      const nOut = Number(L.config.n_out);
-      const w = need(L.weights, name, 'weights');
-      const strategy = String(L.config.strategy ?? 'latency').toLowerCase();
-      const kw = strategy === 'resource' ? Float64Array.from(transposeDenseWeights(w, nIn, nOut)) : w;
-      return tryFast(() => prepareFastDense(cfg as never, kw, need(L.bias, name, 'bias'), fo));
-    }
-    case 'Conv1D':
-    case 'Conv2D': {
-      let w = need(L.weights, name, 'weights');
-      if (String(L.config.strategy ?? 'latency').toLowerCase() === 'resource') {
-        const C = Number(L.config.n_chan);
-        const F = Number(L.config.n_filt);
-        w = convToResource(w, w.length / (C * F), C, F);
-      }
-      const b = need(L.bias, name, 'bias');
-      return tryFast(() => (L.cls === 'Conv2D' ? prepareFastConv2d(cfg as never, w, b, fo) : prepareFastConv1d(cfg as never, w, b, fo)));
-    }
-    case 'MaxPooling1D':
-    case 'AveragePooling1D':
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
-      return tryFast(() => prepareFastPooling(cfg as never, !L.cls.endsWith('2D'), fo));
-    case 'BatchNormalization':
-      return tryFast(() => prepareFastBatchnorm(cfg as never, need(L.scale, name, 'scale'), need(L.bias, name, 'bias'), fo));
-    case 'Activation': {
-      const act = L.activation ?? String(L.config.activation ?? 'linear');
-      if (act !== 'linear' && act !== 'relu' && act !== 'sigmoid' && act !== 'tanh') return { kernel: null, reason: `activation ${act}` };
-      return tryFast(() => prepareFastActivation(act, cfg as never, fo));
-    }
-    case 'Softmax':
-      return tryFast(() => prepareFastSoftmax(cfg as never, fo));
-    case 'ZeroPadding1D':
-    case 'ZeroPadding2D':
-      return tryFast(() => prepareFastZeropad(cfg as never, L.cls === 'ZeroPadding1D', fo));
-    default:
-      return { kernel: null, reason: `no fast kernel for ${L.cls}` };
-  }
+  const spec = firmwareClass(L.cls, L.name);
+  if (!spec.fast) return { kernel: null, reason: `no fast kernel for ${L.cls}` };
+  return tryFast(() => spec.fast!(L as never, fo));
 }
 
-/** The reference-kernel closure of a layer. */
-function compileReference(L: FirmwareLayer): (xs: RawOutput[], stats?: KernelStats) => RawOutput {
-  const name = L.name;
-  const cfg = { ...L.config, name, types: L.types } as Record<string, unknown> & { types: typeof L.types };
-  const opts = (stats?: KernelStats): KernelOptions => (stats ? { stats } : {});
-  let run: (xs: RawOutput[], stats?: KernelStats) => RawOutput;
-  switch (L.cls) {
-    case 'Dense': {
-      const nIn = Number(L.config.n_in);
-      const nOut = Number(L.config.n_out);
-      const w = need(L.weights, name, 'weights');
-      const strategy = String(L.config.strategy ?? 'latency').toLowerCase();
-      const kw = strategy === 'resource' ? Float64Array.from(transposeDenseWeights(w, nIn, nOut)) : w;
-      const k = new DenseKernel(cfg as never, kw, need(L.bias, name, 'bias'));
-      run = (xs, s) => k.run(xs[0]!, opts(s));
-      break;
-    }
-    case 'Conv1D':
-    case 'Conv2D': {
-      let w = need(L.weights, name, 'weights');
-      if (String(L.config.strategy ?? 'latency').toLowerCase() === 'resource') {
-        const C = Number(L.config.n_chan);
-        const F = Number(L.config.n_filt);
-        w = convToResource(w, w.length / (C * F), C, F);
-      }
-      const k = L.cls === 'Conv2D' ? prepareConv2d(cfg as never, w, need(L.bias, name, 'bias')) : prepareConv1d(cfg as never, w, need(L.bias, name, 'bias'));
-      run = (xs, s) => k.run(xs[0]!, opts(s));
-      break;
-    }
-    case 'MaxPooling1D':
-    case 'AveragePooling1D':
-    case 'MaxPooling2D':
-    case 'AveragePooling2D': {
-      const k = L.cls.endsWith('2D') ? preparePooling2d(cfg as never) : preparePooling1d(cfg as never);
-      run = (xs, s) => k.run(xs[0]!, opts(s));
-      break;
-    }
-    case 'GlobalMaxPooling1D':
-    case 'GlobalAveragePooling1D':
-      run = (xs, s) => globalPooling1d(cfg as never, xs[0]!, opts(s));
-      break;
-    case 'GlobalMaxPooling2D':
-    case 'GlobalAveragePooling2D':
-      run = (xs, s) => globalPooling2d(cfg as never, xs[0]!, opts(s));
-      break;
-    case 'BatchNormalization': {
-      const sc = need(L.scale, name, 'scale');
-      const b = need(L.bias, name, 'bias');
-      run = (xs, s) => batchnorm(cfg as never, xs[0]!, sc, b, opts(s));
-      break;
-    }
-    case 'Activation': {
-      const act = L.activation ?? String(L.config.activation ?? 'linear');
-      const fn =
-        act === 'linear' ? linear : act === 'relu' ? relu : act === 'sigmoid' ? sigmoid : act === 'tanh' ? tanh : act === 'leaky_relu' ? null : undefined;
-      if (fn === undefined) throw new UnsupportedError(`${name}.activation`, `activation '${act}' is not supported`);
-      if (fn === null) {
-        const c = { ...cfg, alpha: L.config.alpha_literal as number | undefined, alpha_raw: L.config.alpha_raw as number | undefined };
-        run = (xs, s) => leakyRelu(c as never, xs[0]!, opts(s));
-      } else run = (xs, s) => fn(cfg as never, xs[0]!, opts(s));
-      break;
-    }
-    case 'Softmax':
-      run = (xs, s) => softmax(cfg as never, xs[0]!, opts(s));
-      break;
-    case 'Reshape': {
-      const tin = L.types.input!;
-      const tout = L.types.result;
-      if (sameType(tin, tout)) run = (xs) => xs[0]!;
-      else if (tin.W <= 53 && tout.W <= 53) {
-        run = (xs, s) => {
-          const cast = makeCaster(frac(tin), tout, s?.result);
-          const x = xs[0]! as Float64Array;
-          const out = new Float64Array(x.length);
-          for (let i = 0; i < x.length; i++) out[i] = cast(x[i]!);
-          if (s) s.resultCount += x.length;
-          return out;
-        };
-      } else {
-        run = (xs, s) => {
-          const x = xs[0]!;
-          const big = Array.from(x as ArrayLike<number | bigint>, (v) => requantizeBigEvent(BigInt(v), frac(tin), tout));
-          if (s) {
-            s.resultCount += big.length;
-            for (const [, ev] of big) if (ev === 1) s.result.wrapped++;
-              else if (ev === 2) s.result.saturated++;
-          }
-          return tout.W <= 53 ? Float64Array.from(big, ([v]) => Number(v)) : big.map(([v]) => v);
-        };
-      }
-      break;
-    }
-    case 'ZeroPadding1D':
-      run = (xs, s) => zeropad1d(cfg as never, xs[0]!, opts(s));
-      break;
-    case 'ZeroPadding2D':
-      run = (xs, s) => zeropad2d(cfg as never, xs[0]!, opts(s));
-      break;
-    case 'Add': {
-      const c = { ...cfg, types: { ...L.types, input1: L.types.input1 ?? L.types.input, input2: L.types.input2 } };
-      run = (xs, s) => add(c as never, xs[0]!, xs[1]!, opts(s));
-      break;
-    }
-    case 'Concatenate': {
-      const c = { ...cfg, types: { ...L.types, input1: L.types.input1 ?? L.types.input, input2: L.types.input2 } };
-      run = (xs, s) => concatenate(c as never, xs[0]!, xs[1]!, opts(s));
-      break;
-    }
-    default:
-      throw new UnsupportedError(`${name}.cls`, `layer class ${String(L.cls)} is not supported by the emulator`);
-  }
-  return run;
+/** The reference-kernel closure of a layer (its layer module's). */
+function compileReference(L: FirmwareLayer): RunFn {
+  return firmwareClass(L.cls, L.name).reference(L as never);
 }
 
 /**

@@ -12,7 +12,7 @@ import { HlsemuError } from '../errors.js';
 import { newCastStats } from '../fixed/quantize.js';
 import { formatFixedType, frac } from '../fixed/types.js';
 import { mergeKernelStats, newKernelStats, type KernelStats, type RawOutput } from '../kernels/common.js';
-import { shapeSize, type FirmwareGraph } from '../graph/firmware.js';
+import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec } from '../graph/firmware.js';
 import { castInputs, toBatch, type FloatBatch, type InputLike } from './inputs.js';
 import { Emulator, type PredictOptions, type PredictResult, type TraceTensor } from './predict.js';
 import { buildReport } from './report.js';
@@ -80,9 +80,9 @@ export class ParallelEmulator {
   private workers: Promise<Worker[]> | undefined;
   private nextId = 1;
 
-  constructor(graph: FirmwareGraph, opts: ParallelOptions = {}) {
-    this.graph = graph;
+  constructor(graph: FirmwareGraph | FirmwareGraphSpec, opts: ParallelOptions = {}) {
     this.local = new Emulator(graph);
+    this.graph = this.local.graph;
     this.nWorkers = Math.max(0, Math.floor(opts.workers ?? availableParallelism()));
     this.chunk = opts.chunk;
   }

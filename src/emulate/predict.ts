@@ -7,7 +7,8 @@ import type { NonFinitePolicy } from '../fixed/double.js';
 import { newCastStats } from '../fixed/quantize.js';
 import { formatFixedType, frac, type FixedType } from '../fixed/types.js';
 import { newKernelStats, type KernelStats, type RawOutput } from '../kernels/common.js';
-import { shapeSize, type FirmwareGraph } from '../graph/firmware.js';
+import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec } from '../graph/firmware.js';
+import { checkFirmwareGraph } from '../graph/check.js';
 import { compileGraph, type CompiledLayer } from './compile.js';
 import { castInputs, toBatch, type InputLike } from './inputs.js';
 import { buildReport, type OverflowReport } from './report.js';
@@ -59,10 +60,10 @@ export class Emulator {
   /**
    * @example const emu = new Emulator(convertModel(model, cfg)); const r = emu.predict(x);
    */
-  constructor(graph: FirmwareGraph) {
-    this.graph = graph;
-    this.layers = compileGraph(graph);
-    this.outIdx = graph.layers.findIndex((l) => l.name === graph.output) + 1;
+  constructor(graph: FirmwareGraph | FirmwareGraphSpec) {
+    this.graph = checkFirmwareGraph(graph);
+    this.layers = compileGraph(this.graph);
+    this.outIdx = this.graph.layers.findIndex((l) => l.name === this.graph.output) + 1;
   }
 
   /** Output type of the network. @example emu.outputType */

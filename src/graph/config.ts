@@ -8,6 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, HlsemuError } from '../errors.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { ModelGraph } from './model.js';
+import { HLS_CLASSES, modelClass } from '../layers/registry.js';
+import { activationClass, splitActivation } from '../layers/activation.js';
 
 /** A precision entry: a type string, or 'auto'. */
 export type PrecisionSpec = string;
@@ -189,62 +191,85 @@ export interface ConfigFromModelOptions {
   ioType?: 'io_parallel' | 'io_stream';
 }
 
-/** hls4ml layer class of a Keras layer, as used for LayerType keys and precision lookups. */
-export function hlsClassOf(kerasClass: string, activation?: string): string {
-  switch (kerasClass) {
-    case 'InputLayer':
-      return 'Input';
-    case 'MaxPooling1D':
-    case 'AveragePooling1D':
-      return 'Pooling1D';
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
-      return 'Pooling2D';
-    case 'GlobalMaxPooling1D':
-    case 'GlobalAveragePooling1D':
-      return 'GlobalPooling1D';
-    case 'GlobalMaxPooling2D':
-    case 'GlobalAveragePooling2D':
-      return 'GlobalPooling2D';
-    case 'Flatten':
-      return 'Reshape';
-    case 'ReLU':
-      return 'Activation';
-    case 'Add':
-      return 'Merge';
-    case 'Activation':
-      return activation === 'softmax' ? 'Softmax' : 'Activation';
-    default:
-      return kerasClass;
-  }
-}
-
-/** The configurable precision variables hls4ml writes for each layer class. */
-function precisionVars(hlsClass: string, withAccum: boolean): Record<string, string> {
-  switch (hlsClass) {
-    case 'Dense':
-    case 'Conv1D':
-    case 'Conv2D':
-      return withAccum ? { result: 'auto', accum: 'auto', weight: 'auto', bias: 'auto' } : { result: 'auto', weight: 'auto', bias: 'auto' };
-    case 'BatchNormalization':
-      return { result: 'auto', scale: 'auto', bias: 'auto' };
-    case 'Pooling1D':
-    case 'Pooling2D':
-      return withAccum ? { result: 'auto', accum: 'auto' } : { result: 'auto' };
-    case 'Activation':
-      return { result: 'auto', table: 'fixed<18,8>' };
-    case 'LeakyReLU':
-      return { result: 'auto', table: 'fixed<18,8>', param: 'auto' };
-    case 'Softmax':
-      return { result: 'auto', table: 'fixed<18,8>', exp_table: 'fixed<18,8,RND,SAT>', inv_table: 'fixed<18,8,RND,SAT>', inv_inp: 'fixed<18,8,RND,SAT>', accum: 'fixed<18,8,RND,SAT>' };
-    default:
-      return { result: 'auto' };
-  }
+/** hls4ml's `convert_to_snake_case`: `ReuseFactor` → `reuse_factor`, `table_size` unchanged. */
+export function snakeCase(key: string): string {
+  return key.replace(/(?<!^)(?=[A-Z])/g, '_').toLowerCase().replace(/_{2,}/g, '_');
 }
 
 /**
- * The config hls4ml's `config_from_keras_model(model, granularity)` returns, to edit and pass on.
- * At 'name' granularity every layer (including split activations `<layer>_<act>`) gets an entry.
+ * The per-layer attributes hls4ml takes from the config (`HLSConfig.get_layer_config`: the
+ * LayerType entry of the hls4ml class, then the LayerName entry on top; Model-level keys are not
+ * merged), with keys snake-cased as hls4ml stores them. `Precision` is not an attribute.
+ *
+ * @example layerAttributes(cfg, 'softmax', 'Softmax'); // { implementation: 'latency', table_size: 2048, exp_table_t: 'fixed<16,6>' }
+ */
+export function layerAttributes(cfg: Hls4mlConfig, layerName: string, hlsCls: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const src of [lookupCaseless(cfg.LayerType, hlsCls), lookupCaseless(cfg.LayerName, layerName)]) {
+    if (!src) continue;
+    for (const [k, v] of Object.entries(src)) if (k !== 'Precision') out[snakeCase(k)] = v;
+  }
+  return out;
+}
+
+/**
+ * The settings of one layer as hls4ml resolves them: `reuse_factor` and `strategy` (LayerName →
+ * LayerType → Model), `conv_implementation` (LayerName → Model: hls4ml looks LayerType up by its
+ * backend-wrapped class name, so a LayerType entry never matches), and every other attribute from
+ * {@link layerAttributes}.
+ *
+ * @example layerSettings(cfg, 'dense1', 'Dense').reuse_factor; // 1
+ */
+export function layerSettings(cfg: Hls4mlConfig, layerName: string, hlsCls: string): Record<string, unknown> {
+  const s = layerAttributes(cfg, layerName, hlsCls);
+  const byName = lookupCaseless(cfg.LayerName, layerName);
+  const byType = lookupCaseless(cfg.LayerType, hlsCls);
+  s.reuse_factor = byName?.ReuseFactor ?? byType?.ReuseFactor ?? cfg.Model.ReuseFactor ?? 1;
+  s.strategy = snakeCase(String(byName?.Strategy ?? byType?.Strategy ?? cfg.Model.Strategy ?? 'Latency'));
+  s.conv_implementation = byName?.ConvImplementation ?? cfg.Model.ConvImplementation ?? 'LineBuffer';
+  return s;
+}
+
+/** Options of {@link configFromModel}, as in hls4ml's `config_from_keras_model`. */
+export interface ConfigFromModelOptions {
+  granularity?: 'model' | 'type' | 'name';
+  /** Passing a backend adds the backend's attributes (accum, ReuseFactor, table sizes, …) at name/type granularity. */
+  backend?: string;
+  defaultPrecision?: string;
+  defaultReuseFactor?: number;
+  maxPrecision?: string;
+  ioType?: 'io_parallel' | 'io_stream';
+}
+
+/** The string hls4ml writes for a type default (`str(FixedPrecisionType)`). */
+function typeString(text: string): string {
+  const t = parseFixedType(text);
+  return `${t.signed ? '' : 'u'}fixed<${t.W},${t.I},${t.Q.replace(/^AP_/, '')},${t.O.replace(/^AP_/, '')},${t.N}>`;
+}
+
+/** hls4ml's `make_layer_config` for one hls4ml class. */
+function layerConfigEntry(hc: string, withBackend: boolean, rf: number): LayerSettings {
+  const spec = HLS_CLASSES[hc];
+  const s: LayerSettings = { Trace: false, Precision: {} };
+  if (!spec) return s;
+  const prec = s.Precision as Record<string, string>;
+  for (const v of spec.types) {
+    if (v.backend && !withBackend) continue;
+    prec[v.name] = v.default === undefined ? 'auto' : typeString(v.default);
+  }
+  for (const a of spec.settings ?? []) {
+    if (a.backend && !withBackend) continue;
+    const key = a.name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+    s[key] = a.name === 'reuse_factor' ? rf : a.default;
+  }
+  return s;
+}
+
+/**
+ * The config hls4ml's `config_from_keras_model(model, granularity, backend)` returns, to edit and
+ * pass on: the Model section, and at 'type'/'name' granularity one entry per parsed layer class /
+ * layer (split activations `<layer>_<activation>` included) with every configurable attribute of
+ * its hls4ml class — backend attributes only when a backend is given.
  *
  * @example
  * const cfg = configFromModel(graph, { granularity: 'name' });
@@ -268,32 +293,21 @@ export function configFromModel(model: ModelGraph, opts: ConfigFromModelOptions 
   };
   if (opts.backend) cfg.Backend = opts.backend;
   if (granularity === 'model') return cfg;
-  const withAccum = !!opts.backend;
-  const entries: [string, string, string][] = []; // [name, hlsClass, kerasClassForTypeKey]
+  const withBackend = !!opts.backend;
+  const entries: [string, string, string][] = []; // [name, hls4ml class, parser class (LayerType key)]
   for (const l of model.layers) {
-    if (l.className === 'Dropout') continue;
-    const act = l.className === 'Activation' ? l.attrs.activation : undefined;
-    const hc = hlsClassOf(l.className, act);
-    entries.push([l.name, hc, l.className]);
-    if ((l.className === 'Dense' || l.className === 'Conv1D' || l.className === 'Conv2D') && l.attrs.activation) {
-      const a = l.attrs.activation;
-      entries.push([`${l.name}_${a}`, a === 'softmax' ? 'Softmax' : 'Activation', a === 'softmax' ? 'Softmax' : 'Activation']);
-    }
+    const spec = modelClass(l.className, l.name);
+    if (spec.removed || !spec.hlsClass) continue;
+    entries.push([l.name, spec.hlsClass(l), spec.typeKey?.(l) ?? l.className]);
+    const split = splitActivation(l, model.source, !!spec.splitsActivation);
+    if (split) entries.push([split.name, activationClass(split.activation), split.activation === 'softmax' ? 'Softmax' : 'Activation']);
   }
-  const make = (hc: string): LayerSettings => {
-    const s: LayerSettings = { Precision: precisionVars(hc, withAccum) };
-    if (hc !== 'Input') s.ReuseFactor = rf;
-    if (hc === 'Activation' || hc === 'LeakyReLU' || hc === 'Softmax') s.table_size = 1024;
-    if (hc === 'Softmax') s.Implementation = 'stable';
-    if (hc === 'Dense' || hc.startsWith('Conv')) s.Strategy = 'Latency';
-    return s;
-  };
   if (granularity === 'type') {
     cfg.LayerType = {};
-    for (const [, hc, kc] of entries) if (!(kc in cfg.LayerType)) cfg.LayerType[kc] = make(hc);
+    for (const [, hc, key] of entries) if (!(key in cfg.LayerType)) cfg.LayerType[key] = layerConfigEntry(hc, withBackend, rf);
   } else {
     cfg.LayerName = {};
-    for (const [name, hc] of entries) cfg.LayerName[name] = make(hc);
+    for (const [name, hc] of entries) cfg.LayerName[name] = layerConfigEntry(hc, withBackend, rf);
   }
   return cfg;
 }

@@ -1,73 +1,50 @@
 /**
  * FirmwareGraph: the contract between conversion, emulation, emission and conformance. It holds
  * exactly what the generated firmware holds: per layer the kernel kind, the hls4ml config-struct
- * fields that change arithmetic, every tensor's fixed type, and weights as raw mantissas.
- * Nothing downstream re-reads the float model or the hls4ml config.
+ * fields that change arithmetic, every tensor's fixed type, and weights as raw mantissas in the
+ * order of the C arrays the kernels receive. Nothing downstream re-reads the float model or the
+ * hls4ml config.
+ *
+ * Each firmware class has its own typed layer (config struct, types, named weight arrays) declared
+ * by its layer module (src/layers); {@link FirmwareLayer} is their union, derived from the registry.
  */
 import type { FixedType } from '../fixed/types.js';
-
-/** Firmware layer kinds (hls4ml layer classes after conversion). */
-export const FIRMWARE_LAYER_CLASSES = [
-  'Dense',
-  'Conv1D',
-  'Conv2D',
-  'MaxPooling1D',
-  'MaxPooling2D',
-  'AveragePooling1D',
-  'AveragePooling2D',
-  'GlobalMaxPooling1D',
-  'GlobalMaxPooling2D',
-  'GlobalAveragePooling1D',
-  'GlobalAveragePooling2D',
-  'BatchNormalization',
-  'Activation',
-  'Softmax',
-  'Reshape',
-  'ZeroPadding1D',
-  'ZeroPadding2D',
-  'Add',
-  'Concatenate',
-] as const;
-/** One of {@link FIRMWARE_LAYER_CLASSES}. */
-export type FirmwareLayerClass = (typeof FIRMWARE_LAYER_CLASSES)[number];
+import type { FirmwareLayerOf, FirmwareLayerClassOf } from '../layers/registry.js';
 
 /** hls4ml's two I/O styles. */
 export type IOType = 'io_parallel' | 'io_stream';
 
 /**
- * The tensor types of a layer, by hls4ml variable name: `input` (first input), `input2` (merge),
- * `result`, `accum`, `weight`, `bias`, `scale`, `table`, `exp_table`, `inv_table`, `inv_inp`,
- * `param` (LeakyReLU alpha), `inp_norm` (stable softmax).
+ * What every firmware layer has. `C` is the class, `Cfg` its config-struct fields, `T` its type
+ * variables besides `input` and `result`, `W` its weight arrays.
  */
-export type LayerTypes = Partial<Record<string, FixedType>> & { result: FixedType };
-
-/** One firmware layer. */
-export interface FirmwareLayer {
+export interface FirmwareLayerBase<C extends string = string, Cfg extends object = object, T extends string = string, W extends string = string> {
   name: string;
-  cls: FirmwareLayerClass;
-  /** For `Activation`: 'linear' | 'relu' | 'leaky_relu' | 'sigmoid' | 'tanh' | … */
-  activation?: string;
+  cls: C;
   /** Producers: layer names, or the graph input's name. */
   inputs: string[];
   /** Shape of the (first) input and of the output, without batch, channels-last. */
   shapeIn: number[];
   shapeOut: number[];
   /**
-   * hls4ml config-struct fields that change arithmetic (names as in hls4ml's C++ structs and the
-   * reference model files): n_in, n_out, reuse_factor, strategy, n_filt, pool sizes, strides, pads,
-   * implementation, pixels, min_height, table_size, exp_table_size, n_zeros, …
+   * hls4ml config-struct fields (names as in hls4ml's C++ structs and the reference model files):
+   * n_in, n_out, reuse_factor, strategy, n_filt, pool sizes, strides, pads, implementation, pixels,
+   * table_size, exp_table_size, n_zeros, … plus `io_type`.
    */
-  config: Record<string, unknown>;
-  types: LayerTypes;
-  /** Raw mantissas in `types.weight`, Keras layout (Dense i*n_out+j; Conv (kh,kw,cin,cout)). */
-  weights?: Float64Array;
-  /** Raw mantissas in `types.bias`. */
-  bias?: Float64Array;
-  /** BatchNormalization scale, raw in `types.scale`. */
-  scale?: Float64Array;
+  config: Cfg & { io_type: IOType };
+  /** Tensor types by hls4ml variable name: `input` (first input), `result`, and the class's own. */
+  types: Record<T | 'input' | 'result', FixedType>;
+  /** Raw mantissas of each weight array, in the order of the C array the kernel receives. */
+  weights: Record<W, Float64Array>;
   /** The decimal tokens hls4ml prints for each weight array (for emission), when known. */
-  text?: Partial<Record<'weights' | 'bias' | 'scale', string[]>>;
+  text?: Partial<Record<W, string[]>>;
 }
+
+/** One firmware layer: the union of every registered class's typed layer. */
+export type FirmwareLayer = FirmwareLayerOf;
+
+/** Firmware layer classes (derived from the layer registry). */
+export type FirmwareLayerClass = FirmwareLayerClassOf;
 
 /** A whole network as firmware. */
 export interface FirmwareGraph {
@@ -80,6 +57,8 @@ export interface FirmwareGraph {
   output: string;
   /** What hls4ml's conversion changed (e.g. 'bn1 fused into dense1', 'dropout removed'). */
   changes: string[];
+  /** Conversion warnings: settings hls4ml reads differently than written, constraints of its C++ (may be absent). */
+  warnings?: string[];
 }
 
 /** Product of a shape. @example shapeSize([2, 3, 4]) // 24 */
@@ -87,4 +66,43 @@ export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/**
+ * A firmware graph written by hand or read from elsewhere, before checking: layers with plain
+ * config objects (defaults may be left out) and named weight arrays. Every entry point that takes a
+ * {@link FirmwareGraph} also takes this and checks it (`checkFirmwareGraph`).
+ */
+export interface FirmwareGraphSpec {
+  name: string;
+  ioType: IOType;
+  input: { name: string; shape: number[]; type: FixedType };
+  layers: Array<{
+    name: string;
+    cls: string;
+    inputs: string[];
+    shapeIn: number[];
+    shapeOut: number[];
+    config: Record<string, unknown>;
+    types: Record<string, FixedType>;
+    weights?: Record<string, Float64Array>;
+  }>;
+  output: string;
+  changes?: string[];
+  warnings?: string[];
+}
+
+/** The typed layer of a given class. */
+export type FirmwareLayerOfClass<C extends FirmwareLayerClass> = Extract<FirmwareLayer, { cls: C }>;
+
+/**
+ * The layer named `name`, typed by its class (throws when it is missing or of another class).
+ *
+ * @example firmwareLayer(fw, 'dense1', 'Dense').config.reuse_factor
+ */
+export function firmwareLayer<C extends FirmwareLayerClass>(fw: FirmwareGraph, name: string, cls: C): FirmwareLayerOfClass<C> {
+  const L = fw.layers.find((l) => l.name === name);
+  if (!L) throw new Error(`no layer named '${name}' (layers: ${fw.layers.map((l) => l.name).join(', ')})`);
+  if (L.cls !== cls) throw new Error(`layer '${name}' is a ${L.cls}, not a ${cls}`);
+  return L as FirmwareLayerOfClass<C>;
 }

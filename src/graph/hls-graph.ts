@@ -4,27 +4,11 @@
  * lowered into a FirmwareGraph. Internal to src/graph.
  */
 import type { FixedType } from '../fixed/types.js';
+import type { HlsClassOf } from '../layers/registry.js';
 import type { LayerQuantizers } from './model.js';
 
-/** hls4ml layer classes used here. */
-export type HlsClass =
-  | 'Input'
-  | 'Dense'
-  | 'Conv1D'
-  | 'Conv2D'
-  | 'Pooling1D'
-  | 'Pooling2D'
-  | 'GlobalPooling1D'
-  | 'GlobalPooling2D'
-  | 'BatchNormalization'
-  | 'Activation'
-  | 'LeakyReLU'
-  | 'Softmax'
-  | 'Reshape'
-  | 'ZeroPadding1D'
-  | 'ZeroPadding2D'
-  | 'Merge'
-  | 'Concatenate';
+/** hls4ml layer classes (from the layer registry). */
+export type HlsClass = HlsClassOf;
 
 /** A type that may still have to be inferred. */
 export type MaybeType = FixedType | 'auto';

@@ -8,4 +8,3 @@ export * from './config.js';
 export * from './convert.js';
 export * from './weights.js';
 export * from './reference-model.js';
-export { samePads } from './lower.js';

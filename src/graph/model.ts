@@ -4,6 +4,7 @@
  * hls4ml conversion (config → passes → FirmwareGraph) consumes it. Nothing here knows tfjs.
  */
 import type { FixedType } from '../fixed/types.js';
+import type { ModelLayerClassOf } from '../layers/registry.js';
 
 /** A float tensor: row-major (C order) data with its shape. */
 export interface FloatTensor {
@@ -11,35 +12,10 @@ export interface FloatTensor {
   data: Float32Array | Float64Array;
 }
 
-/** The layer classes hlsemu understands (Keras names; ONNX/QONNX nodes are mapped onto these). */
-export const MODEL_LAYER_CLASSES = [
-  'InputLayer',
-  'Dense',
-  'Conv1D',
-  'Conv2D',
-  'MaxPooling1D',
-  'MaxPooling2D',
-  'AveragePooling1D',
-  'AveragePooling2D',
-  'GlobalMaxPooling1D',
-  'GlobalMaxPooling2D',
-  'GlobalAveragePooling1D',
-  'GlobalAveragePooling2D',
-  'BatchNormalization',
-  'Activation',
-  'ReLU',
-  'LeakyReLU',
-  'Softmax',
-  'Flatten',
-  'Reshape',
-  'ZeroPadding1D',
-  'ZeroPadding2D',
-  'Dropout',
-  'Add',
-  'Concatenate',
-] as const;
+/** The layer classes hlsemu understands (Keras names; ONNX/QONNX nodes are mapped onto these), from the layer registry. */
+export { MODEL_LAYER_CLASSES } from '../layers/registry.js';
 /** One of {@link MODEL_LAYER_CLASSES}. */
-export type ModelLayerClass = (typeof MODEL_LAYER_CLASSES)[number];
+export type ModelLayerClass = ModelLayerClassOf;
 
 /**
  * Normalised layer attributes (camelCase; only what changes the firmware):

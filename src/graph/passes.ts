@@ -4,7 +4,9 @@
  * precision inference for 'auto' types, removal of no-op BatchNormalization. See docs/passes.md.
  */
 import { ConfigError } from '../errors.js';
-import { fixedType, frac, sameType, type FixedType } from '../fixed/types.js';
+import { sameType, type FixedType } from '../fixed/types.js';
+import { HLS_CLASSES, hlsClass } from '../layers/registry.js';
+import type { InferContext } from '../layers/spec.js';
 import { getPrecision, modelDefault, type Hls4mlConfig } from './config.js';
 import { consumers, nodeByName, removeNode, type HlsGraph, type HlsNode, type MaybeType } from './hls-graph.js';
 
@@ -19,13 +21,35 @@ function maxPrecision(cfg: Hls4mlConfig): FixedType | undefined {
   return undefined;
 }
 
+const allOnes = (a: ArrayLike<number>): boolean => Array.prototype.every.call(a, (v: number) => v === 1);
+const allZeros = (a: ArrayLike<number>): boolean => Array.prototype.every.call(a, (v: number) => v === 0);
+
+/**
+ * hls4ml's FuseBatchNormalization compatibility test (bn_fuse.py): the scales may be multiplied only
+ * when at most one side is quantized (or the quantized side's other factor is all ones), likewise the
+ * biases (or the other bias is all zeros).
+ */
+function fusionCompatible(parent: HlsNode, bn: HlsNode): boolean {
+  const wq = parent.quantizers?.weight;
+  const bq = parent.quantizers?.bias;
+  const sq = bn.quantizers?.weight;
+  const bbq = bn.quantizers?.bias;
+  const s0 = parent.weights.weight!.data;
+  const b0 = parent.weights.bias!.data;
+  const s1 = bn.weights.scale!.data;
+  const b1 = bn.weights.bias!.data;
+  const scaleOk = (!wq && !sq) || (allOnes(s0) && !wq) || (allOnes(s1) && !sq);
+  const biasOk = (!bq && !bbq) || (allZeros(b0) && !bq) || (allZeros(b1) && !bbq);
+  return scaleOk && biasOk;
+}
+
 /** BN fusion into a preceding Dense/Conv whose result is still 'auto' (hls4ml `fuse_batch_normalization`). */
 function fuseBatchNorm(g: HlsGraph, cfg: Hls4mlConfig): boolean {
   for (const bn of g.nodes) {
     if (bn.cls !== 'BatchNormalization') continue;
     const parent = nodeByName(g, bn.inputs[0]!);
-    if (!parent || !['Dense', 'Conv1D', 'Conv2D'].includes(parent.cls) || !isAuto(parent.types.result)) continue;
-    if (parent.quantizers?.weight && bn.quantizers?.weight) continue;
+    if (!parent || !HLS_CLASSES[parent.cls]?.bnFusionParent || !isAuto(parent.types.result)) continue;
+    if (!fusionCompatible(parent, bn)) continue;
     if (consumers(g, parent.name).length > 1) continue;
     const w = parent.weights.weight!;
     const b = parent.weights.bias!;
@@ -54,8 +78,6 @@ function fuseBatchNorm(g: HlsGraph, cfg: Hls4mlConfig): boolean {
   return false;
 }
 
-const SAFE_PARENTS = new Set(['Dense', 'Conv1D', 'Conv2D', 'BatchNormalization', 'Activation', 'LeakyReLU', 'Softmax']);
-
 /** hls4ml `eliminate_linear_activation` then `merge_linear_activation`. */
 function linearActivations(g: HlsGraph): boolean {
   for (const n of g.nodes) {
@@ -72,7 +94,7 @@ function linearActivations(g: HlsGraph): boolean {
   for (const n of g.nodes) {
     if (n.cls !== 'Activation' || n.attrs.activation !== 'linear') continue;
     const parent = nodeByName(g, n.inputs[0]!)!;
-    if (SAFE_PARENTS.has(parent.cls) && isAuto(parent.types.result)) {
+    if (HLS_CLASSES[parent.cls]?.linearMergeParent && isAuto(parent.types.result)) {
       if (n.quantizers?.result) parent.types.result = n.quantizers.result;
       removeNode(g, n);
       g.changes.push(`${n.name} (linear activation) merged into ${parent.name}`);
@@ -82,139 +104,27 @@ function linearActivations(g: HlsGraph): boolean {
   return false;
 }
 
-function log2ceil(n: number): number {
-  return Math.ceil(Math.log2(n));
-}
-
-function clip(W: number, I: number, s: boolean, maxP: FixedType | undefined): FixedType {
-  let w = W;
-  let i = I;
-  if (maxP) {
-    w = Math.min(w, maxP.W);
-    i = Math.min(i, maxP.I);
-  }
-  return fixedType(s, w, i);
-}
-
-/** Infer the 'auto' types of one node whose input type is known; returns true when something changed. */
-function inferNode(g: HlsGraph, n: HlsNode, cfg: Hls4mlConfig): boolean {
+/** Infer the 'auto' types of one node whose input types are known; returns true when something changed. */
+function inferNode(g: HlsGraph, n: HlsNode, ctx: InferContext): boolean {
   const autos = Object.keys(n.types).filter((k) => isAuto(n.types[k]));
   if (autos.length === 0) return false;
-  const inName = n.inputs[0];
-  const inType = inName !== undefined ? nodeByName(g, inName)?.types.result : undefined;
-  if (inName !== undefined && (inType === undefined || isAuto(inType))) return false;
-  const def = modelDefault(cfg);
-  const maxP = maxPrecision(cfg);
-  const x = inType as FixedType | undefined;
-  const setDefault = (k: string) => {
-    if (isAuto(n.types[k])) n.types[k] = def;
-  };
-  switch (n.cls) {
-    case 'Dense':
-    case 'Conv1D':
-    case 'Conv2D': {
-      setDefault('weight');
-      setDefault('bias');
-      const w = n.types.weight as FixedType;
-      const b = n.types.bias as FixedType;
-      const nOps =
-        n.cls === 'Dense'
-          ? n.shapeIn[0]![0]!
-          : n.cls === 'Conv1D'
-            ? n.shapeIn[0]![1]! * (n.attrs.kernelSize as number[])[0]!
-            : n.shapeIn[0]![2]! * (n.attrs.kernelSize as number[])[0]! * (n.attrs.kernelSize as number[])[1]!;
-      const e = log2ceil(nOps);
-      let W = w.W + x!.W + e;
-      let I = w.I + x!.I + e;
-      let s = w.signed || x!.signed;
-      const F = W - I;
-      I = Math.max(I + (b.signed && !s ? 1 : 0), b.I + (s && !b.signed ? 1 : 0)) + 1;
-      W = I + Math.max(F, frac(b));
-      s = s || b.signed;
-      const t = clip(W, I, s, maxP);
-      if (isAuto(n.types.accum)) n.types.accum = t;
-      if (isAuto(n.types.result)) n.types.result = t;
-      break;
-    }
-    case 'BatchNormalization': {
-      setDefault('scale');
-      setDefault('bias');
-      if (isAuto(n.types.result)) {
-        const sc = n.types.scale as FixedType;
-        const b = n.types.bias as FixedType;
-        const as = sc.signed || x!.signed;
-        const aW = x!.W + sc.W;
-        const aI = x!.I + sc.I;
-        const s = as || b.signed;
-        const I = Math.max(aI + (b.signed && !as ? 1 : 0), b.I + (as && !b.signed ? 1 : 0)) + 1;
-        const W = I + Math.max(aW - aI, frac(b));
-        n.types.result = clip(W, I, s, maxP);
-      }
-      break;
-    }
-    case 'Pooling1D':
-    case 'Pooling2D': {
-      if (isAuto(n.types.accum)) {
-        if (n.attrs.pool_op === 'Max') n.types.accum = x!;
-        else {
-          const ps = (n.attrs.poolSize as number[]).reduce((a, c) => a * c, 1);
-          const e = log2ceil(ps);
-          n.types.accum = fixedType(x!.signed, x!.W + 2 * e, x!.I + e);
-        }
-      }
-      if (isAuto(n.types.result)) n.types.result = x!;
-      break;
-    }
-    case 'Reshape':
-    case 'ZeroPadding1D':
-    case 'ZeroPadding2D':
-      if (isAuto(n.types.result)) n.types.result = x!;
-      break;
-    case 'Merge': {
-      const t2 = nodeByName(g, n.inputs[1]!)?.types.result;
-      if (t2 === undefined || isAuto(t2)) return false;
-      const a = x!;
-      const b = t2;
-      const I = Math.max(a.I + (b.signed && !a.signed ? 1 : 0), b.I + (a.signed && !b.signed ? 1 : 0)) + 1;
-      n.types.result = clip(I + Math.max(frac(a), frac(b)), I, a.signed || b.signed, maxP);
-      break;
-    }
-    case 'Concatenate': {
-      const t2 = nodeByName(g, n.inputs[1]!)?.types.result;
-      if (t2 === undefined || isAuto(t2)) return false;
-      const a = x!;
-      const b = t2;
-      if (sameType(a, b)) n.types.result = a;
-      else {
-        const s = a.signed || b.signed;
-        const i1 = a.I + (s && !a.signed ? 1 : 0);
-        const i2 = b.I + (s && !b.signed ? 1 : 0);
-        const I = Math.max(i1, i2);
-        const q = a.Q !== 'AP_TRN' ? a.Q : b.Q;
-        const o = a.O !== 'AP_WRAP' ? a.O : b.O;
-        const nb = a.N !== 0 ? a.N : b.N;
-        let W = Math.max(frac(a), frac(b)) + I;
-        let II = I;
-        if (maxP) {
-          W = Math.min(W, maxP.W);
-          II = Math.min(II, maxP.I);
-        }
-        n.types.result = fixedType(s, W, II, q, o, Math.min(nb, W));
-      }
-      break;
-    }
-    default:
-      break;
+  const ins: FixedType[] = [];
+  for (const i of n.inputs) {
+    const t = nodeByName(g, i)?.types.result;
+    if (t === undefined || isAuto(t)) return false;
+    ins.push(t);
   }
-  for (const k of autos) setDefault(k);
+  hlsClass(n.cls, n.name).infer?.(n, ins, ctx);
+  for (const k of autos) if (isAuto(n.types[k])) n.types[k] = ctx.modelDefault;
   return true;
 }
 
 /** hls4ml `infer_precision_types`, iterated in topological order until nothing is 'auto'. */
 function inferPrecision(g: HlsGraph, cfg: Hls4mlConfig): void {
+  const ctx: InferContext = { modelDefault: modelDefault(cfg), maxPrecision: maxPrecision(cfg) };
   for (let guard = 0; guard < g.nodes.length + 2; guard++) {
     let changed = false;
-    for (const n of g.nodes) if (inferNode(g, n, cfg)) changed = true;
+    for (const n of g.nodes) if (inferNode(g, n, ctx)) changed = true;
     if (!changed) break;
   }
   for (const n of g.nodes) {

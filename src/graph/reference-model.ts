@@ -5,7 +5,9 @@
  */
 import { FormatError } from '../errors.js';
 import { toFixedType } from '../fixed/types.js';
-import { FIRMWARE_LAYER_CLASSES, type FirmwareGraph, type FirmwareLayer, type FirmwareLayerClass, type LayerTypes } from './firmware.js';
+import { checkFirmwareLayer } from './check.js';
+import type { FirmwareGraph, FirmwareLayer, FirmwareLayerBase } from './firmware.js';
+import type { FixedType } from '../fixed/types.js';
 
 /** A reference model file's expectations. */
 export interface ReferenceModel {
@@ -48,7 +50,8 @@ function rawRows(v: unknown, path: string): number[][] {
  */
 export function readReferenceModel(m: Record<string, unknown>, source = 'model'): ReferenceModel {
   if (!Array.isArray(m.layers)) throw new FormatError(`${source}.layers`, 'missing layers');
-  const io = m.io_type === 'io_stream' ? 'io_stream' : 'io_parallel';
+  if (m.io_type !== 'io_stream' && m.io_type !== 'io_parallel') throw new FormatError(`${source}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(m.io_type)}`);
+  const io = m.io_type;
   const inputType = toFixedType(m.input_type, `${source}.input_type`);
   const rawLayers = m.layers as Record<string, unknown>[];
   const layers: FirmwareLayer[] = [];
@@ -58,31 +61,31 @@ export function readReferenceModel(m: Record<string, unknown>, source = 'model')
   let prev = 'input';
   rawLayers.forEach((L, i) => {
     const path = `${source}.layers[${i}]`;
-    const cls = String(L.cls);
-    if (!(FIRMWARE_LAYER_CLASSES as readonly string[]).includes(cls)) throw new FormatError(`${path}.cls`, `unknown layer class '${cls}'`);
-    const types: Record<string, unknown> = {};
+    const types: Record<string, FixedType> = {};
     for (const [k, t] of Object.entries((L.types ?? {}) as Record<string, unknown>)) {
       if (t && typeof t === 'object' && 'w' in (t as object)) types[k] = toFixedType(t, `${path}.types.${k}`);
     }
-    if (!types.result) throw new FormatError(`${path}.types.result`, 'missing result type');
-    const config = { ...((L.config ?? {}) as Record<string, unknown>) };
-    const layer: FirmwareLayer = {
-      name: String(L.name),
-      cls: cls as FirmwareLayerClass,
-      inputs: Array.isArray(L.inputs) ? (L.inputs as string[]) : [prev],
-      shapeIn: shapeOf(L.shape_in, `${path}.shape_in`),
-      shapeOut: shapeOf(L.shape_out, `${path}.shape_out`),
-      config,
-      types: types as LayerTypes,
-    };
-    if (L.activation !== undefined) layer.activation = String(L.activation);
-    else if (config.activation !== undefined) layer.activation = String(config.activation);
-    if (cls === 'Dense') {
-      layer.weights = rawArray(L.weights_keras ?? L.weights, `${path}.weights`);
-    } else if (L.weights !== undefined) layer.weights = rawArray(L.weights, `${path}.weights`);
-    if (L.bias !== undefined) layer.bias = rawArray(L.bias, `${path}.bias`);
-    if (L.scale !== undefined) layer.scale = rawArray(L.scale, `${path}.scale`);
-    if (layer.activation === 'leaky_relu' && L.alpha_raw !== undefined) layer.config.alpha_raw = L.alpha_raw;
+    const config: Record<string, unknown> = { ...((L.config ?? {}) as Record<string, unknown>), io_type: io };
+    if (L.activation !== undefined) config.activation = L.activation;
+    if (L.alpha_raw !== undefined) config.alpha_raw = L.alpha_raw;
+    // Weight arrays as the C++ receives them (`weights` of the file is the C array; `weights_keras` is informational).
+    const weights: Record<string, Float64Array> = {};
+    for (const [fileKey, name] of [['weights', 'weight'], ['bias', 'bias'], ['scale', 'scale']] as const) {
+      if (L[fileKey] !== undefined) weights[name] = rawArray(L[fileKey], `${path}.${fileKey}`);
+    }
+    const layer = checkFirmwareLayer(
+      {
+        name: String(L.name),
+        cls: String(L.cls),
+        inputs: Array.isArray(L.inputs) ? (L.inputs as string[]) : [prev],
+        shapeIn: shapeOf(L.shape_in, `${path}.shape_in`),
+        shapeOut: shapeOf(L.shape_out, `${path}.shape_out`),
+        config: config as unknown as FirmwareLayerBase["config"],
+        types,
+        weights,
+      },
+      path,
+    );
     layers.push(layer);
     prev = layer.name;
   });

@@ -435,3 +435,30 @@ export function convEncodedTable(layer: string, g: WindowGeometry, f: EncodedFie
   }
   return t;
 }
+
+/**
+ * The deepest any window-position FIFO of an Encoded pooling layer gets (the depth the emitted
+ * FIFOs need): pixel (h, w) inside the last whole window enters FIFO `pool_table_height[h]·pw +
+ * pool_table_width[w]`; the last position completes a window and pops every FIFO.
+ *
+ * @example encodedPoolFifoDepth(g); // 1 when stride == pool
+ */
+export function encodedPoolFifoDepth(g: WindowGeometry): number {
+  const kSize = g.kh * g.kw;
+  const nH = g.oneD ? 1 : Math.floor((g.H - g.kh) / g.sh) * g.sh + g.kh;
+  const nW = Math.floor((g.W - g.kw) / g.sw) * g.sw + g.kw;
+  const tH = poolTable(g.H, g.kh);
+  const tW = poolTable(g.W, g.kw);
+  const fill = new Array<number>(kSize).fill(0);
+  let max = 1;
+  for (let h = 0; h < g.H; h++) {
+    for (let w = 0; w < g.W; w++) {
+      if (h >= nH || w >= nW) continue;
+      const k = (g.oneD ? 0 : tH[h]! * g.kw) + tW[w]!;
+      fill[k]!++;
+      if (fill[k]! > max) max = fill[k]!;
+      if (k === kSize - 1) for (let f = 0; f < kSize; f++) if (fill[f]! > 0) fill[f]!--;
+    }
+  }
+  return max;
+}

@@ -7,6 +7,7 @@
  * (power-of-two scaling is exact), the firmware's relative truncation error shrinks.
  */
 import { evaluateFloat } from '../emulate/float.js';
+import { MODEL_CLASSES } from '../layers/registry.js';
 import type { InputLike } from '../emulate/inputs.js';
 import type { ModelGraph, ModelLayer } from '../graph/model.js';
 
@@ -31,25 +32,25 @@ export interface EqualizeOptions {
   weightTarget?: number;
 }
 
-const PASS_THROUGH = new Set(['MaxPooling1D', 'MaxPooling2D', 'AveragePooling1D', 'AveragePooling2D']);
+const role = (l: ModelLayer) => MODEL_CLASSES[l.className]?.equalize;
 
 /** Producer → (pooling)* → BN chains where every link has a single consumer. */
 function findPairs(model: ModelGraph): [ModelLayer, ModelLayer][] {
   const consumers = (name: string) => model.layers.filter((l) => l.inputs.includes(name));
   const pairs: [ModelLayer, ModelLayer][] = [];
   for (const p of model.layers) {
-    if (!['Dense', 'Conv1D', 'Conv2D'].includes(p.className)) continue;
+    if (role(p) !== 'producer') continue;
     if (p.attrs.activation && p.attrs.activation !== 'linear') continue;
     let cur = p;
     for (;;) {
       const next = consumers(cur.name);
       if (next.length !== 1 || model.outputs.includes(cur.name)) break;
       const c = next[0]!;
-      if (c.className === 'BatchNormalization') {
+      if (role(c) === 'absorber') {
         pairs.push([p, c]);
         break;
       }
-      if (!PASS_THROUGH.has(c.className)) break;
+      if (role(c) !== 'passThrough') break;
       cur = c;
     }
   }

@@ -7,7 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { evaluateFloat } from '../emulate/float.js';
+import { evaluateFloat, splitActivationName } from '../emulate/float.js';
+import { MODEL_CLASSES } from '../layers/registry.js';
 import type { Hls4mlConfig } from '../graph/config.js';
 import { convertModel } from '../graph/convert.js';
 import type { FirmwareGraph, IOType } from '../graph/firmware.js';
@@ -72,29 +73,7 @@ export interface ProfileOptions {
  * @example layerWeightTensors(model.layers[1]!).map((w) => w.tensor) // ['weight'] for a Conv2D without bias
  */
 export function layerWeightTensors(l: ModelLayer): { tensor: ProfiledVar; values: Float64Array }[] {
-  const f64 = (d: ArrayLike<number>) => Float64Array.from(d);
-  if (l.className === 'Dense' || l.className === 'Conv1D' || l.className === 'Conv2D') {
-    const out: { tensor: ProfiledVar; values: Float64Array }[] = [];
-    if (l.weights.kernel) out.push({ tensor: 'weight', values: f64(l.weights.kernel.data) });
-    if (l.weights.bias && l.attrs.useBias !== false) out.push({ tensor: 'bias', values: f64(l.weights.bias.data) });
-    return out;
-  }
-  if (l.className === 'BatchNormalization') {
-    const C = l.outputShape[l.outputShape.length - 1]!;
-    const get = (k: string, d: number) => l.weights[k]?.data ?? new Float64Array(C).fill(d);
-    const gamma = l.attrs.scale === false ? new Float64Array(C).fill(1) : get('gamma', 1);
-    const beta = l.attrs.center === false ? new Float64Array(C) : get('beta', 0);
-    const mean = get('moving_mean', 0);
-    const variance = get('moving_variance', 1);
-    const eps = l.attrs.epsilon ?? 1e-3;
-    const scale = Float64Array.from({ length: C }, (_, c) => gamma[c]! / Math.sqrt(variance[c]! + eps));
-    const bias = Float64Array.from({ length: C }, (_, c) => beta[c]! - scale[c]! * mean[c]!);
-    return [
-      { tensor: 'scale', values: scale },
-      { tensor: 'bias', values: bias },
-    ];
-  }
-  return [];
+  return (MODEL_CLASSES[l.className]?.profileWeights?.(l) ?? []) as { tensor: ProfiledVar; values: Float64Array }[];
 }
 
 /**
@@ -104,7 +83,7 @@ export function layerWeightTensors(l: ModelLayer): { tensor: ProfiledVar; values
  */
 export function firmwareType(fw: FirmwareGraph, layer: string, v: ProfiledVar): FixedType | undefined {
   if (layer === fw.input.name && v === 'result') return fw.input.type;
-  return fw.layers.find((l) => l.name === layer)?.types[v];
+  return (fw.layers.find((l) => l.name === layer)?.types as Record<string, FixedType> | undefined)?.[v];
 }
 
 function withType(p: TensorProfile, t: FixedType | undefined, st: TensorStats): TensorProfile {
@@ -158,8 +137,8 @@ export function profileModel(opts: ProfileOptions): Profile {
   const cls = new Map<string, string>();
   for (const l of model.layers) {
     cls.set(l.name, l.className);
-    const a = l.attrs.activation;
-    if (a && a !== 'linear' && (l.className === 'Dense' || l.className.startsWith('Conv'))) cls.set(`${l.name}_${a}`, 'Activation');
+    const split = splitActivationName(l, model.source);
+    if (split) cls.set(split, 'Activation');
   }
   const activations: TensorProfile[] = [];
   for (const [name, st] of acts) {

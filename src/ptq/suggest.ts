@@ -12,6 +12,8 @@
  *   listed, `IOType`), then verified by a final emulation of that config read back from JSON.
  */
 import { ConfigError } from '../errors.js';
+import { activationClass, splitActivation } from '../layers/activation.js';
+import { MODEL_CLASSES } from '../layers/registry.js';
 import { parseHls4mlConfig, type Hls4mlConfig, type LayerSettings } from '../graph/config.js';
 import type { IOType } from '../graph/firmware.js';
 import type { ModelGraph, ModelLayer } from '../graph/model.js';
@@ -108,14 +110,6 @@ function typeText(I: number, F: number, modes?: string): string {
   return fixedTypeText(W, W - F, modes);
 }
 
-function poolArea(l: ModelLayer): number {
-  if (l.className.startsWith('Global')) {
-    const s = l.inputShapes[0] ?? [];
-    return s.slice(0, -1).reduce((p, d) => p * d, 1);
-  }
-  return (l.attrs.poolSize ?? [2]).reduce((p, d) => p * d, 1);
-}
-
 /**
  * The suggested config for a given common F, from a profile (see the module header for the rules).
  *
@@ -155,35 +149,24 @@ export function suggestedConfig(
   };
   for (const l of model.layers) {
     const cls = l.className;
-    if (cls === 'Dropout') continue;
-    if (cls === 'Dense' || cls === 'Conv1D' || cls === 'Conv2D') {
-      const wMax = wts.get(`${l.name}/weight`) ?? 0;
-      add(l.name, cls, 'weight', integerBitsFor(wMax, wMargin), F, wMax);
-      const bMax = wts.get(`${l.name}/bias`);
-      if (bMax !== undefined) add(l.name, cls, 'bias', integerBitsFor(bMax, wMargin), F, bMax);
-      const pre = act.get(l.name) ?? 0;
-      add(l.name, cls, 'accum', integerBitsFor(pre, margin), 2 * F, pre);
-      result(l.name, cls, pre);
-      const a = l.attrs.activation;
-      if (a) {
-        const split = `${l.name}_${a}`;
-        // a 'linear' split gets the layer's own type, so hls4ml removes it
-        result(split, a === 'softmax' ? 'Softmax' : 'Activation', a === 'linear' ? pre : act.get(split));
-      }
-    } else if (cls === 'BatchNormalization') {
-      const sMax = wts.get(`${l.name}/scale`) ?? 0;
-      const bMax = wts.get(`${l.name}/bias`) ?? 0;
-      add(l.name, cls, 'scale', integerBitsFor(sMax, wMargin), F, sMax);
-      add(l.name, cls, 'bias', integerBitsFor(bMax, wMargin), F, bMax);
-      result(l.name, cls, act.get(l.name));
-    } else if (cls.includes('Pooling')) {
-      result(l.name, cls, act.get(l.name));
-      const e = cls.includes('Average') ? Math.ceil(Math.log2(poolArea(l))) : 0;
-      const inI = resultI.get(l.inputs[0]!) ?? integerBitsFor(act.get(l.inputs[0]!) ?? 0, margin);
-      add(l.name, cls, 'accum', inI + e, F + e, act.get(l.inputs[0]!) ?? 0);
-    } else {
-      result(l.name, cls, act.get(l.name));
+    const spec = MODEL_CLASSES[cls];
+    if (!spec || spec.removed) continue;
+    for (const w of spec.profileWeights?.(l) ?? []) {
+      const m = wts.get(`${l.name}/${w.tensor}`) ?? 0;
+      add(l.name, cls, w.tensor, integerBitsFor(m, wMargin), F, m);
     }
+    const acc = spec.accumRange?.(l);
+    const own = act.get(l.name);
+    if (acc?.of === 'products') add(l.name, cls, 'accum', integerBitsFor(own ?? 0, margin), 2 * F, own ?? 0);
+    result(l.name, cls, own);
+    if (acc?.of === 'inputs') {
+      const src = act.get(l.inputs[0]!) ?? 0;
+      const inI = resultI.get(l.inputs[0]!) ?? integerBitsFor(src, margin);
+      add(l.name, cls, 'accum', inI + acc.extraBits, F + acc.extraBits, src);
+    }
+    const split = splitActivation(l, model.source, !!spec.splitsActivation);
+    // a 'linear' split gets the layer's own type, so hls4ml removes it
+    if (split) result(split.name, activationClass(split.activation), split.activation === 'linear' ? own : act.get(split.name));
   }
   for (const s of layers) names[s.layer] = { Precision: { ...s.types } };
   // keep non-precision per-layer settings of the base

@@ -15,10 +15,10 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFixedType } from '../../src/fixed/index.js';
-import type { FirmwareGraph } from '../../src/graph/firmware.js';
+import type { FirmwareGraph, FirmwareGraphSpec } from '../../src/graph/firmware.js';
 import { readReferenceModel } from '../../src/graph/reference-model.js';
 import { csimProject, emitProject, referenceFromExpected, type RawValue } from '../../src/emit/index.js';
-import { add, concatenate, dense, relu, linear, softmax, transposeDenseWeights } from '../../src/kernels/index.js';
+import { add, concatenate, dense, relu, linear, softmax } from '../../src/kernels/index.js';
 import { loadModel } from '../../src/import/index.js';
 import { convertModel } from '../../src/graph/convert.js';
 import { apTypes, caseGraph, emulatorReference, goldenDir, modelFiles, pool, readCases, tinyParallelGraph, tinyStreamGraph } from './helpers.js';
@@ -63,20 +63,21 @@ describe.skipIf(!AP)('C simulation of the reference models', () => {
 });
 
 /** io_parallel tiny graph through the TypeScript kernels. */
-function tinyReference(g: FirmwareGraph) {
+function tinyReference(g: FirmwareGraph | FirmwareGraphSpec) {
   return (inputs: RawValue[][]): number[][] =>
     inputs.map((x) => {
       const [fc1, act, fc2, sm] = g.layers as [FirmwareGraph['layers'][0], FirmwareGraph['layers'][0], FirmwareGraph['layers'][0], FirmwareGraph['layers'][0]];
       const t = (L: typeof fc1) => ({ ...L.types }) as never;
-      const h1 = dense({ n_in: 4, n_out: 3, types: t(fc1) }, x as number[], fc1.weights!, fc1.bias!);
+      const w = (L: typeof fc1) => L.weights as Record<string, Float64Array>;
+      const h1 = dense({ n_in: 4, n_out: 3, types: t(fc1) }, x as number[], w(fc1).weight!, w(fc1).bias!);
       const h2 = relu({ n_in: 3, types: t(act) }, h1);
-      const h3 = dense({ n_in: 3, n_out: 2, strategy: 'resource', reuse_factor: 3, types: t(fc2) }, h2, transposeDenseWeights(fc2.weights!, 3, 2), fc2.bias!);
+      const h3 = dense({ n_in: 3, n_out: 2, strategy: 'resource', reuse_factor: 3, types: t(fc2) }, h2, w(fc2).weight!, w(fc2).bias!);
       return rows(softmax({ n_in: 2, implementation: 'stable', exp_table_size: 256, inv_table_size: 256, types: t(sm) } as never, h3));
     });
 }
 
 /** io_stream graph with a fan-out (one tensor read by three layers) and both merges. */
-function mergeGraph(): FirmwareGraph {
+function mergeGraph(): FirmwareGraphSpec {
   const a = parseFixedType('ap_fixed<12,4>');
   const b = parseFixedType('ap_ufixed<10,3,AP_RND,AP_SAT>');
   const r = parseFixedType('ap_fixed<14,5,AP_RND,AP_SAT>');
@@ -85,8 +86,8 @@ function mergeGraph(): FirmwareGraph {
     ioType: 'io_stream',
     input: { name: 'in', shape: [3, 3, 4], type: a },
     layers: [
-      { name: 'r', cls: 'Activation', activation: 'relu', inputs: ['in'], shapeIn: [3, 3, 4], shapeOut: [3, 3, 4], config: {}, types: { input: a, result: b } },
-      { name: 'l', cls: 'Activation', activation: 'linear', inputs: ['in'], shapeIn: [3, 3, 4], shapeOut: [3, 3, 4], config: {}, types: { input: a, result: a } },
+      { name: 'r', cls: 'Activation', inputs: ['in'], shapeIn: [3, 3, 4], shapeOut: [3, 3, 4], config: { activation: 'relu' }, types: { input: a, result: b } },
+      { name: 'l', cls: 'Activation', inputs: ['in'], shapeIn: [3, 3, 4], shapeOut: [3, 3, 4], config: { activation: 'linear' }, types: { input: a, result: a } },
       { name: 'sum', cls: 'Add', inputs: ['r', 'l'], shapeIn: [3, 3, 4], shapeOut: [3, 3, 4], config: {}, types: { input1: b, input2: a, result: r } },
       { name: 'cat', cls: 'Concatenate', inputs: ['sum', 'in'], shapeIn: [3, 3, 4], shapeOut: [3, 3, 8], config: { axis: -1 }, types: { input1: r, input2: a, result: r } },
     ],
@@ -95,7 +96,7 @@ function mergeGraph(): FirmwareGraph {
   };
 }
 
-function mergeReference(g: FirmwareGraph) {
+function mergeReference(g: FirmwareGraph | FirmwareGraphSpec) {
   const [rl, ll, sl, cl] = g.layers as Array<FirmwareGraph['layers'][0]>;
   return (inputs: RawValue[][]) => {
     const outputs: number[][] = [];

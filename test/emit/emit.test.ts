@@ -116,12 +116,14 @@ describe('emitProject output', () => {
     const ref = readReferenceModel(JSON.parse(readFileSync(join(goldenDir('model_svhn_encoded_a.json'), 'model_svhn_encoded_a.json'), 'utf8')));
     const r = emitProject(ref.graph, join(tmp, 'weights'), { inputs: ref.inputs.slice(0, 1) });
     const conv1 = ref.graph.layers.find((L) => L.name === 'conv1')!;
-    expect(weightValues(read(r.dir, 'firmware/weights/conv1_w.h'))).toEqual(Array.from(conv1.weights!));
-    const dense1 = ref.graph.layers.find((L) => L.name === 'dense1')!;
+    expect(weightValues(read(r.dir, 'firmware/weights/conv1_w.h'))).toEqual(Array.from((conv1.weights as Record<string, Float64Array>).weight!));
+    // Resource: the file holds the transpose of the Keras kernel (weights_keras of the reference file).
+    const raw = JSON.parse(readFileSync(join(goldenDir('model_svhn_encoded_a.json'), 'model_svhn_encoded_a.json'), 'utf8')) as { layers: Array<{ name: string; weights_keras?: number[] }> };
+    const keras = raw.layers.find((L) => L.name === 'dense1')!.weights_keras!;
     const nIn = 96;
     const nOut = 42;
     const transposed: number[] = [];
-    for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) transposed.push(dense1.weights![i * nOut + j]!);
+    for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) transposed.push(keras[i * nOut + j]!);
     expect(weightValues(read(r.dir, 'firmware/weights/dense1_w.h'))).toEqual(transposed);
     expect(read(r.dir, 'firmware/weights/dense1_w.h')).toContain('static const signed char dense1_w[4032]');
   });
@@ -196,7 +198,7 @@ describe('emitProject bad input', () => {
     (g.layers[1] as { cls: string }).cls = 'LSTM';
     expect(() => emitProject(g, join(tmp, 'bad-cls'))).toThrow(UnsupportedError);
     const h = tinyParallelGraph();
-    h.layers[1]!.activation = 'selu';
+    (h.layers[1]!.config as { activation: string }).activation = 'selu';
     expect(() => emitProject(h, join(tmp, 'bad-act'))).toThrow(/activation 'selu' is not supported/);
     expect(existsSync(join(tmp, 'bad-cls'))).toBe(false);
   });

@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFixedType, toFixedType, type FixedType } from '../../src/fixed/index.js';
-import type { FirmwareGraph, FirmwareLayer, FirmwareLayerClass, LayerTypes } from '../../src/graph/firmware.js';
+import type { FirmwareGraphSpec } from '../../src/graph/firmware.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -51,7 +51,7 @@ export async function pool<T, R>(items: readonly T[], fn: (t: T, i: number) => P
 const t16 = parseFixedType('ap_fixed<16,6>');
 
 /** A tiny hand-built io_parallel graph: Dense(4→3) + ReLU + Dense(3→2) + Softmax (stable). */
-export function tinyParallelGraph(): FirmwareGraph {
+export function tinyParallelGraph(): FirmwareGraphSpec {
   const types = { input: t16, weight: parseFixedType('ap_fixed<8,2>'), bias: parseFixedType('ap_fixed<8,2>'), accum: parseFixedType('ap_fixed<20,8>'), result: t16 };
   return {
     name: 'tiny',
@@ -66,10 +66,9 @@ export function tinyParallelGraph(): FirmwareGraph {
         shapeOut: [3],
         config: { n_in: 4, n_out: 3, strategy: 'latency', reuse_factor: 1 },
         types,
-        weights: Float64Array.from([10, -20, 30, 40, -50, 60, -7, 8, 9, 1, 2, -3]),
-        bias: Float64Array.from([1, -2, 3]),
+        weights: { weight: Float64Array.from([10, -20, 30, 40, -50, 60, -7, 8, 9, 1, 2, -3]), bias: Float64Array.from([1, -2, 3]) },
       },
-      { name: 'act-1', cls: 'Activation', activation: 'relu', inputs: ['fc1'], shapeIn: [3], shapeOut: [3], config: { n_in: 3 }, types: { input: t16, result: parseFixedType('ap_ufixed<8,3,AP_RND,AP_SAT>') } },
+      { name: 'act-1', cls: 'Activation', inputs: ['fc1'], shapeIn: [3], shapeOut: [3], config: { activation: 'relu', n_in: 3 }, types: { input: t16, result: parseFixedType('ap_ufixed<8,3,AP_RND,AP_SAT>') } },
       {
         name: 'fc2',
         cls: 'Dense',
@@ -78,8 +77,8 @@ export function tinyParallelGraph(): FirmwareGraph {
         shapeOut: [2],
         config: { n_in: 3, n_out: 2, strategy: 'resource', reuse_factor: 3 },
         types: { ...types, input: parseFixedType('ap_ufixed<8,3,AP_RND,AP_SAT>') },
-        weights: Float64Array.from([5, -6, 7, 8, -9, 10]),
-        bias: Float64Array.from([0, 1]),
+        // Resource strategy: the C array is the transposed kernel, w[j * n_in + i] (Keras [[5, -6], [7, 8], [-9, 10]]).
+        weights: { weight: Float64Array.from([5, 7, -9, -6, 8, 10]), bias: Float64Array.from([0, 1]) },
       },
       {
         name: 'softmax',
@@ -103,7 +102,7 @@ export function tinyParallelGraph(): FirmwareGraph {
 }
 
 /** A tiny io_stream graph: Conv2D 6x6x2 (Encoded, 3x3, 2 filters) + MaxPooling2D (LineBuffer) + Flatten + Dense. */
-export function tinyStreamGraph(): FirmwareGraph {
+export function tinyStreamGraph(): FirmwareGraphSpec {
   const w = Float64Array.from({ length: 3 * 3 * 2 * 2 }, (_, i) => ((i * 37) % 41) - 20);
   return {
     name: 'tiny_stream',
@@ -122,8 +121,7 @@ export function tinyStreamGraph(): FirmwareGraph {
           pixels: [1, 3, 7, 6, 4, 9, 27, 63, 54, 36, 73, 219, 511, 438, 292, 72, 216, 504, 432, 288, 64, 192, 448, 384, 256],
         },
         types: { input: t16, weight: parseFixedType('ap_fixed<8,2>'), bias: parseFixedType('ap_fixed<8,2>'), accum: parseFixedType('ap_fixed<20,8>'), result: t16 },
-        weights: w,
-        bias: Float64Array.from([3, -3]),
+        weights: { weight: w, bias: Float64Array.from([3, -3]) },
       },
       {
         name: 'pool',
@@ -143,8 +141,7 @@ export function tinyStreamGraph(): FirmwareGraph {
         shapeOut: [3],
         config: { n_in: 8, n_out: 3, strategy: 'latency', reuse_factor: 1 },
         types: { input: t16, weight: parseFixedType('ap_fixed<8,2>'), bias: parseFixedType('ap_fixed<8,2>'), accum: parseFixedType('ap_fixed<20,8>'), result: t16 },
-        weights: Float64Array.from({ length: 24 }, (_, i) => ((i * 13) % 17) - 8),
-        bias: Float64Array.from([1, 2, 3]),
+        weights: { weight: Float64Array.from({ length: 24 }, (_, i) => ((i * 13) % 17) - 8), bias: Float64Array.from([1, 2, 3]) },
       },
     ],
     output: 'out',
@@ -175,51 +172,51 @@ export function readCases(file: string): KernelCase[] {
     .map((l) => JSON.parse(l) as KernelCase);
 }
 
-function ty(c: KernelCase): LayerTypes {
+function ty(c: KernelCase): Record<string, FixedType> {
   const out: Record<string, FixedType> = {};
   for (const [k, v] of Object.entries(c.types)) if (v && typeof v === 'object' && 'w' in (v as object)) out[k] = toFixedType(v, k);
-  return out as LayerTypes;
+  return out;
 }
 
 /**
  * A one-layer FirmwareGraph for a golden kernel case, or undefined when the case needs two inputs
  * (merges). Input and output shapes are derived from the config as the kernel sees them.
  */
-export function caseGraph(c: KernelCase, name: string): FirmwareGraph | undefined {
-  const cfg = c.config;
+export function caseGraph(c: KernelCase, name: string): FirmwareGraphSpec | undefined {
+  const cfg: Record<string, unknown> = { ...c.config };
   const types = ty(c);
   const io = cfg.io_type === 'io_stream' ? 'io_stream' : 'io_parallel';
   const n = (k: string): number => Number(cfg[k]);
-  let cls: FirmwareLayerClass;
+  let cls: string;
   let shapeIn: number[];
   let shapeOut: number[];
-  const layer: Partial<FirmwareLayer> = {};
+  const weights: Record<string, Float64Array> = {};
   switch (c.kernel) {
     case 'dense':
       cls = 'Dense';
       shapeIn = [n('n_in')];
       shapeOut = [n('n_out')];
-      layer.weights = Float64Array.from(c.weights_keras ?? c.weights!);
-      layer.bias = Float64Array.from(c.bias!);
+      weights.weight = Float64Array.from(c.weights!);
+      weights.bias = Float64Array.from(c.bias!);
       break;
     case 'conv2d':
       cls = 'Conv2D';
       shapeIn = [n('in_height'), n('in_width'), n('n_chan')];
       shapeOut = [n('out_height'), n('out_width'), n('n_filt')];
-      layer.weights = Float64Array.from(c.weights!);
-      layer.bias = Float64Array.from(c.bias!);
+      weights.weight = Float64Array.from(c.weights!);
+      weights.bias = Float64Array.from(c.bias!);
       break;
     case 'conv1d':
       cls = 'Conv1D';
       shapeIn = [n('in_width'), n('n_chan')];
       shapeOut = [n('out_width'), n('n_filt')];
-      layer.weights = Float64Array.from(c.weights!);
-      layer.bias = Float64Array.from(c.bias!);
+      weights.weight = Float64Array.from(c.weights!);
+      weights.bias = Float64Array.from(c.bias!);
       break;
     case 'pooling2d':
     case 'global_pooling2d': {
       const max = cfg.pool_op === 'Max';
-      cls = (c.kernel === 'pooling2d' ? (max ? 'MaxPooling2D' : 'AveragePooling2D') : max ? 'GlobalMaxPooling2D' : 'GlobalAveragePooling2D') as FirmwareLayerClass;
+      cls = (c.kernel === 'pooling2d' ? (max ? 'MaxPooling2D' : 'AveragePooling2D') : max ? 'GlobalMaxPooling2D' : 'GlobalAveragePooling2D');
       shapeIn = [n('in_height'), n('in_width'), n('n_filt')];
       shapeOut = c.kernel === 'pooling2d' ? [n('out_height'), n('out_width'), n('n_filt')] : [n('n_filt')];
       break;
@@ -227,7 +224,7 @@ export function caseGraph(c: KernelCase, name: string): FirmwareGraph | undefine
     case 'pooling1d':
     case 'global_pooling1d': {
       const max = cfg.pool_op === 'Max';
-      cls = (c.kernel === 'pooling1d' ? (max ? 'MaxPooling1D' : 'AveragePooling1D') : max ? 'GlobalMaxPooling1D' : 'GlobalAveragePooling1D') as FirmwareLayerClass;
+      cls = (c.kernel === 'pooling1d' ? (max ? 'MaxPooling1D' : 'AveragePooling1D') : max ? 'GlobalMaxPooling1D' : 'GlobalAveragePooling1D');
       shapeIn = [n('n_in'), n('n_filt')];
       shapeOut = c.kernel === 'pooling1d' ? [n('n_out'), n('n_filt')] : [n('n_filt')];
       break;
@@ -237,8 +234,8 @@ export function caseGraph(c: KernelCase, name: string): FirmwareGraph | undefine
       const nf = n('n_filt');
       shapeIn = nf === -1 ? [n('n_in')] : [n('n_in') / nf, nf];
       shapeOut = shapeIn;
-      layer.scale = Float64Array.from(c.scale!);
-      layer.bias = Float64Array.from(c.bias!);
+      weights.scale = Float64Array.from(c.scale!);
+      weights.bias = Float64Array.from(c.bias!);
       break;
     }
     case 'linear':
@@ -247,7 +244,7 @@ export function caseGraph(c: KernelCase, name: string): FirmwareGraph | undefine
     case 'sigmoid':
     case 'tanh':
       cls = 'Activation';
-      layer.activation = c.kernel;
+      cfg.activation = c.kernel;
       shapeIn = [n('n_in')];
       shapeOut = shapeIn;
       if (c.alpha_raw !== undefined) cfg.alpha_raw = c.alpha_raw;
@@ -271,7 +268,7 @@ export function caseGraph(c: KernelCase, name: string): FirmwareGraph | undefine
     name,
     ioType: io,
     input: { name: 'x', shape: shapeIn, type: inputType },
-    layers: [{ name: 'layer', cls, inputs: ['x'], shapeIn, shapeOut, config: { ...cfg }, types, ...layer } as FirmwareLayer],
+    layers: [{ name: 'layer', cls, inputs: ['x'], shapeIn, shapeOut, config: { ...cfg, io_type: io }, types, weights }],
     output: 'layer',
     changes: [],
   };

@@ -60,8 +60,10 @@ describe('hls4ml config', () => {
     const c = configFromModel(denseBnModel(), { granularity: 'name' });
     expect(Object.keys(c.LayerName!)).toEqual(['input_1', 'dense1', 'dense1_linear', 'bn1', 'relu1']);
     expect(c.LayerName!.dense1!.Precision).toEqual({ result: 'auto', weight: 'auto', bias: 'auto' });
-    expect(c.LayerName!.relu1!.Precision).toEqual({ result: 'auto', table: 'fixed<18,8>' });
+    // Without a backend hls4ml's bare Activation class declares only `result` (test/golden/import/qkeras_example/config.json: relu1).
+    expect(c.LayerName!.relu1).toEqual({ Trace: false, Precision: { result: 'auto' } });
     const b = configFromModel(denseBnModel(), { granularity: 'name', backend: 'Vivado' });
     expect(b.LayerName!.dense1!.Precision).toMatchObject({ accum: 'auto' });
+    expect(b.LayerName!.relu1).toEqual({ Trace: false, Precision: { result: 'auto', table: 'fixed<18,8,TRN,WRAP,0>' }, ReuseFactor: 1, TableSize: 1024 });
   });
 });

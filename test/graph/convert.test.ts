@@ -5,6 +5,7 @@ import { ConfigError, UnsupportedError } from '../../src/errors.js';
 import { formatFixedType } from '../../src/fixed/types.js';
 import { configFromModel } from '../../src/graph/config.js';
 import { convertModel } from '../../src/graph/convert.js';
+import { firmwareLayer } from '../../src/graph/firmware.js';
 import { denseBnModel, rnd, sequential } from './helpers.js';
 
 const names = (fw: { layers: { name: string }[] }) => fw.layers.map((l) => l.name);
@@ -16,7 +17,7 @@ describe('hls4ml conversion passes', () => {
     expect(fw.changes).toContain('dense1_linear (linear activation) removed: same precision in and out');
     for (const l of fw.layers) expect(formatFixedType(l.types.result)).toBe('ap_fixed<16,6>');
     // missing bias: zeros typed ap_uint<1>
-    expect(formatFixedType(fw.layers[0]!.types.bias!)).toBe('ap_ufixed<1,1>');
+    expect(formatFixedType(firmwareLayer(fw, 'dense1', 'Dense').types.bias)).toBe('ap_ufixed<1,1>');
   });
 
   it("'name' granularity: BN fused into the Dense (result 'auto'), types inferred", () => {
@@ -25,11 +26,11 @@ describe('hls4ml conversion passes', () => {
     const fw = convertModel(model, cfg);
     expect(names(fw)).toEqual(['dense1', 'relu1']);
     expect(fw.changes.some((c) => c.startsWith('bn1 (BatchNormalization) fused into dense1'))).toBe(true);
-    const d = fw.layers[0]!;
+    const d = firmwareLayer(fw, 'dense1', 'Dense');
     // input <16,6> × weight <16,6> over 16 inputs: W = 16+16+4, I = 6+6+4, then + bias <16,6>: I+1
     expect(formatFixedType(d.types.result)).toBe('ap_fixed<37,17>');
-    expect(formatFixedType(d.types.accum!)).toBe('ap_fixed<16,6>'); // accum not 'auto' without a backend
-    expect(formatFixedType(d.types.bias!)).toBe('ap_fixed<16,6>'); // re-read from config after fusion
+    expect(formatFixedType(d.types.accum)).toBe('ap_fixed<16,6>'); // accum not 'auto' without a backend
+    expect(formatFixedType(d.types.bias)).toBe('ap_fixed<16,6>'); // re-read from config after fusion
     // relu 'auto' result → Model default
     expect(formatFixedType(fw.layers[1]!.types.result)).toBe('ap_fixed<16,6>');
   });
@@ -63,8 +64,8 @@ describe('hls4ml conversion passes', () => {
       { name: 'd', className: 'Dense', outputShape: [64], attrs: { units: 64, useBias: true }, weights: { kernel: rnd([72, 64]), bias: rnd([64]) } },
     ]);
     const fw = convertModel(model, { Model: { Precision: 'fixed<16,6>', ConvImplementation: 'Encoded', Strategy: 'Resource', ReuseFactor: 5 }, IOType: 'io_stream' });
-    expect(fw.layers[0]!.config.pixels).toEqual([1, 3, 7, 6, 4, 9, 27, 63, 54, 36, 73, 219, 511, 438, 292, 72, 216, 504, 432, 288, 64, 192, 448, 384, 256]);
-    const d = fw.layers.find((l) => l.name === 'd')!;
+    expect(firmwareLayer(fw, 'conv1', 'Conv2D').config.pixels).toEqual([1, 3, 7, 6, 4, 9, 27, 63, 54, 36, 73, 219, 511, 438, 292, 72, 216, 504, 432, 288, 64, 192, 448, 384, 256]);
+    const d = firmwareLayer(fw, 'd', 'Dense');
     expect(d.config.reuse_factor_requested).toBe(5);
     expect(d.config.reuse_factor).not.toBe(5);
   });
@@ -72,8 +73,8 @@ describe('hls4ml conversion passes', () => {
   it('softmax table size is cut to the input width', () => {
     const model = sequential('s', [10], [{ name: 'sm', className: 'Softmax', outputShape: [10], attrs: { axis: -1 }, weights: {} }]);
     const fw = convertModel(model, { Model: { Precision: 'fixed<8,3>' } });
-    expect(fw.layers[0]!.config.table_size).toBe(256);
-    expect(fw.layers[0]!.config.implementation).toBe('stable');
+    expect(firmwareLayer(fw, 'sm', 'Softmax').config.table_size).toBe(256);
+    expect(firmwareLayer(fw, 'sm', 'Softmax').config.implementation).toBe('stable');
   });
 
   it('weights are quantized from the printed decimal', () => {
@@ -81,8 +82,9 @@ describe('hls4ml conversion passes', () => {
       { name: 'd', className: 'Dense', outputShape: [2], attrs: { units: 2, useBias: true }, weights: { kernel: { shape: [1, 2], data: new Float32Array([0.0624997, -0.00004]) }, bias: { shape: [2], data: new Float32Array([0, 0]) } } },
     ]);
     const fw = convertModel(model, { Model: { Precision: { default: 'fixed<16,6>', weight: 'fixed<8,4>' } } });
-    expect(Array.from(fw.layers[0]!.weights!)).toEqual([1, 0]); // direct floor would give [0, -1]
-    expect(fw.layers[0]!.text!.weights).toEqual(['0.0625', '-0.0000']);
+    const d = firmwareLayer(fw, 'd', 'Dense');
+    expect(Array.from(d.weights.weight)).toEqual([1, 0]); // direct floor would give [0, -1]
+    expect(d.text!.weight).toEqual(['0.0625', '-0.0000']);
   });
 
   it('rejects config keys naming unknown layers', () => {

@@ -4,6 +4,7 @@
  * collapses at 8; per-kind and per-layer series; the config builders; softmax table fitting; the
  * CSV / JSON / SVG outputs are well-formed; the `scan` command writes them; the progress bar.
  */
+import { firmwareLayer } from '../../src/graph/firmware.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -190,7 +191,7 @@ describe('scan configs', () => {
 
   it("sizes the stable softmax's tables like hls4ml's template (exp table capped by the W−1-bit index)", () => {
     const fw = convertModel(model, homogeneousConfig('fixed<8,6>'));
-    const sm = fw.layers.find((l) => l.name === 'softmax')!;
+    const sm = firmwareLayer(fw, 'softmax', 'Softmax');
     expect(sm.config.table_size).toBe(256);
     expect(sm.config.inv_table_size).toBe(256);
     expect(sm.config.exp_table_size).toBe(128);

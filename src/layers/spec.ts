@@ -1,0 +1,250 @@
+/**
+ * What a layer kind is, in one place: the contracts a layer module fills in. A module (one file
+ * under src/layers/) owns one layer kind across every stage of the pipeline —
+ *
+ * - **model classes** (Keras vocabulary, `ModelLayer.className`): the Keras import rule, the float
+ *   evaluator, the hls4ml class it becomes, how it is built into the working graph, its role in the
+ *   PTQ tools;
+ * - **hls4ml classes** (`HlsNode.cls`, the names hls4ml's `layer_map` uses): the attributes hls4ml
+ *   declares for the class (precision variables with their defaults, configurable settings — read by
+ *   both `configFromModel` and type assignment), 'auto' precision inference, the roles the graph
+ *   passes look for, and the lowering to a firmware layer;
+ * - **firmware classes** (`FirmwareLayer.cls`): the typed layer (config struct fields, types, named
+ *   weight arrays), its validation when read from a file, the reference and fast kernel factories,
+ *   and the C++ emitter;
+ * - the **conformance checkers** of its kernel reference-vector kinds.
+ *
+ * The registry (registry.ts) lists the modules; every class list and union type is derived from it.
+ * The arithmetic itself stays in src/kernels (reference), src/kernels/fast (fast) and src/emit/cpp
+ * (C++), split by target as tfjs splits kernels by backend.
+ */
+import type { KernelChecker } from '../conformance/kernel-case.js';
+import type { LayerCode, LayerContext, TensorInfo } from '../emit/layers.js';
+import type { FixedType } from '../fixed/types.js';
+import type { Hls4mlConfig } from '../graph/config.js';
+import type { FirmwareLayerBase, IOType } from '../graph/firmware.js';
+import type { HlsGraph, HlsNode, HlsWeight, MaybeType } from '../graph/hls-graph.js';
+import type { LayerAttrs, ModelLayer } from '../graph/model.js';
+import type { LayerConfigReader, WeightSpec } from '../import/keras-config.js';
+import type { FastOptions, FastPrepared, RunKernel } from '../kernels/fast/common.js';
+import type { KernelStats, RawOutput } from '../kernels/common.js';
+
+// ---------------------------------------------------------------------------------------------
+// Model classes (Keras vocabulary)
+// ---------------------------------------------------------------------------------------------
+
+/** How a Keras class is read from a topology (`class_name` + snake_case `config`). */
+export interface KerasRule {
+  /** How many inputs: none (InputLayer), exactly one, or two or more (merges). */
+  arity: 'none' | 'one' | 'many';
+  /** Other Keras / tfjs spellings of the class (`MaxPool2D`, `Convolution2D`, …). */
+  aliases?: readonly string[];
+  /** Config → normalised attrs (validates; throws Unsupported/FormatError naming the field). */
+  attrs(r: LayerConfigReader): LayerAttrs;
+  /** Output shape (no batch axis) from the input shapes. */
+  outputShape(inputShapes: number[][], attrs: LayerAttrs, r: LayerConfigReader): number[];
+  /** The float weights the layer carries, in Keras storage order (none when absent). */
+  weights?(attrs: LayerAttrs, inputShapes: number[][]): WeightSpec[];
+}
+
+/** Context of {@link ModelClassSpec.float}. */
+export interface FloatContext {
+  /** Samples in the chunk. */
+  n: number;
+  /** `<layer> (<class>)`, for error paths. */
+  where: string;
+  /** Keras 3 semantics (e.g. hard_sigmoid). */
+  keras3: boolean;
+}
+
+/** A float weight tensor as hls4ml stores it (BatchNormalization as scale/bias), for profiles. */
+export interface ProfiledWeight {
+  /** hls4ml variable name: `weight`, `bias`, `scale`. */
+  tensor: string;
+  values: Float64Array;
+}
+
+/** What {@link ModelClassSpec.build} gives the working graph: one hls4ml node (name, inputs and shapes are filled in). */
+export interface HlsDraft {
+  cls: string;
+  attrs: Record<string, unknown>;
+  weights?: Record<string, HlsWeight>;
+  /** Types fixed by the model itself (e.g. a missing bias is `ap_uint<1>` zeros); they win over the config. */
+  types?: Record<string, FixedType>;
+}
+
+/** Context of {@link ModelClassSpec.build}. */
+export interface BuildContext {
+  /** `layers[3] (Dense 'fc1')`, for error paths. */
+  where: string;
+  /** The layer's inputs after removed layers were bypassed. */
+  inputs: string[];
+}
+
+/** One Keras-level class. */
+export interface ModelClassSpec {
+  /** Reading it from a Keras / tfjs topology (absent: produced by other importers only). */
+  keras?: KerasRule;
+  /**
+   * The hls4ml class it becomes (`layer_map` in hls4ml/model/layers.py), as used for precision
+   * lookups in `LayerType`. Absent for layers hls4ml's parser removes (Dropout) or that have no
+   * hls4ml layer of their own.
+   */
+  hlsClass?: (l: ModelLayer) => string;
+  /**
+   * The class hls4ml's `config_from_keras_model` writes as the `LayerType` key (the parser's
+   * `class_name`, usually the Keras class; hls4ml then looks types up by its own class name).
+   */
+  typeKey?: (l: ModelLayer) => string;
+  /** The layer carries a Keras `activation` that hls4ml's parser splits into its own layer. */
+  splitsActivation?: boolean;
+  /** hls4ml's parser drops the layer (its consumers read its input). */
+  removed?: boolean;
+  /** The working-graph node (null: removed). */
+  build(l: ModelLayer, ctx: BuildContext): HlsDraft | null;
+  /**
+   * Float64 evaluation of a chunk of `ctx.n` samples (Keras inference semantics), before any split
+   * activation (the registry applies that). `xs` holds one array per input.
+   */
+  float(l: ModelLayer, xs: Float64Array[], ctx: FloatContext): Float64Array;
+  /** Float weights as hls4ml stores them, for `hlsemu profile` (none when absent). */
+  profileWeights?(l: ModelLayer): ProfiledWeight[];
+  /**
+   * What the layer's `accum` holds, for type suggestions: sums of `products` (range of the
+   * pre-activation output, twice the fraction bits), or sums of `inputs` over a window (the input's
+   * range plus `extraBits` integer and fraction bits).
+   */
+  accumRange?(l: ModelLayer): { of: 'products' } | { of: 'inputs'; extraBits: number };
+  /**
+   * Role in power-of-two range equalization (src/ptq/equalize.ts): a per-output-channel linear
+   * `producer` (its kernel and bias scale by channel), a `passThrough` that commutes with a positive
+   * per-channel scale, or an `absorber` that undoes it.
+   */
+  equalize?: 'producer' | 'passThrough' | 'absorber';
+}
+
+// ---------------------------------------------------------------------------------------------
+// hls4ml classes (conversion)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A precision variable of an hls4ml class (a `TypeAttribute`). hls4ml reads variables without a
+ * default — and `accum` always (`Layer._set_accum_t`) — with `get_precision` (LayerName → LayerType
+ * → Model, `Precision.<var>` before `Precision.default`; 'auto' allowed); variables with a default
+ * come from the layer's `<var>_t` key (LayerType, then LayerName) or the default.
+ */
+export interface TypeVar {
+  /** Variable name without `_t`: result, accum, weight, bias, scale, table, exp_table, … */
+  name: string;
+  /** hls4ml's default (a type string) for attribute-read variables. */
+  default?: string;
+  /** Declared by the FPGA/Vivado backend (`config_from_keras_model` writes it only when given a backend). */
+  backend?: boolean;
+}
+
+/** A configurable, non-type attribute of an hls4ml class (`ConfigurableAttribute` / `ChoiceAttribute`). */
+export interface SettingVar {
+  /** The attribute name (snake_case): reuse_factor, table_size, implementation, conv_implementation, … */
+  name: string;
+  /** hls4ml's default, written by `config_from_keras_model`. */
+  default: unknown;
+  /** Declared by the backend. */
+  backend?: boolean;
+}
+
+/** Context of {@link HlsClassSpec.infer}. */
+export interface InferContext {
+  /** The Model default precision. */
+  modelDefault: FixedType;
+  /** `Model.Precision.maximum`, when set: inferred widths are clipped to it. */
+  maxPrecision?: FixedType;
+}
+
+/** Context of {@link HlsClassSpec.lower}. */
+export interface LowerContext {
+  graph: HlsGraph;
+  io: IOType;
+  /** The result types of the node's inputs, in order. */
+  inputTypes: FixedType[];
+  /** Record a change hls4ml's conversion made (appears in `FirmwareGraph.changes`). */
+  change(text: string): void;
+  /** Record a conversion warning (a setting hls4ml ignores, a constraint of its C++ …). */
+  warn(text: string): void;
+}
+
+/** One hls4ml layer class. */
+export interface HlsClassSpec {
+  /** Precision variables, `result` first (hls4ml's declaration order). */
+  types: readonly TypeVar[];
+  /** Configurable settings besides types (for `config_from_keras_model` and config validation). */
+  settings?: readonly SettingVar[];
+  /**
+   * 'auto' inference (hls4ml's infer_precision.py) given the concrete result types of the inputs.
+   * Variables it leaves 'auto' get the Model default. Absent: everything 'auto' → Model default.
+   */
+  infer?(n: HlsNode, inputs: FixedType[], ctx: InferContext): void;
+  /** A Dense/Conv-like parent BatchNormalization may be fused into (hls4ml's bn_fuse.py). */
+  bnFusionParent?: boolean;
+  /** A parent a following linear activation merges into (hls4ml's linear.py). */
+  linearMergeParent?: boolean;
+  /** In io_stream, a 'same' layer of this class runs 'valid' after an inserted zero-padding layer. */
+  streamSamePadding?: boolean;
+  /** Lower a typed node into its firmware layer (weights as raw mantissas in the C array order). */
+  lower(n: HlsNode, ctx: LowerContext): FirmwareLayerBase;
+}
+
+/** The concrete type of a node's variable, or a typed error. */
+export type TypeOf = (n: HlsNode, v: string) => FixedType;
+
+// ---------------------------------------------------------------------------------------------
+// Firmware classes
+// ---------------------------------------------------------------------------------------------
+
+/** A compiled kernel: raw inputs (one array per producer) → raw output. */
+export type RunFn = (inputs: RawOutput[], stats?: KernelStats) => RawOutput;
+
+/** Context of {@link FirmwareClassSpec.emit}. */
+export interface EmitArgs {
+  ctx: LayerContext;
+  /** C identifier stem of the layer. */
+  cname: string;
+  /** The tensors feeding the layer, in order. */
+  ins: TensorInfo[];
+}
+
+/** One firmware layer class. */
+export interface FirmwareClassSpec<L extends FirmwareLayerBase = FirmwareLayerBase> {
+  /**
+   * Validate a layer (from a reference file, a saved project or user code) into its typed form:
+   * every config field known and valid, every type and weight array present with the right size.
+   * Errors name `<path>.<field>`.
+   */
+  check(layer: FirmwareLayerBase, path: string, inputShapes?: number[][]): L;
+  /** The reference kernel (src/kernels), prepared once. */
+  reference(L: L): RunFn;
+  /** A fast kernel (src/kernels/fast), when one applies. */
+  fast?(L: L, options: FastOptions): FastPrepared<RunKernel>;
+  /** The C++ of the layer (src/emit/cpp kernels). */
+  emit(L: L, a: EmitArgs): LayerCode;
+  /** Multiply-accumulate operations per sample (for cost models and benchmarks). */
+  macs?(L: L): number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modules
+// ---------------------------------------------------------------------------------------------
+
+/** A layer module: everything one layer kind means. */
+export interface LayerModule {
+  /** Human name (docs, errors). */
+  readonly kind: string;
+  readonly model?: Readonly<Record<string, ModelClassSpec>>;
+  readonly hls?: Readonly<Record<string, HlsClassSpec>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each class has its own layer type
+  readonly firmware?: Readonly<Record<string, FirmwareClassSpec<any>>>;
+  /** Checkers of the kernel reference-vector kinds (`kernel` field of test/golden/hls4ml/*.jsonl). */
+  readonly kernels?: Readonly<Record<string, KernelChecker>>;
+}
+
+/** Re-exported for modules: the 'auto' marker of unresolved types. */
+export type { MaybeType, Hls4mlConfig };
