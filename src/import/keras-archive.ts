@@ -309,7 +309,7 @@ export interface Keras3Var {
 export interface Keras3VarsGroup {
   /** The saveable's path: '' (the model itself), 'layers/dense', 'layers/sequential/layers/dense_1', 'optimizer', … */
   path: string;
-  /** The `name` attribute Keras ≥ 3.10 writes on the group (the layer name), when present. */
+  /** The `name` attribute Keras ≥ 3.6 writes on the group (the layer name), when present. */
   name: string | undefined;
   /** Variables in index order (0, 1, …): trainable variables first, then non-trainable. */
   vars: Keras3Var[];

@@ -45,7 +45,7 @@ beforeAll(async () => {
   const path = join(dir, 'model.weights.h5');
   const f = new mod.File(path, 'w');
   try {
-    // Keras ≥ 3.10 writes a vars group (with the saveable's name) for the model itself too.
+    // Keras ≥ 3.6 writes a vars group (with the saveable's name) for the model itself too.
     f.create_group('vars').create_attribute('name', 'sequential');
     const layers = f.create_group('layers');
     const group = (p: string, name: string) => {
