@@ -40,7 +40,7 @@ export interface WeightArray {
 
 /** Everything the project writer needs for one layer. */
 export interface LayerCode {
-  layer: FirmwareLayerBase;
+  layer: FirmwareLayerBase<string, object, 'result'>;
   cname: string;
   /** Kernel-internal typedefs (accum, weight, table …), written to defines.h. */
   typedefs: Array<[string, FixedType]>;

@@ -899,8 +899,8 @@ function leastSquaresScale(alpha: 'auto' | 'auto_po2', x: Float32Array, q: Float
     const per = x.length / g.count;
     for (let i = 0; i < x.length; i++) {
       const k = g.group(i);
-      sx[k] += f32(x[i]! * q[i]!);
-      sq[k] += f32(q[i]! * q[i]!);
+      sx[k]! += f32(x[i]! * q[i]!);
+      sq[k]! += f32(q[i]! * q[i]!);
     }
     raw = new Float32Array(g.count);
     for (let k = 0; k < g.count; k++) raw[k] = f32(f32(sx[k]! / per) / f32(f32(sq[k]! / per) + EPS));

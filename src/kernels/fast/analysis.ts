@@ -166,8 +166,8 @@ export function analyzeMac(L: MacLayer): MacAnalysis {
       let v = L.weights[i * nOut + j]!;
       if (ternary) v = v === 0 ? 0 : v === -1 ? -1 : 1;
       w[i * nOut + j] = v;
-      if (v > 0) posW[j] += v;
-      else if (v < 0) negW[j] -= v;
+      if (v > 0) posW[j]! += v;
+      else if (v < 0) negW[j]! -= v;
       if (v !== 0) nnz[j]!++;
       if (v > wMax) wMax = v;
       if (v < wMin) wMin = v;
