@@ -35,6 +35,7 @@ import {
   type RawInput,
   type SoftmaxConfig,
 } from '../kernels/index.js';
+import { SEQ_KERNEL_CHECKERS } from './kernels-seq.js';
 import { checkTable, need, num, obj, pair, rawList, runAll, sameList, sameRaw, types, x1, type Case, type KernelChecker } from './kernel-case.js';
 
 
@@ -235,6 +236,7 @@ export const KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
   maximum: (c) => checkMerge(c, 'maximum'),
   minimum: (c) => checkMerge(c, 'minimum'),
   concatenate: (c) => checkMerge(c, 'concatenate'),
+  ...SEQ_KERNEL_CHECKERS,
 };
 
 /**

@@ -25,3 +25,4 @@ export * from './softmax.js';
 export * from './zeropad.js';
 export * from './merge.js';
 export * from './geometry.js';
+export * from './depthwise.js';

@@ -1,0 +1,228 @@
+/**
+ * Checkers of the depthwise / separable convolution, recurrent (LSTM, GRU), LayerNormalization and
+ * EinsumDense reference cases (test/golden/hls4ml: sepconv, recurrent, layernorm, einsum_dense).
+ * Besides the outputs, every table and every derived array a case carries is recomputed and
+ * compared: Encoded instruction tables, the dense class names hls4ml's templates pick, n_zeros,
+ * activation / 1/sqrt tables, Resource weight transposes, the einsum recipe and its C arrays.
+ */
+import { FormatError } from '../errors.js';
+import type { FixedType } from '../fixed/index.js';
+import {
+  computeConv1dInstructions,
+  computeConv2dInstructions,
+  depthwiseDenseFunction,
+  prepareDepthwiseConv1d,
+  prepareDepthwiseConv2d,
+  prepareSeparableConv1d,
+  prepareSeparableConv2d,
+  type RawInput,
+} from '../kernels/index.js';
+import { need, num, obj, rawList, runAll, sameList, types, x1, type Case, type KernelChecker } from './kernel-case.js';
+
+function optObj(v: unknown, field: string): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new FormatError(field, `expected an object, got ${JSON.stringify(v)?.slice(0, 60)}`);
+  return v as Record<string, unknown>;
+}
+
+function intOf(cfg: Record<string, unknown>, key: string, where = 'config'): number {
+  const v = cfg[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new FormatError(`${where}.${key}`, `expected a non-negative integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function optInt(cfg: Record<string, unknown>, key: string, dflt: number, where = 'config'): number {
+  return cfg[key] === undefined ? dflt : intOf(cfg, key, where);
+}
+
+function strOf(cfg: Record<string, unknown>, key: string, where = 'config'): string {
+  const v = cfg[key];
+  if (typeof v !== 'string') throw new FormatError(`${where}.${key}`, `expected a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function zeros(xs: readonly (number | bigint)[]): number {
+  let n = 0;
+  for (const v of xs) if (v === 0 || v === 0n) n++;
+  return n;
+}
+
+/** A raw list of exactly n values (checked before anything is allocated from it). */
+function rawN(v: unknown, field: string, n: number): (number | bigint)[] {
+  if (!Array.isArray(v)) throw new FormatError(field, `expected an array of ${n} raw integers, got ${typeof v}`);
+  if (v.length !== n) throw new FormatError(field, `expected ${n} values, got ${v.length}`);
+  return rawList(v, field);
+}
+
+function mismatch(what: string, want: unknown, got: unknown): string {
+  return `${what}: expected ${JSON.stringify(want)}, computed ${JSON.stringify(got)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise / separable
+// ---------------------------------------------------------------------------------------------
+
+/** The case's conv-level config (unpadded geometry, pads, io, implementation) for the kernel. */
+function depthwiseKernelConfig(c: Case, dims: 1 | 2, types: Record<string, FixedType>): { kcfg: Record<string, unknown>; layer: Record<string, unknown> } {
+  const cfg = obj(c, 'config');
+  const layer = optObj(cfg.depthwise_layer, 'config.depthwise_layer');
+  if (!layer) throw new FormatError('config.depthwise_layer', 'missing');
+  const io = strOf(cfg, 'io_type');
+  if (io !== 'io_parallel' && io !== 'io_stream') throw new FormatError('config.io_type', `expected io_parallel or io_stream, got ${io}`);
+  const kcfg: Record<string, unknown> = {
+    name: String(c.kernel),
+    n_chan: intOf(cfg, 'n_chan'),
+    in_width: intOf(cfg, 'in_width'),
+    filt_width: intOf(cfg, 'filt_width'),
+    stride_width: optInt(cfg, 'stride_width', 1),
+    pad_left: optInt(cfg, 'pad_left', 0),
+    pad_right: optInt(cfg, 'pad_right', 0),
+    out_width: intOf(cfg, 'out_width'),
+    io_type: io,
+    strategy: cfg.strategy,
+    reuse_factor: optInt(cfg, 'reuse_factor', 1),
+    depth_multiplier: cfg.depth_multiplier,
+    dense_function: layer.dense_function,
+    types,
+  };
+  if (dims === 2) {
+    Object.assign(kcfg, {
+      in_height: intOf(cfg, 'in_height'),
+      filt_height: intOf(cfg, 'filt_height'),
+      stride_height: optInt(cfg, 'stride_height', 1),
+      pad_top: optInt(cfg, 'pad_top', 0),
+      pad_bottom: optInt(cfg, 'pad_bottom', 0),
+      out_height: intOf(cfg, 'out_height'),
+    });
+  }
+  if (io === 'io_stream') {
+    const impl = String(cfg.implementation ?? c.impl ?? '').toLowerCase();
+    kcfg.implementation = impl.includes('encoded') ? 'Encoded' : 'LineBuffer';
+    if (kcfg.implementation === 'Encoded') {
+      kcfg.pixels = rawList(layer.pixels, 'config.depthwise_layer.pixels').map(Number);
+      if (dims === 2) kcfg.min_height = intOf(layer, 'min_height', 'config.depthwise_layer');
+      kcfg.min_width = intOf(layer, 'min_width', 'config.depthwise_layer');
+    }
+  }
+  return { kcfg, layer };
+}
+
+/** Checks the derived fields of the depthwise layer config against what hls4ml would write. */
+function checkDepthwiseLayer(c: Case, dims: 1 | 2, kcfg: Record<string, unknown>, layer: Record<string, unknown>, dwWeights: (number | bigint)[]): string | null {
+  const cfg = obj(c, 'config');
+  const io = kcfg.io_type;
+  const n = (k: string) => kcfg[k] as number;
+  // io_stream 'same': a zero-padding layer first, the conv then runs 'valid' on the padded image.
+  const padH = dims === 2 ? n('pad_top') + n('pad_bottom') : 0;
+  const padW = n('pad_left') + n('pad_right');
+  const convH = dims === 2 ? n('in_height') + (io === 'io_stream' ? padH : 0) : 1;
+  const convW = n('in_width') + (io === 'io_stream' ? padW : 0);
+  if (dims === 2 && intOf(layer, 'in_height', 'config.depthwise_layer') !== convH) return mismatch('depthwise_layer.in_height', layer.in_height, convH);
+  if (intOf(layer, 'in_width', 'config.depthwise_layer') !== convW) return mismatch('depthwise_layer.in_width', layer.in_width, convW);
+  const zp = optObj(cfg.zeropad_layer, 'config.zeropad_layer');
+  if (io === 'io_stream' && padH + padW > 0) {
+    if (!zp) return 'config.zeropad_layer: missing for an io_stream layer with padding';
+    for (const k of dims === 2 ? ['pad_top', 'pad_bottom', 'pad_left', 'pad_right'] : ['pad_left', 'pad_right']) {
+      if (zp[k] !== kcfg[k]) return mismatch(`zeropad_layer.${k}`, zp[k], kcfg[k]);
+    }
+  } else if (zp) return 'config.zeropad_layer: present for a layer without io_stream padding';
+  if (intOf(layer, 'n_zeros', 'config.depthwise_layer') !== zeros(dwWeights)) return mismatch('depthwise_layer.n_zeros', layer.n_zeros, zeros(dwWeights));
+  const fn = depthwiseDenseFunction(kcfg.strategy as string, kcfg.reuse_factor as number, kcfg.n_chan as number);
+  if (String(layer.dense_function).replace(/^nnet::/, '') !== fn) return mismatch('depthwise_layer.dense_function', layer.dense_function, `nnet::${fn}`);
+  if (io === 'io_parallel') {
+    const nOut = (dims === 2 ? n('out_height') : 1) * n('out_width');
+    const pf = optInt(cfg, 'parallelization_factor', 1);
+    if (layer.n_partitions !== undefined && nOut / pf !== layer.n_partitions) return mismatch('depthwise_layer.n_partitions', layer.n_partitions, nOut / pf);
+  }
+  if (kcfg.implementation === 'Encoded') {
+    if (dims === 2) {
+      const ins = computeConv2dInstructions(convH, convW, n('n_chan'), n('filt_height'), n('stride_height'));
+      if (!sameList(ins.pixels, layer.pixels)) return mismatch('depthwise_layer.pixels', layer.pixels, ins.pixels);
+      if (layer.min_height !== ins.min_height) return mismatch('depthwise_layer.min_height', layer.min_height, ins.min_height);
+      if (layer.min_width !== ins.min_width) return mismatch('depthwise_layer.min_width', layer.min_width, ins.min_width);
+      if (layer.scale_index_height !== undefined && layer.scale_index_height !== ins.scale_index_height) return mismatch('depthwise_layer.scale_index_height', layer.scale_index_height, ins.scale_index_height);
+      if (layer.scale_index_width !== undefined && layer.scale_index_width !== ins.scale_index_width) return mismatch('depthwise_layer.scale_index_width', layer.scale_index_width, ins.scale_index_width);
+    } else {
+      const ins = computeConv1dInstructions(convW, n('n_chan'), n('filt_width'), n('stride_width'));
+      if (!sameList(ins.pixels, layer.pixels)) return mismatch('depthwise_layer.pixels', layer.pixels, ins.pixels);
+      if (layer.min_width !== ins.min_width) return mismatch('depthwise_layer.min_width', layer.min_width, ins.min_width);
+      if (layer.scale_index !== undefined && layer.scale_index !== ins.scale_index) return mismatch('depthwise_layer.scale_index', layer.scale_index, ins.scale_index);
+    }
+  }
+  return null;
+}
+
+function checkDepthwise(c: Case, dims: 1 | 2): string | null {
+  const t = types(c);
+  need(t, 'input', 'weight', 'bias', 'accum', 'result');
+  const { kcfg, layer } = depthwiseKernelConfig(c, dims, t);
+  const kSize = (dims === 2 ? (kcfg.filt_height as number) : 1) * (kcfg.filt_width as number);
+  const C = kcfg.n_chan as number;
+  const w = rawN(c.weights, 'weights', kSize * C);
+  const b = rawN(c.bias, 'bias', C);
+  const d = checkDepthwiseLayer(c, dims, kcfg, layer, w);
+  if (d) return d;
+  const k = dims === 2 ? prepareDepthwiseConv2d(kcfg as never, w as RawInput, b as RawInput) : prepareDepthwiseConv1d(kcfg as never, w as RawInput, b as RawInput);
+  return runAll(c, String(c.kernel), (x, i) => k.run(x1(x, i)));
+}
+
+function checkSeparable(c: Case, dims: 1 | 2): string | null {
+  const t = types(c);
+  need(t, 'input', 'depthwise', 'depthwise_bias', 'depthwise_accum', 'depthwise_result', 'pointwise', 'bias', 'pointwise_accum', 'result');
+  const dwTypes = { input: t.input!, weight: t.depthwise!, bias: t.depthwise_bias!, accum: t.depthwise_accum!, result: t.depthwise_result! };
+  const { kcfg, layer } = depthwiseKernelConfig(c, dims, dwTypes);
+  const cfg = obj(c, 'config');
+  const pl = optObj(cfg.pointwise_layer, 'config.pointwise_layer');
+  if (!pl) throw new FormatError('config.pointwise_layer', 'missing');
+  const kSize = (dims === 2 ? (kcfg.filt_height as number) : 1) * (kcfg.filt_width as number);
+  const C = kcfg.n_chan as number;
+  const F = intOf(cfg, 'n_filt');
+  const dw = rawN(c.depthwise_weights, 'depthwise_weights', kSize * C);
+  const db = rawN(c.depthwise_bias, 'depthwise_bias', C);
+  const pw = rawN(c.pointwise_weights, 'pointwise_weights', C * F);
+  const pb = rawN(c.bias, 'bias', F);
+  let d = checkDepthwiseLayer(c, dims, kcfg, layer, dw);
+  if (d) return d;
+  // SeparableToDepthwiseAndConv: zero depthwise biases typed ap_uint<1>.
+  if (zeros(db) !== C) return 'depthwise_bias: hls4ml gives the depthwise half zero biases';
+  const tb = t.depthwise_bias!;
+  if (tb.signed || tb.W !== 1 || tb.I !== 1) return mismatch('types.depthwise_bias', 'ap_uint<1>', tb);
+  if (intOf(pl, 'n_chan', 'config.pointwise_layer') !== C) return mismatch('pointwise_layer.n_chan', pl.n_chan, C);
+  if (intOf(pl, 'n_filt', 'config.pointwise_layer') !== F) return mismatch('pointwise_layer.n_filt', pl.n_filt, F);
+  if (intOf(pl, 'n_zeros', 'config.pointwise_layer') !== zeros(pw)) return mismatch('pointwise_layer.n_zeros', pl.n_zeros, zeros(pw));
+  const pstrategy = String(pl.strategy ?? 'latency').toLowerCase();
+  const prf = optInt(pl, 'reuse_factor', 1, 'config.pointwise_layer');
+  const wantFn = pstrategy === 'latency' ? 'DenseLatency' : prf <= C ? 'DenseResource_rf_leq_nin' : prf % C === 0 ? 'DenseResource_rf_gt_nin_rem0' : 'DenseResource_rf_gt_nin';
+  if (String(pl.dense_function).replace(/^nnet::/, '') !== wantFn) return mismatch('pointwise_layer.dense_function', pl.dense_function, `nnet::${wantFn}`);
+  if (kcfg.io_type === 'io_parallel' && dims === 1 && pl.conv_kernel !== undefined) {
+    // Conv1D io_parallel: BatchedDenseForConv1D for a latency pointwise conv in one partition.
+    const want = pstrategy === 'latency' && pl.n_partitions === 1 ? 'BatchedDenseForConv1D' : pstrategy === 'latency' ? 'Conv1DLatency' : 'Conv1DResource';
+    if (String(pl.conv_kernel).replace(/^nnet::/, '') !== want) return mismatch('pointwise_layer.conv_kernel', pl.conv_kernel, `nnet::${want}`);
+  }
+  const sep = {
+    name: String(c.kernel),
+    depthwise_config: kcfg,
+    pointwise_config: {
+      n_chan: C,
+      n_filt: F,
+      strategy: pstrategy,
+      reuse_factor: prf,
+      types: { weight: t.pointwise!, bias: t.bias!, accum: t.pointwise_accum!, result: t.result! },
+    },
+  };
+  const k = dims === 2 ? prepareSeparableConv2d(sep as never, dw as RawInput, db as RawInput, pw as RawInput, pb as RawInput) : prepareSeparableConv1d(sep as never, dw as RawInput, db as RawInput, pw as RawInput, pb as RawInput);
+  d = runAll(c, String(c.kernel), (x, i) => k.run(x1(x, i)));
+  return d;
+}
+
+/**
+ * Checkers of the depthwise, separable, recurrent, LayerNormalization and EinsumDense cases.
+ *
+ * @example Object.keys(SEQ_KERNEL_CHECKERS); // ['depthwise_conv1d', …, 'einsum_dense']
+ */
+export const SEQ_KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
+  depthwise_conv1d: (c) => checkDepthwise(c, 1),
+  depthwise_conv2d: (c) => checkDepthwise(c, 2),
+  separable_conv1d: (c) => checkSeparable(c, 1),
+  separable_conv2d: (c) => checkSeparable(c, 2),
+};
