@@ -15,9 +15,14 @@ import {
   prepareDepthwiseConv2d,
   prepareSeparableConv1d,
   prepareSeparableConv2d,
+  prepareGru,
+  prepareLstm,
+  recurrentDenseFunctions,
+  transposeDenseWeights,
+  type RecurrentConfig,
   type RawInput,
 } from '../kernels/index.js';
-import { need, num, obj, rawList, runAll, sameList, types, x1, type Case, type KernelChecker } from './kernel-case.js';
+import { checkTable, diff, need, num, obj, rawList, runAll, sameList, types, x1, type Case, type KernelChecker } from './kernel-case.js';
 
 function optObj(v: unknown, field: string): Record<string, unknown> | undefined {
   if (v === undefined) return undefined;
@@ -226,3 +231,82 @@ export const SEQ_KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
   separable_conv1d: (c) => checkSeparable(c, 1),
   separable_conv2d: (c) => checkSeparable(c, 2),
 };
+
+// ---------------------------------------------------------------------------------------------
+// Recurrent
+// ---------------------------------------------------------------------------------------------
+
+function checkRecurrent(c: Case, kind: 'lstm' | 'gru'): string | null {
+  const cfg = obj(c, 'config');
+  const t = types(c);
+  need(t, 'input', 'result', 'accum', 'weight', 'recurrent_weight', 'bias', 'recurrent_bias');
+  const m = kind === 'lstm' ? 4 : 3;
+  const nIn = intOf(cfg, 'n_in');
+  const n = intOf(cfg, 'n_state');
+  const strategy = String(cfg.strategy ?? 'latency').toLowerCase();
+  const rcfg: RecurrentConfig = {
+    name: kind,
+    n_in: nIn,
+    n_state: n,
+    n_out: cfg.n_out as number | undefined,
+    n_sequence: intOf(cfg, 'n_sequence'),
+    n_sequence_out: intOf(cfg, 'n_sequence_out'),
+    return_sequences: cfg.return_sequences as boolean | undefined,
+    use_static: cfg.use_static as boolean | undefined,
+    activation: strOf(cfg, 'activation'),
+    recurrent_activation: strOf(cfg, 'recurrent_activation'),
+    table_size: cfg.table_size as number | undefined,
+    io_type: cfg.io_type as string | undefined,
+    strategy,
+    reuse_factor: optInt(cfg, 'reuse_factor', 1),
+    recurrent_reuse_factor: cfg.recurrent_reuse_factor as number | undefined,
+    pytorch_order: cfg.pytorch_order as boolean | undefined,
+    types: t as never,
+  };
+  const w = rawN(c.weights, 'weights', nIn * m * n);
+  const wr = rawN(c.recurrent_weights, 'recurrent_weights', n * m * n);
+  const b = rawN(c.bias, 'bias', m * n);
+  const br = rawN(c.recurrent_bias, 'recurrent_bias', m * n);
+  // The C arrays against the Keras kernels: latency = as is, Resource = transposed.
+  for (const [arr, keras, rows, field] of [
+    [w, c.weights_keras, nIn, 'weights'],
+    [wr, c.recurrent_weights_keras, n, 'recurrent_weights'],
+  ] as const) {
+    if (keras === undefined) continue;
+    const k = rawN(keras, `${field}_keras`, rows * m * n);
+    const want = strategy === 'resource' ? transposeDenseWeights(k, rows, m * n) : k;
+    const d = diff(arr, want, `${field} (C array from ${field}_keras, ${strategy})`);
+    if (d) return d;
+  }
+  if (kind === 'lstm' && zeros(br) !== m * n) return 'recurrent_bias: hls4ml gives an LSTM zero recurrent biases';
+  const fns = recurrentDenseFunctions(kind, rcfg);
+  for (const key of ['mult_config1', 'mult_config2'] as const) {
+    const mc = optObj(cfg[key], `config.${key}`);
+    if (!mc) continue;
+    if (mc.dense_function !== undefined && String(mc.dense_function).replace(/^nnet::/, '') !== fns[key]) return mismatch(`${key}.dense_function`, mc.dense_function, `nnet::${fns[key]}`);
+    const wantIn = key === 'mult_config1' ? nIn : n;
+    if (mc.n_in !== undefined && mc.n_in !== wantIn) return mismatch(`${key}.n_in`, mc.n_in, wantIn);
+    if (mc.n_out !== undefined && mc.n_out !== m * n) return mismatch(`${key}.n_out`, mc.n_out, m * n);
+  }
+  if (cfg.recr_act_n_in !== undefined && cfg.recr_act_n_in !== (m - 1) * n) return mismatch('recr_act_n_in', cfg.recr_act_n_in, (m - 1) * n);
+  if (cfg.act_n_in !== undefined && cfg.act_n_in !== n) return mismatch('act_n_in', cfg.act_n_in, n);
+  const k = kind === 'lstm' ? prepareLstm(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput) : prepareGru(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput);
+  const tabs = k.tables;
+  const tables = optObj(c.tables, 'tables') ?? {};
+  for (const key of Object.keys(tables)) {
+    if (key !== 'activation_table' && key !== 'recurrent_activation_table') return `tables.${key}: unknown table`;
+    const got = tabs[key];
+    if (!got) return `tables.${key}: the case has a table but ${key === 'activation_table' ? rcfg.activation : rcfg.recurrent_activation} has none`;
+    const d = checkTable(c, key, got);
+    if (d) return d;
+  }
+  for (const key of ['activation_table', 'recurrent_activation_table'] as const) {
+    if (tabs[key] && tables[key] === undefined) return `tables.${key}: missing from the case`;
+  }
+  return runAll(c, kind, (x, i) => k.run(x1(x, i)));
+}
+
+Object.assign(SEQ_KERNEL_CHECKERS as Record<string, KernelChecker>, {
+  lstm: (c: Case) => checkRecurrent(c, 'lstm'),
+  gru: (c: Case) => checkRecurrent(c, 'gru'),
+});

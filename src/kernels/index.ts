@@ -26,3 +26,4 @@ export * from './zeropad.js';
 export * from './merge.js';
 export * from './geometry.js';
 export * from './depthwise.js';
+export * from './recurrent.js';
