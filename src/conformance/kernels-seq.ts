@@ -11,6 +11,12 @@ import {
   computeConv1dInstructions,
   computeConv2dInstructions,
   depthwiseDenseFunction,
+  einsumBiasFromKeras,
+  einsumRecipe,
+  einsumWeightsFromKeras,
+  layernormTable,
+  prepareEinsumDense,
+  prepareLayerNorm,
   prepareDepthwiseConv1d,
   prepareDepthwiseConv2d,
   prepareSeparableConv1d,
@@ -220,17 +226,6 @@ function checkSeparable(c: Case, dims: 1 | 2): string | null {
   return d;
 }
 
-/**
- * Checkers of the depthwise, separable, recurrent, LayerNormalization and EinsumDense cases.
- *
- * @example Object.keys(SEQ_KERNEL_CHECKERS); // ['depthwise_conv1d', …, 'einsum_dense']
- */
-export const SEQ_KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
-  depthwise_conv1d: (c) => checkDepthwise(c, 1),
-  depthwise_conv2d: (c) => checkDepthwise(c, 2),
-  separable_conv1d: (c) => checkSeparable(c, 1),
-  separable_conv2d: (c) => checkSeparable(c, 2),
-};
 
 // ---------------------------------------------------------------------------------------------
 // Recurrent
@@ -306,7 +301,126 @@ function checkRecurrent(c: Case, kind: 'lstm' | 'gru'): string | null {
   return runAll(c, kind, (x, i) => k.run(x1(x, i)));
 }
 
-Object.assign(SEQ_KERNEL_CHECKERS as Record<string, KernelChecker>, {
-  lstm: (c: Case) => checkRecurrent(c, 'lstm'),
-  gru: (c: Case) => checkRecurrent(c, 'gru'),
-});
+
+// ---------------------------------------------------------------------------------------------
+// LayerNormalization
+// ---------------------------------------------------------------------------------------------
+
+function checkLayerNorm(c: Case): string | null {
+  const cfg = obj(c, 'config');
+  const t = types(c);
+  need(t, 'input', 'result', 'accum', 'scale', 'bias', 'table');
+  const nIn = intOf(cfg, 'n_in');
+  const seq = intOf(cfg, 'seq_len');
+  if (seq < 1 || nIn % seq !== 0) throw new FormatError('config.seq_len', `n_in ${nIn} is not a positive multiple of seq_len ${seq}`);
+  const dim = nIn / seq;
+  const lcfg = {
+    name: 'layernorm',
+    n_in: nIn,
+    seq_len: seq,
+    dim: cfg.dim as number | undefined,
+    axis: cfg.axis as number | undefined,
+    epsilon_power_of_10: intOf(cfg, 'epsilon_power_of_10'),
+    table_range_power2: intOf(cfg, 'table_range_power2'),
+    table_size: intOf(cfg, 'table_size'),
+    io_type: cfg.io_type as string | undefined,
+    product: cfg.product as string | undefined,
+    types: t as never,
+  };
+  const k = prepareLayerNorm(lcfg, rawN(c.scale, 'scale', dim) as RawInput, rawN(c.bias, 'bias', dim) as RawInput);
+  const tables = optObj(c.tables, 'tables') ?? {};
+  for (const key of Object.keys(tables)) if (key !== 'invert_sqr_table') return `tables.${key}: unknown table`;
+  const d = checkTable(c, 'invert_sqr_table', layernormTable(lcfg));
+  if (d) return d;
+  return runAll(c, 'layernorm', (x, i) => k.run(x1(x, i)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// EinsumDense
+// ---------------------------------------------------------------------------------------------
+
+function intListOf(cfg: Record<string, unknown>, key: string): number[] {
+  const v = cfg[key];
+  if (!Array.isArray(v) || v.some((e) => typeof e !== 'number' || !Number.isInteger(e) || e < 0)) throw new FormatError(`config.${key}`, `expected a list of non-negative integers, got ${JSON.stringify(v)}`);
+  return v as number[];
+}
+
+function checkEinsumDense(c: Case): string | null {
+  const cfg = obj(c, 'config');
+  const t = types(c);
+  need(t, 'input', 'weight', 'bias', 'accum', 'result');
+  const inpShape = intListOf(cfg, 'inp_shape');
+  const kernelShape = intListOf(cfg, 'kernel_shape');
+  const outShape = intListOf(cfg, 'out_shape');
+  const r = einsumRecipe(strOf(cfg, 'equation'), inpShape, kernelShape);
+  for (const key of ['inp_tpose_idxs', 'ker_tpose_idxs', 'out_tpose_idxs', 'out_interpert_shape', 'out_shape'] as const) {
+    if (cfg[key] !== undefined && !sameList(r[key], cfg[key])) return mismatch(key, cfg[key], r[key]);
+  }
+  for (const key of ['n_free_data', 'n_free_kernel', 'n_contract', 'n_inplace'] as const) {
+    if (cfg[key] !== undefined && cfg[key] !== r[key]) return mismatch(key, cfg[key], r[key]);
+  }
+  const nW = r.n_inplace * r.n_contract * r.n_free_kernel;
+  const nB = r.n_free_data * r.n_free_kernel * r.n_inplace;
+  const w = rawN(c.weights, 'weights', nW);
+  const b = rawN(c.bias, 'bias', nB);
+  if (c.weights_keras !== undefined) {
+    const wk = rawN(c.weights_keras, 'weights_keras', nW);
+    const d = diff(einsumWeightsFromKeras(wk, kernelShape, r), w, 'weights (C array from weights_keras)');
+    if (d) return d;
+  }
+  if (c.bias_keras !== undefined) {
+    let bk: (number | bigint)[] | null = null;
+    let shape: number[] | undefined;
+    if (c.bias_keras !== null) {
+      if (!Array.isArray(c.bias_keras)) throw new FormatError('bias_keras', 'expected an array or null');
+      bk = rawList(c.bias_keras, 'bias_keras');
+      const axes = String(cfg.bias_axes ?? '');
+      if (Array.isArray(cfg.bias_shape)) shape = intListOf(cfg, 'bias_shape');
+      else if (/all/.test(axes)) shape = outShape;
+      else if (/last/.test(axes)) shape = [outShape[outShape.length - 1]!];
+      else {
+        // A right-aligned suffix of the output shape holding that many values.
+        for (let k = outShape.length - 1; k >= 0 && !shape; k--) if (outShape.slice(k).reduce((p, q) => p * q, 1) === bk.length) shape = outShape.slice(k);
+        if (!shape) throw new FormatError('bias_keras', `${bk.length} values do not fit a suffix of the output shape ${JSON.stringify(outShape)}`);
+      }
+    }
+    const d = diff(einsumBiasFromKeras<number | bigint>(bk, shape, r, 0), b, 'bias (C array from bias_keras)');
+    if (d) return d;
+  }
+  const k = prepareEinsumDense(
+    {
+      name: 'einsum_dense',
+      inp_shape: inpShape,
+      out_shape: outShape,
+      n_free_data: r.n_free_data,
+      n_free_kernel: r.n_free_kernel,
+      n_contract: r.n_contract,
+      n_inplace: r.n_inplace,
+      inp_tpose_idxs: r.inp_tpose_idxs,
+      out_tpose_idxs: r.out_tpose_idxs,
+      out_interpert_shape: r.out_interpert_shape,
+      io_type: cfg.io_type as string | undefined,
+      strategy: cfg.strategy as string | undefined,
+      types: t as never,
+    },
+    w as RawInput,
+    b as RawInput,
+  );
+  return runAll(c, 'einsum_dense', (x, i) => k.run(x1(x, i)));
+}
+
+/**
+ * Checkers of the depthwise, separable, recurrent, LayerNormalization and EinsumDense cases.
+ *
+ * @example Object.keys(SEQ_KERNEL_CHECKERS); // ['depthwise_conv1d', …, 'einsum_dense']
+ */
+export const SEQ_KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
+  depthwise_conv1d: (c) => checkDepthwise(c, 1),
+  depthwise_conv2d: (c) => checkDepthwise(c, 2),
+  separable_conv1d: (c) => checkSeparable(c, 1),
+  separable_conv2d: (c) => checkSeparable(c, 2),
+  lstm: (c) => checkRecurrent(c, 'lstm'),
+  gru: (c) => checkRecurrent(c, 'gru'),
+  layernorm: checkLayerNorm,
+  einsum_dense: checkEinsumDense,
+};

@@ -27,3 +27,5 @@ export * from './merge.js';
 export * from './geometry.js';
 export * from './depthwise.js';
 export * from './recurrent.js';
+export * from './layernorm.js';
+export * from './einsum.js';
