@@ -305,9 +305,11 @@ export class RecurrentKernel {
     const h: T[] = new Array<T>(n).fill(A.zero);
     const s: T[] = new Array<T>(n).fill(A.zero);
     const xt: T[] = new Array<T>(this.nIn).fill(A.zero);
+    // The dense results are accum_t values, not layer results: their casts count as accum casts
+    // (through the casters), and they are not recorded as pre-result values.
     const denseRun = (k: DenseKernel, input: ArrayLike<T>, o: RawOutput, c: unknown) => {
-      if (this.big) k.rowBig(input as ArrayLike<bigint>, 0, o, 0, c as never, st);
-      else k.rowNum(input as ArrayLike<number>, 0, o, 0, c as never, st);
+      if (this.big) k.rowBig(input as ArrayLike<bigint>, 0, o, 0, c as never, undefined);
+      else k.rowNum(input as ArrayLike<number>, 0, o, 0, c as never, undefined);
     };
     // Sum of two products, both exact, aligned to the finer of their fractional widths.
     const sum2 = (p1: T, f1: number, p2: T, f2: number): [T, number] => {
