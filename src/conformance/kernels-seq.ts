@@ -345,6 +345,22 @@ function intListOf(cfg: Record<string, unknown>, key: string): number[] {
   return v as number[];
 }
 
+/**
+ * The bias shapes Keras' EinsumDense can build for an output shape: from the first bias axis to the
+ * last output axis, each later axis either kept or 1, holding `n` values.
+ */
+function kerasBiasShapes(outShape: readonly number[], n: number): number[][] {
+  const out: number[][] = [];
+  for (let k = 0; k < outShape.length; k++) {
+    const rest = outShape.length - k - 1;
+    for (let mask = 0; mask < 2 ** rest; mask++) {
+      const sh = outShape.slice(k).map((v, j) => (j > 0 && (mask >> (j - 1)) & 1 ? 1 : v));
+      if (sh.reduce((p, q) => p * q, 1) === n) out.push(sh);
+    }
+  }
+  return out;
+}
+
 function checkEinsumDense(c: Case): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
@@ -352,7 +368,8 @@ function checkEinsumDense(c: Case): string | null {
   const inpShape = intListOf(cfg, 'inp_shape');
   const kernelShape = intListOf(cfg, 'kernel_shape');
   const outShape = intListOf(cfg, 'out_shape');
-  const r = einsumRecipe(strOf(cfg, 'equation'), inpShape, kernelShape);
+  // hls4ml resolves '...' into letters first (`equation_resolved`); the recipe is derived from that.
+  const r = einsumRecipe(strOf(cfg, cfg.equation_resolved !== undefined ? 'equation_resolved' : 'equation'), inpShape, kernelShape);
   for (const key of ['inp_tpose_idxs', 'ker_tpose_idxs', 'out_tpose_idxs', 'out_interpert_shape', 'out_shape'] as const) {
     if (cfg[key] !== undefined && !sameList(r[key], cfg[key])) return mismatch(key, cfg[key], r[key]);
   }
@@ -369,22 +386,18 @@ function checkEinsumDense(c: Case): string | null {
     if (d) return d;
   }
   if (c.bias_keras !== undefined) {
-    let bk: (number | bigint)[] | null = null;
-    let shape: number[] | undefined;
-    if (c.bias_keras !== null) {
+    let d: string | null;
+    if (c.bias_keras === null) d = diff(einsumBiasFromKeras<number | bigint>(null, undefined, r, 0), b, 'bias (zeros without a Keras bias)');
+    else {
       if (!Array.isArray(c.bias_keras)) throw new FormatError('bias_keras', 'expected an array or null');
-      bk = rawList(c.bias_keras, 'bias_keras');
+      const bk = rawList(c.bias_keras, 'bias_keras');
       const axes = String(cfg.bias_axes ?? '');
-      if (Array.isArray(cfg.bias_shape)) shape = intListOf(cfg, 'bias_shape');
-      else if (/all/.test(axes)) shape = outShape;
-      else if (/last/.test(axes)) shape = [outShape[outShape.length - 1]!];
-      else {
-        // A right-aligned suffix of the output shape holding that many values.
-        for (let k = outShape.length - 1; k >= 0 && !shape; k--) if (outShape.slice(k).reduce((p, q) => p * q, 1) === bk.length) shape = outShape.slice(k);
-        if (!shape) throw new FormatError('bias_keras', `${bk.length} values do not fit a suffix of the output shape ${JSON.stringify(outShape)}`);
-      }
+      const shapes = Array.isArray(cfg.bias_shape) ? [intListOf(cfg, 'bias_shape')] : /all/.test(axes) ? [outShape] : /last/.test(axes) ? [outShape.slice(-1)] : kerasBiasShapes(outShape, bk.length);
+      if (shapes.length === 0) throw new FormatError('bias_keras', `${bk.length} values fit no Keras bias shape of the output ${JSON.stringify(outShape)}`);
+      // The C array must be the broadcast of the Keras bias for one of the shapes Keras can give it.
+      const diffs = shapes.map((sh) => diff(einsumBiasFromKeras<number | bigint>(bk, sh, r, 0), b, `bias (C array from bias_keras, shape ${JSON.stringify(sh)})`));
+      d = diffs.includes(null) ? null : diffs[0]!;
     }
-    const d = diff(einsumBiasFromKeras<number | bigint>(bk, shape, r, 0), b, 'bias (C array from bias_keras)');
     if (d) return d;
   }
   const k = prepareEinsumDense(

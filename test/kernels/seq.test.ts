@@ -436,6 +436,9 @@ describe('checkers of the sepconv / recurrent / layernorm / einsum cases', () =>
     const f = first('einsum_dense.jsonl', 'einsum_dense');
     f.weights[0] += 1;
     expect(checkHls4mlKernelCase(f)).toMatch(/^weights \(C array from weights_keras\)/);
+    const g = first('einsum_dense.jsonl', 'einsum_dense');
+    g.bias[3] += 1;
+    expect(checkHls4mlKernelCase(g)).toMatch(/^bias \(C array from bias_keras/);
   });
   it('validate sizes before use (FormatError naming the field)', () => {
     const c = first('sepconv.jsonl', 'separable_conv2d');
