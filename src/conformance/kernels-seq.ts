@@ -26,6 +26,7 @@ import {
   recurrentDenseFunctions,
   transposeDenseWeights,
   type RecurrentConfig,
+  type ArithPath,
   type RawInput,
 } from '../kernels/index.js';
 import { checkTable, diff, need, num, obj, rawList, runAll, sameList, types, x1, type Case, type KernelChecker } from './kernel-case.js';
@@ -163,7 +164,7 @@ function checkDepthwiseLayer(c: Case, dims: 1 | 2, kcfg: Record<string, unknown>
   return null;
 }
 
-function checkDepthwise(c: Case, dims: 1 | 2): string | null {
+function checkDepthwise(c: Case, dims: 1 | 2, path?: ArithPath): string | null {
   const t = types(c);
   need(t, 'input', 'weight', 'bias', 'accum', 'result');
   const { kcfg, layer } = depthwiseKernelConfig(c, dims, t);
@@ -173,11 +174,11 @@ function checkDepthwise(c: Case, dims: 1 | 2): string | null {
   const b = rawN(c.bias, 'bias', C);
   const d = checkDepthwiseLayer(c, dims, kcfg, layer, w);
   if (d) return d;
-  const k = dims === 2 ? prepareDepthwiseConv2d(kcfg as never, w as RawInput, b as RawInput) : prepareDepthwiseConv1d(kcfg as never, w as RawInput, b as RawInput);
+  const k = dims === 2 ? prepareDepthwiseConv2d(kcfg as never, w as RawInput, b as RawInput, path) : prepareDepthwiseConv1d(kcfg as never, w as RawInput, b as RawInput, path);
   return runAll(c, String(c.kernel), (x, i) => k.run(x1(x, i)));
 }
 
-function checkSeparable(c: Case, dims: 1 | 2): string | null {
+function checkSeparable(c: Case, dims: 1 | 2, path?: ArithPath): string | null {
   const t = types(c);
   need(t, 'input', 'depthwise', 'depthwise_bias', 'depthwise_accum', 'depthwise_result', 'pointwise', 'bias', 'pointwise_accum', 'result');
   const dwTypes = { input: t.input!, weight: t.depthwise!, bias: t.depthwise_bias!, accum: t.depthwise_accum!, result: t.depthwise_result! };
@@ -221,7 +222,11 @@ function checkSeparable(c: Case, dims: 1 | 2): string | null {
       types: { weight: t.pointwise!, bias: t.bias!, accum: t.pointwise_accum!, result: t.result! },
     },
   };
-  const k = dims === 2 ? prepareSeparableConv2d(sep as never, dw as RawInput, db as RawInput, pw as RawInput, pb as RawInput) : prepareSeparableConv1d(sep as never, dw as RawInput, db as RawInput, pw as RawInput, pb as RawInput);
+  // pointwise_weights are documented as the Keras pointwise_kernel (c·n_filt + f); a Resource
+  // pointwise dense receives hls4ml's transpose of it (f·n_chan + c).
+  const kerasOrder = !/f\s*\*\s*n_chan/.test(String(c.weight_layout ?? ''));
+  const pwC = pstrategy === 'resource' && kerasOrder ? transposeDenseWeights(pw, C, F) : pw;
+  const k = dims === 2 ? prepareSeparableConv2d(sep as never, dw as RawInput, db as RawInput, pwC as RawInput, pb as RawInput, path) : prepareSeparableConv1d(sep as never, dw as RawInput, db as RawInput, pwC as RawInput, pb as RawInput, path);
   d = runAll(c, String(c.kernel), (x, i) => k.run(x1(x, i)));
   return d;
 }
@@ -231,7 +236,7 @@ function checkSeparable(c: Case, dims: 1 | 2): string | null {
 // Recurrent
 // ---------------------------------------------------------------------------------------------
 
-function checkRecurrent(c: Case, kind: 'lstm' | 'gru'): string | null {
+function checkRecurrent(c: Case, kind: 'lstm' | 'gru', path?: ArithPath): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
   need(t, 'input', 'result', 'accum', 'weight', 'recurrent_weight', 'bias', 'recurrent_bias');
@@ -285,7 +290,7 @@ function checkRecurrent(c: Case, kind: 'lstm' | 'gru'): string | null {
   }
   if (cfg.recr_act_n_in !== undefined && cfg.recr_act_n_in !== (m - 1) * n) return mismatch('recr_act_n_in', cfg.recr_act_n_in, (m - 1) * n);
   if (cfg.act_n_in !== undefined && cfg.act_n_in !== n) return mismatch('act_n_in', cfg.act_n_in, n);
-  const k = kind === 'lstm' ? prepareLstm(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput) : prepareGru(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput);
+  const k = kind === 'lstm' ? prepareLstm(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput, path) : prepareGru(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput, path);
   const tabs = k.tables;
   const tables = optObj(c.tables, 'tables') ?? {};
   for (const key of Object.keys(tables)) {
@@ -306,7 +311,7 @@ function checkRecurrent(c: Case, kind: 'lstm' | 'gru'): string | null {
 // LayerNormalization
 // ---------------------------------------------------------------------------------------------
 
-function checkLayerNorm(c: Case): string | null {
+function checkLayerNorm(c: Case, path?: ArithPath): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
   need(t, 'input', 'result', 'accum', 'scale', 'bias', 'table');
@@ -327,7 +332,7 @@ function checkLayerNorm(c: Case): string | null {
     product: cfg.product as string | undefined,
     types: t as never,
   };
-  const k = prepareLayerNorm(lcfg, rawN(c.scale, 'scale', dim) as RawInput, rawN(c.bias, 'bias', dim) as RawInput);
+  const k = prepareLayerNorm(lcfg, rawN(c.scale, 'scale', dim) as RawInput, rawN(c.bias, 'bias', dim) as RawInput, path);
   const tables = optObj(c.tables, 'tables') ?? {};
   for (const key of Object.keys(tables)) if (key !== 'invert_sqr_table') return `tables.${key}: unknown table`;
   const d = checkTable(c, 'invert_sqr_table', layernormTable(lcfg));
@@ -361,7 +366,7 @@ function kerasBiasShapes(outShape: readonly number[], n: number): number[][] {
   return out;
 }
 
-function checkEinsumDense(c: Case): string | null {
+function checkEinsumDense(c: Case, path?: ArithPath): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
   need(t, 'input', 'weight', 'bias', 'accum', 'result');
@@ -418,8 +423,33 @@ function checkEinsumDense(c: Case): string | null {
     },
     w as RawInput,
     b as RawInput,
+    path,
   );
   return runAll(c, 'einsum_dense', (x, i) => k.run(x1(x, i)));
+}
+
+const CHECKS: Record<string, (c: Case, path?: ArithPath) => string | null> = {
+  depthwise_conv1d: (c, p) => checkDepthwise(c, 1, p),
+  depthwise_conv2d: (c, p) => checkDepthwise(c, 2, p),
+  separable_conv1d: (c, p) => checkSeparable(c, 1, p),
+  separable_conv2d: (c, p) => checkSeparable(c, 2, p),
+  lstm: (c, p) => checkRecurrent(c, 'lstm', p),
+  gru: (c, p) => checkRecurrent(c, 'gru', p),
+  layernorm: checkLayerNorm,
+  einsum_dense: checkEinsumDense,
+};
+
+/**
+ * Check one depthwise / separable / recurrent / layernorm / einsum_dense case with a forced
+ * arithmetic back end (`'number'` throws where it would not be exact).
+ *
+ * @example checkSeqKernelCase(JSON.parse(line), 'bigint'); // null
+ */
+export function checkSeqKernelCase(c: Case, path: ArithPath = 'auto'): string | null {
+  const kind = String(c.kernel);
+  const check = Object.prototype.hasOwnProperty.call(CHECKS, kind) ? CHECKS[kind] : undefined;
+  if (!check) throw new FormatError('kernel', `not a depthwise / separable / recurrent / layernorm / einsum_dense case: '${kind}'`);
+  return check(c, path);
 }
 
 /**
@@ -427,13 +457,6 @@ function checkEinsumDense(c: Case): string | null {
  *
  * @example Object.keys(SEQ_KERNEL_CHECKERS); // ['depthwise_conv1d', …, 'einsum_dense']
  */
-export const SEQ_KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
-  depthwise_conv1d: (c) => checkDepthwise(c, 1),
-  depthwise_conv2d: (c) => checkDepthwise(c, 2),
-  separable_conv1d: (c) => checkSeparable(c, 1),
-  separable_conv2d: (c) => checkSeparable(c, 2),
-  lstm: (c) => checkRecurrent(c, 'lstm'),
-  gru: (c) => checkRecurrent(c, 'gru'),
-  layernorm: checkLayerNorm,
-  einsum_dense: checkEinsumDense,
-};
+export const SEQ_KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = Object.fromEntries(
+  Object.entries(CHECKS).map(([k, f]) => [k, (c: Case) => f(c)]),
+);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkHls4mlKernelCase } from '../../src/conformance/hls4ml-kernels.js';
+import { checkSeqKernelCase } from '../../src/conformance/kernels-seq.js';
 import { ConfigError, FormatError, ShapeError, UnsupportedError } from '../../src/errors.js';
 import { parseFixedType, type FixedType } from '../../src/fixed/index.js';
 import {
@@ -462,4 +463,15 @@ describe('checkers of the sepconv / recurrent / layernorm / einsum cases', () =>
     expect(kn.plan.accStart[kn.plan.nChan]).toBe(kn.plan.kSize * kn.plan.nChan);
     for (const x of c.inputs as number[][]) expect(Array.from(kb.run(x) as bigint[], Number)).toEqual(Array.from(kn.run(x) as Float64Array));
   });
+});
+
+describe('both arithmetic back ends reproduce every reference case', () => {
+  for (const file of ['sepconv.jsonl', 'recurrent.jsonl', 'layernorm.jsonl', 'einsum_dense.jsonl']) {
+    it(`${file}: BigInt path`, () => {
+      const bad = goldenCases(file)
+        .map((c, i) => [i + 1, checkSeqKernelCase(c, 'bigint')] as const)
+        .filter(([, m]) => m !== null);
+      expect(bad).toEqual([]);
+    });
+  }
 });
