@@ -459,7 +459,7 @@ describe('checkers of the sepconv / recurrent / layernorm / einsum cases', () =>
     const cfg = { ...c.config, implementation: 'Encoded', pixels: c.config.depthwise_layer.pixels, min_height: c.config.depthwise_layer.min_height, min_width: c.config.depthwise_layer.min_width, types: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, T((v as { cpp: string }).cpp)])) };
     const kn = prepareDepthwiseConv2d(cfg as never, c.weights, c.bias);
     const kb = prepareDepthwiseConv2d(cfg as never, c.weights, c.bias, 'bigint');
-    expect(kn.plan.window.windows.nOut).toBe(c.config.out_height * c.config.out_width);
+    expect(kn.plan.windows.nOut).toBe(c.config.out_height * c.config.out_width);
     expect(kn.plan.accStart[kn.plan.nChan]).toBe(kn.plan.kSize * kn.plan.nChan);
     for (const x of c.inputs as number[][]) expect(Array.from(kb.run(x) as bigint[], Number)).toEqual(Array.from(kn.run(x) as Float64Array));
   });
