@@ -29,7 +29,7 @@ import {
   type ArithPath,
   type RawInput,
 } from '../kernels/index.js';
-import { checkTable, diff, need, num, obj, rawList, runAll, sameList, types, x1, type Case, type KernelChecker } from './kernel-case.js';
+import { checkTable, diff, ioPairs, need, num, obj, rawList, runAll, sameList, types, x1, type Case, type KernelChecker } from './kernel-case.js';
 
 function optObj(v: unknown, field: string): Record<string, unknown> | undefined {
   if (v === undefined) return undefined;
@@ -64,6 +64,20 @@ function rawN(v: unknown, field: string, n: number): (number | bigint)[] {
   if (!Array.isArray(v)) throw new FormatError(field, `expected an array of ${n} raw integers, got ${typeof v}`);
   if (v.length !== n) throw new FormatError(field, `expected ${n} values, got ${v.length}`);
   return rawList(v, field);
+}
+
+/**
+ * Every input / output list of the case has the sizes the config implies — checked before any
+ * kernel (and its window tables) is built from the config.
+ */
+function checkIoSizes(c: Case, nIn: number, nOut: number): void {
+  const { inputs, outputs } = ioPairs(c);
+  inputs.forEach((x, k) => {
+    if (!Array.isArray(x) || x.length !== nIn) throw new FormatError(`inputs[${k}]`, `expected ${nIn} raw values (from the config), got ${Array.isArray(x) ? x.length : typeof x}`);
+  });
+  outputs.forEach((y, k) => {
+    if (!Array.isArray(y) || y.length !== nOut) throw new FormatError(`outputs[${k}]`, `expected ${nOut} raw values (from the config), got ${Array.isArray(y) ? y.length : typeof y}`);
+  });
 }
 
 function mismatch(what: string, want: unknown, got: unknown): string {
@@ -119,6 +133,14 @@ function depthwiseKernelConfig(c: Case, dims: 1 | 2, types: Record<string, Fixed
   return { kcfg, layer };
 }
 
+function imageSize(kcfg: Record<string, unknown>, dims: 1 | 2, C: number): number {
+  return (dims === 2 ? (kcfg.in_height as number) : 1) * (kcfg.in_width as number) * C;
+}
+
+function outPixels(kcfg: Record<string, unknown>, dims: 1 | 2): number {
+  return (dims === 2 ? (kcfg.out_height as number) : 1) * (kcfg.out_width as number);
+}
+
 /** Checks the derived fields of the depthwise layer config against what hls4ml would write. */
 function checkDepthwiseLayer(c: Case, dims: 1 | 2, kcfg: Record<string, unknown>, layer: Record<string, unknown>, dwWeights: (number | bigint)[]): string | null {
   const cfg = obj(c, 'config');
@@ -172,6 +194,7 @@ function checkDepthwise(c: Case, dims: 1 | 2, path?: ArithPath): string | null {
   const C = kcfg.n_chan as number;
   const w = rawN(c.weights, 'weights', kSize * C);
   const b = rawN(c.bias, 'bias', C);
+  checkIoSizes(c, imageSize(kcfg, dims, C), outPixels(kcfg, dims) * C);
   const d = checkDepthwiseLayer(c, dims, kcfg, layer, w);
   if (d) return d;
   const k = dims === 2 ? prepareDepthwiseConv2d(kcfg as never, w as RawInput, b as RawInput, path) : prepareDepthwiseConv1d(kcfg as never, w as RawInput, b as RawInput, path);
@@ -193,6 +216,7 @@ function checkSeparable(c: Case, dims: 1 | 2, path?: ArithPath): string | null {
   const db = rawN(c.depthwise_bias, 'depthwise_bias', C);
   const pw = rawN(c.pointwise_weights, 'pointwise_weights', C * F);
   const pb = rawN(c.bias, 'bias', F);
+  checkIoSizes(c, imageSize(kcfg, dims, C), outPixels(kcfg, dims) * F);
   let d = checkDepthwiseLayer(c, dims, kcfg, layer, dw);
   if (d) return d;
   // SeparableToDepthwiseAndConv: zero depthwise biases typed ap_uint<1>.
@@ -290,6 +314,7 @@ function checkRecurrent(c: Case, kind: 'lstm' | 'gru', path?: ArithPath): string
   }
   if (cfg.recr_act_n_in !== undefined && cfg.recr_act_n_in !== (m - 1) * n) return mismatch('recr_act_n_in', cfg.recr_act_n_in, (m - 1) * n);
   if (cfg.act_n_in !== undefined && cfg.act_n_in !== n) return mismatch('act_n_in', cfg.act_n_in, n);
+  checkIoSizes(c, rcfg.n_sequence * nIn, rcfg.n_sequence_out * n);
   const k = kind === 'lstm' ? prepareLstm(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput, path) : prepareGru(rcfg, w as RawInput, wr as RawInput, b as RawInput, br as RawInput, path);
   const tabs = k.tables;
   const tables = optObj(c.tables, 'tables') ?? {};
@@ -299,9 +324,6 @@ function checkRecurrent(c: Case, kind: 'lstm' | 'gru', path?: ArithPath): string
     if (!got) return `tables.${key}: the case has a table but ${key === 'activation_table' ? rcfg.activation : rcfg.recurrent_activation} has none`;
     const d = checkTable(c, key, got);
     if (d) return d;
-  }
-  for (const key of ['activation_table', 'recurrent_activation_table'] as const) {
-    if (tabs[key] && tables[key] === undefined) return `tables.${key}: missing from the case`;
   }
   return runAll(c, kind, (x, i) => k.run(x1(x, i)));
 }
@@ -332,6 +354,7 @@ function checkLayerNorm(c: Case, path?: ArithPath): string | null {
     product: cfg.product as string | undefined,
     types: t as never,
   };
+  checkIoSizes(c, nIn, nIn);
   const k = prepareLayerNorm(lcfg, rawN(c.scale, 'scale', dim) as RawInput, rawN(c.bias, 'bias', dim) as RawInput, path);
   const tables = optObj(c.tables, 'tables') ?? {};
   for (const key of Object.keys(tables)) if (key !== 'invert_sqr_table') return `tables.${key}: unknown table`;
@@ -405,6 +428,7 @@ function checkEinsumDense(c: Case, path?: ArithPath): string | null {
     }
     if (d) return d;
   }
+  checkIoSizes(c, inpShape.reduce((p, q) => p * q, 1), outShape.reduce((p, q) => p * q, 1));
   const k = prepareEinsumDense(
     {
       name: 'einsum_dense',

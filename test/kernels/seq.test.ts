@@ -449,6 +449,10 @@ describe('checkers of the sepconv / recurrent / layernorm / einsum cases', () =>
     const r = first('recurrent.jsonl', 'lstm');
     r.config.n_state = 'two';
     expect(() => checkHls4mlKernelCase(r)).toThrow(/config\.n_state/);
+    const h = first('sepconv.jsonl', 'depthwise_conv2d');
+    h.config.in_height = 100000;
+    h.config.in_width = 100000;
+    expect(() => checkHls4mlKernelCase(h)).toThrow(/inputs\[0\]: expected 30000000000 raw values/);
     const l = first('layernorm.jsonl', 'layernorm');
     delete l.types.table;
     expect(() => checkHls4mlKernelCase(l)).toThrow(/types\.table/);
