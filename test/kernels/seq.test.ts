@@ -13,7 +13,10 @@ import {
   depthwiseAccumulationOrder,
   depthwiseConv1d,
   depthwiseConv2d,
+  einsumBiasFromKeras,
+  einsumDense,
   einsumRecipe,
+  einsumWeightsFromKeras,
   gru,
   layernormTable,
   lstm,
@@ -395,6 +398,51 @@ describe('einsum recipe', () => {
     expect(() => einsumRecipe('bc,cd->d', [5, 2], [2, 3])).toThrow(UnsupportedError);
     expect(() => einsumRecipe('...c,cd->...d', [5, 2], [2, 3])).toThrow(UnsupportedError);
     expect(() => einsumRecipe('bc,cd->bd', [5, 2], [3, 3])).toThrow(ShapeError);
+  });
+  it('at wide types equals the exact einsum of the Keras kernel and bias (recipe, C arrays and kernel together)', () => {
+    const forms = ['bc,cd->bd', 'bc,cde->bde', 'bc,bcd->d', 'bc,bcd->bd', 'bcd,de->bce', 'bc,cb->b', 'bcd,cde->be', 'bc,dc->db', 'abc,acd->abd', 'abc,cad->dba', 'abc,bc->a'];
+    const t = { input: T('ap_fixed<16,8>'), weight: T('ap_fixed<16,8>'), bias: T('ap_fixed<16,8>'), accum: T('ap_fixed<64,32>'), result: T('ap_fixed<64,32>') };
+    const arb = fc.record({ eq: fc.constantFrom(...forms), sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 5, maxLength: 5 }), bias: fc.boolean(), seed: fc.integer() });
+    fc.assert(
+      fc.property(arb, ({ eq, sizes, bias, seed }) => {
+        const [lhs, out] = eq.split('->') as [string, string];
+        const [a, k] = lhs.split(',') as [string, string];
+        const letters = [...new Set((a + k).split(''))];
+        const size = Object.fromEntries(letters.map((l, i) => [l, sizes[i]!]));
+        const inShape = a.split('').map((l) => size[l]!);
+        const kShape = k.split('').map((l) => size[l]!);
+        const outShape = out.split('').map((l) => size[l]!);
+        const prod = (xs: number[]) => xs.reduce((p, q) => p * q, 1);
+        let st = seed;
+        const rnd = () => ((st = (st * 1103515245 + 12345) | 0) >>> 8) % 65536 - 32768;
+        const x = Array.from({ length: prod(inShape) }, rnd);
+        const kern = Array.from({ length: prod(kShape) }, rnd);
+        const bk = bias ? Array.from({ length: prod(outShape) }, rnd) : null;
+        const r = einsumRecipe(eq, inShape, kShape);
+        const w = einsumWeightsFromKeras(kern, kShape, r);
+        const b = einsumBiasFromKeras<number>(bk, outShape, r, 0);
+        const y = einsumDense({ ...r, inp_shape: inShape, types: t }, x, w, b) as bigint[];
+        // exact einsum: raw products carry 16 fractional bits, bias 8, the result 32
+        const contract = letters.filter((l) => !out.includes(l));
+        const flat = (spec: string, shape: number[], v: Record<string, number>) => spec.split('').reduce((p, l, i) => p * shape[i]! + v[l]!, 0);
+        const want: bigint[] = [];
+        const idx: Record<string, number> = {};
+        const walk = (ls: string[], f: () => void) => {
+          if (ls.length === 0) return f();
+          for (let i = 0; i < size[ls[0]!]!; i++) {
+            idx[ls[0]!] = i;
+            walk(ls.slice(1), f);
+          }
+        };
+        walk(out.split(''), () => {
+          let s = bk ? BigInt(bk[flat(out, outShape, idx)]!) << 8n : 0n;
+          walk(contract, () => (s += BigInt(x[flat(a, inShape, idx)]!) * BigInt(kern[flat(k, kShape, idx)]!)));
+          want.push(s << 16n);
+        });
+        expect(Array.from(y, BigInt)).toEqual(want);
+      }),
+      { numRuns: 120 },
+    );
   });
   it('transposeFlat is numpy transpose', () => {
     expect(transposeFlat([0, 1, 2, 3, 4, 5], [2, 3], [1, 0])).toEqual([0, 3, 1, 4, 2, 5]);
