@@ -179,6 +179,17 @@ export function truncScaledIndex(xRaw: number | bigint, fx: number, mul: number,
   return Number(BigInt.asIntN(32, q));
 }
 
+/**
+ * Index of the ±R/2-range activation tables (sigmoid R = 16, tanh R = 8):
+ * `index = int(x·N/R) + (R/2)·N/R` clamped to [0, N−1] (int arithmetic as in the C++), for a raw x
+ * with `fx` fractional bits.
+ *
+ * @example activationTableIndex(0, 10, 1024, 16); // 512
+ */
+export function activationTableIndex(xRaw: number | bigint, fx: number, N: number, R: number): number {
+  return tableIndex(xRaw, fx, N, R);
+}
+
 /** `index = int(x·N/R) + (R/2)·N/R` clamped to [0, N−1] (unsigned/int arithmetic as in the C++). */
 function tableIndex(xRaw: number | bigint, fx: number, N: number, R: number): number {
   const half = Math.floor(((R / 2) * N) / R);

@@ -25,3 +25,7 @@ export * from './softmax.js';
 export * from './zeropad.js';
 export * from './merge.js';
 export * from './geometry.js';
+export * from './depthwise.js';
+export * from './recurrent.js';
+export * from './layernorm.js';
+export * from './einsum.js';
