@@ -38,6 +38,13 @@ export interface WeightArray {
   description: string;
 }
 
+/** One of hlsemu's C++ kernel headers (`firmware/hlsemu/<file>`), with the headers it includes. */
+export interface CppHeader {
+  file: string;
+  text: string;
+  needs?: readonly CppHeader[];
+}
+
 /** Everything the project writer needs for one layer. */
 export interface LayerCode {
   layer: FirmwareLayerBase<string, object, 'result'>;
@@ -47,6 +54,8 @@ export interface LayerCode {
   /** Config structs (and out-of-class definitions), written to parameters.h. */
   structs: string[];
   arrays: WeightArray[];
+  /** The kernel headers its call needs (their own includes come along). */
+  headers: readonly CppHeader[];
   /** Statements of the top function. */
   call(ins: TensorInfo[], inVars: string[], out: TensorInfo, outVar: string): string[];
   /** One-line description (comments, README). */

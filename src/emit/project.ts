@@ -11,16 +11,11 @@ import { formatFixedType, frac, type FixedType } from '../fixed/index.js';
 import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec, type FirmwareLayer } from '../graph/firmware.js';
 import { checkFirmwareGraph, firmwareGraphToJson } from '../graph/check.js';
 import { firmwareClass } from '../layers/registry.js';
-import { COMMON_H } from './cpp/common.js';
-import { CONV_H } from './cpp/conv.js';
-import { DENSE_H } from './cpp/dense.js';
-import { ACTIVATION_H, BATCHNORM_H } from './cpp/elementwise.js';
-import { POOLING_H } from './cpp/pooling.js';
-import { SOFTMAX_H } from './cpp/softmax.js';
-import { MERGE_H, PADDING_H, STREAM_H } from './cpp/structural.js';
+import { COMMON_HEADER } from './cpp/common.js';
+import { STREAM_HEADER } from './cpp/structural.js';
 import { ProjectExistsError } from './errors.js';
 import { formatRows, randomRawInputs, toRawInputs, type RawValue } from './inputs.js';
-import { wordSizeOf, type LayerCode, type TensorInfo, type WeightArray } from './layers.js';
+import { wordSizeOf, type CppHeader, type LayerCode, type TensorInfo, type WeightArray } from './layers.js';
 import { fixedLiteral, formatRawInitializer, rawStorageType } from './literals.js';
 import { NameTable } from './names.js';
 
@@ -73,18 +68,22 @@ export interface ProjectManifest {
 /** Compiler flags of the C simulation (Makefile and csim driver). */
 export const CSIM_CXXFLAGS = ['-std=c++14', '-O1', '-DHLSEMU_TRACE', '-Wno-unknown-pragmas', '-Wno-deprecated-declarations'];
 
-const KERNEL_HEADERS: Array<[string, string]> = [
-  ['hlsemu_common.h', COMMON_H],
-  ['hlsemu_dense.h', DENSE_H],
-  ['hlsemu_conv.h', CONV_H],
-  ['hlsemu_pooling.h', POOLING_H],
-  ['hlsemu_batchnorm.h', BATCHNORM_H],
-  ['hlsemu_activation.h', ACTIVATION_H],
-  ['hlsemu_softmax.h', SOFTMAX_H],
-  ['hlsemu_padding.h', PADDING_H],
-  ['hlsemu_merge.h', MERGE_H],
-  ['hlsemu_stream.h', STREAM_H],
-];
+/**
+ * The kernel headers a project ships: hlsemu_common.h and hlsemu_stream.h (the top function's data
+ * movement), then every header the layers' calls need, each after the headers it includes.
+ */
+function kernelHeaders(codes: LayerCode[]): CppHeader[] {
+  const out: CppHeader[] = [];
+  const add = (h: CppHeader): void => {
+    if (out.some((o) => o.file === h.file)) return;
+    for (const n of h.needs ?? []) add(n);
+    out.push(h);
+  };
+  add(COMMON_HEADER);
+  add(STREAM_HEADER);
+  for (const c of codes) for (const h of c.headers) add(h);
+  return out;
+}
 
 /** Suffixes the emitter derives from a layer's identifier (used to keep every global name unique). */
 const DERIVED = [
@@ -250,7 +249,7 @@ function parametersH(p: Plan): string {
     '#include "defines.h"',
     '',
   ];
-  for (const [f] of KERNEL_HEADERS) if (f !== 'hlsemu_common.h') lines.push(`#include "hlsemu/${f}"`);
+  for (const h of kernelHeaders(p.codes)) if (h !== COMMON_HEADER) lines.push(`#include "hlsemu/${h.file}"`);
   lines.push('');
   for (const c of p.codes) for (const a of c.arrays) lines.push(`#include "weights/${a.name}.h"`);
   lines.push('');
@@ -674,7 +673,7 @@ export function emitProject(graph: FirmwareGraph | FirmwareGraphSpec, outDir: st
   files.set(`firmware/${name}.cpp`, topCpp(p));
   files.set('firmware/defines.h', definesH(p));
   files.set('firmware/parameters.h', parametersH(p));
-  for (const [f, text] of KERNEL_HEADERS) files.set(`firmware/hlsemu/${f}`, text);
+  for (const h of kernelHeaders(p.codes)) files.set(`firmware/hlsemu/${h.file}`, h.text);
   for (const c of p.codes) for (const a of c.arrays) files.set(`firmware/weights/${a.name}.h`, weightH(a));
   files.set(`tb/${name}_test.cpp`, testbench(p));
   files.set('tb/inputs.txt', formatRows(inputs));

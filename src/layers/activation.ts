@@ -20,6 +20,7 @@ import { prepareFastActivation } from '../kernels/fast/elementwise.js';
 import { sigmoidTable, tanhTable } from '../kernels/tables.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import { Struct, tArg, warnInputType, type WeightArray } from '../emit/layers.js';
+import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
 import { checkTable, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
@@ -305,6 +306,7 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
       typedefs,
       structs: [s.text()],
       arrays,
+      headers: [ACTIVATION_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::${act}<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}${extra});`],
       summary: `Activation ${act}`,
     };

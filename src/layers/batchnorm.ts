@@ -17,6 +17,7 @@ import { batchnorm } from '../kernels/batchnorm.js';
 import type { RawInput } from '../kernels/common.js';
 import { prepareFastBatchnorm } from '../kernels/fast/elementwise.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
+import { BATCHNORM_HEADER } from '../emit/cpp/elementwise.js';
 import { need, obj, rawList, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, rawWeights, reuseFactorOf, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
@@ -219,6 +220,7 @@ const firmware: FirmwareClassSpec<BatchNormLayer> = {
         { name: `${c}_s`, elemType: `${c}_scale_t`, type: ts, values: L.weights.scale, description: `${L.name} scale` },
         { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} bias` },
       ],
+      headers: [BATCHNORM_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::batchnorm<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_s, ${c}_b);`],
       summary: `BatchNormalization (${nFilt === -1 ? 'per element' : `${nFilt} channels`})`,
     };

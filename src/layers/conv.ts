@@ -25,6 +25,8 @@ import { prepareFastConv1d, prepareFastConv2d } from '../kernels/fast/conv.js';
 import { encodedFifoDepth, kerasOutputLength, samePads, windowGeometry } from '../kernels/geometry.js';
 import { validReuseFactor } from '../kernels/reuse-factor.js';
 import { Struct, denseStruct, warnInputType } from '../emit/layers.js';
+import { CONV_HEADER } from '../emit/cpp/conv.js';
+import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { need, num, obj, rawList, runAll, sameList, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
 import { MAC_TYPES, floatWeights, inferMac, macProfileWeights, macWeights } from './dense.js';
@@ -385,6 +387,7 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
       typedefs,
       structs: [mult.text(), s.text()],
       arrays,
+      headers: [CONV_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::conv<${is[0]!.elemType}, ${out.elemType}, config_${c}>(${iv[0]}, ${ov}, ${c}_w, ${c}_b);`],
       summary: `${L.cls} ${geomText} (io_parallel, ${strategy}, RF ${rf})`,
     };
@@ -426,6 +429,7 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
     typedefs,
     structs,
     arrays,
+    headers: padded ? [CONV_HEADER, PADDING_HEADER] : [CONV_HEADER],
     call: (is, iv, out, ov) => {
       if (!padded) return [`hlsemu::${fn}<${is[0]!.wordType}, ${out.wordType}, config_${c}>(${iv[0]}, ${ov}, ${c}_w, ${c}_b);`];
       const pw = `hlsemu::array<${is[0]!.elemType}, ${g.C}>`;

@@ -17,6 +17,7 @@ import { DenseKernel, denseAccumulationOrder, type DenseConfig, type ProductKind
 import { prepareFastDense } from '../kernels/fast/dense.js';
 import { validReuseFactor } from '../kernels/reuse-factor.js';
 import { denseStruct, tArg, warnInputType } from '../emit/layers.js';
+import { DENSE_HEADER } from '../emit/cpp/dense.js';
 import { need, num, obj, rawList, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import type { RawInput } from '../kernels/common.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
@@ -276,6 +277,7 @@ const firmware: FirmwareClassSpec<DenseLayer> = {
         { name: `${c}_w`, elemType: `${c}_weight_t`, type: tw, values: L.weights.weight, description: strategy === 'resource' ? `${L.name} weights, w[j * ${nIn} + i] (transposed for the Resource strategy)` : `${L.name} weights, w[i * ${nOut} + j]` },
         { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} biases` },
       ],
+      headers: [DENSE_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::dense<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_w, ${c}_b);`],
       summary: `Dense ${nIn} -> ${nOut} (${strategy}, RF ${rf})`,
     };

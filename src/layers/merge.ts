@@ -13,6 +13,7 @@ import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { normaliseAxis } from '../import/keras-config.js';
 import { add, concatDim, concatenate, merge, type MergeOp } from '../kernels/merge.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
+import { MERGE_HEADER } from '../emit/cpp/structural.js';
 import { need, obj, pair, runAll, types as caseTypes, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, InferContext, LayerModule, ModelClassSpec } from './spec.js';
@@ -244,6 +245,7 @@ const mergeFirmware: FirmwareClassSpec<MergeLayer> = {
       typedefs: [],
       structs: [s.text()],
       arrays: [],
+      headers: [MERGE_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::merge<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, is[1]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${iv[1]}, ${ov});`],
       summary: `Merge (${op})`,
     };
@@ -285,6 +287,7 @@ const concatFirmware: FirmwareClassSpec<ConcatenateLayer> = {
       typedefs: [],
       structs: [s.text()],
       arrays: [],
+      headers: [MERGE_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::concatenate<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, is[1]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${iv[1]}, ${ov});`],
       summary: `Concatenate (dimension ${dim})`,
     };

@@ -28,6 +28,7 @@ import {
   type PoolingKernel,
 } from '../kernels/pooling.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
+import { POOLING_HEADER } from '../emit/cpp/pooling.js';
 import { checkTable, need, num, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import { hwc, kerasPadsBefore } from './conv.js';
@@ -316,6 +317,7 @@ function emitPool(L: PoolingLayer, { ctx, cname: c, ins }: EmitArgs) {
     typedefs: [[`${c}_accum_t`, L.types.accum]] as Array<[string, FixedType]>,
     structs: [s.text()],
     arrays: [],
+    headers: [POOLING_HEADER],
     call: (is: typeof ins, iv: string[], out: (typeof ins)[number], ov: string) => [`hlsemu::${fn}<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov});`],
     summary: `${L.cls} pool ${oneD ? g.kw : `${g.kh}x${g.kw}`} stride ${oneD ? g.sw : `${g.sh}x${g.sw}`}${stream ? ` (${impl === 'encoded' ? 'Encoded' : 'LineBuffer'})` : ''}`,
   };
@@ -404,6 +406,7 @@ function globalFirmware<C extends GlobalCls>(cls: C): FirmwareClassSpec<GlobalPo
         typedefs: [[`${c}_accum_t`, L.types.accum]],
         structs: [s.text()],
         arrays: [],
+        headers: [POOLING_HEADER],
         call: (is, iv, out, ov) => [`hlsemu::global_pool<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov});`],
         summary: `${L.cls} (${P} pixels)`,
       };

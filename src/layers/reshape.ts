@@ -16,6 +16,7 @@ import type { HlsGraph, HlsNode } from '../graph/hls-graph.js';
 import type { RawOutput } from '../kernels/common.js';
 import { LayerCheck, lowered, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec, RunFn } from './spec.js';
+import { STREAM_HEADER } from '../emit/cpp/structural.js';
 
 /** A firmware reshape: `target_shape` = the output shape. */
 export interface ReshapeLayer extends FirmwareLayerBase<'Reshape', { target_shape: number[] }, never, never> {}
@@ -130,6 +131,7 @@ const firmware: FirmwareClassSpec<ReshapeLayer> = {
       typedefs: [],
       structs: [],
       arrays: [],
+      headers: [STREAM_HEADER],
       call: (is, iv, out, ov) =>
         ctx.io === 'io_stream' ? [`hlsemu::repack<${is[0]!.wordType}, ${out.wordType}, ${n}>(${iv[0]}, ${ov});`] : [`hlsemu::copy<${is[0]!.elemType}, ${out.elemType}, ${n}>(${iv[0]}, ${ov});`],
       summary: `Reshape ${JSON.stringify(inT.shape)} -> ${JSON.stringify(L.shapeOut)}`,

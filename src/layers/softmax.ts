@@ -17,6 +17,7 @@ import { prepareFastSoftmax } from '../kernels/fast/softmax.js';
 import { softmax, type SoftmaxConfig } from '../kernels/softmax.js';
 import { softmaxInpNormType, softmaxTables } from '../kernels/tables.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
+import { SOFTMAX_HEADER } from '../emit/cpp/softmax.js';
 import { checkTable, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import { floatSoftmax } from './activation.js';
@@ -176,6 +177,7 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
         typedefs: [],
         structs: [s.text()],
         arrays: [],
+        headers: [SOFTMAX_HEADER],
         call: (is, iv, out, ov) => [`hlsemu::argmax<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov});`],
         summary: 'Softmax (argmax)',
       };
@@ -232,6 +234,7 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
         { name: `${c}_exp_table`, elemType: expName, type: expT, values: tables.exp_table, description: `${L.name} exponential table (${impl})` },
         { name: `${c}_inv_table`, elemType: invName, type: invT, values: tables.inv_table, description: `${L.name} inverse table (${impl})` },
       ],
+      headers: [SOFTMAX_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::softmax<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_exp_table, ${c}_inv_table);`],
       summary: `Softmax (${impl})`,
     };

@@ -13,6 +13,7 @@ import { requireRank, type LayerConfigReader } from '../import/keras-config.js';
 import { prepareFastZeropad } from '../kernels/fast/elementwise.js';
 import { zeropad1d, zeropad2d, type ZeroPad1DConfig, type ZeroPad2DConfig } from '../kernels/zeropad.js';
 import { Struct, tArg } from '../emit/layers.js';
+import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, typed } from './common.js';
 import { hwc } from './conv.js';
@@ -163,6 +164,7 @@ function firmware<C extends 'ZeroPadding1D' | 'ZeroPadding2D'>(cls: C): Firmware
         typedefs: [],
         structs: [s.text()],
         arrays: [],
+        headers: [PADDING_HEADER],
         call: (is, iv, out, ov) => [`hlsemu::zeropad<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov});`],
         summary: `${L.cls} pads ${oneD ? `${g.pad_left},${g.pad_right}` : `${pt},${pb},${g.pad_left},${g.pad_right}`}`,
       };

@@ -58,8 +58,9 @@ describe('emitProject output', () => {
       'firmware/weights/fc1_w.h',
       'firmware/weights/fc2_w.h',
       'firmware/weights/softmax_exp_table.h',
+      'firmware/hlsemu/hlsemu_common.h',
       'firmware/hlsemu/hlsemu_dense.h',
-      'firmware/hlsemu/hlsemu_conv.h',
+      'firmware/hlsemu/hlsemu_activation.h',
       'firmware/hlsemu/hlsemu_softmax.h',
       'tb/myproject_test.cpp',
       'tb/inputs.txt',
@@ -69,6 +70,8 @@ describe('emitProject output', () => {
     ]) {
       expect(r.files).toContain(f);
     }
+    // only the kernel headers the layers use are shipped
+    expect(r.files).not.toContain('firmware/hlsemu/hlsemu_conv.h');
   });
 
   it('is deterministic and matches the snapshots (io_parallel)', () => {

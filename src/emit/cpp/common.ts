@@ -5,6 +5,8 @@
  */
 
 /** `firmware/hlsemu/hlsemu_common.h`. */
+import type { CppHeader } from '../layers.js';
+
 export const COMMON_H = String.raw`// hlsemu_common.h -- shared definitions of the hlsemu HLS kernel library.
 // Written by hlsemu for this project. Every kernel in firmware/hlsemu/ performs the same ap_fixed
 // conversions, in the same order, as hlsemu's TypeScript emulation, so C simulation reproduces the
@@ -266,3 +268,6 @@ template <class W_T> void trace_stream(const char *name, hls::stream<W_T> &s, un
 
 #endif
 `;
+
+/** `hlsemu_common.h` with the headers it includes. */
+export const COMMON_HEADER: CppHeader = { file: 'hlsemu_common.h', text: COMMON_H, needs: [] };

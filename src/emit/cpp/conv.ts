@@ -6,6 +6,10 @@
  */
 
 /** `firmware/hlsemu/hlsemu_conv.h`. */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+import { DENSE_HEADER } from './dense.js';
+
 export const CONV_H = String.raw`// hlsemu_conv.h -- convolution kernels (Conv1D is Conv2D with in_height = filt_height = 1).
 // Written by hlsemu for this project.
 //
@@ -219,3 +223,6 @@ LineRows:
 
 #endif
 `;
+
+/** `hlsemu_conv.h` with the headers it includes. */
+export const CONV_HEADER: CppHeader = { file: 'hlsemu_conv.h', text: CONV_H, needs: [COMMON_HEADER, DENSE_HEADER] };

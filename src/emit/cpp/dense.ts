@@ -4,6 +4,9 @@
  */
 
 /** `firmware/hlsemu/hlsemu_dense.h`. */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+
 export const DENSE_H = String.raw`// hlsemu_dense.h -- dense layer kernels (Latency / Resource strategy), io_parallel and io_stream.
 // Written by hlsemu for this project.
 //
@@ -149,3 +152,6 @@ DenseWrite:
 
 #endif
 `;
+
+/** `hlsemu_dense.h` with the headers it includes. */
+export const DENSE_HEADER: CppHeader = { file: 'hlsemu_dense.h', text: DENSE_H, needs: [COMMON_HEADER] };

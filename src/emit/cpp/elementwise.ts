@@ -5,6 +5,9 @@
  */
 
 /** `firmware/hlsemu/hlsemu_batchnorm.h`. */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+
 export const BATCHNORM_H = String.raw`// hlsemu_batchnorm.h -- batch normalization. Written by hlsemu for this project.
 // y = (res_T)(x * scale[k] + bias[k]): product and sum at full precision, one conversion
 // (scale and bias stored as raw mantissas).
@@ -181,3 +184,9 @@ void tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR table[CFG::ta
 
 #endif
 `;
+
+/** `hlsemu_batchnorm.h` with the headers it includes. */
+export const BATCHNORM_HEADER: CppHeader = { file: 'hlsemu_batchnorm.h', text: BATCHNORM_H, needs: [COMMON_HEADER] };
+
+/** `hlsemu_activation.h` with the headers it includes. */
+export const ACTIVATION_HEADER: CppHeader = { file: 'hlsemu_activation.h', text: ACTIVATION_H, needs: [COMMON_HEADER] };

@@ -4,6 +4,9 @@
  */
 
 /** `firmware/hlsemu/hlsemu_pooling.h`. */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+
 export const POOLING_H = String.raw`// hlsemu_pooling.h -- pooling kernels. Written by hlsemu for this project.
 //
 // io_parallel  Max:     maximum in the input type (padding = the MSB-only bit pattern), -> accum_t -> res_T.
@@ -271,3 +274,6 @@ GlobalStreamPixels:
 
 #endif
 `;
+
+/** `hlsemu_pooling.h` with the headers it includes. */
+export const POOLING_HEADER: CppHeader = { file: 'hlsemu_pooling.h', text: POOLING_H, needs: [COMMON_HEADER] };

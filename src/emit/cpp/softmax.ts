@@ -4,6 +4,9 @@
  */
 
 /** `firmware/hlsemu/hlsemu_softmax.h`. */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+
 export const SOFTMAX_H = String.raw`// hlsemu_softmax.h -- softmax over slices of n_slice values. Written by hlsemu for this project.
 //
 // latency  e_i = (accum_t)exp_table[top bits of x_i];  s = balanced add tree of e in accum_t;
@@ -160,3 +163,6 @@ ArgmaxWords:
 
 #endif
 `;
+
+/** `hlsemu_softmax.h` with the headers it includes. */
+export const SOFTMAX_HEADER: CppHeader = { file: 'hlsemu_softmax.h', text: SOFTMAX_H, needs: [COMMON_HEADER] };

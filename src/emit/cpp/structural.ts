@@ -4,6 +4,9 @@
  */
 
 /** `firmware/hlsemu/hlsemu_padding.h`. */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+
 export const PADDING_H = String.raw`// hlsemu_padding.h -- zero padding (ZeroPadding1D = 2D with height 1). Written by hlsemu for this project.
 // Padded positions are 0, the others (res_T)x.
 #ifndef HLSEMU_PADDING_H_
@@ -214,3 +217,12 @@ CloneWords:
 
 #endif
 `;
+
+/** `hlsemu_padding.h` with the headers it includes. */
+export const PADDING_HEADER: CppHeader = { file: 'hlsemu_padding.h', text: PADDING_H, needs: [COMMON_HEADER] };
+
+/** `hlsemu_merge.h` with the headers it includes. */
+export const MERGE_HEADER: CppHeader = { file: 'hlsemu_merge.h', text: MERGE_H, needs: [COMMON_HEADER] };
+
+/** `hlsemu_stream.h` with the headers it includes. */
+export const STREAM_HEADER: CppHeader = { file: 'hlsemu_stream.h', text: STREAM_H, needs: [COMMON_HEADER] };
