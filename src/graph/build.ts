@@ -70,16 +70,27 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     const where = `layers[${pos}] (${l.className} '${l.name}')`;
     const spec = modelClass(l.className, where);
     const inputs = l.inputs.map(resolve);
-    const draft = spec.removed ? null : spec.build(l, { where, inputs });
-    if (!draft) {
+    const built = spec.removed ? null : spec.build(l, { where, inputs });
+    const chain = built === null ? [] : Array.isArray(built) ? built : [built];
+    if (chain.length === 0) {
       alias.set(l.name, inputs[0]!);
       g.changes.push(`${l.name} (${l.className}) removed`);
       return;
     }
-    push(l.name, draft, inputs, l.inputShapes, l.outputShape, l.quantizers);
+    let ins = inputs;
+    let shapes = l.inputShapes;
+    chain.forEach((d, k) => {
+      const last = k === chain.length - 1;
+      const name = d.name ?? (last ? l.name : `${l.name}_${k}`);
+      const out = d.shapeOut ?? l.outputShape;
+      push(name, d, ins, shapes, out, l.quantizers);
+      ins = [name];
+      shapes = [out];
+      if (last && name !== l.name) alias.set(l.name, name);
+    });
     const split = splitActivation(l, model.source, !!spec.splitsActivation);
     if (split) {
-      push(split.name, activationDraft(split.name, split.activation), [l.name], [l.outputShape], l.outputShape);
+      push(split.name, activationDraft(split.name, split.activation), [resolve(l.name)], [l.outputShape], l.outputShape);
       alias.set(l.name, split.name); // consumers of the Keras layer read the split activation
     }
   });

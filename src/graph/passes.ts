@@ -147,16 +147,31 @@ function removeNopBatchNorm(g: HlsGraph): void {
   }
 }
 
+/** One of hls4ml's graph passes: `run` returns true when it changed the graph. */
+export interface GraphPass {
+  /** hls4ml's name of the pass (model/optimizer/passes/*.py). */
+  name: string;
+  run(g: HlsGraph, cfg: Hls4mlConfig): boolean;
+}
+
+/**
+ * The number-changing passes of hls4ml's `convert` flow that run before precision inference, in
+ * hls4ml's order (model/optimizer/__init__.py). A new pass goes here, at hls4ml's position.
+ */
+export const CONVERT_PASSES: readonly GraphPass[] = [
+  { name: 'fuse_batch_normalization', run: fuseBatchNorm },
+  { name: 'eliminate_linear_activation / merge_linear_activation', run: (g) => linearActivations(g) },
+];
+
 /**
  * Run hls4ml's number-changing passes on the working graph, in hls4ml's order.
  *
  * @example runPasses(g, cfg); // g now has only concrete types
  */
 export function runPasses(g: HlsGraph, cfg: Hls4mlConfig): void {
+  // hls4ml's optimizer driver: a pass that changes the graph restarts the flow from its first pass.
   for (let guard = 0; guard < 10_000; guard++) {
-    if (fuseBatchNorm(g, cfg)) continue;
-    if (linearActivations(g)) continue;
-    break;
+    if (!CONVERT_PASSES.some((p) => p.run(g, cfg))) break;
   }
   inferPrecision(g, cfg);
   removeNopBatchNorm(g);

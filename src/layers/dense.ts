@@ -21,7 +21,7 @@ import { DENSE_HEADER } from '../emit/cpp/dense.js';
 import { need, num, obj, rawList, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import type { RawInput } from '../kernels/common.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
-import type { FirmwareClassSpec, HlsClassSpec, InferContext, LayerModule, ModelClassSpec } from './spec.js';
+import type { FirmwareClassSpec, HlsClassSpec, HlsDraft, InferContext, LayerModule, ModelClassSpec } from './spec.js';
 
 /** A firmware Dense layer. `weights.weight` is the C array: latency `i·n_out + j`, resource `j·n_in + i`. */
 export interface DenseLayer extends FirmwareLayerBase<'Dense', DenseFirmwareConfig, 'weight' | 'bias' | 'accum', 'weight' | 'bias'> {}
@@ -74,7 +74,7 @@ export function inferMac(n: HlsNode, x: FixedType, nOps: number, ctx: InferConte
 }
 
 /** The float weights of a Dense/Conv node (a missing bias becomes zeros typed `ap_uint<1>`, as hls4ml's add_bias does). */
-export function macWeights(l: ModelLayer, where: string): Pick<NonNullable<ReturnType<ModelClassSpec['build']>>, 'weights' | 'types' | 'attrs'> {
+export function macWeights(l: ModelLayer, where: string): Pick<HlsDraft, 'weights' | 'types' | 'attrs'> {
   const k = l.weights.kernel;
   if (!k) throw new ShapeError(`${where}.kernel`, 'missing kernel weights');
   const nOut = last(l.outputShape);

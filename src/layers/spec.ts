@@ -64,9 +64,17 @@ export interface ProfiledWeight {
   values: Float64Array;
 }
 
-/** What {@link ModelClassSpec.build} gives the working graph: one hls4ml node (name, inputs and shapes are filled in). */
+/**
+ * What {@link ModelClassSpec.build} gives the working graph: one hls4ml node (inputs and shapes are
+ * filled in), or a chain of them (hls4ml splits some layers, e.g. SeparableConv → depthwise +
+ * pointwise): each reads the previous one; the last one stands for the model layer.
+ */
 export interface HlsDraft {
   cls: string;
+  /** Node name (default: the model layer's name). Required for all but the last node of a chain. */
+  name?: string;
+  /** Output shape (default: the model layer's). */
+  shapeOut?: number[];
   attrs: Record<string, unknown>;
   weights?: Record<string, HlsWeight>;
   /** Types fixed by the model itself (e.g. a missing bias is `ap_uint<1>` zeros); they win over the config. */
@@ -100,8 +108,8 @@ export interface ModelClassSpec {
   splitsActivation?: boolean;
   /** hls4ml's parser drops the layer (its consumers read its input). */
   removed?: boolean;
-  /** The working-graph node (null: removed). */
-  build(l: ModelLayer, ctx: BuildContext): HlsDraft | null;
+  /** The working-graph node, or a chain of nodes (null: removed). */
+  build(l: ModelLayer, ctx: BuildContext): HlsDraft | HlsDraft[] | null;
   /**
    * Float64 evaluation of a chunk of `ctx.n` samples (Keras inference semantics), before any split
    * activation (the registry applies that). `xs` holds one array per input.
