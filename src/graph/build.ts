@@ -5,11 +5,11 @@
  * type ('auto' kept) and every node its settings, as hls4ml's `Layer.__init__` does.
  */
 import { ConfigError } from '../errors.js';
-import { parseFixedType } from '../fixed/types.js';
+import { formatFixedType, parseFixedType } from '../fixed/types.js';
 import { activationDraft, splitActivation } from '../layers/activation.js';
 import { hlsClass, modelClass } from '../layers/registry.js';
 import type { HlsDraft } from '../layers/spec.js';
-import { getPrecision, layerAttributes, layerSettings, type Hls4mlConfig } from './config.js';
+import { getPrecision, layerAttributes, layerSettings, lookupCaseless, type Hls4mlConfig } from './config.js';
 import type { HlsClass, HlsGraph, HlsNode, MaybeType } from './hls-graph.js';
 import type { LayerQuantizers, ModelGraph } from './model.js';
 
@@ -52,7 +52,7 @@ export function assignTypes(node: HlsNode, cfg: Hls4mlConfig, fixed: HlsDraft['t
  * @example const g = buildHlsGraph(model, cfg);
  */
 export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
-  const g: HlsGraph = { name: model.name, ioType: cfg.IOType ?? 'io_parallel', nodes: [], outputs: [...model.outputs], changes: [] };
+  const g: HlsGraph = { name: model.name, ioType: cfg.IOType ?? 'io_parallel', nodes: [], outputs: [...model.outputs], changes: [], warnings: [] };
   const alias = new Map<string, string>(); // removed layer → its input; split layer → its activation
   const resolve = (n: string): string => {
     let x = n;
@@ -96,7 +96,58 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
   });
   g.outputs = g.outputs.map(resolve);
   checkLayerNames(cfg, g, model);
+  g.warnings.push(...configWarnings(cfg, g));
   return g;
+}
+
+/**
+ * What a config says that hls4ml 1.3 reads differently (or not at all) — each a warning naming the
+ * key, so no setting is silently ignored: `Precision` entries of attribute-read types (tables),
+ * `<var>_t` keys of types read from `Precision`, a softmax `Strategy`, LayerType entries that match
+ * no layer's hls4ml class, LayerType `ConvImplementation`, layer attributes at Model level.
+ */
+export function configWarnings(cfg: Hls4mlConfig, g: HlsGraph): string[] {
+  const out: string[] = [];
+  const classes = new Set(g.nodes.map((n) => n.cls.toLowerCase()));
+  for (const k of Object.keys(cfg.Model)) {
+    if (['table_size', 'TableSize', 'Implementation', 'table_t', 'exp_table_t', 'inv_table_t'].includes(k) || /_t$/.test(k)) {
+      out.push(`Model.${k} is not read by hls4ml (Model-level keys are not merged into layers); set it under LayerName or LayerType`);
+    }
+  }
+  for (const [key, s] of Object.entries(cfg.LayerType ?? {})) {
+    if (!classes.has(key.toLowerCase())) out.push(`LayerType.${key} matches no layer: hls4ml looks LayerType entries up by its own class name (classes here: ${[...new Set(g.nodes.map((n) => n.cls))].join(', ')})`);
+    if (s.ConvImplementation !== undefined) out.push(`LayerType.${key}.ConvImplementation is never matched by hls4ml (it looks it up by the backend-wrapped class name); set it under LayerName or Model`);
+  }
+  for (const n of g.nodes) {
+    const spec = hlsClass(n.cls, n.name);
+    const entries: [string, Record<string, unknown> | undefined][] = [
+      [`LayerName.${n.name}`, lookupCaseless(cfg.LayerName, n.name)],
+      [`LayerType.${n.cls}`, lookupCaseless(cfg.LayerType, n.cls)],
+    ];
+    for (const [path, s] of entries) {
+      if (!s) continue;
+      const prec = s.Precision;
+      if (prec && typeof prec === 'object') {
+        for (const v of Object.keys(prec)) {
+          const tv = spec.types.find((t) => t.name === v);
+          if (v === 'default') continue;
+          if (!tv) out.push(`${path}.Precision.${v}: a ${n.cls} layer has no '${v}' type (hls4ml ignores it)`);
+          else if (tv.default !== undefined && v !== 'accum') out.push(`${path}.Precision.${v} is not read by hls4ml 1.3 (it reads the ${v}_t key); ${n.name} uses ${String(fmtType(n.types[v]))}`);
+        }
+      }
+      for (const k of Object.keys(s)) {
+        const m = /^(.*)_t$/.exec(k);
+        const tv = m ? spec.types.find((t) => t.name === m[1]) : undefined;
+        if (m && tv && tv.default === undefined && tv.name !== 'accum') out.push(`${path}.${k} is overridden by hls4ml (the ${tv.name} type comes from Precision.${tv.name})`);
+      }
+      if (n.cls === 'Softmax' && s.Strategy !== undefined) out.push(`${path}.Strategy does not select the softmax implementation in hls4ml 1.3 (Implementation does); ${n.name} is '${String(n.settings.implementation ?? 'stable')}'`);
+    }
+  }
+  return out;
+}
+
+function fmtType(t: MaybeType | undefined): string {
+  return t === undefined ? 'nothing' : t === 'auto' ? "'auto'" : formatFixedType(t);
 }
 
 /** Every `LayerName` key must name a layer of the model (or one hls4ml creates: split activations, zero padding). */

@@ -43,6 +43,8 @@ export interface HlsGraph {
   nodes: HlsNode[];
   outputs: string[];
   changes: string[];
+  /** Conversion warnings (settings hls4ml reads differently than written, constraints of its C++). */
+  warnings: string[];
 }
 
 /** Consumers of a node's output. @example consumers(g, 'dense1') */

@@ -53,7 +53,7 @@ export function lowerToFirmware(g: HlsGraph): FirmwareGraph {
   if (inputType === undefined || inputType === 'auto') throw new ConfigError(`${input.name}.result`, 'type not resolved');
   // The result type each tensor has in the firmware (in-place layers keep their input's).
   const resultOf = new Map<string, FixedType>([[input.name, inputType]]);
-  const warnings: string[] = [];
+  const warnings: string[] = [...g.warnings];
   const layers: FirmwareLayer[] = [];
   for (const n of g.nodes) {
     if (n.cls === 'Input') continue;
