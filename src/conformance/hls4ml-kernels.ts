@@ -35,7 +35,26 @@ import {
   type RawInput,
   type SoftmaxConfig,
 } from '../kernels/index.js';
-import { checkTable, need, num, obj, pair, rawList, runAll, sameList, sameRaw, types, x1, type Case, type KernelChecker } from './kernel-case.js';
+import {
+  checkInputLengths,
+  checkLayout,
+  checkPairLengths,
+  checkTable,
+  intList,
+  need,
+  num,
+  obj,
+  pair,
+  rawList,
+  runAll,
+  sameList,
+  sameRaw,
+  types,
+  x1,
+  type Case,
+  type KernelChecker,
+} from './kernel-case.js';
+import { KERNEL_CHECKERS_EXT } from './kernels-ext.js';
 
 
 function checkDense(c: Case): string | null {
@@ -133,6 +152,8 @@ function checkActivation(c: Case, kind: string): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
   need(t, 'input', 'result');
+  checkLayout(c, cfg, num(cfg, 'n_in'));
+  checkInputLengths(c, num(cfg, 'n_in'), 'config.n_in');
   const kcfg: Record<string, unknown> = { ...cfg, name: kind, types: t };
   switch (kind) {
     case 'linear':
@@ -169,7 +190,13 @@ function checkSoftmax(c: Case): string | null {
   need(t, 'input', 'result');
   const impl = String(cfg.implementation ?? c.impl ?? '').toLowerCase();
   if (impl !== 'stable') delete t.inp_norm; // the placeholder `ap_fixed<1,0>` of the other implementations
+  const pack = checkLayout(c, cfg, num(cfg, 'n_in'));
+  checkInputLengths(c, num(cfg, 'n_in'), 'config.n_in');
   const kcfg = { ...cfg, implementation: impl, name: 'softmax', types: t } as unknown as SoftmaxConfig;
+  if (cfg.io_type === 'io_stream') {
+    // The stream kernel normalises each stream word (the last axis), whatever n_slice/n_outer say.
+    Object.assign(kcfg, { n_slice: pack, n_outer: undefined, n_inner: undefined });
+  }
   if (impl !== 'argmax' && c.tables && typeof c.tables === 'object') {
     const legacyStream = impl === 'legacy' && cfg.io_type === 'io_stream';
     const size = (k: string) => (legacyStream ? ((cfg.table_size as number) ?? 1024) : (cfg[k] as number));
@@ -184,6 +211,8 @@ function checkZeropad(c: Case, dims: 1 | 2): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
   need(t, 'input', 'result');
+  const inShape = intList(cfg, 'in_shape');
+  if (inShape) checkInputLengths(c, inShape.reduce((a, b) => a * b, 1), 'config.in_shape');
   const kcfg = { ...cfg, name: String(c.kernel), types: t } as never;
   return runAll(c, String(c.kernel), (x, i) => (dims === 2 ? zeropad2d(kcfg, x1(x, i)) : zeropad1d(kcfg, x1(x, i))));
 }
@@ -193,12 +222,18 @@ function checkMerge(c: Case, kind: string): string | null {
   const t = types(c);
   need(t, 'input1', 'input2', 'result');
   if (kind === 'concatenate') {
+    const size = (k: string): number | undefined => intList(cfg, k)?.reduce((a, b) => a * b, 1);
+    const [n1, n2, nOut] = [size('shape1'), size('shape2'), size('out_shape')];
+    if (n1 !== undefined && n2 !== undefined) checkPairLengths(c, n1, n2, 'config.shape1', 'config.shape2');
+    if (n1 !== undefined && n2 !== undefined && nOut !== undefined && nOut !== n1 + n2) throw new FormatError('config.out_shape', `holds ${nOut} values, not ${n1} + ${n2}`);
     const kcfg = { ...cfg, name: kind, types: t } as never;
     return runAll(c, kind, (x, i) => {
       const [a, b] = pair(x, i);
       return concatenate(kcfg, a, b);
     });
   }
+  if (cfg.n_elem1 !== undefined && cfg.n_elem2 !== undefined) checkPairLengths(c, num(cfg, 'n_elem1'), num(cfg, 'n_elem2'), 'config.n_elem1', 'config.n_elem2');
+  if (cfg.shape !== undefined) checkLayout(c, cfg, num(cfg, 'n_elem'));
   const kcfg = { ...cfg, op: kind, name: kind, types: t } as never;
   return runAll(c, kind, (x, i) => {
     const [a, b] = pair(x, i);
@@ -235,6 +270,7 @@ export const KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = {
   maximum: (c) => checkMerge(c, 'maximum'),
   minimum: (c) => checkMerge(c, 'minimum'),
   concatenate: (c) => checkMerge(c, 'concatenate'),
+  ...KERNEL_CHECKERS_EXT,
 };
 
 /**

@@ -24,3 +24,8 @@ export * from './activations.js';
 export * from './softmax.js';
 export * from './zeropad.js';
 export * from './merge.js';
+export * from './activations-ext.js';
+export * from './image.js';
+export * from './cropping.js';
+export * from './transpose.js';
+export * from './embed.js';
