@@ -266,7 +266,13 @@ function checkTranspose(c: Case): string | null {
   if (!from) throw new FormatError('config.in_shape', 'missing');
   const perm = intList(cfg, 'perm', 0);
   if (!perm) throw new FormatError('config.perm', 'missing');
-  const g = transposeGeometry(from, perm, 'config');
+  let g: ReturnType<typeof transposeGeometry>;
+  try {
+    g = transposeGeometry(from, perm, 'config');
+  } catch (e) {
+    if (e instanceof HlsemuError) throw new FormatError(e.path, e.message.slice(e.path.length + 2));
+    throw e;
+  }
   sameShape('config.out_shape', intList(cfg, 'out_shape'), g.to_shape);
   checkInputLengths(c, g.N, 'config.in_shape');
   const kcfg = { ...cfg, from_shape: from, to_shape: intList(cfg, 'out_shape') ?? intList(cfg, 'to_shape'), name: 'transpose', types: t } as never;
