@@ -13,7 +13,7 @@ import { EMBED_H, MERGE_EXT_H, RESHAPE_H } from '../../src/emit/cpp/reshape-ext.
 import { concatDim } from '../../src/kernels/index.js';
 
 /** A parsed reference case. */
-export type KCase = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type KCase = Record<string, any>;
 
 /** The headers a kernel-level C++ test needs, by file name. */
 export const HEADERS: Record<string, string> = {
