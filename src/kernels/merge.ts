@@ -238,15 +238,19 @@ export interface DotConfig {
   n_in: number;
   /** Always 1 (checked when given). */
   n_out?: number;
-  /** `nnet::product::` class: `'mult'` (default) or `'weight_ternary'` (hls4ml's choice when input2 is `int<2>`). */
-  product?: 'mult' | 'weight_ternary' | string;
+  /**
+   * `nnet::product::` class: `'mult'` (default), `'weight_ternary'` (hls4ml's choice when input2 is
+   * `int<2>`) or `'weight_binary'` (input2 the binary `ap_uint<1>` type).
+   */
+  product?: 'mult' | 'weight_ternary' | 'weight_binary' | string;
   io_type?: string;
   types: { input1: FixedType; input2: FixedType; accum: FixedType; result: FixedType };
 }
 
 /**
  * `nnet::dot1d`: `acc = 0; acc = (accum)(acc + (accum)(x1[i]·x2[i]))` for i = 0 … n_in−1, then
- * `(result)acc`. With `product: 'weight_ternary'` the product is 0 (x2 = 0), −x1 (x2 = −1) or x1.
+ * `(result)acc`. With `product: 'weight_ternary'` the product is 0 (x2 = 0), −x1 (x2 = −1) or x1;
+ * with `'weight_binary'` −x1 (x2 = 0) or x1.
  *
  * @example dot1d({ n_in: 2, types: { input1: t, input2: t, accum: t, result: t } }, [1024, 2048], [1024, 1024]); // [3072]
  */
@@ -259,14 +263,16 @@ export function dot1d(cfg: DotConfig, x1: RawInput, x2: RawInput, opts: KernelOp
     throw new UnsupportedError(`${layer}.io_type`, `nnet::dot1d has no ${JSON.stringify(cfg.io_type)} kernel (io_parallel only)`);
   }
   const product = cfg.product ?? 'mult';
-  if (product !== 'mult' && product !== 'weight_ternary') throw new UnsupportedError(`${layer}.product`, `product '${String(product)}' is not supported (mult, weight_ternary)`);
+  if (product !== 'mult' && product !== 'weight_ternary' && product !== 'weight_binary') {
+    throw new UnsupportedError(`${layer}.product`, `product '${String(product)}' is not supported (mult, weight_ternary, weight_binary)`);
+  }
   const tt = cfg.types as unknown as Record<string, FixedType>;
   const t1 = typeField(layer, tt, 'input1');
   const t2 = typeField(layer, tt, 'input2');
   const tacc = typeField(layer, tt, 'accum');
   const tres = typeField(layer, tt, 'result');
-  if (product === 'weight_ternary' && frac(t2) !== 0) {
-    throw new UnsupportedError(`${layer}.product`, `weight_ternary needs an integer input2 type (hls4ml uses it for int<2>), got W=${t2.W} I=${t2.I}`);
+  if (product !== 'mult' && frac(t2) !== 0) {
+    throw new UnsupportedError(`${layer}.product`, `${product} needs an integer input2 type (hls4ml uses it for int<2> / ap_uint<1>), got W=${t2.W} I=${t2.I}`);
   }
   const fp = product === 'mult' ? frac(t1) + frac(t2) : frac(t1);
   const bits = Math.max(product === 'mult' ? t1.W + t2.W + 1 : t1.W + 2, tacc.W + 2, tres.W);
@@ -283,6 +289,7 @@ export function dot1d(cfg: DotConfig, x1: RawInput, x2: RawInput, opts: KernelOp
     for (let i = 0; i < n; i++) {
       let p: T;
       if (product === 'mult') p = A.mul(a[i]!, b[i]!);
+      else if (product === 'weight_binary') p = b[i]! === A.zero ? A.sub(A.zero, a[i]!) : a[i]!;
       else p = b[i]! === A.zero ? A.zero : b[i]! === minusOne ? A.sub(A.zero, a[i]!) : a[i]!;
       acc = castS(A.add(acc, castP(p)));
     }

@@ -173,7 +173,7 @@ function mergeCase(c: KCase): Gen {
   const decls = typedefs(c, 'input1', 'input2', 'result');
   if (k === 'dot1d') {
     const n = cfg.n_in as number;
-    const product = cfg.product === 'weight_ternary' ? 'hlsemu::product_weight_ternary' : 'hlsemu::product_mult';
+    const product = cfg.product === 'weight_ternary' ? 'hlsemu::product_weight_ternary' : cfg.product === 'weight_binary' ? 'hlsemu::product_weight_binary' : 'hlsemu::product_mult';
     return {
       decls: [...decls, ...typedefs(c, 'accum'), struct([u('n_in', n), 'typedef t_accum accum_t;', `static const unsigned product = ${product};`])],
       ins: [{ t: 't_input1', n, pack: n }, { t: 't_input2', n, pack: n }],

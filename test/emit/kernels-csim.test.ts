@@ -91,3 +91,43 @@ describe.skipIf(!AP)('hlsemu HLS kernels vs the hls4ml reference vectors (g++ C 
     }, 900_000);
   }
 });
+
+/** A case in the reference format whose outputs come from the TypeScript kernels. */
+function synthetic(kernel: string, impl: string, config: Record<string, unknown>, types: Record<string, string>, inputs: unknown[], outputs: unknown[], extra: Record<string, unknown> = {}): KCase {
+  const ty = Object.fromEntries(Object.entries(types).map(([k, v]) => [k, { cpp: v }]));
+  return { kernel, impl, config, types: ty, inputs, outputs, ...extra };
+}
+
+describe.skipIf(!AP)('hlsemu HLS kernels vs the TypeScript kernels where the vectors do not reach', () => {
+  it('dot1d weight_ternary / weight_binary, argmax and latency softmax over a middle axis', async () => {
+    const { dot1d, softmax, softmaxTables } = await import('../../src/kernels/index.js');
+    const { parseFixedType: T } = await import('../../src/fixed/index.js');
+    let seed = 12345;
+    const rnd = (lo: number, hi: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; // fixed-seed LCG: the same inputs every run
+      return lo + (seed % (hi - lo + 1));
+    };
+    const cases: KCase[] = [];
+    for (const [product, w2] of [['weight_ternary', 'ap_int<2>'], ['weight_binary', 'ap_uint<1>']] as const) {
+      const types = { input1: 'ap_fixed<10,4>', input2: w2, accum: 'ap_fixed<9,4,AP_RND,AP_WRAP>', result: 'ap_fixed<8,3,AP_TRN,AP_SAT>' };
+      const n = 12;
+      const ins = Array.from({ length: 8 }, () => [Array.from({ length: n }, () => rnd(-512, 511)), Array.from({ length: n }, () => (w2 === 'ap_int<2>' ? rnd(-2, 1) : rnd(0, 1)))]);
+      const cfg = { n_in: n, n_out: 1, product, io_type: 'io_parallel' };
+      const tt = Object.fromEntries(Object.entries(types).map(([k, v]) => [k, T(v)]));
+      const outs = ins.map(([a, b]) => Array.from(dot1d({ ...cfg, types: tt } as never, a!, b!) as ArrayLike<number>));
+      cases.push(synthetic('dot1d', 'io_parallel', cfg, types, ins, outs));
+    }
+    for (const impl of ['argmax', 'latency'] as const) {
+      const types = { input: 'ap_fixed<10,3>', result: 'ap_fixed<12,2>', exp_table: 'ap_fixed<18,8,AP_RND,AP_SAT>', inv_table: 'ap_fixed<18,8,AP_RND,AP_SAT>', accum: 'ap_fixed<18,8,AP_RND,AP_SAT>', inv_inp: 'ap_fixed<18,8,AP_RND,AP_SAT>' };
+      const cfg = { n_in: 24, shape: [2, 4, 3], n_outer: 2, n_slice: 4, n_inner: 3, implementation: impl, exp_table_size: 1024, inv_table_size: 1024, io_type: 'io_parallel' };
+      const tt = Object.fromEntries(Object.entries(types).map(([k, v]) => [k, T(v)]));
+      const ins = Array.from({ length: 8 }, () => Array.from({ length: 24 }, () => rnd(-512, 511)));
+      const outs = ins.map((x) => Array.from(softmax({ ...cfg, types: tt } as never, x) as ArrayLike<number>));
+      const tabs = impl === 'latency' ? softmaxTables({ ...cfg, types: tt } as never) : undefined;
+      cases.push(synthetic('softmax', `${impl}/multidim`, cfg, types, ins, outs, tabs ? { tables: { exp_table: Array.from(tabs.exp_table as ArrayLike<number>), inv_table: Array.from(tabs.inv_table as ArrayLike<number>) } } : {}));
+    }
+    const r = await compileAndRun('synthetic', translationUnit(cases, 0));
+    expect(r.error).toBeUndefined();
+    cases.forEach((c, i) => (c.outputs as number[][]).forEach((want, s) => expect(r.lines.get(`${i} ${s}`), `${String(c.kernel)} ${String(c.impl)} #${s}`).toEqual(want.map(String))));
+  }, 600_000);
+});

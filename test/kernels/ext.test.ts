@@ -215,10 +215,13 @@ describe('merges', () => {
     expect(st.accum.wrapped).toBe(2);
     expect(() => dot1d({ n_in: 1, io_type: 'io_stream', types: { input1: t, input2: t, accum: acc, result: t } }, [1], [1])).toThrow(UnsupportedError);
   });
-  it('dot1d weight_ternary: 0 → 0, −1 → −x, else x', () => {
+  it('dot1d weight_ternary: 0 → 0, −1 → −x, else x; weight_binary: 0 → −x, else x', () => {
     const t = T('ap_fixed<8,4>');
     const w = T('ap_int<2>');
     expect(arr(dot1d({ n_in: 4, product: 'weight_ternary', types: { input1: t, input2: w, accum: T('ap_fixed<12,6>'), result: t } }, [16, 32, 48, 64], [0, -1, 1, -2]))).toEqual([-32 + 48 + 64]);
+    const b = T('ap_uint<1>');
+    expect(arr(dot1d({ n_in: 3, product: 'weight_binary', types: { input1: t, input2: b, accum: T('ap_fixed<12,6>'), result: t } }, [16, 32, 48], [0, 1, 1]))).toEqual([-16 + 32 + 48]);
+    expect(() => dot1d({ n_in: 1, product: 'weight_exponential', types: { input1: t, input2: b, accum: t, result: t } }, [1], [1])).toThrow(UnsupportedError);
   });
   it('concatenate on every axis of a 3-D tensor (numpy order) and from the n_elem fields', () => {
     const t = T('ap_fixed<8,8>');

@@ -9,7 +9,8 @@
 /** `firmware/hlsemu/hlsemu_merge_ext.h`. */
 export const MERGE_EXT_H = String.raw`// hlsemu_merge_ext.h -- dot product and stream concatenation. Written by hlsemu for this project.
 // dot1d        acc = 0; acc = (accum_t)(acc + (accum_t)(a[i] * b[i])) for i = 0 .. n_in - 1; y[0] = (res_T)acc
-//              (CFG::product == product_weight_ternary: the product is 0, -a or a for b = 0, -1, other)
+//              (CFG::product == product_weight_ternary: the product is 0, -a or a for b = 0, -1, other;
+//              product_weight_binary: -a or a for b = 0, other)
 // concatenate_stream  per outer index: n_words1 words of a then n_words2 words of b, each element
 //              converted to res_T (an earlier axis), or one word = a's word followed by b's word
 //              (the last axis, CFG::last_axis).
@@ -21,7 +22,7 @@ export const MERGE_EXT_H = String.raw`// hlsemu_merge_ext.h -- dot product and s
 
 namespace hlsemu {
 
-enum { product_mult = 0, product_weight_ternary = 1 };
+enum { product_mult = 0, product_weight_ternary = 1, product_weight_binary = 2 };
 
 template <class a_T, class b_T, class res_T, class CFG> void dot1d(const a_T a[CFG::n_in], const b_T b[CFG::n_in], res_T y[1]) {
 #pragma HLS PIPELINE II = CFG::reuse_factor
@@ -30,7 +31,12 @@ template <class a_T, class b_T, class res_T, class CFG> void dot1d(const a_T a[C
 DotLoop:
     for (unsigned i = 0; i < CFG::n_in; i++) {
         acc_t m;
-        if (CFG::product == product_weight_ternary) {
+        if (CFG::product == product_weight_binary) {
+            if (b[i] == 0)
+                m = -a[i];
+            else
+                m = a[i];
+        } else if (CFG::product == product_weight_ternary) {
             if (b[i] == 0)
                 m = 0;
             else if (b[i] == -1)
