@@ -124,8 +124,8 @@ function prep(cfg: ActivationExtConfig | HardActivationConfig, dflt: string): { 
 
 function run(layer: string, n: number, tin: FixedType, tres: FixedType, x: RawInput, opts: KernelOptions, bits: number, body: Body): RawOutput {
   const go = <T extends number | bigint>(A: Arith<T>): RawOutput => {
+    const xs = readRaw(A, layer, 'input', x, tin, n); // checks the length before anything is allocated from n
     const out = allocOut(layer, n, tres, opts.out);
-    const xs = readRaw(A, layer, 'input', x, tin, n);
     body(A, xs, out, tin, tres);
     return out;
   };

@@ -102,9 +102,9 @@ export function merge(cfg: MergeConfig, x1: RawInput, x2: RawInput, opts: Kernel
       ? Math.max(t.input1.W + t.input2.W + 1, t.result.W)
       : Math.max(t.input1.W + (F - fa), t.input2.W + (F - fb)) + 2;
   const run = <T extends number | bigint>(A: Arith<T>): RawOutput => {
-    const out = allocOut(layer, n, t.result, opts.out);
     const a = readRaw(A, layer, 'input1', x1, t.input1, n1);
     const b = readRaw(A, layer, 'input2', x2, t.input2, n2);
+    const out = allocOut(layer, n, t.result, opts.out);
     const st = opts.stats;
     const fromF = op === 'multiply' ? fa + fb : op === 'average' ? F + 1 : F;
     const cast = A.caster(fromF, t.result, st?.result);
@@ -209,9 +209,9 @@ export function concatenate(cfg: ConcatConfig, x1: RawInput, x2: RawInput, opts:
   const bits = Math.max(t.input1.W + 1, t.input2.W + 1, t.result.W);
   const run = <T extends number | bigint>(A: Arith<T>): RawOutput => {
     const n = outer * (in1 + in2);
-    const out = allocOut(layer, n, t.result, opts.out);
     const a = readRaw(A, layer, 'input1', x1, t.input1, outer * in1);
     const b = readRaw(A, layer, 'input2', x2, t.input2, outer * in2);
+    const out = allocOut(layer, n, t.result, opts.out);
     const castA = typedCaster(A, t.input1, t.result, opts.stats?.result);
     const castB = typedCaster(A, t.input2, t.result, opts.stats?.result);
     let p = 0;
