@@ -40,6 +40,7 @@ import {
   checkLayout,
   checkPairLengths,
   checkTable,
+  int,
   intList,
   need,
   num,
@@ -152,8 +153,8 @@ function checkActivation(c: Case, kind: string): string | null {
   const cfg = obj(c, 'config');
   const t = types(c);
   need(t, 'input', 'result');
-  checkLayout(c, cfg, num(cfg, 'n_in'));
-  checkInputLengths(c, num(cfg, 'n_in'), 'config.n_in');
+  checkLayout(c, cfg, int(cfg, 'n_in'));
+  checkInputLengths(c, int(cfg, 'n_in'), 'config.n_in');
   const kcfg: Record<string, unknown> = { ...cfg, name: kind, types: t };
   switch (kind) {
     case 'linear':
@@ -190,8 +191,8 @@ function checkSoftmax(c: Case): string | null {
   need(t, 'input', 'result');
   const impl = String(cfg.implementation ?? c.impl ?? '').toLowerCase();
   if (impl !== 'stable') delete t.inp_norm; // the placeholder `ap_fixed<1,0>` of the other implementations
-  const pack = checkLayout(c, cfg, num(cfg, 'n_in'));
-  checkInputLengths(c, num(cfg, 'n_in'), 'config.n_in');
+  const pack = checkLayout(c, cfg, int(cfg, 'n_in'));
+  checkInputLengths(c, int(cfg, 'n_in'), 'config.n_in');
   const kcfg = { ...cfg, implementation: impl, name: 'softmax', types: t } as unknown as SoftmaxConfig;
   if (cfg.io_type === 'io_stream') {
     // The stream kernel normalises each stream word (the last axis), whatever n_slice/n_outer say.
@@ -232,8 +233,8 @@ function checkMerge(c: Case, kind: string): string | null {
       return concatenate(kcfg, a, b);
     });
   }
-  if (cfg.n_elem1 !== undefined && cfg.n_elem2 !== undefined) checkPairLengths(c, num(cfg, 'n_elem1'), num(cfg, 'n_elem2'), 'config.n_elem1', 'config.n_elem2');
-  if (cfg.shape !== undefined) checkLayout(c, cfg, num(cfg, 'n_elem'));
+  if (cfg.n_elem1 !== undefined && cfg.n_elem2 !== undefined) checkPairLengths(c, int(cfg, 'n_elem1'), int(cfg, 'n_elem2'), 'config.n_elem1', 'config.n_elem2');
+  if (cfg.shape !== undefined) checkLayout(c, cfg, int(cfg, 'n_elem'));
   const kcfg = { ...cfg, op: kind, name: kind, types: t } as never;
   return runAll(c, kind, (x, i) => {
     const [a, b] = pair(x, i);
