@@ -21,7 +21,7 @@ import { sigmoidTable, tanhTable } from '../kernels/tables.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import { Struct, tArg, warnInputType, type WeightArray } from '../emit/layers.js';
 import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
-import { checkTable, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
+import { checkInputLengths, checkLayout, checkTable, int, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -321,6 +321,8 @@ function checkActivationCase(c: Case, kind: ActivationName): string | null {
   const cfg = obj(c, 'config');
   const t = caseTypes(c);
   need(t, 'input', 'result');
+  checkLayout(c, cfg, int(cfg, 'n_in'));
+  checkInputLengths(c, int(cfg, 'n_in'), 'config.n_in');
   const kcfg: Record<string, unknown> = { ...cfg, name: kind, types: t };
   switch (kind) {
     case 'linear':

@@ -14,7 +14,7 @@ import { normaliseAxis } from '../import/keras-config.js';
 import { add, concatDim, concatenate, merge, type MergeOp } from '../kernels/merge.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { MERGE_HEADER } from '../emit/cpp/structural.js';
-import { need, obj, pair, runAll, types as caseTypes, type Case } from '../conformance/kernel-case.js';
+import { checkLayout, checkPairLengths, int, intList, need, obj, pair, runAll, types as caseTypes, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, InferContext, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -303,12 +303,18 @@ function checkMergeCase(c: Case, kind: string): string | null {
   const t = caseTypes(c);
   need(t, 'input1', 'input2', 'result');
   if (kind === 'concatenate') {
+    const size = (k: string): number | undefined => intList(cfg, k)?.reduce((a, b) => a * b, 1);
+    const [n1, n2, nOut] = [size('shape1'), size('shape2'), size('out_shape')];
+    if (n1 !== undefined && n2 !== undefined) checkPairLengths(c, n1, n2, 'config.shape1', 'config.shape2');
+    if (n1 !== undefined && n2 !== undefined && nOut !== undefined && nOut !== n1 + n2) throw new FormatError('config.out_shape', `holds ${nOut} values, not ${n1} + ${n2}`);
     const kcfg = { ...cfg, name: kind, types: t } as never;
     return runAll(c, kind, (x, i) => {
       const [a, b] = pair(x, i);
       return concatenate(kcfg, a, b);
     });
   }
+  if (cfg.n_elem1 !== undefined && cfg.n_elem2 !== undefined) checkPairLengths(c, int(cfg, 'n_elem1'), int(cfg, 'n_elem2'), 'config.n_elem1', 'config.n_elem2');
+  if (cfg.shape !== undefined) checkLayout(c, cfg, int(cfg, 'n_elem'));
   const kcfg = { ...cfg, op: kind, name: kind, types: t } as never;
   return runAll(c, kind, (x, i) => {
     const [a, b] = pair(x, i);

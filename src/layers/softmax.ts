@@ -18,7 +18,7 @@ import { softmax, type SoftmaxConfig } from '../kernels/softmax.js';
 import { softmaxInpNormType, softmaxTables } from '../kernels/tables.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { SOFTMAX_HEADER } from '../emit/cpp/softmax.js';
-import { checkTable, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
+import { checkInputLengths, checkLayout, checkTable, int, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import { floatSoftmax } from './activation.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
@@ -247,7 +247,13 @@ function checkSoftmaxCase(c: Case): string | null {
   need(t, 'input', 'result');
   const impl = String(cfg.implementation ?? c.impl ?? '').toLowerCase();
   if (impl !== 'stable') delete t.inp_norm; // the placeholder `ap_fixed<1,0>` of the other implementations
+  const pack = checkLayout(c, cfg, int(cfg, 'n_in'));
+  checkInputLengths(c, int(cfg, 'n_in'), 'config.n_in');
   const kcfg = { ...cfg, implementation: impl, name: 'softmax', types: t } as unknown as SoftmaxConfig;
+  if (cfg.io_type === 'io_stream') {
+    // The stream kernel normalises each stream word (the last axis), whatever n_slice/n_outer say.
+    Object.assign(kcfg, { n_slice: pack, n_outer: undefined, n_inner: undefined });
+  }
   if (impl !== 'argmax' && c.tables && typeof c.tables === 'object') {
     const legacyStream = impl === 'legacy' && cfg.io_type === 'io_stream';
     const size = (k: string) => (legacyStream ? ((cfg.table_size as number) ?? 1024) : (cfg[k] as number));
