@@ -15,10 +15,11 @@ import { UnsupportedError } from '../errors.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { ModelLayer } from '../graph/model.js';
 import { sameShape } from '../import/keras-config.js';
-import { leakyRelu, leakyReluAlphaRaw, linear, relu, sigmoid, tanh, type ActivationConfig } from '../kernels/activations.js';
+import { activationTableIndex, leakyRelu, leakyReluAlphaRaw, linear, relu, sigmoid, tanh, type ActivationConfig } from '../kernels/activations.js';
+import { noteLutInput } from '../kernels/common.js';
 import { prepareFastActivation } from '../kernels/fast/elementwise.js';
 import { sigmoidTable, tanhTable } from '../kernels/tables.js';
-import { parseFixedType, type FixedType } from '../fixed/types.js';
+import { frac, parseFixedType, type FixedType } from '../fixed/types.js';
 import { Struct, tArg, warnInputType, type WeightArray } from '../emit/layers.js';
 import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
 import { checkInputLengths, checkLayout, checkTable, int, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
@@ -275,6 +276,27 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
     const act = L.config.activation;
     if (act === 'leaky_relu') return { kernel: null, reason: `activation ${act}` };
     return prepareFastActivation(act, kernelCfg(L), fo);
+  },
+  luts(L) {
+    const act = L.config.activation;
+    if (act !== 'sigmoid' && act !== 'tanh') return [];
+    const N = L.config.table_size;
+    const R = act === 'sigmoid' ? 16 : 8;
+    const fx = frac(L.types.input);
+    return [
+      {
+        table: 'table',
+        size: N,
+        step: R / N,
+        observe([x], use) {
+          for (let i = 0; i < x!.length; i++) {
+            const v = x![i]!;
+            use.hits[activationTableIndex(v, fx, N, R)] = 1;
+            noteLutInput(use, Number(v) * 2 ** -fx);
+          }
+        },
+      },
+    ];
   },
   emit(L, { ctx, cname: c, ins }) {
     const inT = ins[0]!;

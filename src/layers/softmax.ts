@@ -14,7 +14,8 @@ import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { normaliseAxis } from '../import/keras-config.js';
 import { prepareFastSoftmax } from '../kernels/fast/softmax.js';
-import { softmax, type SoftmaxConfig } from '../kernels/softmax.js';
+import { softmax, softmaxExpIndices, type SoftmaxConfig } from '../kernels/softmax.js';
+import { noteLutInput } from '../kernels/common.js';
 import { softmaxInpNormType, softmaxTables } from '../kernels/tables.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { SOFTMAX_HEADER } from '../emit/cpp/softmax.js';
@@ -162,6 +163,26 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
     return (xs, s) => softmax(cfg, xs[0]!, s ? { stats: s } : {});
   },
   fast: (L, fo) => prepareFastSoftmax(kernelCfg(L), fo),
+  luts(L) {
+    const impl = L.config.implementation;
+    if (impl !== 'latency' && impl !== 'stable') return [];
+    const cfg = kernelCfg(L);
+    const idx = L.types.inp_norm && impl === 'stable' ? L.types.inp_norm : L.types.input;
+    return [
+      {
+        table: 'exp_table',
+        size: L.config.exp_table_size,
+        step: 2 ** (idx.I - Math.ceil(Math.log2(L.config.exp_table_size))),
+        observe([x], use) {
+          const r = softmaxExpIndices(cfg, x!);
+          for (let i = 0; i < r.indices.length; i++) {
+            use.hits[r.indices[i]!] = 1;
+            noteLutInput(use, r.values[i]!);
+          }
+        },
+      },
+    ];
+  },
   emit(L, { ctx, cname: c, ins }) {
     const inT = ins[0]!;
     const impl = L.config.implementation;

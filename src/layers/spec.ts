@@ -27,7 +27,7 @@ import type { HlsGraph, HlsNode, HlsWeight, MaybeType } from '../graph/hls-graph
 import type { LayerAttrs, ModelLayer } from '../graph/model.js';
 import type { LayerConfigReader, WeightSpec } from '../import/keras-config.js';
 import type { FastOptions, FastPrepared, RunKernel } from '../kernels/fast/common.js';
-import type { KernelStats, RawOutput } from '../kernels/common.js';
+import type { KernelStats, LutUse, RawOutput } from '../kernels/common.js';
 
 // ---------------------------------------------------------------------------------------------
 // Model classes (Keras vocabulary)
@@ -236,6 +236,19 @@ export interface FirmwareClassSpec<L extends FirmwareLayerBase = FirmwareLayerBa
   emit(L: L, a: EmitArgs): LayerCode;
   /** Multiply-accumulate operations per sample (for cost models and benchmarks). */
   macs?(L: L): number;
+  /** The lookup tables the layer reads, for the precision diagnostics of the report. */
+  luts?(L: L): LutProbe[];
+}
+
+/** One lookup table of a layer, as the precision diagnostics see it. */
+export interface LutProbe {
+  /** The table's type variable (`table`, `exp_table`, …). */
+  table: string;
+  size: number;
+  /** Real value one index step covers, when uniform (e.g. 16/N for sigmoid). */
+  step?: number;
+  /** Mark the entries one sample's inputs reach, and note the index inputs. */
+  observe(inputs: RawOutput[], use: LutUse): void;
 }
 
 // ---------------------------------------------------------------------------------------------
