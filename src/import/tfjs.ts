@@ -8,7 +8,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { LayersModel } from '@tensorflow/tfjs';
 import { FormatError, UnsupportedError } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { assembleModelGraph, parseKerasTopology, type NamedWeight, type ParsedTopology } from './topology.js';
@@ -275,6 +274,18 @@ export function loadTfjsModelSync(modelJsonPath: string): ModelGraph {
 }
 
 /**
+ * What {@link fromTfjsLayersModel} reads of a `tf.LayersModel` (structurally, so the package does
+ * not depend on tfjs or its types).
+ */
+export interface TfjsLayersModelLike {
+  name: string;
+  toJSON(unused: null, returnString: false): unknown;
+  layers: ReadonlyArray<{
+    weights: ReadonlyArray<{ name: string; originalName?: string; dtype: string; shape: readonly (number | null)[]; read(): { dataSync(): ArrayLike<number> } }>;
+  }>;
+}
+
+/**
  * Converts an in-memory tfjs LayersModel (Sequential or functional) to a ModelGraph, through the
  * same topology code as {@link loadTfjsModel}: `model.toJSON(null, false)` for the topology and each
  * layer's variables (`originalName`, values via `read().dataSync()`) for the weights.
@@ -285,13 +296,13 @@ export function loadTfjsModelSync(modelJsonPath: string): ModelGraph {
  * const graph = fromTfjsLayersModel(model);
  * graph.layers.map((l) => l.className); // ['InputLayer', 'Dense']
  */
-export function fromTfjsLayersModel(model: LayersModel): ModelGraph {
+export function fromTfjsLayersModel(model: TfjsLayersModelLike): ModelGraph {
   const topology = model.toJSON(null, false) as unknown;
   const parsed = parseKerasTopology(topology, `tfjs model '${model.name}'`);
   const weights: NamedWeight[] = [];
   for (const layer of model.layers) {
     for (const v of layer.weights) {
-      const name = (v as { originalName?: string }).originalName ?? v.name;
+      const name = v.originalName ?? v.name;
       const values = v.read().dataSync();
       let data: Float32Array;
       if (values instanceof Float32Array) data = new Float32Array(values);
