@@ -28,7 +28,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The known word closest to `word` (a typo within a third of its length, or a unique prefix), or undefined.
+ * The known word closest to `word` (a typo of at most 2 edits, or a third of its length; or a unique prefix), or undefined.
  *
  * @example closest('trce', ['trace', 'report']) // 'trace'
  */
@@ -43,7 +43,7 @@ export function closest(word: string, known: readonly string[]): string | undefi
       bestD = d;
     }
   }
-  if (best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3))) return best;
+  if (best !== undefined && bestD <= (word.length <= 3 ? 1 : Math.max(2, Math.floor(word.length / 3)))) return best;
   const prefixed = known.filter((k) => k.startsWith(w) || w.startsWith(k));
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }

@@ -3,6 +3,7 @@
  * (JSON or YAML) and convert with hls4ml's rules. Files are checked (present, readable, within the
  * size and nesting limits) before they are parsed, and errors name the file.
  */
+import { FormatError, HlsemuError } from '../errors.js';
 import { parseHls4mlConfig, type Hls4mlConfig } from '../graph/config.js';
 import { convertModel } from '../graph/convert.js';
 import type { FirmwareGraph } from '../graph/firmware.js';
@@ -32,7 +33,16 @@ export function readConfigFile(path: string): Hls4mlConfig {
  */
 export async function readModelFile(path: string): Promise<ModelGraph> {
   if (!(existsSync(path) && statSync(path).isDirectory())) checkInputFile(path, 'model file');
-  return loadModel(path);
+  try {
+    return await loadModel(path);
+  } catch (e) {
+    if (e instanceof HlsemuError) throw e;
+    // An importer tripping over unexpected content: still the file's fault for the user (exit 2,
+    // one line naming it); HLSEMU_DEBUG=1 prints the original stack.
+    const err = new FormatError(path, `cannot import this model file: unexpected content (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)})`);
+    (err as { cause?: unknown }).cause = e;
+    throw err;
+  }
 }
 
 /**

@@ -51,7 +51,11 @@ function isDebug(): boolean {
 export function reportError(e: unknown, write: (s: string) => void = (s) => console.error(s)): number {
   const typed = e instanceof HlsemuError;
   write(`hlsemu: ${formatErrorLine(e)}${typed || isDebug() ? '' : ' (set HLSEMU_DEBUG=1 for details)'}`);
-  if (isDebug() && e instanceof Error && e.stack) write(e.stack);
+  if (isDebug() && e instanceof Error && e.stack) {
+    write(e.stack);
+    const cause = (e as { cause?: unknown }).cause;
+    if (cause instanceof Error && cause.stack) write(`caused by: ${cause.stack}`);
+  }
   return typed ? EXIT.USAGE : EXIT.INTERNAL;
 }
 

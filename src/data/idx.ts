@@ -54,7 +54,7 @@ function gzipBound(n: number): number {
 }
 
 /** Compressed bytes fed to the inflater at a time: bounds the overshoot past what is needed (deflate expands at most ~1032x). */
-const INFLATE_CHUNK = 16384;
+const INFLATE_CHUNK = 4096;
 
 /**
  * Collects IDX bytes as they arrive (from a file or an inflater), checks the header as soon as it
@@ -84,6 +84,11 @@ class IdxCollector {
     private readonly gzip: boolean,
     private readonly maxBytes: number,
   ) {}
+
+  /** True when the header says reading stops before the end (so the gzip trailer is never checked). */
+  get stopsEarly(): boolean {
+    return this.dims !== undefined && this.limit !== undefined && this.keep < this.dims[0]!;
+  }
 
   /** True once every byte the caller needs has arrived (more input is only needed to check for trailing bytes). */
   get satisfied(): boolean {
@@ -241,8 +246,8 @@ class GzipFeeder {
       if (this.inflated > this.lim.maxInflatedBytes) {
         throw new FormatError(this.source, `gzip data inflates to more than the ${formatBytes(this.lim.maxInflatedBytes)} limit (${limitHint('maxInflatedBytes')})`);
       }
-      this.crc = crc32(chunk, this.crc);
       this.col.push(chunk);
+      if (!this.col.stopsEarly) this.crc = crc32(chunk, this.crc);
     });
   }
 

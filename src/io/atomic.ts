@@ -132,7 +132,8 @@ export class OutputSet {
   private done = false;
 
   /**
-   * Queue a file (written to the staging area at commit).
+   * Queue a file (written to the staging area at commit, over a file of the same path that a
+   * writer put into a staging directory).
    *
    * @returns the absolute destination path.
    */
@@ -221,6 +222,14 @@ export class OutputSet {
 
   /** Check that every staged file can go to its destination (after `replace` entries are gone). */
   private preflight(): void {
+    // The outputs must not collide with each other: one output file cannot be a directory of another.
+    const dests = new Set<string>();
+    for (const s of this.stages.values()) for (const rel of OutputSet.listFiles(s.staging)) dests.add(join(s.target, rel));
+    for (const d of dests) {
+      for (let up = dirname(d); up !== dirname(up); up = dirname(up)) {
+        if (dests.has(up)) throw new FileSystemError(up, 'ENOTDIR', 'is both an output file and the directory of another output');
+      }
+    }
     for (const s of this.stages.values()) {
       if (!s.existed) {
         if (statOrUndefined(s.target)) throw new FileSystemError(s.target, 'EEXIST', 'appeared while the outputs were being written');
@@ -263,46 +272,62 @@ export class OutputSet {
       }
     }
     this.preflight();
+    // Every step is recorded so that a failure half-way puts the destinations back as they were:
+    // replaced files and `replace` entries are moved aside (not deleted) until the end.
+    const undo: (() => void)[] = [];
     const written: string[] = [];
-    for (const s of this.stages.values()) {
-      if (!s.existed) {
-        try {
+    const asides: string[] = [];
+    const stages = [...this.stages.values()];
+    let current = stages[0]?.target ?? '';
+    try {
+      for (const s of stages) {
+        current = s.target;
+        if (!s.existed) {
           renameSync(s.staging, s.target);
-        } catch (e) {
-          throw fileSystemError(e, s.target, 'cannot move the new directory into place');
+          undo.push(() => renameSync(s.target, s.staging));
+          written.push(...OutputSet.listFiles(s.target).map((r) => join(s.target, r)));
+          continue;
         }
-        written.push(...OutputSet.listFiles(s.target).map((r) => join(s.target, r)));
-        continue;
-      }
-      const aside = join(s.staging, '.replaced');
-      const moved: string[] = [];
-      try {
-        if (s.replace.length) mkdirSync(aside);
-        for (const name of s.replace) {
-          const from = join(s.target, name);
-          if (lstatOrUndefined(from)) {
-            mkdirSync(dirname(join(aside, name)), { recursive: true });
-            renameSync(from, join(aside, name));
-            moved.push(name);
-          }
-        }
-        for (const rel of OutputSet.listFiles(s.staging).filter((r) => !r.startsWith(`.replaced${sep}`))) {
+        const files = OutputSet.listFiles(s.staging);
+        const aside = mkdtempSync(join(s.target, '.hlsemu-old-'));
+        asides.push(aside);
+        const moveAside = (rel: string) => {
+          const from = join(s.target, rel);
+          const to = join(aside, rel);
+          mkdirSync(dirname(to), { recursive: true });
+          renameSync(from, to);
+          undo.push(() => renameSync(to, from));
+        };
+        for (const name of s.replace) if (lstatOrUndefined(join(s.target, name))) moveAside(name);
+        for (const rel of files) {
           const dest = join(s.target, rel);
-          mkdirSync(dirname(dest), { recursive: true });
+          current = dest;
+          for (const d of missingDirs(dirname(dest))) {
+            mkdirSync(d);
+            undo.push(() => rmdirSync(d));
+          }
+          if (lstatOrUndefined(dest)) moveAside(rel);
           renameSync(join(s.staging, rel), dest);
+          undo.push(() => renameSync(dest, join(s.staging, rel)));
           written.push(dest);
         }
-      } catch (e) {
-        // Put back what was moved aside (best effort) before reporting.
-        for (const name of moved) {
-          try {
-            rmSync(join(s.target, name), { recursive: true, force: true });
-            renameSync(join(aside, name), join(s.target, name));
-          } catch {
-            /* reported below */
-          }
+      }
+    } catch (e) {
+      for (const u of undo.reverse()) {
+        try {
+          u();
+        } catch {
+          /* best effort: the error below names the path */
         }
-        throw fileSystemError(e, s.target, 'cannot move the new files into place');
+      }
+      for (const a of asides) rmSync(a, { recursive: true, force: true });
+      throw fileSystemError(e, current, 'cannot move the new files into place');
+    }
+    for (const a of asides) {
+      try {
+        rmSync(a, { recursive: true, force: true });
+      } catch {
+        /* named .hlsemu-old-*: harmless */
       }
     }
     this.cleanup(false);
@@ -335,6 +360,16 @@ export class OutputSet {
       }
     }
   }
+}
+
+/** The directories of `dir`'s chain that do not exist yet, outermost first. */
+function missingDirs(dir: string): string[] {
+  const out: string[] = [];
+  for (let cur = dir; !lstatOrUndefined(cur); cur = dirname(cur)) {
+    out.unshift(cur);
+    if (dirname(cur) === cur) break;
+  }
+  return out;
 }
 
 function lstatOrUndefined(p: string): Stats | undefined {

@@ -8,7 +8,7 @@
  * present, more values than {@link Limits.maxElements} — is a {@link FormatError} naming the file,
  * raised before the data array is allocated.
  */
-import { FormatError } from '../errors.js';
+import { FormatError, ShapeError } from '../errors.js';
 import { checkedProduct, limitHint, limits, type Limits } from './limits.js';
 import { readInputBytes } from './files.js';
 
@@ -203,4 +203,40 @@ export function parseNpy(bytes: Uint8Array, file = 'npy', opts: { limits?: Parti
  */
 export function readNpy(path: string, opts: { limits?: Partial<Limits>; what?: string } = {}): NpyArray {
   return parseNpy(readInputBytes(path, opts.what ?? '.npy file', opts.limits), path, opts);
+}
+
+/**
+ * Encode an array as `.npy` bytes (format 1.0, C order) — the inverse of {@link parseNpy}, for
+ * tests and for handing arrays back to Python.
+ *
+ * @throws {ShapeError} when `data` does not hold the shape's number of values.
+ * @example writeFileSync('x.npy', encodeNpy(Float32Array.of(1, 2, 3, 4), [2, 2]));
+ */
+export function encodeNpy(data: ArrayLike<number>, shape: readonly number[], dtype: '<f4' | '<f8' | '<i4' | '<i8' | '|u1' = '<f4'): Uint8Array {
+  const n = checkedProduct(shape);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || n !== data.length) {
+    throw new ShapeError('shape', `[${shape.join(', ')}] does not hold ${data.length} values`);
+  }
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  header += ' '.repeat(pad % 64) + '\n';
+  const size = Number(dtype.slice(2));
+  const out = new Uint8Array(10 + header.length + n * size);
+  out.set(MAGIC);
+  out[6] = 1;
+  const v = new DataView(out.buffer);
+  v.setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  const start = 10 + header.length;
+  for (let i = 0; i < n; i++) {
+    const x = Number(data[i]);
+    const o = start + i * size;
+    if (dtype === '<f4') v.setFloat32(o, x, true);
+    else if (dtype === '<f8') v.setFloat64(o, x, true);
+    else if (dtype === '<i4') v.setInt32(o, x, true);
+    else if (dtype === '<i8') v.setBigInt64(o, BigInt(Math.trunc(x)), true);
+    else v.setUint8(o, x);
+  }
+  return out;
 }
