@@ -3,7 +3,8 @@
  * outputs with a reference (a samples file with outputs, the emulator, or the project's
  * tb/expected.txt). Prints `N passed, M failed`; exits 1 on any mismatch.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatErrorLine, FormatError, UsageError } from '../errors.js';
 import { fsReason, readJsonObject } from '../io/files.js';
 import { parseCommandArgs } from './args.js';
@@ -70,6 +71,7 @@ export function createCsimCommand(factory?: CsimReferenceFactory): Command {
         throw new FormatError(dir, `cannot read the project directory: ${fsReason(e)}`);
       }
       if (!st.isDirectory()) throw new FormatError(dir, 'not a directory (give the directory written by hlsemu emit)');
+      if (!existsSync(join(dir, 'hlsemu.json'))) throw new FormatError(dir, 'not an hlsemu HLS project (no hlsemu.json; write one with hlsemu emit)');
       let inputs: number[][] | undefined;
       let reference: CsimReference | undefined;
       if (values.inputs) {
@@ -78,10 +80,12 @@ export function createCsimCommand(factory?: CsimReferenceFactory): Command {
         if (f.outputs && !values.float) reference = referenceFromExpected(f.inputs, f.outputs, f.trace);
       }
       if (!reference && factory) {
-        const { join } = await import('node:path');
+        // A missing or malformed manifest is an error (csim needs it anyway); only a graph the
+        // emulator cannot run falls back to tb/expected.txt.
+        const manifest = readJsonObject(join(dir, 'hlsemu.json'), 'project manifest') as { graph: unknown };
+        const graph = reviveGraph(manifest.graph);
         try {
-          const manifest = readJsonObject(join(dir, 'hlsemu.json'), 'project manifest') as { graph: unknown };
-          reference = await factory(reviveGraph(manifest.graph));
+          reference = await factory(graph);
         } catch (e) {
           console.error(`warning: no emulator reference (${formatErrorLine(e)}); comparing with tb/expected.txt if present`);
         }
