@@ -12,6 +12,7 @@ import { ProjectExistsError } from '../emit/errors.js';
 import { emitProject, type EmitOptions, type EmitResult } from '../emit/project.js';
 import type { FirmwareGraph } from '../graph/firmware.js';
 import { checkOutputDir, writeOutputs } from '../io/atomic.js';
+import { validateReferenceModel } from '../conformance/models.js';
 import { readJsonObject } from '../io/files.js';
 import { limitHint, limits } from '../io/limits.js';
 import { intArg, parseCommandArgs, required } from './args.js';
@@ -115,7 +116,9 @@ export const emitCommand: Command = {
     if (values['reference-model']) {
       const file = values['reference-model'];
       const { readReferenceModel } = await import('../graph/reference-model.js');
-      const ref = readReferenceModel(readJsonObject(file, 'reference model'), file);
+      const m = readJsonObject(file, 'reference model');
+      validateReferenceModel(m, file, { requireTrace: false });
+      const ref = readReferenceModel(m, file);
       graph = ref.graph;
       inputs = ref.inputs;
       expected = ref.outputs;

@@ -73,7 +73,7 @@ export const predictCommand: Command = {
         );
       }
       if (r.report) out.report = r.report;
-      console.log(JSON.stringify(out));
+      console.log(JSON.stringify(out, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
       return 0;
     }
     console.log(`${fw.name}: ${fw.layers.length} firmware layers, ${fw.ioType}, output ${formatFixedType(r.type)}`);

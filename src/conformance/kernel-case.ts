@@ -178,8 +178,8 @@ function checkConfigValues(cfg: Record<string, unknown>, path: string, maxLen: n
 
 /**
  * Structural checks of a kernel case before any kernel runs: the required fields are present and
- * consistent (`kernel`, a known `impl`, `config`, `types`, as many non-empty `outputs` as
- * `inputs`, at least one), `config.io_type` is known and agrees with `impl`, and every size in
+ * consistent (`kernel`, a known `impl`, `config`, `types`, at least one non-empty input and one
+ * `outputs` row per input), `config.io_type` is known and agrees with `impl`, and every size in
  * `config` is a non-negative integer no larger than the case's longest data array (so a hostile
  * `n_elem: 1e9` or `n_zeros: 1e9` is rejected before anything is allocated). Lookup-table sizes
  * are bounded by {@link MAX_TABLE_SIZE}.

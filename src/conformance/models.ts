@@ -67,8 +67,9 @@ function checkRawRows(v: unknown, path: string, rows: number | undefined, width:
  * @throws {FormatError} naming `source` and the field.
  * @example validateReferenceModel(JSON.parse(readFileSync(f, 'utf8')), f);
  */
-export function validateReferenceModel(m: Record<string, unknown>, source: string): void {
+export function validateReferenceModel(m: Record<string, unknown>, source: string, opts: { requireTrace?: boolean } = {}): void {
   const lim = limits();
+  const requireTrace = opts.requireTrace ?? true;
   if (m.io_type !== 'io_parallel' && m.io_type !== 'io_stream') throw new FormatError(`${source}.io_type`, `must be 'io_parallel' or 'io_stream', got ${what(m.io_type)}`);
   if (!Array.isArray(m.layers) || m.layers.length === 0) throw new FormatError(`${source}.layers`, `expected a non-empty list of layers, got ${what(m.layers)}`);
   const sizes = new Map<string, number>();
@@ -103,11 +104,14 @@ export function validateReferenceModel(m: Record<string, unknown>, source: strin
   });
   checkRawRows(m.inputs, `${source}.inputs`, undefined, first, lim.maxElements);
   const n = (m.inputs as unknown[]).length;
+  // Emulating with a trace keeps every layer's output for every sample: bound that before running.
+  const perSample = [...sizes.values()].reduce((a, b) => a + b, first ?? 0);
+  if (n * perSample > lim.maxElements) throw new FormatError(`${source}.layers`, `${n} samples × ${perSample} values per sample (all layer outputs) is more than the limit of ${lim.maxElements} (${limitHint('maxElements')})`);
   checkRawRows(m.outputs, `${source}.outputs`, n, last, lim.maxElements);
-  const trace = m.trace;
+  const trace = m.trace ?? (requireTrace ? undefined : {});
   if (!trace || typeof trace !== 'object' || Array.isArray(trace)) throw new FormatError(`${source}.trace`, `expected an object of per-layer outputs, got ${what(trace)}`);
   const keys = Object.keys(trace);
-  if (keys.length === 0) throw new FormatError(`${source}.trace`, 'no traced layers');
+  if (keys.length === 0 && requireTrace) throw new FormatError(`${source}.trace`, 'no traced layers');
   for (const k of keys) {
     if (!sizes.has(k)) throw new FormatError(`${source}.trace.${k}`, `no layer named '${k}' in the model`);
     checkRawRows((trace as Record<string, unknown>)[k], `${source}.trace.${k}`, n, sizes.get(k), lim.maxElements);

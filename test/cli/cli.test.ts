@@ -242,6 +242,19 @@ describe('labels and batches', () => {
     await expectUserError(['emit', '--model', TINY_MODEL, '--out', join(dir, 'prj-e'), '--inputs', rows], /rows\.json: inputs: no samples/);
   });
 
+  it('emit --reference-model: a complete file emits, a truncated one is named', async () => {
+    const ref = join(ROOT, 'test', 'golden', 'hls4ml', 'model_fmnist_parallel_a.json');
+    const ok = await cli(['emit', '--reference-model', ref, '--out', join(dir, 'prj-ref')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/16 testbench samples/);
+    const m = JSON.parse(readFileSync(ref, 'utf8')) as { outputs: unknown[] };
+    m.outputs.pop();
+    const bad = join(dir, 'model_bad.json');
+    writeFileSync(bad, JSON.stringify(m));
+    await expectUserError(['emit', '--reference-model', bad, '--out', join(dir, 'prj-ref2')], /model_bad\.json\.outputs: 15 rows for 16 input samples/);
+    await expectUserError(['emit', '--reference-model', ref, '--out', join(dir, 'prj-ref3'), '--samples', '3'], /--samples: random inputs are not used with --reference-model/);
+  });
+
   it('samples files: rows are checked and named, size mismatches name the file', async () => {
     const rows = join(dir, 'rows2.json');
     writeFileSync(rows, '{"inputs": [[1, 2, 3]]}');
