@@ -63,7 +63,7 @@ describe('tfjs model.json', () => {
         expectClean(await cli(['predict', '--model', p, '--input', x4]), p);
         rmSync(join(p, '..'), { recursive: true, force: true });
       }),
-      params(150, { scale: 20, seconds: 15 }),
+      params(100, { scale: 30, seconds: 15 }),
     );
   }, TEST_TIMEOUT);
 
@@ -74,7 +74,7 @@ describe('tfjs model.json', () => {
         expectClean(await cli(['predict', '--model', p, '--input', x784]), p);
         rmSync(join(p, '..'), { recursive: true, force: true });
       }),
-      params(40, { scale: 20, seconds: 15 }),
+      params(25, { scale: 30, seconds: 15 }),
     );
   }, TEST_TIMEOUT);
 
@@ -123,6 +123,23 @@ describe('Keras JSON + H5', () => {
         rmSync(d, { recursive: true, force: true });
       }),
       params(40, { scale: 10, seconds: 15 }),
+    );
+  }, TEST_TIMEOUT);
+});
+
+describe('ONNX', () => {
+  it('byte-level corruptions of a QONNX model: exit 0 or one line, exit 2', async () => {
+    const src = readFileSync(join(__dirname, '..', 'fixtures', 'onnx', 'qonnx', 'eltwise_chanlast_testcase.onnx'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }), fc.option(fc.nat()), async (flips, cut) => {
+        const b = Buffer.from(src);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        const p = join(dir, `o${n++}.onnx`);
+        writeFileSync(p, cut === null ? b : b.subarray(0, cut % b.length));
+        expectClean(await cli(['predict', '--model', p, '--input', x4]), p);
+        rmSync(p);
+      }),
+      params(25, { scale: 40, seconds: 15 }),
     );
   }, TEST_TIMEOUT);
 });
