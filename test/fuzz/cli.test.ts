@@ -16,8 +16,11 @@ import { LONG, params, TEST_TIMEOUT } from './settings.js';
 let dir: string;
 let files: string[];
 let outs: string[];
+const cwd = process.cwd();
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hlsemu-fuzz-cli-'));
+  // Values such as '8' or '' can land on --out: relative outputs go to the temporary directory.
+  process.chdir(dir);
   const p = (f: string) => join(dir, f);
   writeNpy(p('x4.npy'), [0.1, 0.2, 0.3, 0.4, 1, 2, 3, 4], [2, 4]);
   writeNpy(p('y.npy'), [0, 2], [2], '<i8');
@@ -41,7 +44,10 @@ beforeAll(() => {
   files = [TINY_MODEL, 'x4.npy', 'y.npy', 'yfloat.npy', 'x0.npy', 'x3.npy', 'bad.npy', 'x.json', 'raw.json', 'bad.json', 'deep.json', 'cfg.yml', 'badcfg.yml', 'case.jsonl', 'empty.jsonl', 'emptydir', 'idx', 'missing.json', 'afile'].map((f) => (f.startsWith('/') ? f : p(f)));
   outs = ['out1', 'out2', 'afile', 'afile/sub', 'outdir', 'outdir/scan.json', 'emptydir'].map(p);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  process.chdir(cwd);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const COMMANDS = ['predict', 'scan', 'profile', 'suggest', 'emit', 'conformance', 'csim', 'help', 'bogus', '--version'];
 const FLAGS = ['--model', '--config', '--input', '--inputs', '--data', '--labels', '--limit', '--out', '--widths', '--integer-bits', '--fractional-bits', '--modes', '--kind', '--per-layer', '--batch-size', '--workers', '--io-type', '--samples', '--seed', '--name', '--target-drop', '--margin', '--max-fractional-bits', '--min-fractional-bits', '--report-dir', '--reference-model', '--trace', '--report', '--json', '--float', '--force', '--quiet', '--png', '--trce', '--limt', '--bogus', '-x', '--help'];
