@@ -22,7 +22,9 @@ let h5Promise: Promise<H5Module> | undefined;
 async function h5(): Promise<H5Module> {
   h5Promise ??= (async () => {
     const mod = (await import('h5wasm/node')).default;
-    await mod.ready;
+    const wasm = (await mod.ready) as { activate_throwing_error_handler?: () => number };
+    // HDF5 reports errors as exceptions (wrapped below as FormatErrors) instead of printing its C diagnostics on stderr.
+    wasm.activate_throwing_error_handler?.();
     return mod;
   })();
   return h5Promise;
