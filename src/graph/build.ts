@@ -4,7 +4,7 @@
  * into `<layer>_<activation>` layers by the one split rule — and give every variable its configured
  * type ('auto' kept) and every node its settings, as hls4ml's `Layer.__init__` does.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeValue } from '../errors.js';
 import { formatFixedType, parseFixedType } from '../fixed/types.js';
 import { activationDraft, splitActivation } from '../layers/activation.js';
 import { hlsClass, modelClass } from '../layers/registry.js';
@@ -15,7 +15,7 @@ import type { LayerQuantizers, ModelGraph } from './model.js';
 
 function typeFromText(text: unknown, path: string): MaybeType {
   if (text === 'auto') return 'auto';
-  if (typeof text !== 'string') throw new ConfigError(path, `expected a type string, got ${JSON.stringify(text)}`);
+  if (typeof text !== 'string') throw new ConfigError(path, `expected a type string, got ${describeValue(text)}`);
   try {
     return parseFixedType(text);
   } catch (e) {

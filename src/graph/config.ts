@@ -5,7 +5,7 @@
  * `config_from_keras_model`).
  */
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, HlsemuError, UnsupportedError } from '../errors.js';
+import { ConfigError, HlsemuError, UnsupportedError, describeValue } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { ModelGraph } from './model.js';
@@ -117,15 +117,15 @@ export function parseHls4mlConfig(input: string | object, source = 'config'): Hl
   if (!isPlainObject(o.Model)) throw new ConfigError(`${source}.Model`, "missing 'Model' section");
   const cfg = o as unknown as Hls4mlConfig;
   if (cfg.IOType !== undefined && cfg.IOType !== 'io_parallel' && cfg.IOType !== 'io_stream') {
-    throw new ConfigError(`${source}.IOType`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(cfg.IOType)}`);
+    throw new ConfigError(`${source}.IOType`, `must be 'io_parallel' or 'io_stream', got ${describeValue(cfg.IOType)}`);
   }
   for (const k of ['Backend', 'ProjectName', 'Part', 'XilinxPart', 'Board', 'OutputDir'] as const) {
-    if (cfg[k] !== undefined && typeof cfg[k] !== 'string') throw new ConfigError(`${source}.${k}`, `must be a string, got ${JSON.stringify(cfg[k])}`);
+    if (cfg[k] !== undefined && typeof cfg[k] !== 'string') throw new ConfigError(`${source}.${k}`, `must be a string, got ${describeValue(cfg[k])}`);
   }
   for (const k of ['ClockPeriod', 'ClockUncertainty'] as const) {
     const v = cfg[k];
     if (v !== undefined && !(typeof v === 'number' && v > 0) && !(typeof v === 'string' && /^\d+(\.\d+)?%?$/.test(v))) {
-      throw new ConfigError(`${source}.${k}`, `must be a positive number, got ${JSON.stringify(v)}`);
+      throw new ConfigError(`${source}.${k}`, `must be a positive number, got ${describeValue(v)}`);
     }
   }
   const known = registryLayerKeys();
@@ -133,7 +133,7 @@ export function parseHls4mlConfig(input: string | object, source = 'config'): Hl
   for (const sec of ['LayerType', 'LayerName'] as const) {
     const s = cfg[sec];
     if (s === undefined) continue;
-    if (!isPlainObject(s)) throw new ConfigError(`${source}.${sec}`, `must be an object (layer → settings), got ${JSON.stringify(s)}`);
+    if (!isPlainObject(s)) throw new ConfigError(`${source}.${sec}`, `must be an object (layer → settings), got ${describeValue(s)}`);
     for (const [k, v] of Object.entries(s)) validateSettings(v, `${source}.${sec}.${k}`, 'layer', known);
   }
   return cfg;
@@ -144,7 +144,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function checkPrecision(v: unknown, path: string): void {
-  if (typeof v !== 'string') throw new ConfigError(path, `precision must be a type string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string') throw new ConfigError(path, `precision must be a type string, got ${describeValue(v)}`);
   if (v === 'auto') return;
   try {
     parseFixedType(v);
@@ -154,11 +154,11 @@ function checkPrecision(v: unknown, path: string): void {
 }
 
 function positiveInt(v: unknown, path: string): void {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new ConfigError(path, `must be an integer >= 1, got ${JSON.stringify(v)}`);
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new ConfigError(path, `must be an integer >= 1, got ${describeValue(v)}`);
 }
 
 function validateSettings(s: unknown, path: string, level: 'model' | 'layer', known: ReturnType<typeof registryLayerKeys>): void {
-  if (!isPlainObject(s)) throw new ConfigError(path, `must be an object, got ${JSON.stringify(s)}`);
+  if (!isPlainObject(s)) throw new ConfigError(path, `must be an object, got ${describeValue(s)}`);
   const allowed = level === 'model' ? MODEL_KEYS : LAYER_KEYS;
   const layerKey = (k: string) => known.settings.has(snakeCase(k)) || known.typeKeys.has(snakeCase(k));
   for (const [k, v] of Object.entries(s)) {
@@ -186,10 +186,10 @@ function validateSettings(s: unknown, path: string, level: 'model' | 'layer', kn
         positiveInt(v, p);
         break;
       case 'BramFactor':
-        if (!(typeof v === 'number' && v >= 0)) throw new ConfigError(p, `must be a non-negative number, got ${JSON.stringify(v)}`);
+        if (!(typeof v === 'number' && v >= 0)) throw new ConfigError(p, `must be a non-negative number, got ${describeValue(v)}`);
         break;
       case 'Strategy': {
-        if (typeof v !== 'string') throw new ConfigError(p, `must be a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') throw new ConfigError(p, `must be a string, got ${describeValue(v)}`);
         const st = snakeCase(v);
         if (NOT_EMULATED_STRATEGIES.includes(st)) throw new UnsupportedError(p, `strategy '${v}' is not emulated (hls4ml's Latency and Resource strategies are)`);
         if (!STRATEGIES.includes(st) && !(SOFTMAX_STRATEGY_WORDS.includes(st) && level === 'layer')) {
@@ -198,20 +198,20 @@ function validateSettings(s: unknown, path: string, level: 'model' | 'layer', kn
         break;
       }
       case 'ConvImplementation':
-        if (typeof v !== 'string' || !['linebuffer', 'encoded'].includes(v.toLowerCase())) throw new ConfigError(p, `must be LineBuffer or Encoded, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string' || !['linebuffer', 'encoded'].includes(v.toLowerCase())) throw new ConfigError(p, `must be LineBuffer or Encoded, got ${describeValue(v)}`);
         break;
       case 'Compression':
-        if (typeof v !== 'boolean' && v !== 0 && v !== 1) throw new ConfigError(p, `must be true or false, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'boolean' && v !== 0 && v !== 1) throw new ConfigError(p, `must be true or false, got ${describeValue(v)}`);
         if (v === true || v === 1) throw new UnsupportedError(p, "hls4ml's compressed (sparse) dense kernel is not emulated");
         break;
       case 'Trace':
       case 'TraceOutput':
       case 'BitExact':
-        if (typeof v !== 'boolean' && v !== null) throw new ConfigError(p, `must be true or false, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'boolean' && v !== null) throw new ConfigError(p, `must be true or false, got ${describeValue(v)}`);
         if (k === 'BitExact' && v === true) throw new UnsupportedError(p, "hls4ml's bit_exact pass (HGQ models) is not emulated");
         break;
       case 'PipelineStyle':
-        if (typeof v !== 'string') throw new ConfigError(p, `must be a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') throw new ConfigError(p, `must be a string, got ${describeValue(v)}`);
         break;
       default:
         if (known.typeKeys.has(snakeCase(k))) checkPrecision(v, p);
@@ -229,13 +229,13 @@ function checkSetting(name: string, v: unknown, path: string): void {
   const d = defaults[0];
   if (name === 'implementation') {
     if (typeof v !== 'string' || !['latency', 'stable', 'legacy', 'argmax'].includes(v.toLowerCase())) {
-      throw new ConfigError(path, `softmax implementation must be latency, stable, legacy or argmax, got ${JSON.stringify(v)}`);
+      throw new ConfigError(path, `softmax implementation must be latency, stable, legacy or argmax, got ${describeValue(v)}`);
     }
     return;
   }
-  if (typeof d === 'number' && !(typeof v === 'number' && Number.isInteger(v) && v >= (name.endsWith('power2') ? -64 : 1))) throw new ConfigError(path, `must be a positive integer, got ${JSON.stringify(v)}`);
-  if (typeof d === 'boolean' && typeof v !== 'boolean') throw new ConfigError(path, `must be true or false, got ${JSON.stringify(v)}`);
-  if (typeof d === 'string' && typeof v !== 'string') throw new ConfigError(path, `must be a string, got ${JSON.stringify(v)}`);
+  if (typeof d === 'number' && !(typeof v === 'number' && Number.isInteger(v) && v >= (name.endsWith('power2') ? -64 : 1))) throw new ConfigError(path, `must be a positive integer, got ${describeValue(v)}`);
+  if (typeof d === 'boolean' && typeof v !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describeValue(v)}`);
+  if (typeof d === 'string' && typeof v !== 'string') throw new ConfigError(path, `must be a string, got ${describeValue(v)}`);
 }
 
 /** `table_size` → `TableSize` (hls4ml's convert_to_pascal_case). */

@@ -21,6 +21,7 @@
  * See docs/import-onnx.md.
  */
 import { readFileSync } from 'node:fs';
+import { checkElements } from './layer-map.js';
 import { basename } from 'node:path';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
 import type { FixedType } from '../fixed/types.js';
@@ -380,6 +381,7 @@ class OnnxImporter {
         }
         return d;
       });
+      checkElements(path, 'shape', dims);
       const shape = [1, ...dims];
       const r = shape.length;
       let perm: number[];

@@ -16,6 +16,7 @@
  * | `maxInflatedBytes` — bytes one gzip stream may inflate to | 1 GiB | `HLSEMU_MAX_INFLATED_BYTES` |
  * | `maxJsonDepth` — nesting depth of a JSON / YAML document | 256 | `HLSEMU_MAX_JSON_DEPTH` |
  * | `maxSamples` — generated samples (`emit --samples`) | 100,000 | `HLSEMU_MAX_SAMPLES` |
+ * | `maxModelBytes` — memory a model's emulator may prepare (tensors, window tables, weights), estimated before building | 4 GiB | `HLSEMU_MAX_MODEL_BYTES` |
  */
 import { ConfigError } from '../errors.js';
 
@@ -33,6 +34,8 @@ export interface Limits {
   maxJsonDepth: number;
   /** Most samples a command generates (e.g. random testbench inputs). */
   maxSamples: number;
+  /** Most bytes the emulator of one model may prepare (estimated from the graph before building). */
+  maxModelBytes: number;
 }
 
 /** The built-in defaults. */
@@ -43,6 +46,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxInflatedBytes: 2 ** 30,
   maxJsonDepth: 256,
   maxSamples: 100_000,
+  maxModelBytes: 2 ** 32,
 });
 
 /** The environment variable of each limit. */
@@ -53,6 +57,7 @@ export const LIMIT_ENV: Readonly<Record<keyof Limits, string>> = Object.freeze({
   maxInflatedBytes: 'HLSEMU_MAX_INFLATED_BYTES',
   maxJsonDepth: 'HLSEMU_MAX_JSON_DEPTH',
   maxSamples: 'HLSEMU_MAX_SAMPLES',
+  maxModelBytes: 'HLSEMU_MAX_MODEL_BYTES',
 });
 
 /**

@@ -7,7 +7,7 @@
  * model/optimizer/passes/infer_precision.py (_infer_merge_precision, _infer_cat_precision),
  * backends/vivado/passes/merge_templates.py, nnet_utils/nnet_merge*.h.
  */
-import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
+import { FormatError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
 import { fixedType, frac, sameType, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { normaliseAxis } from '../import/keras-config.js';
@@ -88,7 +88,7 @@ const concatModel: ModelClassSpec = {
     outputShape(xs, a, r) {
       const s0 = xs[0]!;
       const raw = r.config['axis'] ?? -1;
-      if (typeof raw !== 'number') throw new FormatError(r.field('axis'), `expected an integer, got ${JSON.stringify(raw)}`);
+      if (typeof raw !== 'number') throw new FormatError(r.field('axis'), `expected an integer, got ${describeValue(raw)}`);
       const axis = normaliseAxis(raw, s0.length, r.field('axis'));
       a.axis = axis;
       const ax = s0.length + axis;
@@ -261,7 +261,7 @@ const concatFirmware: FirmwareClassSpec<ConcatenateLayer> = {
     if (!shape2) throw new FormatError(`${path}.config.shape2`, 'missing required field');
     const axis = c.int('axis', Number.MIN_SAFE_INTEGER, -1);
     const dim = concatDim(shape1.length, axis);
-    if (shape1.length !== shape2.length) throw new ShapeError(`${path}.config.shape2`, `ranks differ: ${JSON.stringify(shape1)} and ${JSON.stringify(shape2)}`);
+    if (shape1.length !== shape2.length) throw new ShapeError(`${path}.config.shape2`, `ranks differ: ${describeValue(shape1)} and ${describeValue(shape2)}`);
     for (let k = 0; k < shape1.length; k++) if (k !== dim && shape1[k] !== shape2[k]) throw new ShapeError(`${path}.config.shape2`, `dimension ${k} differs (${shape1[k]} vs ${shape2[k]})`);
     const out = shape1.map((d, k) => (k === dim ? d + shape2[k]! : d));
     c.out(out);

@@ -9,7 +9,7 @@
  * backends/vivado/passes/core_templates.py (softmax_config: stable caps exp_table_size at 2^(W−1) of
  * a signed input; inp_norm_t), nnet_utils/nnet_activation*.h.
  */
-import { UnsupportedError } from '../errors.js';
+import { UnsupportedError, describeValue } from '../errors.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { normaliseAxis } from '../import/keras-config.js';
@@ -57,7 +57,7 @@ const model: ModelClassSpec = {
       let axis = r.config['axis'];
       if (Array.isArray(axis) && axis.length === 1) axis = axis[0];
       if (axis !== undefined && axis !== null) {
-        if (typeof axis !== 'number') throw new UnsupportedError(r.field('axis'), `axis ${JSON.stringify(axis)} is not supported`);
+        if (typeof axis !== 'number') throw new UnsupportedError(r.field('axis'), `axis ${describeValue(axis)} is not supported`);
         if (normaliseAxis(axis, x.length, r.field('axis')) !== -1) {
           throw new UnsupportedError(r.field('axis'), `Softmax over axis ${axis} is not supported (last axis only)`);
         }

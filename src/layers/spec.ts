@@ -236,6 +236,12 @@ export interface FirmwareClassSpec<L extends FirmwareLayerBase = FirmwareLayerBa
   emit(L: L, a: EmitArgs): LayerCode;
   /** Multiply-accumulate operations per sample (for cost models and benchmarks). */
   macs?(L: L): number;
+  /**
+   * Bytes the emulator prepares for the layer besides its input and output tensors (window tables,
+   * decoded weights), estimated from the shapes and config of the unchecked layer — checked against
+   * the model budget before anything is built. Default: the weight arrays.
+   */
+  memoryBytes?(L: FirmwareLayerBase): number;
   /** The lookup tables the layer reads, for the precision diagnostics of the report. */
   luts?(L: L): LutProbe[];
 }

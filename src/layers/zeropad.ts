@@ -7,7 +7,7 @@
  * (ZeroPadding1D/2D), backends/vivado/passes/reshaping_templates.py,
  * backends/fpga/passes/… (io_stream 'same' padding insertion), nnet_utils/nnet_padding*.h.
  */
-import { FormatError } from '../errors.js';
+import { FormatError, describeValue } from '../errors.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { requireRank, type LayerConfigReader } from '../import/keras-config.js';
 import { prepareFastZeropad } from '../kernels/fast/elementwise.js';
@@ -53,7 +53,7 @@ function zeroPadding2D(r: LayerConfigReader): number[][] {
   if (Array.isArray(v) && v.length === 2 && v.every((e) => Array.isArray(e) && e.length === 2 && e.every((q) => typeof q === 'number' && Number.isInteger(q) && q >= 0))) {
     return (v as number[][]).map((e) => [...e]);
   }
-  throw new FormatError(r.field('padding'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${JSON.stringify(v)}`);
+  throw new FormatError(r.field('padding'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${describeValue(v)}`);
 }
 
 /** [top, bottom, left, right] of a padding attribute (1D: top = bottom = 0). */
