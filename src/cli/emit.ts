@@ -5,13 +5,10 @@
  * The project is generated into a temporary directory next to `--out` and moved into place only
  * when complete (see src/io/atomic.ts): a failure leaves `--out` as it was.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ConfigError, FileSystemError } from '../errors.js';
-import { ProjectExistsError } from '../emit/errors.js';
-import { emitProject, type EmitOptions, type EmitResult } from '../emit/project.js';
+import { ConfigError } from '../errors.js';
+import { emitProject, type EmitResult } from '../emit/project.js';
 import type { FirmwareGraph } from '../graph/firmware.js';
-import { checkOutputDir, writeOutputs } from '../io/atomic.js';
+import { checkOutputDir } from '../io/atomic.js';
 import { validateReferenceModel } from '../conformance/models.js';
 import { readJsonObject } from '../io/files.js';
 import { limitHint, limits } from '../io/limits.js';
@@ -28,37 +25,6 @@ import { blameFile, readSamplesFile, type SamplesFile } from './inputs.js';
  */
 export function readInputsFile(path: string, opts: { float?: boolean } = {}): SamplesFile {
   return readSamplesFile(path, opts);
-}
-
-/** What a previous emission wrote (removed by --force when the directory holds an hlsemu.json). */
-const PROJECT_ENTRIES = ['firmware', 'tb', 'build', 'Makefile', 'build_prj.tcl', 'hlsemu.json', 'README.md'];
-
-/**
- * {@link emitProject} made atomic: the project is written into a staging directory and moved into
- * `outDir` only when complete. `force` follows emitProject: a non-empty `outDir` needs it, and
- * then only what a previous emission wrote is replaced (never unrelated files). Every destination
- * is checked before anything is moved, so e.g. a file named `tb` in `outDir` is a
- * {@link FileSystemError} naming it, with nothing written.
- *
- * @example const r = await emitProjectAtomic(graph, 'prj', { force: true });
- */
-export async function emitProjectAtomic(graph: FirmwareGraph, outDir: string, options: EmitOptions = {}): Promise<EmitResult> {
-  const target = resolve(outDir);
-  checkOutputDir(target);
-  let entries: string[] = [];
-  try {
-    if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) entries = readdirSync(target);
-  } catch (e) {
-    throw new FileSystemError(target, (e as { code?: string }).code ?? 'EIO', 'cannot list the output directory');
-  }
-  if (entries.length > 0 && !options.force) throw new ProjectExistsError(target);
-  const replace = entries.includes('hlsemu.json') ? PROJECT_ENTRIES : [];
-  const { result } = await writeOutputs((out) => {
-    const staging = out.dir(target, { replace });
-    const r = emitProject(graph, staging, { ...options, force: false });
-    return { ...r, dir: target };
-  });
-  return result;
 }
 
 /** The `emit` command. */
@@ -135,7 +101,7 @@ export const emitCommand: Command = {
     }
     let r: EmitResult;
     try {
-      r = await emitProjectAtomic(graph, out, {
+      r = emitProject(graph, out, {
         ...(values.name !== undefined ? { name: values.name } : {}),
         force: !!values.force,
         ...(inputs ? { inputs } : {}),
