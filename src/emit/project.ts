@@ -123,8 +123,8 @@ interface Plan {
   warnings: string[];
 }
 
-function plan(given: FirmwareGraph | FirmwareGraphSpec, name: string, nameWarnings: string[]): Plan {
-  const graph = checkFirmwareGraph(given);
+/** The emission plan of a checked graph. */
+function plan(graph: FirmwareGraph, name: string, nameWarnings: string[]): Plan {
   const io = graph.ioType;
   const names = new NameTable([name, 'input_t', 'input_word_t', 'result_t', 'result_word_t', 'main', 'config']);
   const warnings: string[] = [];
@@ -542,12 +542,12 @@ function buildTcl(p: Plan): string {
 #   vitis_hls -f build_prj.tcl                                   C simulation + synthesis
 #   vitis_hls -f build_prj.tcl -tclargs csim=1 synth=0            C simulation only
 #   vitis_hls -f build_prj.tcl -tclargs synth=1 cosim=1 export=1  synthesis, RTL co-simulation, IP export
-#   options: csim synth cosim export (0/1), part=<FPGA part>, clock=<period ns>, reset=1
+#   options: csim synth cosim export (0/1), part=<FPGA part>, clock=<period ns>, uncertainty=<ns or %>, reset=1
 #
 # csim and cosim run tb/${p.name}_test.cpp on tb/inputs.txt and write tb/outputs_csim.txt /
 # tb/outputs_cosim.txt (raw mantissas, one sample per line).
 
-array set opt {csim 1 synth 1 cosim 0 export 0 part xcvu13p-flga2577-2-e clock 5 reset 1}
+array set opt {csim 1 synth 1 cosim 0 export 0 part ${p.graph.project?.Part ?? 'xcvu13p-flga2577-2-e'} clock ${p.graph.project?.ClockPeriod ?? 5} uncertainty ${p.graph.project?.ClockUncertainty ?? '12.5%'} reset 1}
 if {![info exists argv]} {
     set argv {}
 }
@@ -577,6 +577,7 @@ if {$opt(reset)} {
 }
 set_part $opt(part)
 create_clock -period $opt(clock) -name default
+set_clock_uncertainty $opt(uncertainty) default
 
 if {$opt(csim)} {
     csim_design -argv "$root/tb/inputs.txt $root/tb/outputs_csim.txt"
@@ -674,11 +675,12 @@ export function emitProject(graph: FirmwareGraph | FirmwareGraphSpec, outDir: st
  */
 export function renderProject(graph: FirmwareGraph | FirmwareGraphSpec, options: EmitOptions = {}): RenderedProject {
   const warnings: string[] = [];
-  const requested = options.name ?? 'myproject';
+  const given = checkFirmwareGraph(graph);
+  const requested = options.name ?? given.project?.ProjectName ?? 'myproject';
   const nameTable = new NameTable();
   const name = nameTable.take(requested, 'project name');
   warnings.push(...nameTable.warnings);
-  const p = plan(graph, name, warnings);
+  const p = plan(given, name, warnings);
   warnings.push(...p.warnings);
 
   // Testbench inputs.

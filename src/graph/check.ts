@@ -69,6 +69,10 @@ export function checkFirmwareGraph(fw: FirmwareGraph | FirmwareGraphSpec, source
   if (typeof fw.output !== 'string' || !shapes.has(fw.output)) throw new FormatError(`${source}.output`, `no layer named ${describeValue(fw.output)}`);
   const out: FirmwareGraph = { name: String(fw.name ?? source), ioType: io, input: { name: fw.input.name, shape: [...fw.input.shape], type: inputType }, layers, output: fw.output, changes: Array.isArray(fw.changes) ? fw.changes.map(String) : [] };
   if (Array.isArray(fw.warnings)) out.warnings = fw.warnings.map(String);
+  if (fw.project !== undefined) {
+    if (!isObject(fw.project)) throw new FormatError(`${source}.project`, 'must be an object');
+    out.project = fw.project;
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@ import { ConfigError, HlsemuError, UnsupportedError, describeValue } from '../er
 import { didYouMean } from '../util/suggest.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { ModelGraph } from './model.js';
+import type { ProjectSettings } from './firmware.js';
 import { HLS_CLASSES, modelClass } from '../layers/registry.js';
 import { activationClass, splitActivation } from '../layers/activation.js';
 
@@ -409,4 +410,31 @@ export function configFromModel(model: ModelGraph, opts: ConfigFromModelOptions 
     for (const [name, hc] of entries) cfg.LayerName[name] = layerConfigEntry(hc, withBackend, rf);
   }
   return cfg;
+}
+
+/** Keys of the Model and layer sections that do not change the firmware's numbers (kept for the emitted project). */
+const NON_NUMERIC_KEYS = ['BramFactor', 'TraceOutput', 'Trace', 'PipelineStyle', 'PipelineInterval', 'TargetCycles', 'ParallelizationFactor'];
+
+/**
+ * The project settings of a config (ProjectName, Part, ClockPeriod, ClockUncertainty, Backend) and
+ * the accepted keys that do not change the numbers, by where they were set; undefined when none.
+ *
+ * @example projectSettings(cfg)?.Part // 'xcvu13p-flga2577-2-e'
+ */
+export function projectSettings(cfg: Hls4mlConfig): ProjectSettings | undefined {
+  const out: ProjectSettings = {};
+  if (typeof cfg.ProjectName === 'string') out.ProjectName = cfg.ProjectName;
+  const part = cfg.Part ?? cfg.XilinxPart;
+  if (typeof part === 'string') out.Part = part;
+  if (cfg.ClockPeriod !== undefined) out.ClockPeriod = Number(cfg.ClockPeriod);
+  if (typeof cfg.ClockUncertainty === 'number' || typeof cfg.ClockUncertainty === 'string') out.ClockUncertainty = cfg.ClockUncertainty;
+  if (typeof cfg.Backend === 'string') out.Backend = cfg.Backend;
+  const other: Record<string, unknown> = {};
+  const collect = (path: string, s: Record<string, unknown> | undefined) => {
+    for (const [k, v] of Object.entries(s ?? {})) if (NON_NUMERIC_KEYS.includes(k)) other[`${path}.${k}`] = v;
+  };
+  collect('Model', cfg.Model);
+  for (const sec of ['LayerType', 'LayerName'] as const) for (const [n, s] of Object.entries(cfg[sec] ?? {})) collect(`${sec}.${n}`, s);
+  if (Object.keys(other).length) out.other = other;
+  return Object.keys(out).length ? out : undefined;
 }

@@ -107,3 +107,26 @@ describe('hls4ml config compatibility', () => {
     expect(formatFixedType(fw.layers[0]!.types.result)).toBe('ap_fixed<16,6>');
   });
 });
+
+describe('project settings', () => {
+  it('Part, ClockPeriod, ClockUncertainty and ProjectName reach the emitted project; non-numeric keys are recorded', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { emitProject } = await import('../../src/emit/project.js');
+    const cfg = parseHls4mlConfig({ ProjectName: 'jet_tagger', Part: 'xc7z020clg400-1', ClockPeriod: 10, ClockUncertainty: '27%', Model: { Precision: 'fixed<16,6>', BramFactor: 1e9, PipelineStyle: 'dataflow' }, LayerName: { dense1: { Trace: true } } });
+    const fw = convertModel(denseBnModel(), cfg);
+    expect(fw.project).toMatchObject({ ProjectName: 'jet_tagger', Part: 'xc7z020clg400-1', ClockPeriod: 10, ClockUncertainty: '27%' });
+    expect(fw.project!.other).toEqual({ 'Model.BramFactor': 1e9, 'Model.PipelineStyle': 'dataflow', 'LayerName.dense1.Trace': true });
+    const dir = mkdtempSync(join(tmpdir(), 'hlsemu-prj-'));
+    try {
+      const r = emitProject(fw, join(dir, 'p'));
+      expect(r.name).toBe('jet_tagger');
+      const tcl = readFileSync(join(dir, 'p', 'build_prj.tcl'), 'utf8');
+      expect(tcl).toContain('part xc7z020clg400-1 clock 10 uncertainty 27%');
+      expect(JSON.parse(readFileSync(join(dir, 'p', 'hlsemu.json'), 'utf8')).graph.project.other['Model.PipelineStyle']).toBe('dataflow');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
