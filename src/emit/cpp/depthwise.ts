@@ -3,6 +3,9 @@
  * SeparableConv1D/2D (depthwise + pointwise), channels-last, io_parallel and io_stream (Encoded and
  * LineBuffer), Latency and the three Resource product orders.
  */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+import { DENSE_HEADER } from './dense.js';
 
 /** `firmware/hlsemu/hlsemu_depthwise.h`. */
 export const DEPTHWISE_H = String.raw`// hlsemu_depthwise.h -- depthwise and separable convolutions. Written by hlsemu for this project.
@@ -321,3 +324,6 @@ SepPointwiseStream:
 
 #endif
 `;
+
+/** The `hlsemu_depthwise.h` header and the headers it includes. */
+export const DEPTHWISE_HEADER: CppHeader = { file: 'hlsemu_depthwise.h', text: DEPTHWISE_H, needs: [COMMON_HEADER, DENSE_HEADER] };
