@@ -335,7 +335,9 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
       { name: 'parallelization_factor', default: 1, backend: true },
       { name: 'conv_implementation', default: 'LineBuffer', backend: true },
     ],
+    // A Conv1D/Conv2D subclass in hls4ml: BN fusion and linear-activation merge treat it as one.
     bnFusionParent: true,
+    linearMergeParent: true,
     streamSamePadding: true,
     infer(n, [x], ctx) {
       // _infer_depthconv_precision: n_ops = filt_height·filt_width.
