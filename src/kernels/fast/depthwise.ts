@@ -38,7 +38,10 @@ export class FastDepthwiseKernel implements RunKernel {
   /** Calls per mode since construction. */
   readonly modeCounts: Record<DepthwiseMode, number> = { modular: 0, proven: 0, sequential: 0, reference: 0 };
   private readonly ref: DepthwiseKernel;
-  private readonly a: MacAnalysis;
+  /** The exactness analysis; null: the sequential mode only. */
+  private readonly a: MacAnalysis | null;
+  /** Weights with weight_ternary mapped to −1 / 0 / +1. */
+  private readonly w: Float64Array;
   private readonly nX: number;
   private readonly nOut: number;
   private readonly nPix: number;
@@ -47,11 +50,13 @@ export class FastDepthwiseKernel implements RunKernel {
   /** The exact sums stay below 2^53 for every input of the type (modular and proven modes usable). */
   private readonly exactSums: boolean;
   private readonly out: OutputBuffer;
+  /** Per-channel sums of one output pixel. */
+  private readonly acc: Float64Array;
   private readonly prodScale: number;
   private readonly invShift: number;
 
   /** @internal use {@link prepareFastDepthwiseConv2d} / {@link prepareFastDepthwiseConv1d}. */
-  constructor(ref: DepthwiseKernel, a: MacAnalysis, options: FastOptions) {
+  constructor(ref: DepthwiseKernel, a: MacAnalysis | null, options: FastOptions) {
     this.ref = ref;
     this.a = a;
     this.name = ref.name;
@@ -60,13 +65,19 @@ export class FastDepthwiseKernel implements RunKernel {
     this.nPix = g.outH * g.outW;
     this.nOut = this.nPix * g.C;
     [this.xLo, this.xHi] = rawRange(ref.types.input);
+    const ternary = ref.product === 'weight_ternary';
+    this.w = Float64Array.from(ref.weights as ArrayLike<number>, (v) => (ternary ? (v === 0 ? 0 : v === -1 ? -1 : 1) : v));
     const maxAbsX = Math.max(-this.xLo, this.xHi);
-    let sumMax = 0;
-    for (let c = 0; c < a.nOut; c++) sumMax = Math.max(sumMax, Math.abs(a.biasAcc[c]!) + (a.posW[c]! + a.negW[c]!) * maxAbsX * 2 ** -a.shift + a.nnz[c]!);
+    let sumMax = Infinity;
+    if (a) {
+      sumMax = 0;
+      for (let c = 0; c < a.nOut; c++) sumMax = Math.max(sumMax, Math.abs(a.biasAcc[c]!) + (a.posW[c]! + a.negW[c]!) * maxAbsX * 2 ** -a.shift + a.nnz[c]!);
+    }
     this.exactSums = sumMax < EXACT;
-    this.prodScale = a.shift < 0 ? 2 ** -a.shift : 1;
-    this.invShift = a.shift > 0 ? 2 ** -a.shift : 1;
+    this.prodScale = a && a.shift < 0 ? 2 ** -a.shift : 1;
+    this.invShift = a && a.shift > 0 ? 2 ** -a.shift : 1;
     this.out = new OutputBuffer(ref.name, this.nOut, ref.types.result, options.reuseOutput === true);
+    this.acc = new Float64Array(g.C);
   }
 
   /**
@@ -101,7 +112,7 @@ export class FastDepthwiseKernel implements RunKernel {
     const st = opts.stats;
     const a = this.a;
     let mode: DepthwiseMode = 'sequential';
-    if (this.exactSums) {
+    if (a && this.exactSums) {
       if (!st && a.accum.modular) mode = 'modular';
       else {
         let mn = 0;
@@ -118,14 +129,13 @@ export class FastDepthwiseKernel implements RunKernel {
     this.modeCounts[mode]++;
     const out = this.out.get(opts);
     if (mode === 'sequential') this.sequential(xs, out, opts);
-    else this.exact(xs, out, opts, mode === 'modular');
+    else this.exact(a!, xs, out, opts, mode === 'modular');
     return out;
   }
 
   /** Exact integer sums per channel (modes 1 and 2), then accum wrap (mode 1) and the result conversion. */
-  private exact(xs: ArrayLike<number>, out: Float64Array, opts: KernelOptions, wrap: boolean): void {
+  private exact(a: MacAnalysis, xs: ArrayLike<number>, out: Float64Array, opts: KernelOptions, wrap: boolean): void {
     const st = opts.stats;
-    const a = this.a;
     const { windows, kSize: K, nChan: C } = this.ref.plan;
     const taps = windows.taps;
     const w = a.w;
@@ -139,17 +149,21 @@ export class FastDepthwiseKernel implements RunKernel {
     const castR = sameType(t.accum, t.result) ? null : makeCaster(fa, t.result, st?.result);
     const min = a.accum.min;
     const mod = 2 ** a.accum.W;
+    const acc = this.acc;
     for (let o = 0; o < this.nPix; o++) {
       const tb = o * K;
       const ob = o * C;
+      acc.set(b);
+      for (let k = 0; k < K; k++) {
+        const tap = taps[tb + k]!;
+        if (tap < 0) continue;
+        const xb = tap * C;
+        const wb = k * C;
+        if (shift > 0) for (let c = 0; c < C; c++) acc[c]! += Math.floor((xs[xb + c]! * w[wb + c]! + half) * inv);
+        else for (let c = 0; c < C; c++) acc[c]! += xs[xb + c]! * w[wb + c]! * ps;
+      }
       for (let c = 0; c < C; c++) {
-        let s = b[c]!;
-        for (let k = 0; k < K; k++) {
-          const tap = taps[tb + k]!;
-          if (tap < 0) continue;
-          const p = xs[tap * C + c]! * w[k * C + c]!;
-          s += shift > 0 ? Math.floor((p + half) * inv) : p * ps;
-        }
+        let s = acc[c]!;
         if (wrap) s = s - Math.floor((s - min) / mod) * mod;
         if (st) notePreResult(st, s, fa);
         out[ob + c] = (castR ? castR(s) : s) + 0;
@@ -167,7 +181,7 @@ export class FastDepthwiseKernel implements RunKernel {
     const { windows, kSize: K, nChan: C, accStart, accIdx } = this.ref.plan;
     const taps = windows.taps;
     const t = this.ref.types;
-    const w = this.a.w;
+    const w = this.w;
     const fa = frac(t.accum);
     const ternary = this.ref.product === 'weight_ternary';
     const castP = makeCaster(ternary ? frac(t.input) : frac(t.input) + frac(t.weight), t.accum, st?.accum);
@@ -199,13 +213,17 @@ function prepareFrom(ref: DepthwiseKernel, options: FastOptions): FastPrepared<F
   const b = ref.bias as ArrayLike<number | bigint>;
   for (let i = 0; i < w.length; i++) if (typeof w[i] !== 'number') return { kernel: null, reason: 'bigint weights' };
   for (let i = 0; i < b.length; i++) if (typeof b[i] !== 'number') return { kernel: null, reason: 'bigint bias' };
-  // Per channel a MAC of K taps: the weight array k·C + c is the analysis' i·n_out + j layout.
+  // Per channel a MAC of K taps: the weight array k·C + c is the analysis' i·n_out + j layout. When
+  // the analysis rejects the layer (a product rounding other than AP_TRN / AP_RND, …) only the
+  // sequential mode runs, which replays the reference's conversions and is exact on its number path.
   const a = analyzeMac({ nIn: K, nOut: C, types: ref.types, weights: w as ArrayLike<number>, bias: b as ArrayLike<number>, product: ref.product, latencyOrder: true });
-  if (!a.ok) return { kernel: null, reason: a.reason! };
-  const [xlo, xhi] = rawRange(ref.types.input);
-  const prodMax = Math.max(-xlo, xhi) * Math.max(-a.wMin, a.wMax) * 2 ** Math.max(-a.shift, 0) + a.half;
-  if (!(prodMax < EXACT)) return { kernel: null, reason: 'products exceed 2^53' };
-  return { kernel: new FastDepthwiseKernel(ref, a, options) };
+  let exact = a.ok;
+  if (exact) {
+    const [xlo, xhi] = rawRange(ref.types.input);
+    const prodMax = Math.max(-xlo, xhi) * Math.max(-a.wMin, a.wMax) * 2 ** Math.max(-a.shift, 0) + a.half;
+    if (!(prodMax < EXACT)) exact = false;
+  }
+  return { kernel: new FastDepthwiseKernel(ref, exact ? a : null, options) };
 }
 
 /**
