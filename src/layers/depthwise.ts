@@ -393,6 +393,11 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
       if (ctx.io === 'io_stream') {
         const impl = String(n.settings.conv_implementation ?? 'LineBuffer').toLowerCase() === 'encoded' ? 'Encoded' : 'LineBuffer';
         c.implementation = impl;
+        if (impl === 'LineBuffer' && twoD && kh === 1 && sh > 1) {
+          ctx.warn(
+            `${n.name}: hls4ml's line buffer for a filter of height 1 is the 1D one (depthwise_conv_2d_buffer_cl calls compute_depthwise_output_buffer_1d), which ignores stride_height ${sh}: the firmware emits a window for every input row and the next layer reads the first ${OH * OW} (reproduced)`,
+          );
+        }
         if (impl === 'Encoded') {
           try {
             if (twoD) {
