@@ -31,7 +31,7 @@ import { Struct, warnInputType, type LayerCode } from '../emit/layers.js';
 import { DEPTHWISE_HEADER } from '../emit/cpp/depthwise.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { SEQ_KERNEL_CHECKERS } from '../conformance/kernels-seq.js';
-import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, typed } from './common.js';
+import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, typed } from './common.js';
 import { hwc, kerasPadsBefore } from './conv.js';
 import { MAC_TYPES, floatWeights, inferMac } from './dense.js';
 import type { EmitArgs, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
@@ -355,7 +355,10 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
       const [kh, kw] = twoD ? [ks[0]!, ks[1]!] : [1, ks[0]!];
       const [sh, sw] = twoD ? [st[0]!, st[1]!] : [1, st[0]!];
       const K = kh * kw;
-      const strategy = strategyOf(n);
+      // init_depconv*: 'resource' only for Strategy Resource, any other strategy runs Latency.
+      const rawStrategy = String(n.settings.strategy ?? 'latency').toLowerCase();
+      const strategy = rawStrategy === 'resource' ? 'resource' : 'latency';
+      if (rawStrategy !== 'resource' && rawStrategy !== 'latency') ctx.warn(`${n.name}: hls4ml runs a depthwise convolution with Strategy '${String(n.settings.strategy)}' as Latency (init_depconv sets 'resource' only for Resource)`);
       if (strategy === 'resource' && ctx.io === 'io_parallel') {
         throw new UnsupportedError(`${n.name}.Strategy`, `hls4ml has no io_parallel Resource depthwise convolution (nnet_sepconv${twoD ? 2 : 1}d.h asserts "Resource strategy for DepthwiseConv is not supported"); use Latency or io_stream`);
       }

@@ -306,6 +306,12 @@ function rnnHls(cls: 'LSTM' | 'GRU'): HlsClassSpec {
       const M = m * u;
       const strategy = strategyOf(n);
       const rfRequested = reuseFactorOf(n);
+      if (String(n.settings.strategy ?? '').toLowerCase() === 'resource_unrolled') {
+        // init_lstm / init_gru: with reuse factor 1 hls4ml falls back to Resource; otherwise it generates
+        // unrolled dense code (DenseResourceUnrolled) that hlsemu does not model.
+        if (rfRequested !== 1) throw new UnsupportedError(`${n.name}.Strategy`, `Resource_Unrolled with ReuseFactor ${rfRequested} is not supported (hls4ml generates unrolled dense code for it); use Resource`);
+        ctx.change(`${n.name}: Unrolled resource strategy cannot be combined with reuse factor 1; using the Resource strategy`);
+      }
       // init_lstm / init_gru: the recurrent reuse factor is the layer's (a configured one is overwritten).
       const rrfConfigured = n.settings.recurrent_reuse_factor;
       if (rrfConfigured !== undefined && Number(rrfConfigured) !== rfRequested) {
