@@ -15,6 +15,7 @@ import { importOnnx } from '../../src/import/onnx.js';
 import { runOnnxModel } from '../../src/import/onnx-eval.js';
 import { decodeOnnxModel } from '../../src/import/onnx-proto.js';
 import { resolveLayerWeights } from '../../src/import/topology.js';
+import { LayerConfigReader, mapKerasLayer } from '../../src/import/layer-map.js';
 import { einsumBiasFromKeras, einsumRecipe, einsumWeightsFromKeras, layernormTable, transposeDenseWeights } from '../../src/kernels/index.js';
 import { GraphBuilder } from '../import-onnx/builder.js';
 import { rnd, sequential } from './helpers.js';
@@ -524,5 +525,70 @@ describe('EinsumDense conversion', () => {
 describe('types parse as written', () => {
   it('sanity of the fixture types', () => {
     expect(fmt(parseFixedType('fixed<14,4,RND_CONV,SAT>'))).toBe('ap_fixed<14,4,AP_RND_CONV,AP_SAT>');
+  });
+});
+
+describe('strategies hls4ml maps differently per kind', () => {
+  it('a depthwise conv runs Latency for Resource_Unrolled (init_depconv), warned; LSTM Resource_Unrolled: RF 1 → Resource, else refused', () => {
+    const fw = convertModel(sequential('m', img(true, 6, 4), [dwLayer({ C: 4 })]), { Model: { Precision: 'fixed<16,6>', Strategy: 'Resource_Unrolled', ReuseFactor: 4 }, IOType: 'io_stream' });
+    expect(firmwareLayer(fw, 'dw', 'DepthwiseConv2D').config.strategy).toBe('latency');
+    expect(fw.warnings?.[0]).toMatch(/as Latency/);
+    const m = sequential('m', seqIn, [rnnLayer('LSTM')]);
+    const r1 = convertModel(m, { Model: { Precision: 'fixed<16,6>', Strategy: 'Resource_Unrolled', ReuseFactor: 1 } });
+    expect(firmwareLayer(r1, 'rnn', 'LSTM').config.strategy).toBe('resource');
+    expect(r1.changes.some((c) => /Unrolled resource strategy cannot be combined with reuse factor 1/.test(c))).toBe(true);
+    expect(thrown(() => convertModel(m, { Model: { Precision: 'fixed<16,6>', Strategy: 'Resource_Unrolled', ReuseFactor: 2 } })).path).toBe('rnn.Strategy');
+  });
+});
+
+describe('Keras configs of the new kinds (Keras 2 / Keras 3 spellings)', () => {
+  const map = (cls: string, cfg: Record<string, unknown>, ins: number[][]) => mapKerasLayer(new LayerConfigReader(1, cls, 'x', cfg), ins);
+  it('DepthwiseConv2D (Keras 3 function-object activation), SeparableConv1D, depth multiplier shapes', () => {
+    const d = map('DepthwiseConv2D', { kernel_size: [3, 3], strides: [2, 2], padding: 'same', depth_multiplier: 2, data_format: 'channels_last', dilation_rate: [1, 1], activation: { module: 'keras.activations', class_name: 'function', config: 'relu' }, use_bias: true }, [[7, 7, 3]]);
+    expect(d.outputShape).toEqual([4, 4, 6]);
+    expect(d.attrs).toMatchObject({ activation: 'relu', depthMultiplier: 2 });
+    expect(d.weightSpecs).toEqual([
+      { name: 'depthwise_kernel', shape: [3, 3, 3, 2], aliases: ['kernel'] },
+      { name: 'bias', shape: [6] },
+    ]);
+    const s = map('SeparableConv1D', { filters: 5, kernel_size: [3], strides: [1], padding: 'valid', depth_multiplier: 1, use_bias: false }, [[10, 4]]);
+    expect(s.outputShape).toEqual([8, 5]);
+    expect(s.weightSpecs.map((w) => [w.name, w.shape])).toEqual([
+      ['depthwise_kernel', [3, 4, 1]],
+      ['pointwise_kernel', [1, 4, 5]],
+    ]);
+    expect(() => map('DepthwiseConv2D', { kernel_size: 3, dilation_rate: 2 }, [[7, 7, 3]])).toThrow(UnsupportedError);
+  });
+
+  it('LSTM / GRU defaults (tanh, sigmoid, GRU reset_after true) and shapes', () => {
+    const l = map('LSTM', { units: 8, return_sequences: true }, [[5, 3]]);
+    expect(l.outputShape).toEqual([5, 8]);
+    expect(l.attrs).toMatchObject({ activation: 'tanh', recurrentActivation: 'sigmoid', returnSequences: true });
+    expect(map('GRU', { units: 4 }, [[5, 3]]).weightSpecs.map((w) => w.shape)).toEqual([
+      [3, 12],
+      [4, 12],
+      [2, 12],
+    ]);
+    expect(map('GRU', { units: 4, reset_after: false }, [[5, 3]]).weightSpecs[2]!.shape).toEqual([12]);
+    expect(() => map('LSTM', { units: 8 }, [[5, 3, 2]])).toThrow(/rank 2/);
+  });
+
+  it("EinsumDense: Keras' shape analysis (plain, left '...', right '...'), bias shapes; LoRA refused", () => {
+    const e = map('EinsumDense', { equation: 'abc,cd->abd', output_shape: [null, 64], bias_axes: 'd', activation: 'relu' }, [[10, 32]]);
+    expect(e.outputShape).toEqual([10, 64]);
+    expect(e.weightSpecs).toEqual([
+      { name: 'kernel', shape: [32, 64] },
+      { name: 'bias', shape: [64] },
+    ]);
+    expect(map('EinsumDense', { equation: '...b,bc->...c', output_shape: 7, bias_axes: null }, [[3, 4]]).outputShape).toEqual([3, 7]);
+    const r = map('EinsumDense', { equation: 'ab...,bc->ac...', output_shape: [6], bias_axes: 'c' }, [[4, 5]]);
+    expect(r.outputShape).toEqual([6, 5]);
+    expect(r.weightSpecs.map((w) => w.shape)).toEqual([[4, 6], [6, 1]]);
+    expect(() => map('EinsumDense', { equation: 'ab,bc->ac', output_shape: 3, lora_rank: 4 }, [[5]])).toThrow(/LoRA/);
+  });
+
+  it('LayerNormalization: axis as Keras stores it (list or int); Keras 3 rms_scaling read', () => {
+    expect(map('LayerNormalization', { axis: [2], epsilon: 0.001, center: true, scale: true }, [[4, 6]]).attrs.axes).toEqual([2]);
+    expect(map('LayerNormalization', { axis: -1, epsilon: 1e-5, rms_scaling: true }, [[4, 6]]).attrs).toMatchObject({ axes: [-1], rmsScaling: true });
   });
 });
