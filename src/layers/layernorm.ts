@@ -12,7 +12,7 @@ import { ShapeError, UnsupportedError, FormatError } from '../errors.js';
 import { fixedType, frac, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { LayerAttrs, ModelLayer } from '../graph/model.js';
-import { last, requireRank, sameShape, type LayerConfigReader } from '../import/keras-config.js';
+import { last, sameShape, type LayerConfigReader } from '../import/keras-config.js';
 import { layernormTable, prepareLayerNorm, type LayerNormConfig, type LayerNormKernel } from '../kernels/layernorm.js';
 import { Struct, warnInputType, type LayerCode } from '../emit/layers.js';
 import { LAYERNORM_HEADER } from '../emit/cpp/layernorm.js';

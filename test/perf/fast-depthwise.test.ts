@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixedType, parseFixedType, QUANT_MODES, OVERFLOW_MODES, toFixedType, type FixedType } from '../../src/fixed/index.js';
-import { prepareDepthwiseConv1d, prepareDepthwiseConv2d, validReuseFactors, type DepthwiseKernel, type RawInput } from '../../src/kernels/index.js';
+import { prepareDepthwiseConv1d, prepareDepthwiseConv2d, validReuseFactors, type DepthwiseKernel } from '../../src/kernels/index.js';
 import { FastDepthwiseKernel, prepareFastDepthwiseConv1d, prepareFastDepthwiseConv2d } from '../../src/kernels/fast/depthwise.js';
 import type { FastPrepared } from '../../src/kernels/fast/common.js';
 import { compileGraph } from '../../src/emulate/compile.js';
@@ -259,6 +259,5 @@ describe('fast depthwise on the reference vectors (sepconv.jsonl)', () => {
       changes: [],
     } as never);
     expect(layers[0]!.impl).toBe('fast');
-    void (null as unknown as RawInput);
   });
 });
