@@ -9,7 +9,7 @@ import { formatFixedType, parseFixedType } from '../fixed/types.js';
 import { activationDraft, splitActivation } from '../layers/activation.js';
 import { hlsClass, modelClass } from '../layers/registry.js';
 import type { HlsDraft } from '../layers/spec.js';
-import { getPrecision, layerAttributes, layerSettings, lookupCaseless, type Hls4mlConfig } from './config.js';
+import { getPrecision, layerAttributes, layerSettings, lookupCaseless, type Hls4mlConfig, type LayerSettings } from './config.js';
 import type { HlsClass, HlsGraph, HlsNode, MaybeType } from './hls-graph.js';
 import type { LayerQuantizers, ModelGraph } from './model.js';
 
@@ -47,7 +47,35 @@ export function assignTypes(node: HlsNode, cfg: Hls4mlConfig, fixed: HlsDraft['t
 }
 
 /**
+ * hls4ml's config copy for a layer it splits (SeparableToDepthwiseAndConv): the `LayerType` entry of
+ * the split class and the `LayerName` entry of the split layer, merged, become the new node's
+ * `LayerName` entry with its `Precision` keys renamed; the per-variable precisions and the
+ * ReuseFactor / Strategy / ConvImplementation it sets go on top of what the node already had (hls4ml's
+ * `parse_name_config`). Nothing happens when the split layer has no entry.
+ */
+function copyLayerConfig(cfg: Hls4mlConfig, from: string, to: string, spec: NonNullable<HlsDraft['configFrom']>): void {
+  const own = <T>(rec: Record<string, T> | undefined, k: string): T | undefined => (rec && Object.prototype.hasOwnProperty.call(rec, k) ? rec[k] : undefined);
+  const merged: LayerSettings = structuredClone({ ...own(cfg.LayerType, spec.cls), ...own(cfg.LayerName, from) });
+  if (Object.keys(merged).length === 0) return;
+  let prec: LayerSettings['Precision'] = merged.Precision ?? {};
+  if (typeof prec === 'object') {
+    const p: Record<string, string> = { ...prec };
+    for (const [k, to2] of Object.entries(spec.precision)) {
+      if (!(k in p)) continue;
+      if (to2 !== null) p[to2] = p[k]!;
+      delete p[k];
+    }
+    prec = p;
+  }
+  const before = own(cfg.LayerName, to);
+  const old = before?.Precision === undefined ? {} : typeof before.Precision === 'string' ? { default: before.Precision } : before.Precision;
+  const entry: LayerSettings = { ...before, ...merged, Precision: typeof prec === 'string' ? { ...old, default: prec } : { ...old, ...prec } };
+  cfg.LayerName = { ...cfg.LayerName, [to]: entry };
+}
+
+/**
  * Build the working graph from the float model and the config (types assigned, 'auto' kept).
+ * Layers hls4ml splits may add `LayerName` entries to `cfg`, as hls4ml does: pass a copy.
  *
  * @example const g = buildHlsGraph(model, cfg);
  */
@@ -59,8 +87,9 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     while (alias.has(x)) x = alias.get(x)!;
     return x;
   };
-  const push = (name: string, d: HlsDraft, inputs: string[], shapeIn: number[][], shapeOut: number[], quantizers?: LayerQuantizers): HlsNode => {
+  const push = (name: string, d: HlsDraft, inputs: string[], shapeIn: number[][], shapeOut: number[], quantizers?: LayerQuantizers, from?: string): HlsNode => {
     hlsClass(d.cls, name);
+    if (d.configFrom && from !== undefined) copyLayerConfig(cfg, from, name, d.configFrom);
     const node: HlsNode = { name, cls: d.cls as HlsClass, inputs, shapeIn, shapeOut, attrs: d.attrs, weights: d.weights ?? {}, types: {}, settings: layerSettings(cfg, name, d.cls), quantizers };
     assignTypes(node, cfg, d.types);
     g.nodes.push(node);
@@ -70,7 +99,7 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     const where = `layers[${pos}] (${l.className} '${l.name}')`;
     const spec = modelClass(l.className, where);
     const inputs = l.inputs.map(resolve);
-    const built = spec.removed ? null : spec.build(l, { where, inputs });
+    const built = spec.removed ? null : spec.build(l, { where, inputs, source: model.source });
     const chain = built === null ? [] : Array.isArray(built) ? built : [built];
     if (chain.length === 0) {
       alias.set(l.name, inputs[0]!);
@@ -83,7 +112,7 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
       const last = k === chain.length - 1;
       const name = d.name ?? (last ? l.name : `${l.name}_${k}`);
       const out = d.shapeOut ?? l.outputShape;
-      push(name, d, ins, shapes, out, l.quantizers);
+      push(name, d, ins, shapes, out, l.quantizers, l.name);
       ins = [name];
       shapes = [out];
       if (last && name !== l.name) alias.set(l.name, name);

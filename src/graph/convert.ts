@@ -17,7 +17,8 @@ import { runPasses } from './passes.js';
  * const fw = convertModel(model, { Model: { Precision: 'fixed<16,6>', ReuseFactor: 1 }, IOType: 'io_stream' });
  */
 export function convertModel(model: ModelGraph, config?: Hls4mlConfig | string | object): FirmwareGraph {
-  const cfg = config === undefined ? configFromModel(model) : parseHls4mlConfig(config as string | object);
+  // A copy: hls4ml's layer splits add LayerName entries to the config (as its set_name_config does).
+  const cfg = structuredClone(config === undefined ? configFromModel(model) : parseHls4mlConfig(config as string | object));
   const g = buildHlsGraph(model, cfg);
   runPasses(g, cfg);
   const fw = lowerToFirmware(g);

@@ -56,8 +56,20 @@ function fuseBatchNorm(g: HlsGraph, cfg: Hls4mlConfig): boolean {
     const s = bn.weights.scale!.data;
     const bb = bn.weights.bias!.data;
     const nOut = s.length;
-    const fw = new Float32Array(w.data.length);
-    for (let i = 0; i < fw.length; i++) fw[i] = f32(s[i % nOut]! * w.data[i]!);
+    // numpy's `scale * weight`: the scales broadcast against the weight's last axis, which is the
+    // output axis (Dense, Conv) or, for a Keras depthwise kernel (…, C, 1), an axis of size 1 that
+    // the broadcast widens to (…, C, C).
+    const lastAxis = w.shape[w.shape.length - 1];
+    let fw: Float32Array;
+    let fShape = w.shape;
+    if (lastAxis === 1 && nOut > 1) {
+      fShape = [...w.shape.slice(0, -1), nOut];
+      fw = new Float32Array(w.data.length * nOut);
+      for (let i = 0; i < w.data.length; i++) for (let j = 0; j < nOut; j++) fw[i * nOut + j] = f32(s[j]! * w.data[i]!);
+    } else {
+      fw = new Float32Array(w.data.length);
+      for (let i = 0; i < fw.length; i++) fw[i] = f32(s[i % nOut]! * w.data[i]!);
+    }
     let fb: Float32Array | Float64Array;
     if (parent.attrs.noBias) {
       // numpy: float64 zeros * float32 scale + float32 bias → float64, equal to the BN bias
@@ -66,7 +78,7 @@ function fuseBatchNorm(g: HlsGraph, cfg: Hls4mlConfig): boolean {
       fb = new Float32Array(nOut);
       for (let i = 0; i < nOut; i++) fb[i] = f32(f32(s[i]! * b.data[i]!) + bb[i]!);
     }
-    parent.weights = { weight: { data: fw, shape: w.shape }, bias: { data: fb, shape: [nOut] } };
+    parent.weights = { weight: { data: fw, shape: fShape }, bias: { data: fb, shape: [nOut] } };
     parent.attrs.noBias = false;
     // hls4ml re-reads the weight/bias types from the config for the fused arrays.
     parent.types.weight = parent.quantizers?.weight ?? getPrecision(cfg, parent.name, parent.cls, 'weight');

@@ -26,6 +26,8 @@ export interface WeightSpec {
   name: string;
   /** Expected shape (Keras layout, e.g. Dense `[n_in, units]`, Conv2D `[kh, kw, cin, filters]`). */
   shape: number[];
+  /** Other stored names of the same weight (Keras 3 DepthwiseConv stores `depthwise_kernel` as `kernel`). */
+  aliases?: string[];
 }
 
 /**

@@ -9,9 +9,13 @@ import { activationModule } from './activation.js';
 import { batchnormModule } from './batchnorm.js';
 import { convModule } from './conv.js';
 import { denseModule } from './dense.js';
+import { depthwiseModule } from './depthwise.js';
+import { einsumModule } from './einsum.js';
 import { inputModule } from './input.js';
+import { layernormModule } from './layernorm.js';
 import { mergeModule } from './merge.js';
 import { poolingModule } from './pooling.js';
+import { recurrentModule } from './recurrent.js';
 import { reshapeModule } from './reshape.js';
 import { softmaxModule } from './softmax.js';
 import type { FirmwareClassSpec, HlsClassSpec, KerasRule, LayerModule, ModelClassSpec } from './spec.js';
@@ -22,6 +26,7 @@ export const LAYER_MODULES = [
   inputModule,
   denseModule,
   convModule,
+  depthwiseModule,
   poolingModule,
   batchnormModule,
   activationModule,
@@ -29,6 +34,9 @@ export const LAYER_MODULES = [
   reshapeModule,
   zeropadModule,
   mergeModule,
+  recurrentModule,
+  layernormModule,
+  einsumModule,
 ] as const satisfies readonly LayerModule[];
 
 type Module = (typeof LAYER_MODULES)[number];

@@ -79,6 +79,14 @@ export interface HlsDraft {
   weights?: Record<string, HlsWeight>;
   /** Types fixed by the model itself (e.g. a missing bias is `ap_uint<1>` zeros); they win over the config. */
   types?: Record<string, FixedType>;
+  /**
+   * hls4ml copies the config of the layer it splits to the nodes it makes (SeparableToDepthwiseAndConv):
+   * when the config has a `LayerType[cls]` or `LayerName[<model layer>]` entry (merged, name on top),
+   * it becomes this node's `LayerName` entry, its `Precision` keys renamed by `precision`
+   * (`{ depthwise: 'weight' }`; null drops the key). Without such an entry the node's own
+   * `LayerName` / `LayerType` entries apply.
+   */
+  configFrom?: { cls: string; precision: Record<string, string | null> };
 }
 
 /** Context of {@link ModelClassSpec.build}. */
@@ -87,6 +95,8 @@ export interface BuildContext {
   where: string;
   /** The layer's inputs after removed layers were bypassed. */
   inputs: string[];
+  /** `ModelGraph.source` ('keras2', 'keras3', 'tfjs', 'onnx', …): the front end hls4ml would use. */
+  source: string;
 }
 
 /** One Keras-level class. */
