@@ -99,12 +99,10 @@ const isPerm = (p: readonly number[], want: readonly number[]): boolean => p.len
 function bypass(g: HlsGraph, node: HlsNode, shape: number[]): void {
   const src = node.inputs[0]!;
   for (const c of g.nodes) {
-    c.inputs.forEach((i, k) => {
-      if (i === node.name) {
-        c.inputs[k] = src;
-        c.shapeIn[k] = [...shape];
-      }
-    });
+    if (!c.inputs.includes(node.name)) continue;
+    // new arrays: a node's shapes may be shared with the model layer it was built from
+    c.shapeIn = c.shapeIn.map((s, k) => (c.inputs[k] === node.name ? [...shape] : s));
+    c.inputs = c.inputs.map((i) => (i === node.name ? src : i));
   }
   g.outputs = g.outputs.map((o) => (o === node.name ? src : o));
   g.nodes = g.nodes.filter((n) => n !== node);
