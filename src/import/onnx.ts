@@ -737,10 +737,11 @@ class OnnxImporter {
   resize(n: OnnxNode, v: Dyn, a: NodeAttrs): void {
     const where = this.where(n);
     const r = v.shape.length;
-    if (this.opset < 11 || n.inputs.filter((i) => i).length === 2) {
-      throw new UnsupportedError(where, 'The number of inputs to Resize node is equal to 2 (opset 10, or RoI only): not supported in hls4ml');
+    // hls4ml counts the node's inputs as written (empty names included): 3 = X, RoI, scales
+    if (n.inputs.length !== 3) {
+      if (n.inputs.length === 4) throw new UnsupportedError(where, 'Sizes parameter is not supported by hls4ml. Use scales instead');
+      throw new UnsupportedError(where, `a Resize node with ${n.inputs.length} inputs is not supported in hls4ml (X, RoI, scales)`);
     }
-    if (n.inputs[3]) throw new UnsupportedError(where, 'Sizes parameter is not supported by hls4ml. Use scales instead');
     const scales = Array.from(this.constTensor(n, 2, 'scales').tensor.data);
     if (scales.length !== r) throw new FormatError(where, `scales has ${scales.length} values for a rank-${r} input`);
     if (r !== 4) throw new UnsupportedError(where, `hls4ml's ONNX Resize reads a rank-4 input (2D), got rank ${r}`);
