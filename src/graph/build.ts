@@ -173,6 +173,7 @@ function checkLayerNames(cfg: Hls4mlConfig, g: HlsGraph, model: ModelGraph): voi
     known.add(n.name.toLowerCase());
     known.add(`zp1d_${n.name}`.toLowerCase());
     known.add(`zp2d_${n.name}`.toLowerCase());
+    known.add(`broadcast_${n.name}`.toLowerCase()); // io_stream merges (emulated inside the merge)
   }
   for (const key of Object.keys(cfg.LayerName)) {
     if (!known.has(key.toLowerCase())) {

@@ -322,7 +322,7 @@ const activationModel: ModelClassSpec = {
   keras: { arity: 'one', attrs: (r) => ({ activation: r.activation() }), outputShape: sameShape },
   hlsClass: (l) => activationClass(l.attrs.activation ?? 'linear'),
   typeKey: (l) => activationTypeKey(l.attrs.activation ?? 'linear'),
-  build: (l, ctx) => activationDraft(ctx.where, l.attrs.activation ?? 'linear', ctx),
+  build: (l, ctx) => activationDraft(l.name, l.attrs.activation ?? 'linear', ctx),
   float: (l, [x], ctx) => floatActivation(l.attrs.activation ?? 'linear', ctx.where, ctx.keras3)(x!, l.outputShape[l.outputShape.length - 1]!),
 };
 

@@ -248,6 +248,7 @@ const concatModel: ModelClassSpec = {
     outputShape(xs, a, r) {
       const s0 = xs[0]!;
       const axis = normaliseAxis(a.axis ?? -1, s0.length, r.field('axis'));
+      a.axis = axis; // a negative index: hls4ml's concatenate{1,2,3}d dispatch picks the same axis for either spelling
       const ax = s0.length + axis;
       const out = [...s0];
       out[ax] = 0;

@@ -39,9 +39,9 @@ export interface SoftmaxFirmwareConfig {
   n_in: number;
   /** Elements per softmax: n_in / n_outer / n_inner (io_stream: the kernel uses the stream word instead). */
   n_slice: number;
-  /** io_parallel `softmax_multidim` (Keras 3 Softmax over an axis of a multi-dimensional input): n_in = n_outer·n_slice·n_inner. */
-  n_outer: number;
-  n_inner: number;
+  /** io_parallel `softmax_multidim` (Keras 3 Softmax over an axis of a multi-dimensional input): n_in = n_outer·n_slice·n_inner (absent = 1). */
+  n_outer?: number;
+  n_inner?: number;
   implementation: SoftmaxImpl;
   exp_table_size: number;
   inv_table_size: number;
@@ -73,7 +73,11 @@ const model: ModelClassSpec = {
     arity: 'one',
     attrs: (r) => ({ axis: kerasAxis(r.config['axis'], r.field('axis')) }),
     outputShape([x = []], a, r) {
-      normaliseAxis(a.axis ?? -1, x.length, r.field('axis')); // in range, not the batch
+      // axis: a negative index (in range, not the batch); kerasAxis: as written, when spelled otherwise
+      // (hls4ml stores the written axis, and its io_stream softmax asserts it is −1)
+      const raw = a.axis ?? -1;
+      a.axis = normaliseAxis(raw, x.length, r.field('axis'));
+      if (raw !== a.axis) a.kerasAxis = raw;
       return [...x];
     },
   },
@@ -81,7 +85,7 @@ const model: ModelClassSpec = {
   typeKey: () => 'Softmax',
   build(l, ctx) {
     const inS = l.inputShapes[0]!;
-    const axis = l.attrs.axis ?? -1;
+    const axis = (l.attrs.kerasAxis as number | undefined) ?? l.attrs.axis ?? -1;
     if (ctx.source !== 'keras3') return { cls: 'Softmax', attrs: { activation: 'softmax', axis } };
     // Keras 3 SoftmaxHandler: n_outer / n_inner around the (normalised) axis; the axis itself is stored as given.
     const ax = inS.length + normaliseAxis(axis, inS.length, `${ctx.where}.config.axis`); // 0-based without batch
@@ -138,7 +142,7 @@ const hls: HlsClassSpec = {
     const expTableSize = implementation === 'stable' && input.signed ? Math.min(tableSize, 2 ** (input.W - 1)) : tableSize;
     return {
       ...lowered(n, ctx, 'Softmax', {
-        n_in: nIn, n_slice: nIn / nOuter / nInner, n_outer: nOuter, n_inner: nInner, implementation, exp_table_size: expTableSize, inv_table_size: tableSize, table_size: tableSize, exp_scale: 1.0, axis, reuse_factor: reuseFactorOf(n),
+        n_in: nIn, n_slice: nIn / nOuter / nInner, ...(nOuter * nInner > 1 ? { n_outer: nOuter, n_inner: nInner } : {}), implementation, exp_table_size: expTableSize, inv_table_size: tableSize, table_size: tableSize, exp_scale: 1.0, axis, reuse_factor: reuseFactorOf(n),
       }),
       types,
       weights: {},
@@ -173,8 +177,7 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
     const config: SoftmaxFirmwareConfig = {
       n_in: c.equal('n_in', n),
       n_slice: c.equal('n_slice', n / nOuter / nInner),
-      n_outer: nOuter,
-      n_inner: nInner,
+      ...(nOuter * nInner > 1 ? { n_outer: nOuter, n_inner: nInner } : {}),
       implementation: impl,
       exp_table_size: c.int('exp_table_size', 1, tableSize),
       inv_table_size: c.int('inv_table_size', 1, tableSize),
@@ -209,11 +212,13 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
     const impl = L.config.implementation;
     warnInputType(ctx, L, 'input', inT);
     const n = inT.size;
-    const multidim = ctx.io === 'io_parallel' && L.config.n_outer * L.config.n_inner > 1;
+    const nOuter = L.config.n_outer ?? 1;
+    const nInner = L.config.n_inner ?? 1;
+    const multidim = ctx.io === 'io_parallel' && nOuter * nInner > 1;
     const nSlice = ctx.io === 'io_stream' ? inT.wordSize : L.config.n_slice;
     const rf = L.config.reuse_factor;
     const s = new Struct(`config_${c}`, `${L.name}: softmax (${impl}) over slices of ${nSlice}, ${n} values`).u('n_in', n).u('n_slice', nSlice).u('reuse_factor', rf);
-    if (multidim) s.u('n_outer', L.config.n_outer).u('n_inner', L.config.n_inner);
+    if (multidim) s.u('n_outer', nOuter).u('n_inner', nInner);
     if (impl === 'argmax' && !multidim) {
       return {
         layer: L,
@@ -290,7 +295,7 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
       ],
       headers: [multidim ? ACTIVATION_EXT_HEADER : SOFTMAX_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::${multidim ? 'softmax_multidim' : 'softmax'}<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_exp_table, ${c}_inv_table);`],
-      summary: `Softmax (${impl}${multidim ? `, ${L.config.n_outer}×${L.config.n_slice}×${L.config.n_inner}` : ''})`,
+      summary: `Softmax (${impl}${multidim ? `, ${nOuter}×${L.config.n_slice}×${nInner}` : ''})`,
     };
   },
 };

@@ -60,11 +60,11 @@ function zeroPadding2D(r: LayerConfigReader): number[][] {
   throw new FormatError(r.field('padding'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${JSON.stringify(v)}`);
 }
 
-/** The Keras `data_format` (ZeroPadding1D has one in Keras 3). */
-function dataFormat(r: LayerConfigReader): 'channels_last' | 'channels_first' {
+/** `{ dataFormat: 'channels_first' }` for a channels-first layer, else nothing (ZeroPadding1D has a data_format in Keras 3). */
+function dataFormat(r: LayerConfigReader): { dataFormat?: 'channels_first' } {
   const df = r.str('data_format', 'channels_last');
   if (df !== 'channels_last' && df !== 'channels_first') throw new FormatError(r.field('data_format'), `unknown data_format ${JSON.stringify(df)}`);
-  return df;
+  return df === 'channels_first' ? { dataFormat: df } : {};
 }
 
 /** [H, W, C] of a 1-D / 2-D shape, channels-last or channels-first. */
@@ -89,7 +89,7 @@ function model(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): ModelClassSpec {
     keras: oneD
       ? {
           arity: 'one',
-          attrs: (r) => ({ padding: zeroPadding1D(r), dataFormat: dataFormat(r) }),
+          attrs: (r) => ({ padding: zeroPadding1D(r), ...dataFormat(r) }),
           outputShape([x = []], a, r) {
             requireRank(r, x, 2, cls);
             const [lo, hi] = a.padding as number[];
@@ -98,7 +98,7 @@ function model(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): ModelClassSpec {
         }
       : {
           arity: 'one',
-          attrs: (r) => ({ padding: zeroPadding2D(r), dataFormat: dataFormat(r) }),
+          attrs: (r) => ({ padding: zeroPadding2D(r), ...dataFormat(r) }),
           outputShape([x = []], a, r) {
             requireRank(r, x, 3, cls);
             const [t, b, l, rr] = padsOf(a.padding, false);
