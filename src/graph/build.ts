@@ -9,7 +9,7 @@ import { formatFixedType, parseFixedType } from '../fixed/types.js';
 import { activationDraft, splitActivation } from '../layers/activation.js';
 import { hlsClass, modelClass } from '../layers/registry.js';
 import type { HlsDraft } from '../layers/spec.js';
-import { getPrecision, layerAttributes, layerSettings, lookupCaseless, type Hls4mlConfig, type LayerSettings } from './config.js';
+import { getPrecision, layerAttributes, layerSettings, lookupCaseless, modelDefault, type Hls4mlConfig, type LayerSettings } from './config.js';
 import type { HlsClass, HlsGraph, HlsNode, MaybeType } from './hls-graph.js';
 import type { LayerQuantizers, ModelGraph } from './model.js';
 
@@ -88,18 +88,29 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     return x;
   };
   const push = (name: string, d: HlsDraft, inputs: string[], shapeIn: number[][], shapeOut: number[], quantizers?: LayerQuantizers, from?: string): HlsNode => {
-    hlsClass(d.cls, name);
+    const spec = hlsClass(d.cls, name);
     if (d.configFrom && from !== undefined) copyLayerConfig(cfg, from, name, d.configFrom);
     const node: HlsNode = { name, cls: d.cls as HlsClass, inputs, shapeIn, shapeOut, attrs: d.attrs, weights: d.weights ?? {}, types: {}, settings: layerSettings(cfg, name, d.cls), quantizers };
     assignTypes(node, cfg, d.types);
+    // hls4ml's output variable holds the producer's precision object: the configured result is ignored.
+    if (spec.resultFromInput) node.types.result = g.nodes.find((p) => p.name === inputs[0])?.types.result ?? node.types.result!;
     g.nodes.push(node);
     return node;
   };
+  const ctxOf = (where: string, inputs: string[]) => ({
+    where,
+    inputs,
+    source: model.source,
+    io: g.ioType,
+    warn: (t: string) => g.warnings.push(t),
+    precision: (n: string, c: string, v: string) => getPrecision(cfg, n, c, v),
+    modelDefault: modelDefault(cfg),
+  });
   model.layers.forEach((l, pos) => {
     const where = `layers[${pos}] (${l.className} '${l.name}')`;
     const spec = modelClass(l.className, where);
     const inputs = l.inputs.map(resolve);
-    const built = spec.removed ? null : spec.build(l, { where, inputs, source: model.source });
+    const built = spec.removed ? null : spec.build(l, ctxOf(where, inputs));
     const chain = built === null ? [] : Array.isArray(built) ? built : [built];
     if (chain.length === 0) {
       alias.set(l.name, inputs[0]!);
@@ -119,7 +130,7 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     });
     const split = splitActivation(l, model.source, !!spec.splitsActivation);
     if (split) {
-      push(split.name, activationDraft(split.name, split.activation), [resolve(l.name)], [l.outputShape], l.outputShape);
+      push(split.name, activationDraft(split.name, split.activation, ctxOf(`${where}.activation`, [resolve(l.name)])), [resolve(l.name)], [l.outputShape], l.outputShape);
       alias.set(l.name, split.name); // consumers of the Keras layer read the split activation
     }
   });
@@ -156,6 +167,9 @@ export function configWarnings(cfg: Hls4mlConfig, g: HlsGraph): string[] {
     for (const [path, s] of entries) {
       if (!s) continue;
       const prec = s.Precision;
+      const pr = prec && typeof prec === 'object' ? (prec as Record<string, string | undefined>) : undefined;
+      const resultSet = typeof prec === 'string' ? prec !== 'auto' : !!pr && (pr.result ?? pr.default ?? 'auto') !== 'auto';
+      if (spec.resultFromInput && resultSet) out.push(`${path}.Precision: a ${n.cls} layer's output keeps its input's precision in hls4ml (the configured result is not read); ${n.name} uses ${fmtType(n.types.result)}`);
       if (prec && typeof prec === 'object') {
         for (const v of Object.keys(prec)) {
           const tv = spec.types.find((t) => t.name === v);
@@ -188,6 +202,7 @@ function checkLayerNames(cfg: Hls4mlConfig, g: HlsGraph, model: ModelGraph): voi
     known.add(n.name.toLowerCase());
     known.add(`zp1d_${n.name}`.toLowerCase());
     known.add(`zp2d_${n.name}`.toLowerCase());
+    known.add(`broadcast_${n.name}`.toLowerCase()); // io_stream merges (emulated inside the merge)
   }
   for (const key of Object.keys(cfg.LayerName)) {
     if (!known.has(key.toLowerCase())) {

@@ -11,7 +11,7 @@ import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { ModelGraph } from './model.js';
 import type { ProjectSettings } from './firmware.js';
 import { HLS_CLASSES, modelClass } from '../layers/registry.js';
-import { activationClass, splitActivation } from '../layers/activation.js';
+import { activationClass, activationTypeKey, splitActivation } from '../layers/activation.js';
 
 /** A precision entry: a type string, or 'auto'. */
 export type PrecisionSpec = string;
@@ -396,9 +396,9 @@ export function configFromModel(model: ModelGraph, opts: ConfigFromModelOptions 
   for (const l of model.layers) {
     const spec = modelClass(l.className, l.name);
     if (spec.removed || !spec.hlsClass) continue;
-    entries.push([l.name, spec.hlsClass(l), spec.typeKey?.(l) ?? l.className]);
+    entries.push([l.name, spec.hlsClass(l, model.source), spec.typeKey?.(l, model.source) ?? l.className]);
     const split = splitActivation(l, model.source, !!spec.splitsActivation);
-    if (split) entries.push([split.name, activationClass(split.activation), split.activation === 'softmax' ? 'Softmax' : 'Activation']);
+    if (split) entries.push([split.name, activationClass(split.activation), activationTypeKey(split.activation)]);
   }
   if (granularity === 'type') {
     cfg.LayerType = {};

@@ -6,6 +6,7 @@
 import { ConfigError } from '../errors.js';
 import { sameType, type FixedType } from '../fixed/types.js';
 import { HLS_CLASSES, hlsClass } from '../layers/registry.js';
+import { TRANSPOSE_PASSES } from '../layers/transpose.js';
 import type { InferContext } from '../layers/spec.js';
 import { getPrecision, modelDefault, type Hls4mlConfig } from './config.js';
 import { consumers, nodeByName, removeNode, type HlsGraph, type HlsNode, type MaybeType } from './hls-graph.js';
@@ -171,6 +172,7 @@ export interface GraphPass {
  * hls4ml's order (model/optimizer/__init__.py). A new pass goes here, at hls4ml's position.
  */
 export const CONVERT_PASSES: readonly GraphPass[] = [
+  ...TRANSPOSE_PASSES,
   { name: 'fuse_batch_normalization', run: fuseBatchNorm },
   { name: 'eliminate_linear_activation / merge_linear_activation', run: (g) => linearActivations(g) },
 ];

@@ -18,6 +18,9 @@ export const SUPPORTED_ACTIVATIONS = [
   'softsign',
   'elu',
   'selu',
+  'relu6',
+  'leaky_relu',
+  'hard_tanh',
 ] as const;
 
 /** One float weight a layer must (or may) carry. */

@@ -89,9 +89,9 @@ export interface OnnxImport {
 /** ONNX op types the importer maps onto layers (constant-only subgraphs may use the evaluator's other ops). */
 export const ONNX_SUPPORTED_OPS = [
   'Gemm', 'MatMul', 'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization',
-  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Selu', 'Elu', 'Softsign', 'Softplus', 'HardSigmoid', 'Softmax',
+  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Selu', 'Elu', 'ThresholdedRelu', 'Softsign', 'Softplus', 'HardSigmoid', 'Softmax',
   'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Dropout', 'Cast', 'Add', 'Sub', 'Mul',
-  'Div', 'Sum', 'Concat', 'Pad', 'Quant', 'IntQuant', 'BipolarQuant', 'Constant', 'Shape',
+  'Div', 'Sum', 'Max', 'Min', 'Concat', 'Pad', 'Resize', 'Quant', 'IntQuant', 'BipolarQuant', 'Constant', 'Shape',
 ] as const;
 
 // ---------------------------------------------------------------------------------------------------
@@ -212,7 +212,6 @@ const UNARY_ACTIVATIONS: Record<string, string> = {
   Sigmoid: 'sigmoid',
   Tanh: 'tanh',
   Selu: 'selu',
-  Elu: 'elu',
   Softsign: 'softsign',
   Softplus: 'softplus',
   HardSigmoid: 'hard_sigmoid',
@@ -221,7 +220,8 @@ const UNARY_ACTIVATIONS: Record<string, string> = {
 const LAYOUT_SENSITIVE = new Set(['Conv', 'MaxPool', 'AveragePool', 'BatchNormalization', 'GlobalAveragePool', 'GlobalMaxPool', 'Pad']);
 const ELEMENTWISE = new Set([
   ...Object.keys(UNARY_ACTIVATIONS),
-  'LeakyRelu', 'Identity', 'Dropout', 'Cast', 'Quant', 'IntQuant', 'BipolarQuant', 'Add', 'Sub', 'Mul', 'Div', 'Sum',
+  'LeakyRelu', 'Elu', 'ThresholdedRelu', 'Identity', 'Dropout', 'Cast', 'Quant', 'IntQuant', 'BipolarQuant', 'Add', 'Sub', 'Mul', 'Div', 'Sum',
+  'Max', 'Min', 'Resize',
 ]);
 const QUANT_OPS = new Set(['Quant', 'IntQuant', 'BipolarQuant']);
 /** Ops through which a constant keeps the Quant information of its input (they only move elements). */
@@ -485,10 +485,18 @@ class OnnxImporter {
       this.addLayer(name, 'Reshape', [v], modelShapeOf(out), { targetShape: modelShapeOf(out) });
       return out;
     }
-    throw new UnsupportedError(
-      this.where(n),
-      `${what}: the input is held as ${layoutText(v)}, which cannot be fed to this op without a transpose layer (ModelGraph has none)`,
-    );
+    if (v.layout.perm && v.layout.perm.length === perm.length) return this.permuteTo(v, perm, n);
+    throw new UnsupportedError(this.where(n), `${what}: the input is held as ${layoutText(v)}, which cannot be fed to this op without reordering the flat vector`);
+  }
+
+  /** `v` with the axis layout `perm`: a Permute layer (hls4ml's Transpose) reorders the model axes. */
+  permuteTo(v: Dyn, perm: number[], n: OnnxNode): Dyn {
+    const cur = v.layout.perm!;
+    const dims = perm.map((a) => cur.indexOf(a) + 1);
+    const name = this.nodeName(n, '_transpose');
+    const out: Dyn = { kind: 'dyn', layer: name, shape: v.shape, layout: { perm } };
+    this.addLayer(name, 'Permute', [v], modelShapeOf(out), { dims });
+    return out;
   }
 
   // ---- node dispatch ----------------------------------------------------------------------------
@@ -536,7 +544,6 @@ class OnnxImporter {
       if (n.opType === 'Selu' && (a.float('alpha', SELU_ALPHA) !== SELU_ALPHA || a.float('gamma', SELU_GAMMA) !== SELU_GAMMA)) {
         throw new UnsupportedError(where, 'Selu with non-default alpha/gamma is not supported');
       }
-      if (n.opType === 'Elu' && a.float('alpha', 1) !== 1) throw new UnsupportedError(where, 'Elu with alpha ≠ 1 is not supported');
       if (n.opType === 'HardSigmoid' && (Math.fround(a.float('alpha', 0.2)) !== Math.fround(0.2) || Math.fround(a.float('beta', 0.5)) !== 0.5)) {
         throw new UnsupportedError(where, 'HardSigmoid with alpha ≠ 0.2 or beta ≠ 0.5 is not supported');
       }
@@ -564,6 +571,21 @@ class OnnxImporter {
         out({ ...v, layer: name });
         return;
       }
+      case 'Elu':
+      case 'ThresholdedRelu': {
+        // ONNX's default alpha is 1.0; hls4ml's ONNX front end uses 0.01 when the attribute is absent.
+        const v = dynIn();
+        const name = this.nodeName(n);
+        const given = a.has('alpha') ? a.float('alpha') : undefined;
+        const attrs = n.opType === 'Elu' ? { alpha: given ?? 1.0, hlsAlpha: given ?? 0.01 } : { theta: given ?? 1.0, hlsTheta: given ?? 0.01 };
+        this.addLayer(name, n.opType === 'Elu' ? 'ELU' : 'ThresholdedReLU', [v], modelShapeOf(v), attrs);
+        out({ ...v, layer: name });
+        return;
+      }
+      case 'PRelu':
+        throw new UnsupportedError(where, "hls4ml's ONNX front end makes PRelu a plain Activation('PReLU') whose nnet::prelu call has no alpha (its C++ does not compile)");
+      case 'Resize':
+        return this.resize(n, dynIn(), a);
       case 'Softmax':
         return this.softmax(n, dynIn());
       case 'Transpose':
@@ -624,6 +646,8 @@ class OnnxImporter {
       case 'Sub':
       case 'Mul':
       case 'Div':
+      case 'Max':
+      case 'Min':
         return this.arith(n, ins);
       case 'Concat':
         return this.concat(n, ins, a);
@@ -711,6 +735,35 @@ class OnnxImporter {
 
   // ---- layers -----------------------------------------------------------------------------------
 
+  /** Resize (nearest, constant scales) → the Resize layer (hls4ml's ONNX Resize; see src/layers/resize.ts). */
+  resize(n: OnnxNode, v: Dyn, a: NodeAttrs): void {
+    const where = this.where(n);
+    const r = v.shape.length;
+    // hls4ml counts the node's inputs as written (empty names included): 3 = X, RoI, scales
+    if (n.inputs.length !== 3) {
+      if (n.inputs.length === 4) throw new UnsupportedError(where, 'Sizes parameter is not supported by hls4ml. Use scales instead');
+      throw new UnsupportedError(where, `a Resize node with ${n.inputs.length} inputs is not supported in hls4ml (X, RoI, scales)`);
+    }
+    const scales = Array.from(this.constTensor(n, 2, 'scales').tensor.data);
+    if (scales.length !== r) throw new FormatError(where, `scales has ${scales.length} values for a rank-${r} input`);
+    if (r !== 4) throw new UnsupportedError(where, `hls4ml's ONNX Resize reads a rank-4 input (2D), got rank ${r}`);
+    if (!v.layout.perm) throw new UnsupportedError(where, `Resize of a tensor held as ${layoutText(v)} is not supported`);
+    const perm = v.layout.perm;
+    const ms = perm.map((q) => scales[q]!);
+    if (scales[0] !== 1 || ms[ms.length - 1] !== 1) throw new UnsupportedError(where, `scales [${scales.join(', ')}] resize the batch or channel axis (hls4ml multiplies n_chan by it; not supported)`);
+    if (ms.some((q) => !(q > 0))) throw new FormatError(where, `scales [${scales.join(', ')}] must be positive`);
+    const shape = v.shape.map((d, i) => Math.floor(d * scales[i]!));
+    const name = this.nodeName(n);
+    const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { perm } };
+    this.addLayer(name, 'Resize', [v], modelShapeOf(outV), {
+      scales: ms.slice(0, -1),
+      mode: a.str('mode', 'nearest'),
+      coordinateTransformationMode: a.str('coordinate_transformation_mode', 'half_pixel'),
+      nearestMode: a.str('nearest_mode', 'round_prefer_floor'),
+    });
+    this.setValue(n.outputs[0]!, outV);
+  }
+
   softmax(n: OnnxNode, v: Dyn): void {
     const a = new NodeAttrs(n, this.source);
     const r = v.shape.length;
@@ -731,8 +784,9 @@ class OnnxImporter {
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 
-  denseFrom(n: OnnxNode, v: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType): void {
+  denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType): void {
     const where = this.where(n);
+    let v = v0;
     const r = v.shape.length;
     if (v.shape[r - 1] !== K) throw new ShapeError(where, `input [${v.shape.join(', ')}] does not have ${K} features in its last axis`);
     let kern = kernel;
@@ -750,9 +804,11 @@ class OnnxImporter {
       }
       outLayout = { order: Int32Array.from(range(units)) };
     } else {
-      const perm = v.layout.perm!;
+      let perm = v.layout.perm!;
       if (perm[perm.length - 1] !== r - 1) {
-        throw new UnsupportedError(where, `the matrix product runs over ONNX axis ${r - 1}, which is not the model's last axis (${layoutText(v)})`);
+        // the product runs over ONNX's last axis: make it the model's last axis with a Permute layer
+        perm = [...perm.filter((q) => q !== r - 1), r - 1];
+        v = this.permuteTo(v, perm, n);
       }
       outLayout = { perm };
     }
@@ -993,12 +1049,14 @@ class OnnxImporter {
     if (present.length !== 2) throw new UnsupportedError(where, `${op} with ${present.length} inputs is not supported (2 only)`);
     const [p, q] = present as [Value, Value];
     if (p.kind === 'dyn' && q.kind === 'dyn') {
-      if (op !== 'Add' && op !== 'Sum') throw new UnsupportedError(where, `${op} of two run-time tensors is not supported (ModelGraph has Add only)`);
-      if (!sameArr(p.shape, q.shape)) throw new UnsupportedError(where, `Add of [${p.shape.join(', ')}] and [${q.shape.join(', ')}] needs broadcasting (unsupported)`);
+      // hls4ml converters/onnx/merge.py: Add/Sum → add, Sub → subtract, Mul → multiply, Max → maximum, Min → minimum (Div: no kernel)
+      const cls = ({ Add: 'Add', Sum: 'Add', Sub: 'Subtract', Mul: 'Multiply', Max: 'Maximum', Min: 'Minimum' } as Record<string, ModelLayerClass>)[op];
+      if (!cls) throw new UnsupportedError(where, `${op} of two run-time tensors is not supported (hls4ml has no divide kernel)`);
+      if (!sameArr(p.shape, q.shape)) throw new UnsupportedError(where, `${op} of [${p.shape.join(', ')}] and [${q.shape.join(', ')}] needs broadcasting (unsupported)`);
       const sameLayout = p.layout.perm ? !!q.layout.perm && sameArr(p.layout.perm, q.layout.perm) : !!q.layout.order && sameArr(p.layout.order!, q.layout.order);
-      if (!sameLayout) throw new UnsupportedError(where, `Add inputs are held in different layouts (${layoutText(p)} vs ${layoutText(q)})`);
+      if (!sameLayout) throw new UnsupportedError(where, `${op} inputs are held in different layouts (${layoutText(p)} vs ${layoutText(q)})`);
       const name = this.nodeName(n);
-      this.addLayer(name, 'Add', [p, q], modelShapeOf(p), {});
+      this.addLayer(name, cls, [p, q], modelShapeOf(p), {});
       this.setValue(n.outputs[0]!, { ...p, layer: name });
       return;
     }
@@ -1022,6 +1080,7 @@ class OnnxImporter {
       if (constFirst) throw new UnsupportedError(where, 'Div of a constant by a run-time tensor is not supported');
       scale = vecRaw.map((t) => 1 / t);
     }
+    if (op === 'Max' || op === 'Min') throw new UnsupportedError(where, `${op} with a constant is not supported`);
     const cq = c.quant ? this.constType(c) : undefined;
     if (cq && (scale || (op !== 'Add' && op !== 'Sum'))) throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized bias added to a layer)`);
     const prod = this.byName.get(v.layer);

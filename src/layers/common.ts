@@ -98,12 +98,14 @@ export class LayerCheck {
 
   /**
    * @param known config keys this class understands (besides {@link COMMON_KEYS}); any other key is an error.
+   * @param opts `channelsFirst`: the class has channels-first kernels (`data_format: 'channels_first'` allowed).
    * @example const c = new LayerCheck(layer, 'model.layers[3]', ['n_in', 'n_out']);
    */
   constructor(
     readonly L: FirmwareLayerBase,
     readonly path: string,
     known: readonly string[],
+    opts: { channelsFirst?: boolean } = {},
   ) {
     if (!L.config || typeof L.config !== 'object' || Array.isArray(L.config)) throw new FormatError(`${path}.config`, 'must be an object');
     this.cfg = L.config as unknown as Record<string, unknown>;
@@ -113,11 +115,16 @@ export class LayerCheck {
     }
     const io = this.cfg.io_type;
     if (io !== undefined && io !== 'io_parallel' && io !== 'io_stream') throw new FormatError(`${path}.config.io_type`, `must be 'io_parallel' or 'io_stream', got ${describeValue(io)}`);
-    if (this.cfg.data_format !== undefined && this.cfg.data_format !== 'channels_last') {
-      throw new FormatError(`${path}.config.data_format`, `only channels_last is supported, got ${describeValue(this.cfg.data_format)}`);
+    if (this.cfg.data_format !== undefined && this.cfg.data_format !== 'channels_last' && !(opts.channelsFirst && this.cfg.data_format === 'channels_first')) {
+      throw new FormatError(`${path}.config.data_format`, `${opts.channelsFirst ? "expected 'channels_last' or 'channels_first'" : 'only channels_last is supported'}, got ${describeValue(this.cfg.data_format)}`);
     }
     if (!Array.isArray(L.shapeIn) || !L.shapeIn.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.shapeIn`, `expected positive integer dimensions, got ${describeValue(L.shapeIn)}`);
     if (!Array.isArray(L.shapeOut) || !L.shapeOut.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.shapeOut`, `expected positive integer dimensions, got ${describeValue(L.shapeOut)}`);
+  }
+
+  /** True for `data_format: 'channels_first'`. */
+  get channelsFirst(): boolean {
+    return this.cfg.data_format === 'channels_first';
   }
 
   /** The io type (default io_parallel). */

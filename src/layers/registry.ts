@@ -20,6 +20,10 @@ import { reshapeModule } from './reshape.js';
 import { softmaxModule } from './softmax.js';
 import type { FirmwareClassSpec, HlsClassSpec, KerasRule, LayerModule, ModelClassSpec } from './spec.js';
 import { zeropadModule } from './zeropad.js';
+import { resizeModule } from './resize.js';
+import { croppingModule } from './cropping.js';
+import { transposeModule } from './transpose.js';
+import { embeddingModule } from './embed.js';
 
 /** Every layer module, in documentation order. */
 export const LAYER_MODULES = [
@@ -37,6 +41,10 @@ export const LAYER_MODULES = [
   recurrentModule,
   layernormModule,
   einsumModule,
+  resizeModule,
+  croppingModule,
+  transposeModule,
+  embeddingModule,
 ] as const satisfies readonly LayerModule[];
 
 type Module = (typeof LAYER_MODULES)[number];

@@ -95,8 +95,23 @@ export interface BuildContext {
   where: string;
   /** The layer's inputs after removed layers were bypassed. */
   inputs: string[];
-  /** `ModelGraph.source` ('keras2', 'keras3', 'tfjs', 'onnx', …): the front end hls4ml would use. */
+  /**
+   * Where the model came from (`ModelGraph.source`: 'keras2', 'keras3', 'tfjs', 'onnx', 'qonnx', …):
+   * hls4ml's front ends differ (e.g. a Keras 2 ReLU layer ignores max_value, Keras 3's becomes a
+   * ThresholdedReLU).
+   */
   source: string;
+  /** The io type of the conversion (some layers are built differently in io_stream). */
+  io: IOType;
+  /** Record a conversion warning (hls4ml behaviour that differs from the model's semantics). */
+  warn(text: string): void;
+  /**
+   * hls4ml's `get_precision` for a layer hls4ml itself creates (e.g. the `broadcast_<input>` layer
+   * of an io_stream merge): LayerName → LayerType → Model; 'auto' when the config says so.
+   */
+  precision(layerName: string, hlsCls: string, v: string): MaybeType;
+  /** The Model default precision. */
+  modelDefault: FixedType;
 }
 
 /** One Keras-level class. */
@@ -108,12 +123,12 @@ export interface ModelClassSpec {
    * lookups in `LayerType`. Absent for layers hls4ml's parser removes (Dropout) or that have no
    * hls4ml layer of their own.
    */
-  hlsClass?: (l: ModelLayer) => string;
+  hlsClass?: (l: ModelLayer, source?: string) => string;
   /**
    * The class hls4ml's `config_from_keras_model` writes as the `LayerType` key (the parser's
    * `class_name`, usually the Keras class; hls4ml then looks types up by its own class name).
    */
-  typeKey?: (l: ModelLayer) => string;
+  typeKey?: (l: ModelLayer, source?: string) => string;
   /** The layer carries a Keras `activation` that hls4ml's parser splits into its own layer. */
   splitsActivation?: boolean;
   /** hls4ml's parser drops the layer (its consumers read its input). */
@@ -207,6 +222,13 @@ export interface HlsClassSpec {
   linearMergeParent?: boolean;
   /** In io_stream, a 'same' layer of this class runs 'valid' after an inserted zero-padding layer. */
   streamSamePadding?: boolean;
+  /**
+   * hls4ml's output variable holds the input's precision object (`add_output_variable(shape,
+   * precision=inp.type.precision)`): the config's `result` precision is ignored, the result is the
+   * producer's type — still 'auto' while the producer's is (then the class's `infer` decides, or the
+   * Model default applies).
+   */
+  resultFromInput?: boolean;
   /** Lower a typed node into its firmware layer (weights as raw mantissas in the C array order). */
   lower(n: HlsNode, ctx: LowerContext): FirmwareLayerBase;
 }

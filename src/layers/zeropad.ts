@@ -7,13 +7,15 @@
  * (ZeroPadding1D/2D), backends/vivado/passes/reshaping_templates.py,
  * backends/fpga/passes/… (io_stream 'same' padding insertion), nnet_utils/nnet_padding*.h.
  */
-import { FormatError, describeValue } from '../errors.js';
+import { FormatError, UnsupportedError, describeValue } from '../errors.js';
+import { sameType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { requireRank, type LayerConfigReader } from '../import/keras-config.js';
 import { prepareFastZeropad } from '../kernels/fast/elementwise.js';
 import { zeropad1d, zeropad2d, type ZeroPad1DConfig, type ZeroPad2DConfig } from '../kernels/zeropad.js';
 import { Struct, tArg } from '../emit/layers.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
+import { RESHAPE_HEADER } from '../emit/cpp/reshape-ext.js';
 import { checkInputLengths, intList, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, typed } from './common.js';
 import { hwc } from './conv.js';
@@ -30,6 +32,8 @@ export interface ZeroPadFirmwareConfig {
   pad_bottom?: number;
   pad_left: number;
   pad_right: number;
+  /** `zeropad{1,2}d_cf` ((C, W) / (C, H, W), io_parallel; the result type is the input type). */
+  data_format?: 'channels_first';
 }
 
 /** A firmware zero-padding layer. */
@@ -56,6 +60,19 @@ function zeroPadding2D(r: LayerConfigReader): number[][] {
   throw new FormatError(r.field('padding'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${describeValue(v)}`);
 }
 
+/** `{ dataFormat: 'channels_first' }` for a channels-first layer, else nothing (ZeroPadding1D has a data_format in Keras 3). */
+function dataFormat(r: LayerConfigReader): { dataFormat?: 'channels_first' } {
+  const df = r.str('data_format', 'channels_last');
+  if (df !== 'channels_last' && df !== 'channels_first') throw new FormatError(r.field('data_format'), `unknown data_format ${JSON.stringify(df)}`);
+  return df === 'channels_first' ? { dataFormat: df } : {};
+}
+
+/** [H, W, C] of a 1-D / 2-D shape, channels-last or channels-first. */
+function hwcOf(s: readonly number[], cf: boolean): [number, number, number] {
+  if (s.length === 2) return cf ? [1, s[1]!, s[0]!] : [1, s[0]!, s[1]!];
+  return cf ? [s[1]!, s[2]!, s[0]!] : [s[0]!, s[1]!, s[2]!];
+}
+
 /** [top, bottom, left, right] of a padding attribute (1D: top = bottom = 0). */
 function padsOf(padding: unknown, oneD: boolean): [number, number, number, number] {
   if (oneD) {
@@ -72,34 +89,41 @@ function model(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): ModelClassSpec {
     keras: oneD
       ? {
           arity: 'one',
-          attrs: (r) => ({ padding: zeroPadding1D(r) }),
+          attrs: (r) => ({ padding: zeroPadding1D(r), ...dataFormat(r) }),
           outputShape([x = []], a, r) {
             requireRank(r, x, 2, cls);
             const [lo, hi] = a.padding as number[];
-            return [x[0]! + lo! + hi!, x[1]!];
+            return a.dataFormat === 'channels_first' ? [x[0]!, x[1]! + lo! + hi!] : [x[0]! + lo! + hi!, x[1]!];
           },
         }
       : {
           arity: 'one',
-          attrs(r) {
-            r.channelsLast();
-            return { padding: zeroPadding2D(r) };
-          },
+          attrs: (r) => ({ padding: zeroPadding2D(r), ...dataFormat(r) }),
           outputShape([x = []], a, r) {
             requireRank(r, x, 3, cls);
             const [t, b, l, rr] = padsOf(a.padding, false);
-            return [x[0]! + t + b, x[1]! + l + rr, x[2]!];
+            return a.dataFormat === 'channels_first' ? [x[0]!, x[1]! + t + b, x[2]! + l + rr] : [x[0]! + t + b, x[1]! + l + rr, x[2]!];
           },
         },
     hlsClass: () => cls,
     typeKey: () => cls,
-    build: (l) => ({ cls, attrs: { ...l.attrs } }),
+    build: (l) => ({ cls, attrs: { padding: l.attrs.padding, channelsFirst: l.attrs.dataFormat === 'channels_first' } }),
     float(l, [x], ctx) {
+      const cf = l.attrs.dataFormat === 'channels_first';
       const [top, , left] = padsOf(l.attrs.padding, oneD);
-      const [H, W, C] = hwc(l.inputShapes[0]!);
-      const [OH, OW] = hwc(l.outputShape);
+      const [H, W, C] = hwcOf(l.inputShapes[0]!, cf);
+      const [OH, OW] = hwcOf(l.outputShape, cf);
       const y = new Float64Array(ctx.n * OH * OW * C);
       for (let s = 0; s < ctx.n; s++) {
+        if (cf) {
+          for (let c = 0; c < C; c++) {
+            for (let h = 0; h < H; h++) {
+              const src = ((s * C + c) * H + h) * W;
+              y.set(x!.subarray(src, src + W), ((s * C + c) * OH + h + top) * OW + left);
+            }
+          }
+          continue;
+        }
         for (let h = 0; h < H; h++) {
           const src = (s * H + h) * W * C;
           y.set(x!.subarray(src, src + W * C), ((s * OH + h + top) * OW + left) * C);
@@ -114,16 +138,20 @@ function hls(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): HlsClassSpec {
   const oneD = cls === 'ZeroPadding1D';
   return {
     types: [{ name: 'result' }],
+    resultFromInput: true,
     infer(n, [x]) {
       if (n.types.result === 'auto') n.types.result = x!;
     },
     lower(n, ctx) {
-      const [H, W, C] = hwc(n.shapeIn[0]!);
-      const [OH, OW] = hwc(n.shapeOut);
+      const cf = n.attrs.channelsFirst === true;
+      if (cf && ctx.io === 'io_stream') throw new UnsupportedError(`${n.name}.data_format`, `hls4ml has no io_stream channels-first zero padding (its template calls zeropad${oneD ? 1 : 2}d_cf, which exists for arrays only)`);
+      const [H, W, C] = hwcOf(n.shapeIn[0]!, cf);
+      const [OH, OW] = hwcOf(n.shapeOut, cf);
       const [t, b, l, r] = padsOf(n.attrs.padding, oneD);
       const c: ZeroPadFirmwareConfig = oneD
         ? { in_width: W, n_chan: C, out_width: OW, pad_left: l, pad_right: r }
         : { in_height: H, in_width: W, n_chan: C, out_height: OH, out_width: OW, pad_top: t, pad_bottom: b, pad_left: l, pad_right: r };
+      if (cf) c.data_format = 'channels_first';
       return { ...lowered(n, ctx, cls, c), types: { input: ctx.inputTypes[0]!, result: typed(n, 'result') }, weights: {} } as ZeroPaddingLayer;
     },
   };
@@ -134,22 +162,27 @@ function firmware<C extends 'ZeroPadding1D' | 'ZeroPadding2D'>(cls: C): Firmware
   const kcfg = (L: ZeroPaddingLayer<C>) => ({ ...L.config, name: L.name, types: L.types }) as ZeroPad2DConfig & ZeroPad1DConfig;
   return {
     check(L, path) {
-      const c = new LayerCheck(L, path, ['in_height', 'in_width', 'n_chan', 'out_height', 'out_width', 'pad_top', 'pad_bottom', 'pad_left', 'pad_right']);
-      const [H, W, C] = hwc(c.rank(oneD ? 2 : 3));
+      const c = new LayerCheck(L, path, ['in_height', 'in_width', 'n_chan', 'out_height', 'out_width', 'pad_top', 'pad_bottom', 'pad_left', 'pad_right'], { channelsFirst: true });
+      const cf = c.channelsFirst;
+      if (cf && c.io === 'io_stream') throw new UnsupportedError(`${path}.config.data_format`, 'hls4ml has no io_stream channels-first zero padding');
+      const [H, W, C] = hwcOf(c.rank(oneD ? 2 : 3), cf);
       const cfg: ZeroPadFirmwareConfig = { in_width: c.equal('in_width', W), n_chan: c.equal('n_chan', C), pad_left: c.int('pad_left', 0, 0), pad_right: c.int('pad_right', 0, 0), out_width: 0 };
       cfg.out_width = c.equal('out_width', W + cfg.pad_left + cfg.pad_right);
       if (!oneD) {
         Object.assign(cfg, { in_height: c.equal('in_height', H), pad_top: c.int('pad_top', 0, 0), pad_bottom: c.int('pad_bottom', 0, 0) });
         cfg.out_height = c.equal('out_height', H + cfg.pad_top! + cfg.pad_bottom!);
       }
-      c.out(oneD ? [cfg.out_width, C] : [cfg.out_height!, cfg.out_width, C]);
-      return { ...L, cls, config: { ...cfg, io_type: c.io }, types: { input: c.type('input'), result: c.type('result') }, weights: {} } as ZeroPaddingLayer<C>;
+      c.out(cf ? (oneD ? [C, cfg.out_width] : [C, cfg.out_height!, cfg.out_width]) : oneD ? [cfg.out_width, C] : [cfg.out_height!, cfg.out_width, C]);
+      if (cf) cfg.data_format = 'channels_first';
+      const types = { input: c.type('input'), result: c.type('result') };
+      if (cf && !sameType(types.input, types.result)) throw new FormatError(`${path}.types.result`, 'the channels-first kernel writes a data_T array: the result type must equal the input type');
+      return { ...L, cls, config: { ...cfg, io_type: c.io }, types, weights: {} } as ZeroPaddingLayer<C>;
     },
     reference(L) {
       const cfg = kcfg(L);
       return (xs, s) => (oneD ? zeropad1d(cfg, xs[0]!, s ? { stats: s } : {}) : zeropad2d(cfg, xs[0]!, s ? { stats: s } : {}));
     },
-    fast: (L, fo) => prepareFastZeropad(kcfg(L), oneD, fo),
+    fast: (L, fo) => (L.config.data_format === 'channels_first' ? { kernel: null, reason: 'channels-first' } : prepareFastZeropad(kcfg(L), oneD, fo)),
     emit(L, { ctx, cname: c }) {
       const g = L.config;
       const H = g.in_height ?? 1;
@@ -164,8 +197,11 @@ function firmware<C extends 'ZeroPadding1D' | 'ZeroPadding2D'>(cls: C): Firmware
         typedefs: [],
         structs: [s.text()],
         arrays: [],
-        headers: [PADDING_HEADER],
-        call: (is, iv, out, ov) => [`hlsemu::zeropad<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov});`],
+        headers: [g.data_format === 'channels_first' ? RESHAPE_HEADER : PADDING_HEADER],
+        call: (is, iv, out, ov) =>
+          g.data_format === 'channels_first'
+            ? [`hlsemu::zeropad_cf<${is[0]!.elemType}, config_${c}>(${iv[0]}, ${ov});`]
+            : [`hlsemu::zeropad<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov});`],
         summary: `${L.cls} pads ${oneD ? `${g.pad_left},${g.pad_right}` : `${pt},${pb},${g.pad_left},${g.pad_right}`}`,
       };
     },

@@ -101,7 +101,7 @@ describe('hls4ml conversion passes', () => {
   });
 
   it('rejects unsupported activations with the layer named', () => {
-    const model = sequential('u', [4], [{ name: 'act', className: 'Activation', outputShape: [4], attrs: { activation: 'selu' }, weights: {} }]);
+    const model = sequential('u', [4], [{ name: 'act', className: 'Activation', outputShape: [4], attrs: { activation: 'gelu' }, weights: {} }]);
     expect(() => convertModel(model)).toThrow(UnsupportedError);
     expect(() => convertModel(model)).toThrow(/act\.activation/);
   });

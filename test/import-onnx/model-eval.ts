@@ -186,6 +186,53 @@ function layer(l: ModelLayer, xs: T[]): T {
       const a = l.attrs.alpha ?? 0.3;
       return { shape: x.shape, data: x.data.map((v) => (v >= 0 ? v : a * v)) };
     }
+    case 'ELU': {
+      const a = l.attrs.alpha ?? 1;
+      return { shape: x.shape, data: x.data.map((v) => (v > 0 ? v : a * (Math.exp(v) - 1))) };
+    }
+    case 'ThresholdedReLU': {
+      const t = (l.attrs.theta as number | undefined) ?? 1;
+      return { shape: x.shape, data: x.data.map((v) => (v > t ? v : 0)) };
+    }
+    case 'Permute': {
+      const dims = (l.attrs.dims as number[]).map((d) => d - 1);
+      const shape = dims.map((d) => x.shape[d]!);
+      const strides = x.shape.map((_, k) => size(x.shape.slice(k + 1)));
+      const out = new Float64Array(x.data.length);
+      for (let i = 0; i < out.length; i++) {
+        let rest = i;
+        let src = 0;
+        for (let d = shape.length - 1; d >= 0; d--) {
+          src += (rest % shape[d]!) * strides[dims[d]!]!;
+          rest = Math.floor(rest / shape[d]!);
+        }
+        out[i] = x.data[src]!;
+      }
+      return { shape, data: out };
+    }
+    case 'Resize': {
+      // nearest, half_pixel / round_prefer_floor (the ONNX defaults) or asymmetric / floor
+      const [sh, sw] = l.attrs.scales as number[];
+      const [H, W, C] = x.shape as [number, number, number];
+      const [OH, OW] = [Math.floor(H * sh!), Math.floor(W * sw!)];
+      const asym = l.attrs.coordinateTransformationMode === 'asymmetric';
+      const pick = (i: number, s: number, n: number) => {
+        const v = asym ? i / s : (i + 0.5) / s - 0.5;
+        const r = asym && l.attrs.nearestMode === 'floor' ? Math.floor(v) : Math.floor(v) + (v - Math.floor(v) > 0.5 ? 1 : 0);
+        return Math.min(Math.max(r, 0), n - 1);
+      };
+      const out = new Float64Array(OH * OW * C);
+      for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) for (let c = 0; c < C; c++) out[(i * OW + j) * C + c] = x.data[(pick(i, sh!, H) * W + pick(j, sw!, W)) * C + c]!;
+      return { shape: [OH, OW, C], data: out };
+    }
+    case 'Subtract':
+      return { shape: x.shape, data: x.data.map((v, i) => v - xs[1]!.data[i]!) };
+    case 'Multiply':
+      return { shape: x.shape, data: x.data.map((v, i) => v * xs[1]!.data[i]!) };
+    case 'Maximum':
+      return { shape: x.shape, data: x.data.map((v, i) => Math.max(v, xs[1]!.data[i]!)) };
+    case 'Minimum':
+      return { shape: x.shape, data: x.data.map((v, i) => Math.min(v, xs[1]!.data[i]!)) };
     case 'Softmax':
       return softmax(x);
     case 'Flatten':

@@ -235,9 +235,11 @@ describe('normalisation and activations', () => {
     // ONNX's Selu defaults are Keras' constants rounded to float32 (relative difference ~3e-8)
     const imp = check(g.bytes([t]), {}, 1e-7);
     expect(imp.model.layers.filter((l) => l.className === 'Activation').map((l) => l.attrs.activation)).toEqual([
-      'relu', 'sigmoid', 'tanh', 'selu', 'elu', 'softsign', 'softplus', 'hard_sigmoid',
+      'relu', 'sigmoid', 'tanh', 'selu', 'softsign', 'softplus', 'hard_sigmoid',
     ]);
     expect(layer(imp.model.layers, 'LeakyReLU').attrs.alpha).toBeCloseTo(0.1, 7);
+    // Elu without alpha: ONNX's 1.0 for the float model, hls4ml's 0.01 recorded for the conversion
+    expect(layer(imp.model.layers, 'ELU').attrs).toMatchObject({ alpha: 1, hlsAlpha: 0.01 });
   });
 
   it('Softmax: opset 11 axis 1 on [N, C] and opset 13 default axis on a feature map', () => {

@@ -193,7 +193,7 @@ describe('loadTfjsModel / fromTfjsLayersModel', () => {
     expect(l(f, 'cat_all').inputs).toEqual(['gap', 'gmp', 'fl', 'lrelu']);
     expect(l(f, 'rs').attrs).toEqual({ targetShape: [16, 2] });
     expect(l(f, 'cat').outputShape).toEqual([4, 8]);
-    expect(l(f, 'probs').attrs).toEqual({ axis: -1 });
+    expect(l(f, 'probs').attrs).toEqual({ axis: -1, kerasAxis: 1 }) // tfjs' Softmax default axis is 1 (hls4ml stores it as written);
     expect(f.outputs).toEqual(['probs', 'gap']);
   });
 });

@@ -6,6 +6,11 @@
  * each with an io_parallel and an io_stream form.
  */
 
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+import { ACTIVATION_HEADER } from './elementwise.js';
+import { SOFTMAX_HEADER } from './softmax.js';
+
 /** `firmware/hlsemu/hlsemu_int.h`. */
 export const INT_H = String.raw`// hlsemu_int.h -- ap_int / ap_uint in the raw-mantissa helpers. Written by hlsemu for this project.
 // An integer type is a fixed-point type with as many integer bits as bits (raw = value).
@@ -311,6 +316,22 @@ template <class in_T, class out_T, class CFG> void binary_tanh(hls::stream<in_T>
     map<in_T, out_T, CFG>(in, out, binary_tanh_fn<typename out_T::value_type>());
 }
 
+// binary_tanh with the Xnor rule chosen explicitly (XNOR: the result is hls4ml's ap_uint<1>, -1 -> 0),
+// for result types spelled another way with the same bits.
+template <class res_T, bool XNOR> struct binary_tanh_as_fn {
+    template <class D> res_T operator()(const D &x) const {
+        const ap_int<2> c = x >= 0 ? 1 : -1;
+        return binary_out<res_T, XNOR>::of(c.to_int());
+    }
+};
+template <bool XNOR, class data_T, class res_T, class CFG> void binary_tanh_as(const data_T x[CFG::n_in], res_T y[CFG::n_in]) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    map<data_T, res_T, CFG>(x, y, binary_tanh_as_fn<res_T, XNOR>());
+}
+template <bool XNOR, class in_T, class out_T, class CFG> void binary_tanh_as(hls::stream<in_T> &in, hls::stream<out_T> &out) {
+    map<in_T, out_T, CFG>(in, out, binary_tanh_as_fn<typename out_T::value_type, XNOR>());
+}
+
 template <class data_T, class res_T, class CFG> void ternary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in]) {
 #pragma HLS PIPELINE II = CFG::reuse_factor
     map<data_T, res_T, CFG>(x, y, ternary_tanh_fn<res_T, false>());
@@ -355,3 +376,9 @@ SoftmaxOuter:
 
 #endif
 `;
+
+/** `hlsemu_int.h` with the headers it includes. */
+export const INT_HEADER: CppHeader = { file: 'hlsemu_int.h', text: INT_H, needs: [COMMON_HEADER] };
+
+/** `hlsemu_activation_ext.h` with the headers it includes. */
+export const ACTIVATION_EXT_HEADER: CppHeader = { file: 'hlsemu_activation_ext.h', text: ACTIVATION_EXT_H, needs: [ACTIVATION_HEADER, INT_HEADER, SOFTMAX_HEADER] };

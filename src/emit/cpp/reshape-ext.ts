@@ -6,6 +6,11 @@
  * has one.
  */
 
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+import { INT_HEADER } from './activation-ext.js';
+import { MERGE_HEADER } from './structural.js';
+
 /** `firmware/hlsemu/hlsemu_merge_ext.h`. */
 export const MERGE_EXT_H = String.raw`// hlsemu_merge_ext.h -- dot product and stream concatenation. Written by hlsemu for this project.
 // dot1d        acc = 0; acc = (accum_t)(acc + (accum_t)(a[i] * b[i])) for i = 0 .. n_in - 1; y[0] = (res_T)acc
@@ -14,11 +19,15 @@ export const MERGE_EXT_H = String.raw`// hlsemu_merge_ext.h -- dot product and s
 // concatenate_stream  per outer index: n_words1 words of a then n_words2 words of b, each element
 //              converted to res_T (an earlier axis), or one word = a's word followed by b's word
 //              (the last axis, CFG::last_axis).
+// merge_broadcast  io_stream merge of an (H, W, C) input with a (1, 1, C) (bcast_pixels = 0) or an
+//              (H, W, 1) input (bcast_pixels = 1), input CFG::bcast_input: its elements are converted to
+//              CFG::bcast_t (hls4ml's broadcast layer), then y = merge_one<op>(a, b) per element.
 #ifndef HLSEMU_MERGE_EXT_H_
 #define HLSEMU_MERGE_EXT_H_
 
 #include "hlsemu_common.h"
 #include "hlsemu_int.h"
+#include "hlsemu_merge.h"
 
 namespace hlsemu {
 
@@ -80,6 +89,45 @@ ConcatOuter:
                 out.write(w);
             }
         }
+    }
+}
+
+template <class a_T, class b_T, class out_T, class CFG>
+void merge_broadcast(hls::stream<a_T> &a, hls::stream<b_T> &b, hls::stream<out_T> &out) {
+    typedef typename out_T::value_type res_T;
+    typedef typename CFG::bcast_t B;
+    B keep[out_T::size];
+    if (CFG::bcast_pixels == 0) {
+        if (CFG::bcast_input == 1) {
+            const a_T x = a.read();
+            for (unsigned e = 0; e < out_T::size; e++) keep[e] = x[e];
+        } else {
+            const b_T z = b.read();
+            for (unsigned e = 0; e < out_T::size; e++) keep[e] = z[e];
+        }
+    }
+MergeBroadcastPixels:
+    for (unsigned p = 0; p < CFG::n_pixels; p++) {
+#pragma HLS PIPELINE
+        out_T o;
+        if (CFG::bcast_input == 1) {
+            if (CFG::bcast_pixels == 1) {
+                const a_T x = a.read();
+                const B v = x[0];
+                for (unsigned e = 0; e < out_T::size; e++) keep[e] = v;
+            }
+            const b_T z = b.read();
+            for (unsigned e = 0; e < out_T::size; e++) o[e] = merge_one<CFG::op, res_T>(keep[e], z[e]);
+        } else {
+            const a_T x = a.read();
+            if (CFG::bcast_pixels == 1) {
+                const b_T z = b.read();
+                const B v = z[0];
+                for (unsigned e = 0; e < out_T::size; e++) keep[e] = v;
+            }
+            for (unsigned e = 0; e < out_T::size; e++) o[e] = merge_one<CFG::op, res_T>(x[e], keep[e]);
+        }
+        out.write(o);
     }
 }
 
@@ -281,3 +329,12 @@ EmbedStreamInputs:
 
 #endif
 `;
+
+/** `hlsemu_merge_ext.h` with the headers it includes. */
+export const MERGE_EXT_HEADER: CppHeader = { file: 'hlsemu_merge_ext.h', text: MERGE_EXT_H, needs: [COMMON_HEADER, INT_HEADER, MERGE_HEADER] };
+
+/** `hlsemu_reshape.h` with the headers it includes. */
+export const RESHAPE_HEADER: CppHeader = { file: 'hlsemu_reshape.h', text: RESHAPE_H, needs: [COMMON_HEADER, INT_HEADER] };
+
+/** `hlsemu_embed.h` with the headers it includes. */
+export const EMBED_HEADER: CppHeader = { file: 'hlsemu_embed.h', text: EMBED_H, needs: [COMMON_HEADER, INT_HEADER] };
