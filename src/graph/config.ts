@@ -7,9 +7,9 @@
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, HlsemuError } from '../errors.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
-import type { ModelGraph } from './model.js';
+import type { ModelGraph, ModelLayer, PrecisionKind } from './model.js';
 import { HLS_CLASSES, modelClass } from '../layers/registry.js';
-import { activationClass, splitActivation } from '../layers/activation.js';
+import { splitLayer } from '../layers/activation.js';
 
 /** A precision entry: a type string, or 'auto'. */
 export type PrecisionSpec = string;
@@ -46,7 +46,7 @@ export interface Hls4mlConfig {
 /** hls4ml's default precision. */
 export const DEFAULT_PRECISION = 'fixed<16,6>';
 
-const KNOWN_TOP = new Set(['Model', 'LayerType', 'LayerName', 'IOType', 'Backend', 'OutputDir', 'ProjectName', 'Part', 'ClockPeriod', 'InputData', 'OutputPredictions', 'HLSConfig', 'KerasModel', 'KerasJson', 'KerasH5', 'OnnxModel', 'Version', 'Stamp', 'ClockUncertainty', 'WriterConfig', 'XilinxPart', 'Board']);
+const KNOWN_TOP = new Set(['Model', 'OutputRoundingSaturationMode', 'LayerType', 'LayerName', 'IOType', 'Backend', 'OutputDir', 'ProjectName', 'Part', 'ClockPeriod', 'InputData', 'OutputPredictions', 'HLSConfig', 'KerasModel', 'KerasJson', 'KerasH5', 'OnnxModel', 'Version', 'Stamp', 'ClockUncertainty', 'WriterConfig', 'XilinxPart', 'Board']);
 
 /**
  * Parse a config from JSON or YAML text (or accept an object) and validate its shape. A wrapping
@@ -150,17 +150,34 @@ function lookupCaseless<T>(rec: Record<string, T> | undefined, key: string): T |
  * getPrecision(cfg, 'dense1', 'Dense', 'weight'); // FixedType or 'auto'
  */
 export function getPrecision(cfg: Hls4mlConfig, layerName: string, layerClass: string, v: string): ResolvedPrecision {
+  const text = getPrecisionText(cfg, layerName, layerClass, v);
+  return text === 'auto' ? 'auto' : parseFixedType(text);
+}
+
+/** The precision string {@link getPrecision} resolves (same lookup order). @example getPrecisionText(cfg, 'fc1', 'Dense', 'weight') // 'int<2>' */
+export function getPrecisionText(cfg: Hls4mlConfig, layerName: string, layerClass: string, v: string): string {
   const byName = lookupCaseless(cfg.LayerName, layerName);
   const byType = lookupCaseless(cfg.LayerType, layerClass);
-  const text =
+  return (
     precisionEntry(byName, v) ??
     precisionEntry(byName, 'default') ??
     precisionEntry(byType, v) ??
     precisionEntry(byType, 'default') ??
     precisionEntry(cfg.Model, v) ??
     precisionEntry(cfg.Model, 'default') ??
-    DEFAULT_PRECISION;
-  return text === 'auto' ? 'auto' : parseFixedType(text);
+    DEFAULT_PRECISION
+  );
+}
+
+/**
+ * The hls4ml precision class of a precision string: hls4ml's `convert_precision_string` makes an
+ * IntegerPrecisionType of every `int`/`uint` spelling (which, for a weight, selects the ternary
+ * product at 2 signed bits), a FixedPrecisionType of the fixed ones.
+ *
+ * @example precisionKindOfText('int<2>') // 'integer'
+ */
+export function precisionKindOfText(text: string): PrecisionKind {
+  return !/fixed/i.test(text) && /int\s*</i.test(text) ? 'integer' : 'fixed';
 }
 
 /** The Model default precision as a type. @example modelDefault(cfg) // ap_fixed<16,6> */
@@ -294,20 +311,42 @@ export function configFromModel(model: ModelGraph, opts: ConfigFromModelOptions 
   if (opts.backend) cfg.Backend = opts.backend;
   if (granularity === 'model') return cfg;
   const withBackend = !!opts.backend;
-  const entries: [string, string, string][] = []; // [name, hls4ml class, parser class (LayerType key)]
+  // [name, hls4ml class, parser class (LayerType key), quantizer precisions]
+  const entries: [string, string, string, Record<string, string>][] = [];
   for (const l of model.layers) {
     const spec = modelClass(l.className, l.name);
     if (spec.removed || !spec.hlsClass) continue;
-    entries.push([l.name, spec.hlsClass(l), spec.typeKey?.(l) ?? l.className]);
-    const split = splitActivation(l, model.source, !!spec.splitsActivation);
-    if (split) entries.push([split.name, activationClass(split.activation), split.activation === 'softmax' ? 'Softmax' : 'Activation']);
+    entries.push([l.name, spec.hlsClass(l), spec.typeKey?.(l) ?? l.className, quantizerPrecisions(l.quantizers)]);
+    const split = splitLayer(l, model.source, spec);
+    if (split) entries.push([split.name, split.hlsClass, split.typeKey, quantizerPrecisions(split.quantizers)]);
   }
+  const entry = (hc: string, q: Record<string, string>): LayerSettings => {
+    const e = layerConfigEntry(hc, withBackend, rf);
+    Object.assign(e.Precision as Record<string, string>, q);
+    return e;
+  };
   if (granularity === 'type') {
     cfg.LayerType = {};
-    for (const [, hc, key] of entries) if (!(key in cfg.LayerType)) cfg.LayerType[key] = layerConfigEntry(hc, withBackend, rf);
+    for (const [, hc, key, q] of entries) if (!(key in cfg.LayerType)) cfg.LayerType[key] = entry(hc, q);
   } else {
     cfg.LayerName = {};
-    for (const [name, hc] of entries) cfg.LayerName[name] = layerConfigEntry(hc, withBackend, rf);
+    for (const [name, hc, , q] of entries) cfg.LayerName[name] = entry(hc, q);
   }
   return cfg;
+}
+
+/**
+ * What `config_from_keras_model` writes for a layer's quantizers (`Precision[<var>] = str(type)`
+ * for every `<var>_quantizer` attribute; the activation quantizer as `result`).
+ */
+function quantizerPrecisions(q: ModelLayer['quantizers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!q) return out;
+  for (const k of ['weight', 'bias'] as const) {
+    const w = q[k];
+    if (w?.text) out[k] = w.text;
+  }
+  Object.assign(out, q.precisions ?? {});
+  if (q.activation) out.result = q.activation.text;
+  return out;
 }

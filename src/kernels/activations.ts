@@ -233,3 +233,94 @@ export function sigmoid(cfg: ActivationConfig, x: RawInput, opts: KernelOptions 
 export function tanh(cfg: ActivationConfig, x: RawInput, opts: KernelOptions = {}): RawOutput {
   return tableActivation(cfg, 'tanh', x, opts, 8, tanhTable);
 }
+
+/** True for `ap_uint<1>` (how hls4ml's Xnor type is printed): binary_tanh writes 1/0 into it. */
+export function isApUint1(t: FixedType): boolean {
+  return !t.signed && t.W === 1 && t.I === 1 && t.Q === 'AP_TRN' && t.O === 'AP_WRAP' && t.N === 0;
+}
+
+/**
+ * `nnet::binary_tanh`: `x ≥ 0 ? 1 : −1` as `ap_int<2>`, converted to the result (an `ap_uint<1>`
+ * result — hls4ml's Xnor type — gets 1 for +1 and 0 for −1).
+ *
+ * @example binaryTanh({ n_in: 2, types: { input: t, result: parseFixedType('ap_int<2>') } }, [-3, 0]); // [-1, 1]
+ */
+export function binaryTanh(cfg: ActivationConfig, x: RawInput, opts: KernelOptions = {}): RawOutput {
+  return elementwise(cfg, 'binary_tanh', x, opts, (a, b) => Math.max(a.W + 1, b.W + 2), (A, xs, out, _tin, tres) => {
+    const xnor = isApUint1(tres);
+    const cast = A.caster(0, tres, opts.stats?.result);
+    for (let i = 0; i < xs.length; i++) {
+      const pos = xs[i]! >= A.zero;
+      if (opts.stats) notePreResult(opts.stats, pos ? 1 : -1, 0);
+      storeOut(out, i, xnor ? A.of(pos ? 1 : 0) : cast(A.of(pos ? 1 : -1)));
+    }
+  });
+}
+
+/**
+ * `nnet::ternary_tanh`: io_parallel `d = (data_T)(2·x)` (the input type's overflow mode applies),
+ * io_stream `d = x` (the stream kernel does not double); then `d > 1 → 1`, `d ≤ −1 → −1`, else 0,
+ * converted to the result.
+ *
+ * @example ternaryTanh({ n_in: 3, types: { input: parseFixedType('ap_fixed<8,4>'), result: parseFixedType('ap_int<2>') } }, [-16, 0, 9]); // [-1, 0, 1]
+ */
+export function ternaryTanh(cfg: ActivationConfig, x: RawInput, opts: KernelOptions = {}): RawOutput {
+  return elementwise(cfg, 'ternary_tanh', x, opts, (a, b) => Math.max(a.W + 2, b.W + 2), (A, xs, out, tin, tres) => {
+    const fx = frac(tin);
+    const twice = A.caster(fx, tin, undefined);
+    const one = A.shl(A.of(1), fx);
+    const minusOne = A.shl(A.of(-1), fx);
+    const cast = A.caster(0, tres, opts.stats?.result);
+    const stream = cfg.io_type === 'io_stream';
+    for (let i = 0; i < xs.length; i++) {
+      const d = stream ? xs[i]! : twice(A.mul(xs[i]!, A.of(2)));
+      const c = d > one ? 1 : d > minusOne ? 0 : -1;
+      if (opts.stats) notePreResult(opts.stats, c, 0);
+      storeOut(out, i, cast(A.of(c)));
+    }
+  });
+}
+
+/** Config of `nnet::hard_sigmoid` / `nnet::hard_tanh` (HardActivation): slope and shift as raw values of their types. */
+export interface HardActivationConfig extends ActivationConfig {
+  types: ActivationConfig['types'] & { slope: FixedType; shift: FixedType };
+  slope_raw: number;
+  shift_raw: number;
+}
+
+function hardActivation(cfg: HardActivationConfig, x: RawInput, opts: KernelOptions, tanhForm: boolean): RawOutput {
+  const layer = layerName(cfg ?? {}, tanhForm ? 'hard_tanh' : 'hard_sigmoid');
+  const ts = typeField(layer, cfg?.types as never, 'slope');
+  const tsh = typeField(layer, cfg?.types as never, 'shift');
+  return elementwise(cfg, layer, x, opts, (a, b) => Math.max(a.W + ts.W + Math.abs(frac(tsh) - frac(ts) - frac(a)) + 4, b.W + 2), (A, xs, out, tin, tres) => {
+    // s = slope·x + shift at full precision (frac F), clipped to [0, 1]; hard_tanh returns 2s − 1
+    const fp = frac(ts) + frac(tin);
+    const F = Math.max(fp, frac(tsh));
+    const slope = A.of(cfg.slope_raw);
+    const shift = A.shl(A.of(cfg.shift_raw), F - frac(tsh));
+    const one = A.shl(A.of(1), F);
+    const cast = A.caster(F, tres, opts.stats?.result);
+    for (let i = 0; i < xs.length; i++) {
+      let s = A.add(A.shl(A.mul(slope, xs[i]!), F - fp), shift);
+      if (s > one) s = one;
+      else if (s < A.zero) s = A.zero;
+      const v = tanhForm ? A.sub(A.mul(s, A.of(2)), one) : s;
+      if (opts.stats) notePreResult(opts.stats, v, F);
+      storeOut(out, i, cast(v));
+    }
+  });
+}
+
+/**
+ * `nnet::hard_sigmoid`: `clip(slope·x + shift, 0, 1)` at full precision, then `(result_t)`.
+ *
+ * @example hardSigmoid({ n_in: 1, slope_raw: 2, shift_raw: 2, types: { input: t, result: t, slope: u20, shift: u20 } }, [0]); // 0.5
+ */
+export function hardSigmoid(cfg: HardActivationConfig, x: RawInput, opts: KernelOptions = {}): RawOutput {
+  return hardActivation(cfg, x, opts, false);
+}
+
+/** `nnet::hard_tanh`: `2·clip(slope·x + shift, 0, 1) − 1` at full precision, then `(result_t)`. */
+export function hardTanh(cfg: HardActivationConfig, x: RawInput, opts: KernelOptions = {}): RawOutput {
+  return hardActivation(cfg, x, opts, true);
+}

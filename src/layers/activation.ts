@@ -15,7 +15,7 @@ import { UnsupportedError } from '../errors.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { ModelLayer } from '../graph/model.js';
 import { sameShape } from '../import/keras-config.js';
-import { leakyRelu, leakyReluAlphaRaw, linear, relu, sigmoid, tanh, type ActivationConfig } from '../kernels/activations.js';
+import { binaryTanh, isApUint1, leakyRelu, leakyReluAlphaRaw, linear, relu, sigmoid, tanh, ternaryTanh, type ActivationConfig } from '../kernels/activations.js';
 import { prepareFastActivation } from '../kernels/fast/elementwise.js';
 import { sigmoidTable, tanhTable } from '../kernels/tables.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
@@ -23,10 +23,10 @@ import { Struct, tArg, warnInputType, type WeightArray } from '../emit/layers.js
 import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
 import { checkTable, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
-import type { FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
+import type { ActivationSplit, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
 /** The activations the Activation firmware class computes. */
-export const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'binary_tanh', 'ternary_tanh'] as const;
 /** One of {@link ACTIVATIONS}. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
@@ -63,6 +63,19 @@ export function splitActivation(l: ModelLayer, source: string, splits: boolean):
   if (!splits || !act) return undefined;
   if (source === 'keras3' && act === 'linear') return undefined;
   return { name: `${l.name}_${act}`, activation: act };
+}
+
+/**
+ * The layer hls4ml's parser splits off a model layer's activation, if any: the module's own rule
+ * (`activationSplit`, QKeras layers) or the plain rule of {@link splitActivation}.
+ *
+ * @example splitLayer(dense, 'keras2', modelClass('Dense', 'x'))?.name; // 'dense1_linear'
+ */
+export function splitLayer(l: ModelLayer, source: string, spec: ModelClassSpec): ActivationSplit | undefined {
+  if (spec.activationSplit) return spec.activationSplit(l, source);
+  const s = splitActivation(l, source, !!spec.splitsActivation);
+  if (!s) return undefined;
+  return { name: s.name, draft: activationDraft(s.name, s.activation), hlsClass: activationClass(s.activation), typeKey: s.activation === 'softmax' ? 'Softmax' : 'Activation' };
 }
 
 /** The hls4ml class an activation name becomes. */
@@ -229,12 +242,17 @@ function lowerActivation(param: boolean): HlsClassSpec['lower'] {
 const activationHls: HlsClassSpec = {
   types: [{ name: 'result' }, { name: 'table', default: DEFAULT_TABLE, backend: true }],
   settings: ACTIVATION_SETTINGS,
+  // hls4ml's merge_linear_activation counts Activation and its subclasses among its safe parents.
+  linearMergeParent: true,
+  activationLike: true,
   lower: lowerActivation(false),
 };
 
 const parametrizedHls: HlsClassSpec = {
   types: [{ name: 'result' }, { name: 'param' }, { name: 'table', default: DEFAULT_TABLE, backend: true }],
   settings: ACTIVATION_SETTINGS,
+  linearMergeParent: true,
+  activationLike: true,
   lower: lowerActivation(true),
 };
 
@@ -268,12 +286,12 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
   },
   reference(L) {
     const cfg = kernelCfg(L);
-    const fn = { linear, relu, sigmoid, tanh, leaky_relu: leakyRelu }[L.config.activation];
+    const fn = { linear, relu, sigmoid, tanh, leaky_relu: leakyRelu, binary_tanh: binaryTanh, ternary_tanh: ternaryTanh }[L.config.activation];
     return (xs, s) => fn(cfg, xs[0]!, s ? { stats: s } : {});
   },
   fast(L, fo) {
     const act = L.config.activation;
-    if (act === 'leaky_relu') return { kernel: null, reason: `activation ${act}` };
+    if (act === 'leaky_relu' || act === 'binary_tanh' || act === 'ternary_tanh') return { kernel: null, reason: `activation ${act}` };
     return prepareFastActivation(act, kernelCfg(L), fo);
   },
   emit(L, { ctx, cname: c, ins }) {
@@ -281,6 +299,7 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
     const act = L.config.activation;
     warnInputType(ctx, L, 'input', inT);
     const s = new Struct(`config_${c}`, `${L.name}: ${act} over ${inT.size} values`).u('n_in', inT.size).u('reuse_factor', L.config.reuse_factor);
+    if (act === 'binary_tanh') s.b('xnor_result', isApUint1(L.types.result));
     const typedefs: Array<[string, FixedType]> = [];
     const arrays: WeightArray[] = [];
     let extra = '';
@@ -339,6 +358,10 @@ function checkActivationCase(c: Case, kind: ActivationName): string | null {
       }
       return runAll(c, kind, (x, i) => leakyRelu(kcfg as never, x1(x, i)));
     }
+    case 'binary_tanh':
+      return runAll(c, kind, (x, i) => binaryTanh(kcfg as never, x1(x, i)));
+    case 'ternary_tanh':
+      return runAll(c, kind, (x, i) => ternaryTanh(kcfg as never, x1(x, i)));
     case 'sigmoid':
     case 'tanh': {
       need(t, 'table');
@@ -362,5 +385,7 @@ export const activationModule = {
     leaky_relu: (c: Case) => checkActivationCase(c, 'leaky_relu'),
     sigmoid: (c: Case) => checkActivationCase(c, 'sigmoid'),
     tanh: (c: Case) => checkActivationCase(c, 'tanh'),
+    binary_tanh: (c: Case) => checkActivationCase(c, 'binary_tanh'),
+    ternary_tanh: (c: Case) => checkActivationCase(c, 'ternary_tanh'),
   },
 } satisfies LayerModule;

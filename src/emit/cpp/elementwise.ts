@@ -7,15 +7,18 @@
 /** `firmware/hlsemu/hlsemu_batchnorm.h`. */
 import type { CppHeader } from '../layers.js';
 import { COMMON_HEADER } from './common.js';
+import { PRODUCT_HEADER } from './dense.js';
 
 export const BATCHNORM_H = String.raw`// hlsemu_batchnorm.h -- batch normalization. Written by hlsemu for this project.
-// y = (res_T)(x * scale[k] + bias[k]): product and sum at full precision, one conversion
-// (scale and bias stored as raw mantissas).
+// y = (res_T)(product(x, scale[k]) + bias[k]): product and sum at full precision, one conversion
+// (scale and bias stored as raw mantissas; product(x, s) is x * s unless the config struct names
+// another product_kind, e.g. power-of-two scales).
 // k = element index (n_filt == -1) or index % n_filt (per channel; io_stream: position in the word).
 #ifndef HLSEMU_BATCHNORM_H_
 #define HLSEMU_BATCHNORM_H_
 
 #include "hlsemu_common.h"
+#include "hlsemu_product.h"
 
 namespace hlsemu {
 
@@ -26,7 +29,7 @@ BatchNormLoop:
     for (unsigned i = 0; i < CFG::n_in; i++) {
 #pragma HLS UNROLL
         const unsigned k = CFG::n_filt == -1 ? i : i % CFG::n_filt;
-        y[i] = x[i] * from_raw<typename CFG::scale_t>(s[k]) + from_raw<typename CFG::bias_t>(b[k]);
+        y[i] = product<CFG>(x[i], s[k]) + from_raw<typename CFG::bias_t>(b[k]);
     }
 }
 
@@ -40,7 +43,67 @@ BatchNormWords:
         for (unsigned e = 0; e < in_T::size; e++) {
 #pragma HLS UNROLL
             const unsigned k = CFG::n_filt == -1 ? w * in_T::size + e : e % CFG::n_filt;
-            o[e] = a[e] * from_raw<typename CFG::scale_t>(s[k]) + from_raw<typename CFG::bias_t>(b[k]);
+            o[e] = product<CFG>(a[e], s[k]) + from_raw<typename CFG::bias_t>(b[k]);
+        }
+        out.write(o);
+    }
+}
+
+// BatchNormalization merged with a binary / ternary tanh: thresholds are raw mantissas of the
+// input type; binary y = x >= t ? 1 : 0, ternary y = x > hi ? 1 : (x <= lo ? -1 : 0).
+template <class data_T, class res_T, class CFG, class TR>
+void normalize_binary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in], const TR t[CFG::n_scale_bias]) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    for (unsigned i = 0; i < CFG::n_in; i++) {
+#pragma HLS UNROLL
+        const unsigned k = CFG::n_filt == -1 ? i : i % CFG::n_filt;
+        y[i] = x[i] >= from_raw<data_T>(t[k]) ? res_T(1) : res_T(0);
+    }
+}
+template <class in_T, class out_T, class CFG, class TR>
+void normalize_binary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR t[CFG::n_scale_bias]) {
+    for (unsigned w = 0; w < CFG::n_in / in_T::size; w++) {
+#pragma HLS PIPELINE
+        const in_T a = in.read();
+        out_T o;
+        for (unsigned e = 0; e < in_T::size; e++) {
+#pragma HLS UNROLL
+            const unsigned k = CFG::n_filt == -1 ? w * in_T::size + e : e % CFG::n_filt;
+            o[e] = a[e] >= from_raw<typename in_T::value_type>(t[k]) ? typename out_T::value_type(1) : typename out_T::value_type(0);
+        }
+        out.write(o);
+    }
+}
+template <class data_T, class res_T, class CFG, class TR>
+void normalize_ternary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in], const TR hi[CFG::n_scale_bias], const TR lo[CFG::n_scale_bias]) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    for (unsigned i = 0; i < CFG::n_in; i++) {
+#pragma HLS UNROLL
+        const unsigned k = CFG::n_filt == -1 ? i : i % CFG::n_filt;
+        if (x[i] > from_raw<data_T>(hi[k]))
+            y[i] = 1;
+        else if (x[i] <= from_raw<data_T>(lo[k]))
+            y[i] = -1;
+        else
+            y[i] = 0;
+    }
+}
+template <class in_T, class out_T, class CFG, class TR>
+void normalize_ternary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR hi[CFG::n_scale_bias], const TR lo[CFG::n_scale_bias]) {
+    typedef typename in_T::value_type data_T;
+    for (unsigned w = 0; w < CFG::n_in / in_T::size; w++) {
+#pragma HLS PIPELINE
+        const in_T a = in.read();
+        out_T o;
+        for (unsigned e = 0; e < in_T::size; e++) {
+#pragma HLS UNROLL
+            const unsigned k = CFG::n_filt == -1 ? w * in_T::size + e : e % CFG::n_filt;
+            if (a[e] > from_raw<data_T>(hi[k]))
+                o[e] = 1;
+            else if (a[e] <= from_raw<data_T>(lo[k]))
+                o[e] = -1;
+            else
+                o[e] = 0;
         }
         out.write(o);
     }
@@ -58,6 +121,7 @@ export const ACTIVATION_H = String.raw`// hlsemu_activation.h -- element-wise ac
 // leaky_relu  y = x > 0 ? (res_T)x : (res_T)(alpha * x)   (alpha in param_t, product at full precision)
 // sigmoid     y = (res_T)table[clamp(trunc(x * N / 16) + 8 N / 16)]   (table over [-8, 8))
 // tanh        y = (res_T)table[clamp(trunc(x * N / 8) + 4 N / 8)]     (table over [-4, 4))
+// binary_tanh, ternary_tanh, hard_sigmoid / hard_tanh (HardActivation): see their functions below
 #ifndef HLSEMU_ACTIVATION_H_
 #define HLSEMU_ACTIVATION_H_
 
@@ -93,6 +157,47 @@ template <class res_T, class table_T, unsigned N, unsigned RANGE_LOG2, class TR>
         if (index < 0) index = 0;
         if (index > (int)N - 1) index = (int)N - 1;
         return (res_T)from_raw<table_T>(table[index]);
+    }
+};
+
+// binary_tanh: x >= 0 ? 1 : -1 (as ap_int<2>) converted to res_T; an ap_uint<1> result (XNOR) gets 1 / 0
+template <class res_T, bool XNOR> struct binary_tanh_fn {
+    template <class D> res_T operator()(const D &x) const {
+        if (XNOR) return res_T(x >= 0 ? 1 : 0);
+        ap_int<2> c = x >= 0 ? 1 : -1;
+        return (res_T)c;
+    }
+};
+
+// ternary_tanh: d = (D)(2 * x) in the input type (io_parallel; the io_stream kernel does not
+// double), then 1 / 0 / -1 at the thresholds 1 and -1
+template <class res_T, bool DOUBLE> struct ternary_tanh_fn {
+    template <class D> res_T operator()(const D &x) const {
+        D d = x;
+        if (DOUBLE) d = 2 * x;
+        res_T c;
+        if (d > 1)
+            c = 1;
+        else if (d > -1 && d <= 1)
+            c = 0;
+        else
+            c = -1;
+        return c;
+    }
+};
+
+// hard_sigmoid / hard_tanh: s = clip(slope * x + shift, 0, 1) at full precision; tanh gives 2 s - 1
+template <class res_T, class slope_T, class shift_T, bool TANH> struct hard_fn {
+    slope_T slope;
+    shift_T shift;
+    template <class D> res_T operator()(const D &x) const {
+        auto s = slope * x + shift;
+        if (s > 1)
+            s = 1;
+        else if (s < 0)
+            s = 0;
+        if (TANH) return (res_T)(2 * s - 1);
+        return (res_T)s;
     }
 };
 
@@ -180,13 +285,45 @@ void tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR table[CFG::ta
     map<in_T, out_T, CFG>(in, out, fn);
 }
 
+template <class data_T, class res_T, class CFG> void binary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in]) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    map<data_T, res_T, CFG>(x, y, binary_tanh_fn<res_T, CFG::xnor_result>());
+}
+template <class in_T, class out_T, class CFG> void binary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out) {
+    map<in_T, out_T, CFG>(in, out, binary_tanh_fn<typename out_T::value_type, CFG::xnor_result>());
+}
+
+template <class data_T, class res_T, class CFG> void ternary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in]) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    map<data_T, res_T, CFG>(x, y, ternary_tanh_fn<res_T, true>());
+}
+template <class in_T, class out_T, class CFG> void ternary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out) {
+    map<in_T, out_T, CFG>(in, out, ternary_tanh_fn<typename out_T::value_type, false>());
+}
+
+template <class data_T, class res_T, class CFG>
+void hard_activation(const data_T x[CFG::n_in], res_T y[CFG::n_in], const typename CFG::slope_t slope, const typename CFG::shift_t shift) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    hard_fn<res_T, typename CFG::slope_t, typename CFG::shift_t, CFG::tanh_form> fn;
+    fn.slope = slope;
+    fn.shift = shift;
+    map<data_T, res_T, CFG>(x, y, fn);
+}
+template <class in_T, class out_T, class CFG>
+void hard_activation(hls::stream<in_T> &in, hls::stream<out_T> &out, const typename CFG::slope_t slope, const typename CFG::shift_t shift) {
+    hard_fn<typename out_T::value_type, typename CFG::slope_t, typename CFG::shift_t, CFG::tanh_form> fn;
+    fn.slope = slope;
+    fn.shift = shift;
+    map<in_T, out_T, CFG>(in, out, fn);
+}
+
 } // namespace hlsemu
 
 #endif
 `;
 
 /** `hlsemu_batchnorm.h` with the headers it includes. */
-export const BATCHNORM_HEADER: CppHeader = { file: 'hlsemu_batchnorm.h', text: BATCHNORM_H, needs: [COMMON_HEADER] };
+export const BATCHNORM_HEADER: CppHeader = { file: 'hlsemu_batchnorm.h', text: BATCHNORM_H, needs: [COMMON_HEADER, PRODUCT_HEADER] };
 
 /** `hlsemu_activation.h` with the headers it includes. */
 export const ACTIVATION_HEADER: CppHeader = { file: 'hlsemu_activation.h', text: ACTIVATION_H, needs: [COMMON_HEADER] };
