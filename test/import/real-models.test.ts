@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import type { ModelGraph } from '../../src/graph/model.js';
 import { KERAS_LAYER_TABLE, loadKerasModel, loadModel } from '../../src/import/index.js';
 
-const MODELS = '../shared/models/keras';
+// The shared models sit next to the checkout (../shared) or next to the worktrees' parent (../../shared).
+const CANDIDATES = ['../shared/models/keras', '../../shared/models/keras'];
+const MODELS = CANDIDATES.find((d) => existsSync(d)) ?? CANDIDATES[0]!;
 const present = existsSync(MODELS);
 const jsons = present ? readdirSync(MODELS).filter((f) => f.endsWith('.json')).sort() : [];
 
 if (!present) {
-  console.warn(`[real-models] skipped: ${MODELS} (relative to ${process.cwd()}) not found`);
+  console.warn(`[real-models] skipped: none of ${CANDIDATES.join(', ')} (relative to ${process.cwd()}) exists`);
 }
 
 /** Producers' output shapes feed consumers; weight shapes are the layer's expected Keras shapes. */
