@@ -308,7 +308,8 @@ describe('loadModel dispatch', () => {
     writeFileSync(onnx, 'x');
     await expect(loadModel(onnx)).rejects.toThrow(FormatError);
     writeFileSync(join(d, 'm.keras'), 'x');
-    await expect(loadModel(join(d, 'm.keras'))).rejects.toThrow(UnsupportedError);
+    // a .keras file is a Keras 3 archive now: garbage is a malformed ZIP
+    await expect(loadModel(join(d, 'm.keras'))).rejects.toThrow(FormatError);
     writeFileSync(join(d, 'm.txt'), 'x');
     await expect(loadModel(join(d, 'm.txt'))).rejects.toThrow(UnsupportedError);
     await expect(loadModel(join(d, 'missing.json'))).rejects.toThrow(FormatError);
