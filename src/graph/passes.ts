@@ -442,7 +442,7 @@ function mergeBatchNormQuantizedTanh(g: HlsGraph): boolean {
       inputs: [...bn.inputs],
       shapeIn: bn.shapeIn.map((s) => [...s]),
       shapeOut: [...n.shapeOut],
-      attrs: { quantize, n_filt: bn.attrs.n_filt ?? -1, threshold: (n.attrs.threshold as number | undefined) ?? 0.5, bnScale: bn.weights.scale!.data, bnBias: bn.weights.bias!.data, bnScaleType: bn.types.scale, bnScaleKind: kindOf(bn, 'scale'), bnName: bn.name, actName: n.name },
+      attrs: { quantize, n_filt: typeof bn.attrs.n_filt === 'number' ? bn.attrs.n_filt : bn.shapeIn[0]!.length > 1 ? bn.shapeIn[0]![bn.shapeIn[0]!.length - 1]! : -1, threshold: (n.attrs.threshold as number | undefined) ?? 0.5, bnScale: bn.weights.scale!.data, bnBias: bn.weights.bias!.data, bnScaleType: bn.types.scale, bnScaleKind: kindOf(bn, 'scale'), bnName: bn.name, actName: n.name },
       types: {},
       weights: {},
       settings: { ...bn.settings },

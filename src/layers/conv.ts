@@ -29,7 +29,7 @@ import { CONV_HEADER } from '../emit/cpp/conv.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { need, num, obj, rawList, runAll, sameList, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
-import { MAC_TYPES, floatWeights, inferMac, macProfileWeights, macWeights, packedExponents, productConstant, productKind, productWeights } from './dense.js';
+import { MAC_TYPES, floatWeights, inferMac, macProfileWeights, macWeights, packedExponents, productConstant, productKind, productWarnings, productWeights } from './dense.js';
 import { PRODUCT_KINDS } from '../kernels/dense.js';
 import { kindOf } from '../graph/hls-graph.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
@@ -227,6 +227,7 @@ function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
       let w: { raw: Float64Array; text: string[] } = pw;
       let sign = pw.sign;
       const b = rawWeights(n, 'bias', bias);
+      productWarnings(n, product, ctx.inputKinds?.[0] ?? 'fixed', b.raw, ctx.warn);
       const nZeros = product === 'mult' || product === 'weight_ternary' ? countZeros(w.raw) : 0;
       const strategy = strategyOf(n);
       const rfRequested = reuseFactorOf(n);

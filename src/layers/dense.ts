@@ -138,6 +138,20 @@ export function productWeights(n: HlsNode, key: string, t: FixedType, product: P
   return { raw, sign, text: Array.from(enc.exponent, (e, i) => `{${enc.sign[i] === 1 ? '1.0' : '0.0'}, ${e}}`) };
 }
 
+/**
+ * Warnings for products where hls4ml's arithmetic departs from the source model: Xnor data is
+ * read as 0/1 by the power-of-two product (0 should stand for −1), and the Xnor × Xnor result
+ * `2·acc − n_in` doubles the bias (and drops its fraction).
+ */
+export function productWarnings(n: HlsNode, product: ProductKind, inputKind: PrecisionKind, bias: Float64Array, warn: (t: string) => void): void {
+  if (product === 'weight_exponential' && inputKind === 'xnor') {
+    warn(`${n.name}: power-of-two weights on Xnor data: hls4ml's weight_exponential product shifts the stored bit, so an input 0 counts as 0 instead of −1`);
+  }
+  if (product === 'both_binary' && bias.some((b) => b !== 0)) {
+    warn(`${n.name}: binary weights on Xnor data with a bias: hls4ml's result 2·acc − n_in (in ap_int) doubles the bias and truncates its fraction`);
+  }
+}
+
 /** The C++ `product_kind` constant of a product (hlsemu_product.h). */
 export function productConstant(p: ProductKind): string {
   return `hlsemu::product_${p}`;
@@ -242,6 +256,7 @@ const hls: HlsClassSpec = {
     let w: { raw: Float64Array; text: string[] } = pw;
     let sign = pw.sign;
     const b = rawWeights(n, 'bias', bias);
+    productWarnings(n, product, ctx.inputKinds?.[0] ?? 'fixed', b.raw, ctx.warn);
     const strategy = strategyOf(n);
     const rfRequested = reuseFactorOf(n);
     const rf = strategy === 'resource' ? validReuseFactor(nIn, nOut, rfRequested) : rfRequested;

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../src/errors.js';
-import { formatFixedType, parseFixedType } from '../../src/fixed/index.js';
+import { formatFixedType, parseFixedType, type FixedType } from '../../src/fixed/index.js';
 import { configFromModel, type Hls4mlConfig } from '../../src/graph/config.js';
 import { convertModel } from '../../src/graph/convert.js';
 import { weightsToRaw } from '../../src/graph/weights.js';
@@ -22,7 +22,7 @@ const t = (s: string) => formatFixedType(parseFixedType(s));
 const layer = (fw: FirmwareGraph, name: string) => {
   const L = fw.layers.find((l) => l.name === name);
   if (!L) throw new Error(`no layer ${name} (layers: ${fw.layers.map((l) => l.name).join(', ')})`);
-  return L as FirmwareGraph['layers'][number] & { config: Record<string, unknown>; weights: Record<string, Float64Array> };
+  return L as unknown as { name: string; cls: string; config: Record<string, unknown>; types: Record<string, FixedType | undefined>; weights: Record<string, Float64Array | undefined> };
 };
 const names = (fw: FirmwareGraph) => fw.layers.map((l) => `${l.name}:${l.cls}`);
 const nameCfg = (m: Parameters<typeof configFromModel>[0]) => configFromModel(m, { granularity: 'name' });

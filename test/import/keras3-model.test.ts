@@ -146,7 +146,7 @@ describe('Keras 3 .keras archives', () => {
     expect(g.source).toBe('keras2');
     const fw = convertModel(g, configFromModel(g, { granularity: 'name' }));
     expect(fw.layers.map((x) => x.name)).toEqual(['fc']);
-    expect(fw.layers[0]!.types.weight).toMatchObject({ W: 6, I: 1 });
+    expect((fw.layers[0]!.types as Record<string, unknown>).weight).toMatchObject({ W: 6, I: 1 });
   });
 });
 

@@ -83,7 +83,7 @@ describe('the QAT baseline', () => {
     const relu = fw.layers.find((l) => l.name === 'relu1')!;
     expect(relu.types.result).toMatchObject({ W: 6, I: 1, signed: false });
     const fc1 = fw.layers.find((l) => l.name === 'fc1')!;
-    expect(fc1.types.accum).toMatchObject({ W: 10, I: 4 });
+    expect((fc1.types as Record<string, unknown>).accum).toMatchObject({ W: 10, I: 4 });
     // asked for: the homogeneous series re-quantizes the trained activations too
     const h = convertModel(model, homogeneousConfig('fixed<10,4>', qatConfig(model)));
     expect(h.layers.find((l) => l.name === 'relu1')!.types.result).toMatchObject({ W: 10, I: 4, signed: true });
