@@ -73,6 +73,8 @@ export function lowerToFirmware(g: HlsGraph): FirmwareGraph {
       warn: (t) => warnings.push(t),
     }) as FirmwareLayer;
     resultOf.set(L.name, L.types.result);
+    // a layer whose result is its input itself (in-place reshapes) carries the input's precision class
+    if (L.types.result === inputTypes[0] && n.inputs[0] !== undefined) kindOfResult.set(L.name, kindOfResult.get(n.inputs[0]) ?? 'fixed');
     layers.push(L);
   }
   const fw: FirmwareGraph = { name: g.name, ioType: g.ioType, input: { name: input.name, shape: [...input.shapeOut], type: inputType }, layers, output: g.outputs[0]!, changes: g.changes };

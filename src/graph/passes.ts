@@ -386,6 +386,8 @@ function inferNode(g: HlsGraph, n: HlsNode, ctx: InferContext): boolean {
     kinds.push(kindOf(src!, 'result'));
   }
   hlsClass(n.cls, n.name).infer?.(n, ins, { ...ctx, inputKinds: kinds });
+  // hls4ml's output-matching inference hands on the input's precision object (Xnor stays Xnor)
+  if (autos.includes('result') && n.types.result === ins[0] && kinds[0] !== 'fixed') setType(n, 'result', ins[0]!, kinds[0]);
   for (const k of autos) if (isAuto(n.types[k])) setType(n, k, ctx.modelDefault);
   return true;
 }

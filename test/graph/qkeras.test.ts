@@ -277,6 +277,14 @@ describe('QActivation', () => {
     expect(thrown(() => convertModel(dense, nameCfg(dense)))).toBeInstanceOf(UnsupportedError);
   });
 
+  it('Xnor data through max pooling and an in-place Flatten reaches the next Dense as Xnor (both_binary)', () => {
+    const m = qkerasGraph('bcnn', [4, 4, 2], [qconv2d('c', 2, 3, 2, q('binary', { alpha: null }), null, r), bn('bn1', 3, r), qact('s', 'binary_tanh'), plain('MaxPooling2D', 'pool', { pool_size: [3, 3], strides: [3, 3], padding: 'valid' }), plain('Flatten', 'flat'), qdense('fc', 3, 2, q('binary', { alpha: null }), null, r, { useBias: false })]);
+    const fw = convertModel(m, nameCfg(m));
+    expect(names(fw)).toEqual(['c:Conv2D', 'bnbt_bn1:BatchNormalizationQuantizedTanh', 'pool:MaxPooling2D', 'flat:Reshape', 'fc:Dense']);
+    expect(layer(fw, 'c').config.product).toBe('weight_binary');
+    expect(layer(fw, 'fc').config.product).toBe('both_binary');
+  });
+
   it('xnor_pooling: a max pooling of Xnor data stays uint<1>', () => {
     const m = qkerasGraph('xp', [4, 2], [bn('bn1', 2, r), qact('s', 'binary_tanh'), plain('MaxPooling1D', 'pool', { pool_size: 2, strides: 2, padding: 'valid' })]);
     const fw = convertModel(m, nameCfg(m));
