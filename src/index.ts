@@ -106,7 +106,7 @@ export { baselineConfig, homogeneousConfig, layerConfig, kindConfig } from './pt
 export { isQatModel, qatConfig, unquantizedConfig, trainedPrecisions } from './ptq/qat.js';
 
 // ---- HLS C++ projects ----
-export { emitProject, type EmitOptions, type EmitResult, type ProjectManifest } from './emit/project.js';
+export { emitProject, renderProject, type EmitOptions, type EmitResult, type ProjectManifest, type RenderedProject } from './emit/project.js';
 export { csimProject, formatCsimResult, resolveApTypes, type CsimOptions, type CsimReference, type CsimResult } from './emit/csim.js';
 export { emulatorReference, referenceFromExpected } from './emit/reference.js';
 export { CsimError, ProjectExistsError, ToolchainError } from './emit/errors.js';

@@ -3,7 +3,11 @@
  * outputs with a reference (a samples file with outputs, the emulator, or the project's
  * tb/expected.txt). Prints `N passed, M failed`; exits 1 on any mismatch.
  */
-import { parseArgs } from 'node:util';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatErrorLine, FormatError, UsageError } from '../errors.js';
+import { fsReason, readJsonObject } from '../io/files.js';
+import { parseCommandArgs } from './args.js';
 import { csimProject, formatCsimResult, type CsimReference } from '../emit/csim.js';
 import { emulatorReference, referenceFromExpected } from '../emit/reference.js';
 import type { FirmwareGraph } from '../graph/firmware.js';
@@ -44,31 +48,38 @@ export function createCsimCommand(factory?: CsimReferenceFactory): Command {
       '  --json            print the full result as JSON',
     ].join('\n'),
     async run(args) {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseCommandArgs(
+        'csim',
         args,
-        options: { inputs: { type: 'string' }, float: { type: 'boolean' }, trace: { type: 'boolean' }, rebuild: { type: 'boolean' }, json: { type: 'boolean' } },
-        allowPositionals: true,
-      });
-      if (positionals.length !== 1) {
-        console.error('hlsemu csim: give exactly one project directory');
-        return 2;
-      }
+        { inputs: { type: 'string' }, float: { type: 'boolean' }, trace: { type: 'boolean' }, rebuild: { type: 'boolean' }, json: { type: 'boolean' } },
+        { positionals: true },
+      );
+      if (positionals.length !== 1) throw new UsageError(positionals.length ? positionals.slice(1).join(' ') : 'csim', `give exactly one project directory; see 'hlsemu csim --help'`);
       const dir = positionals[0]!;
+      let st;
+      try {
+        st = statSync(dir);
+      } catch (e) {
+        throw new FormatError(dir, `cannot read the project directory: ${fsReason(e)}`);
+      }
+      if (!st.isDirectory()) throw new FormatError(dir, 'not a directory (give the directory written by hlsemu emit)');
+      if (!existsSync(join(dir, 'hlsemu.json'))) throw new FormatError(dir, 'not an hlsemu HLS project (no hlsemu.json; write one with hlsemu emit)');
       let inputs: number[][] | undefined;
       let reference: CsimReference | undefined;
       if (values.inputs) {
-        const f = readInputsFile(values.inputs);
+        const f = readInputsFile(values.inputs, { float: !!values.float });
         inputs = f.inputs;
         if (f.outputs && !values.float) reference = referenceFromExpected(f.inputs, f.outputs, f.trace);
       }
       if (!reference && factory) {
-        const { readFileSync } = await import('node:fs');
-        const { join } = await import('node:path');
+        // A missing or malformed manifest is an error (csim needs it anyway); only a graph the
+        // emulator cannot run falls back to tb/expected.txt.
+        const manifest = readJsonObject(join(dir, 'hlsemu.json'), 'project manifest') as { graph: unknown };
+        const graph = reviveGraph(manifest.graph);
         try {
-          const manifest = JSON.parse(readFileSync(join(dir, 'hlsemu.json'), 'utf8')) as { graph: unknown };
-          reference = await factory(reviveGraph(manifest.graph));
+          reference = await factory(graph);
         } catch (e) {
-          console.error(`warning: no emulator reference (${(e as Error).message}); comparing with tb/expected.txt if present`);
+          console.error(`warning: no emulator reference (${formatErrorLine(e)}); comparing with tb/expected.txt if present`);
         }
       }
       const r = await csimProject(dir, {

@@ -1,43 +1,30 @@
 /**
  * `hlsemu emit`: write a Vivado / Vitis HLS project for a model (Keras / tfjs file + optional
  * hls4ml config, converted like hls4ml does) or directly for a reference model file.
+ *
+ * The project is generated into a temporary directory next to `--out` and moved into place only
+ * when complete (see src/io/atomic.ts): a failure leaves `--out` as it was.
  */
-import { readFileSync } from 'node:fs';
-import { firmwareFromFiles } from './firmware.js';
-import { parseArgs } from 'node:util';
-import { ConfigError, FormatError } from '../errors.js';
-import { emitProject } from '../emit/project.js';
+import { ConfigError } from '../errors.js';
+import { emitProject, type EmitResult } from '../emit/project.js';
 import type { FirmwareGraph } from '../graph/firmware.js';
+import { checkOutputDir } from '../io/atomic.js';
+import { validateReferenceModel } from '../conformance/models.js';
+import { readJsonObject } from '../io/files.js';
+import { limitHint, limits } from '../io/limits.js';
+import { intArg, parseCommandArgs, required } from './args.js';
 import type { Command } from './commands.js';
-
-function readJson(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new FormatError(path, `cannot read: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new FormatError(path, `invalid JSON: ${(e as Error).message}`);
-  }
-}
+import { firmwareFromFiles } from './firmware.js';
+import { blameFile, readSamplesFile, type SamplesFile } from './inputs.js';
 
 /**
  * Raw input samples from a JSON file: a reference model file, `{ inputs: [...] }` or a plain array
- * (with `outputs` / `trace` when the file has them).
+ * (with `outputs` / `trace` when the file has them). An empty batch is an error.
  *
  * @example const { inputs, outputs } = readInputsFile('test/golden/hls4ml/model_svhn_paper_cnn_a.json');
  */
-export function readInputsFile(path: string): { inputs: number[][]; outputs?: number[][]; trace?: Record<string, number[][]> } {
-  const j = readJson(path) as unknown;
-  const rows = Array.isArray(j) ? j : (j as { inputs?: unknown }).inputs;
-  if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r))) throw new FormatError(path, 'expected an array of samples or an object with "inputs"');
-  const o = Array.isArray(j) ? {} : (j as { outputs?: unknown; trace?: unknown });
-  const outputs = Array.isArray(o.outputs) ? (o.outputs as number[][]) : undefined;
-  const trace = o.trace && typeof o.trace === 'object' ? (o.trace as Record<string, number[][]>) : undefined;
-  return { inputs: rows as number[][], outputs, trace };
+export function readInputsFile(path: string, opts: { float?: boolean } = {}): SamplesFile {
+  return readSamplesFile(path, opts);
 }
 
 /** The `emit` command. */
@@ -51,78 +38,84 @@ export const emitCommand: Command = {
     'C simulation reproduces the emulator bit for bit: firmware/ (top function, defines.h, parameters.h,',
     'weights/ as raw mantissas, hlsemu/ kernel headers), tb/ (testbench, inputs.txt), Makefile (g++),',
     'build_prj.tcl (Vitis HLS) and hlsemu.json. Run it with: hlsemu csim <dir>.',
+    'The project is written into a temporary directory and moved into place when complete.',
     '',
     '  --model <path>            Keras .h5 / topology .json, or tfjs model.json',
     '  --config <path>           hls4ml config (JSON or YAML); default: hls4ml defaults for the model',
     '  --reference-model <path>  a reference model file (model_*.json): its graph, inputs and outputs',
     '  --out <dir>               output directory (must be empty or absent unless --force)',
     '  --name <id>               project / top function name (default myproject)',
-    '  --force                   overwrite an existing project directory',
+    '  --force                   overwrite an existing project directory (only what a previous emit wrote)',
     '  --inputs <json>           testbench samples: an array of samples or {"inputs": [...]} (raw mantissas)',
     '  --float                   --inputs holds real values, quantized into the input type',
-    '  --samples N, --seed S     random testbench inputs when none are given (default 100 samples, seed 1)',
+    `  --samples N               random testbench inputs when none are given: 1..${limits().maxSamples} (default 100;`,
+    '                            HLSEMU_MAX_SAMPLES raises the limit)',
+    '  --seed S                  seed of the random inputs, 0..4294967295 (default 1)',
   ].join('\n'),
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        model: { type: 'string' },
-        config: { type: 'string' },
-        'reference-model': { type: 'string' },
-        out: { type: 'string' },
-        name: { type: 'string' },
-        force: { type: 'boolean' },
-        inputs: { type: 'string' },
-        float: { type: 'boolean' },
-        samples: { type: 'string' },
-        seed: { type: 'string' },
-      },
-      allowPositionals: false,
+    const { values } = parseCommandArgs('emit', args, {
+      model: { type: 'string' },
+      config: { type: 'string' },
+      'reference-model': { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      force: { type: 'boolean' },
+      inputs: { type: 'string' },
+      float: { type: 'boolean' },
+      samples: { type: 'string' },
+      seed: { type: 'string' },
     });
-    if (!values.out) {
-      console.error('hlsemu emit: --out <dir> is required');
-      return 2;
+    const out = required(values.out, '--out', 'emit');
+    if (!values.model === !values['reference-model']) throw new ConfigError('--model', 'give exactly one of --model and --reference-model');
+    const maxSamples = limits().maxSamples;
+    const samples = intArg(values.samples, '--samples', { min: 1, max: maxSamples, hint: limitHint('maxSamples') });
+    const seed = intArg(values.seed, '--seed', { min: 0, max: 2 ** 32 - 1 });
+    if (values.samples !== undefined && (values.inputs !== undefined || values['reference-model'] !== undefined)) {
+      throw new ConfigError('--samples', `random inputs are not used with ${values.inputs !== undefined ? '--inputs' : '--reference-model (its inputs are the testbench samples)'}`);
     }
-    if (!values.model === !values['reference-model']) {
-      console.error('hlsemu emit: give exactly one of --model and --reference-model');
-      return 2;
-    }
+    // Fail on an unusable --out before any work.
+    checkOutputDir(out);
     let graph: FirmwareGraph;
     let inputs: number[][] | undefined;
     let expected: number[][] | undefined;
+    let inputsFile: string | undefined;
     if (values['reference-model']) {
+      const file = values['reference-model'];
       const { readReferenceModel } = await import('../graph/reference-model.js');
-      const ref = readReferenceModel(readJson(values['reference-model']), values['reference-model']);
+      const m = readJsonObject(file, 'reference model');
+      validateReferenceModel(m, file, { requireTrace: false });
+      const ref = readReferenceModel(m, file);
       graph = ref.graph;
       inputs = ref.inputs;
       expected = ref.outputs;
+      inputsFile = file;
+      if (inputs.length === 0) throw new ConfigError(`${file}: inputs`, 'no samples: an empty batch');
     } else {
       graph = await firmwareFromFiles(values.model!, values.config);
     }
     if (values.inputs) {
-      const f = readInputsFile(values.inputs);
+      const f = readInputsFile(values.inputs, { float: !!values.float });
       inputs = f.inputs;
       expected = values.float ? undefined : f.outputs;
+      inputsFile = values.inputs;
     }
-    const num = (k: 'samples' | 'seed'): number | undefined => {
-      const v = values[k];
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n)) throw new ConfigError(`--${k}`, `expected an integer, got '${v}'`);
-      return n;
-    };
-    const r = emitProject(graph, values.out, {
-      name: values.name,
-      force: !!values.force,
-      inputs,
-      inputKind: values.float ? 'float' : 'raw',
-      expectedOutputs: expected,
-      samples: num('samples'),
-      seed: num('seed'),
-    });
+    let r: EmitResult;
+    try {
+      r = emitProject(graph, out, {
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        force: !!values.force,
+        ...(inputs ? { inputs } : {}),
+        inputKind: values.float ? 'float' : 'raw',
+        ...(expected ? { expectedOutputs: expected } : {}),
+        ...(samples !== undefined ? { samples } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      });
+    } catch (e) {
+      throw inputsFile ? blameFile(e, inputsFile) : e;
+    }
     for (const w of r.warnings) console.error(`warning: ${w}`);
     console.log(`wrote ${r.files.length} files to ${r.dir} (top function ${r.name}, ${graph.ioType}, ${graph.layers.length} layers, ${r.manifest.samples} testbench samples)`);
-    console.log(`C simulation: hlsemu csim ${values.out}   (needs AP_TYPES_INCLUDE)`);
+    console.log(`C simulation: hlsemu csim ${out}   (needs AP_TYPES_INCLUDE)`);
     return 0;
   },
 };

@@ -2,14 +2,13 @@
  * `hlsemu predict`: import a model, apply an hls4ml config, and print the firmware's outputs
  * (optionally every layer's output and the overflow report), as text or one JSON object.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import { Emulator } from '../emulate/predict.js';
 import { formatReport } from '../emulate/report.js';
 import { formatFixedType, type FixedType } from '../fixed/types.js';
 import { firmwareFromFiles } from './firmware.js';
-import { parseNpy } from '../io/npy.js';
+import { parseCommandArgs, required } from './args.js';
+import { blameFile, readModelInputs } from './inputs.js';
 import type { Command } from './commands.js';
 
 /** A type as the reference vectors spell it. */
@@ -28,14 +27,6 @@ function rows<T>(flat: ArrayLike<T>, n: number): T[][] {
   return out;
 }
 
-function readInputs(path: string): unknown {
-  if (path.endsWith('.npy')) {
-    const a = parseNpy(readFileSync(path), path);
-    return { data: a.data, shape: a.shape };
-  }
-  return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-}
-
 export const predictCommand: Command = {
   summary: 'bit-exact firmware outputs of a model for some inputs (with --trace / --report)',
   help: [
@@ -45,26 +36,32 @@ export const predictCommand: Command = {
     'Imports the model, applies the hls4ml config (hls4ml defaults when omitted: fixed<16,6>,',
     'io_parallel) with hls4ml\'s conversion rules, casts the inputs like the firmware and prints the',
     'outputs. --trace adds every layer\'s output, --report the per-layer overflow report.',
+    'Inputs: a .npy array, or JSON with nested arrays of numbers or {"data": [...], "shape": [...]};',
+    'the first axis is the batch (a single sample may omit it). An empty batch is an error.',
     'With --json it prints one object: { "outputs": { "values": [[...]], "raw": [[...]] }, "type": TYPE,',
     '"trace"?: { layer: { "type", "shape", "raw" } }, "report"?: {...} }.',
   ].join('\n'),
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        model: { type: 'string' },
-        config: { type: 'string' },
-        input: { type: 'string' },
-        trace: { type: 'boolean' },
-        report: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
+    const { values } = parseCommandArgs('predict', args, {
+      model: { type: 'string' },
+      config: { type: 'string' },
+      input: { type: 'string' },
+      trace: { type: 'boolean' },
+      report: { type: 'boolean' },
+      json: { type: 'boolean' },
     });
-    if (!values.model) throw new ConfigError('--model', 'is required');
-    if (!values.input) throw new ConfigError('--input', 'is required');
-    const fw = await firmwareFromFiles(values.model, values.config);
+    const modelPath = required(values.model, '--model', 'predict');
+    const inputPath = required(values.input, '--input', 'predict');
+    const x = readModelInputs(inputPath);
+    const fw = await firmwareFromFiles(modelPath, values.config);
     const emu = new Emulator(fw);
-    const r = emu.predict(readInputs(values.input) as never, { trace: !!values.trace, report: !!values.report });
+    let r;
+    try {
+      r = emu.predict(x, { trace: !!values.trace, report: !!values.report });
+    } catch (e) {
+      throw blameFile(e, inputPath);
+    }
+    if (r.n === 0) throw new ShapeError(inputPath, 'no samples: an empty batch');
     if (values.json) {
       const out: Record<string, unknown> = {
         outputs: { values: rows(r.values, r.n), raw: rows(Array.from(r.raw, rawJson), r.n) },
@@ -76,7 +73,7 @@ export const predictCommand: Command = {
         );
       }
       if (r.report) out.report = r.report;
-      console.log(JSON.stringify(out));
+      console.log(JSON.stringify(out, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
       return 0;
     }
     console.log(`${fw.name}: ${fw.layers.length} firmware layers, ${fw.ioType}, output ${formatFixedType(r.type)}`);

@@ -3,8 +3,9 @@
  * real data, as box plots on a log2 axis with the range of each configured type shaded behind
  * (SVG), plus a text table and a JSON file.
  */
-import { parseArgs } from 'node:util';
-import { basename } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { checkOutputDir, checkOutputFile, writeOutputs } from '../io/atomic.js';
+import { parseCommandArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, progressFor, resolveInputs, seconds } from '../ptq/cli-support.js';
 import { formatProfileTable, profileModel, writeProfileOutputs } from '../ptq/profile.js';
 import type { Command } from './commands.js';
@@ -28,7 +29,10 @@ export const profileCommand: Command = {
     COMMON_HELP,
   ].join('\n'),
   async run(args) {
-    const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, out: { type: 'string' } } });
+    const { values } = parseCommandArgs('profile', args, { ...COMMON_OPTIONS, out: { type: 'string' } });
+    const outDir = values.out ?? 'hlsemu-profile';
+    checkOutputDir(outDir);
+    for (const f of ['profile.json', 'profile-weights.svg', 'profile-activations.svg']) checkOutputFile(join(outDir, f));
     const inp = await resolveInputs(values);
     const bar = progressFor(values, 'profile');
     const p = profileModel({
@@ -40,7 +44,9 @@ export const profileCommand: Command = {
     });
     bar.done();
     console.log(formatProfileTable(p));
-    const files = await writeProfileOutputs(p, values.out ?? 'hlsemu-profile', { png: !!values.png });
+    // Written into a staging directory, moved into place when complete (src/io/atomic.ts).
+    const { result: staged } = await writeOutputs((out) => writeProfileOutputs(p, out.dir(outDir), { png: !!values.png }));
+    const files = Object.fromEntries(Object.entries(staged).map(([k, v]) => [k, resolve(outDir, basename(v as string))])) as unknown as typeof staged;
     console.log(`profiled ${p.n} images in ${seconds(p.seconds)}`);
     console.log(`wrote ${files.json}\nwrote ${files.weightsSvg}\nwrote ${files.activationsSvg}`);
     if (files.weightsPng) console.log(`wrote ${files.weightsPng}\nwrote ${files.activationsPng}`);

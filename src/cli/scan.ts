@@ -3,11 +3,12 @@
  * on real data (homogeneous `fixed<W,I>`, per layer, or per tensor kind), printed as a table and
  * written as CSV, JSON and an SVG plot.
  */
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { MAX_WIDTH } from '../fixed/types.js';
+import { intArg, parseCommandArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, intFlag, progressFor, resolveInputs, seconds } from '../ptq/cli-support.js';
 import { configurableLayers, DEFAULT_WIDTHS, parseWidths, TENSOR_KINDS, type TensorKind } from '../ptq/configs.js';
-import { formatScanTable, writeScanOutputs } from '../ptq/output.js';
+import { checkScanOutputs, formatScanTable, writeScanOutputs } from '../ptq/output.js';
 import { homogeneousSeries, kindSeries, layerSeries, runScan, unquantizedSeries, type SeriesSpec } from '../ptq/scan.js';
 import { isQatModel } from '../ptq/qat.js';
 import { baselineConfig } from '../ptq/configs.js';
@@ -44,26 +45,25 @@ export const scanCommand: Command = {
     COMMON_HELP,
   ].join('\n'),
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        ...COMMON_OPTIONS,
-        widths: { type: 'string' },
-        'integer-bits': { type: 'string' },
-        'fractional-bits': { type: 'string' },
-        modes: { type: 'string' },
-        kind: { type: 'string' },
-        'per-layer': { type: 'string' },
-        out: { type: 'string' },
-      },
+    const { values } = parseCommandArgs('scan', args, {
+      ...COMMON_OPTIONS,
+      widths: { type: 'string' },
+      'integer-bits': { type: 'string' },
+      'fractional-bits': { type: 'string' },
+      modes: { type: 'string' },
+      kind: { type: 'string' },
+      'per-layer': { type: 'string' },
+      out: { type: 'string' },
     });
-    const inp = await resolveInputs(values);
-    const { model, data } = inp;
+    // Flags and the output directory are checked before the (slow) model and data loading.
     const widths = values.widths ? parseWidths(values.widths) : [...DEFAULT_WIDTHS];
     if (values['integer-bits'] !== undefined && values['fractional-bits'] !== undefined) throw new ConfigError('--integer-bits', 'give --integer-bits or --fractional-bits, not both');
-    const integerBits = values['integer-bits'] !== undefined ? Number(values['integer-bits']) : undefined;
-    if (integerBits !== undefined && !Number.isInteger(integerBits)) throw new ConfigError('--integer-bits', `must be an integer, got '${values['integer-bits']}'`);
-    const fractionalBits = intFlag(values['fractional-bits'], '--fractional-bits', 0);
+    const integerBits = intArg(values['integer-bits'], '--integer-bits', { min: -MAX_WIDTH, max: MAX_WIDTH });
+    const fractionalBits = intFlag(values['fractional-bits'], '--fractional-bits', 0, MAX_WIDTH);
+    const outDir = values.out ?? 'hlsemu-scan';
+    checkScanOutputs(outDir, { png: !!values.png });
+    const inp = await resolveInputs(values);
+    const { model, data } = inp;
     const base = { ...(inp.baseConfig ? { baseConfig: inp.baseConfig } : {}), ...(inp.ioType ? { ioType: inp.ioType } : {}) };
     const series: SeriesSpec[] = [];
     const kinds = values.kind ? values.kind.split(',').map((k) => k.trim()).filter(Boolean) : [];
@@ -102,7 +102,7 @@ export const scanCommand: Command = {
     });
     bar.done();
     console.log(formatScanTable(r));
-    const files = await writeScanOutputs(r, values.out ?? 'hlsemu-scan', { png: !!values.png });
+    const files = await writeScanOutputs(r, outDir, { png: !!values.png });
     console.log(`wrote ${files.csv}\nwrote ${files.json}\nwrote ${files.svg}${files.png ? `\nwrote ${files.png}` : ''}`);
     if (values.png && !files.png) console.log('no PNG: install @resvg/resvg-js to render PNGs (npm i @resvg/resvg-js)');
     return 0;

@@ -3,9 +3,11 @@
  * integer bits from each tensor's max |value| plus a margin, fractional bits from a scan — written
  * as an hls4ml config and verified by a final bit-exact emulation.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { MAX_WIDTH } from '../fixed/types.js';
+import { checkOutputDir, checkOutputFile, writeOutputs } from '../io/atomic.js';
+import { parseCommandArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, intFlag, numFlag, progressFor, resolveInputs, seconds } from '../ptq/cli-support.js';
 import { profileModel, writeProfileOutputs } from '../ptq/profile.js';
 import { formatSuggestTable, suggestConfig } from '../ptq/suggest.js';
@@ -41,30 +43,36 @@ export const suggestCommand: Command = {
     COMMON_HELP,
   ].join('\n'),
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        ...COMMON_OPTIONS,
-        'target-drop': { type: 'string' },
-        margin: { type: 'string' },
-        'weight-margin': { type: 'string' },
-        'max-fractional-bits': { type: 'string' },
-        'min-fractional-bits': { type: 'string' },
-        modes: { type: 'string' },
-        requantize: { type: 'boolean' },
-        out: { type: 'string' },
-        'report-dir': { type: 'string' },
-      },
+    const { values } = parseCommandArgs('suggest', args, {
+      ...COMMON_OPTIONS,
+      'target-drop': { type: 'string' },
+      margin: { type: 'string' },
+      'weight-margin': { type: 'string' },
+      'max-fractional-bits': { type: 'string' },
+      'min-fractional-bits': { type: 'string' },
+      modes: { type: 'string' },
+      requantize: { type: 'boolean' },
+      out: { type: 'string' },
+      'report-dir': { type: 'string' },
     });
+    // Flags and outputs are checked before the (slow) model and data loading.
+    const targetDrop = numFlag(values['target-drop'], '--target-drop', 0, 100);
+    const margin = intFlag(values.margin, '--margin', 0, MAX_WIDTH);
+    const weightMargin = intFlag(values['weight-margin'], '--weight-margin', 0, MAX_WIDTH);
+    const maxF = intFlag(values['max-fractional-bits'], '--max-fractional-bits', 0, MAX_WIDTH);
+    const minF = intFlag(values['min-fractional-bits'], '--min-fractional-bits', 0, MAX_WIDTH);
+    if (maxF !== undefined && minF !== undefined && minF > maxF) throw new ConfigError('--min-fractional-bits', `${minF} is above --max-fractional-bits ${maxF}`);
+    const out = resolve(values.out ?? join('hlsemu-suggest', 'config.json'));
+    const reportDir = values['report-dir'] ?? (values.out ? undefined : dirname(out));
+    checkOutputFile(out);
+    if (reportDir) {
+      checkOutputDir(reportDir);
+      for (const f of ['suggest.json', 'suggest-scan.svg', 'suggest-profile.json', 'suggest-profile-weights.svg', 'suggest-profile-activations.svg']) checkOutputFile(join(reportDir, f));
+    }
     const inp = await resolveInputs(values);
     const { model, data } = inp;
     const bar = progressFor(values, 'suggest');
     bar.log(`hlsemu suggest: ${model.name} on ${data.n} images (${data.source})`);
-    const targetDrop = numFlag(values['target-drop'], '--target-drop');
-    const margin = intFlag(values.margin, '--margin', 0);
-    const weightMargin = intFlag(values['weight-margin'], '--weight-margin', 0);
-    const maxF = intFlag(values['max-fractional-bits'], '--max-fractional-bits', 0);
-    const minF = intFlag(values['min-fractional-bits'], '--min-fractional-bits', 0);
     const r = await suggestConfig({
       model,
       data,
@@ -85,18 +93,15 @@ export const suggestCommand: Command = {
     });
     bar.done();
     console.log(formatSuggestTable(r));
-    const out = resolve(values.out ?? join('hlsemu-suggest', 'config.json'));
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(r.config, null, 2) + '\n');
-    console.log(`wrote ${out}`);
-    const reportDir = values['report-dir'] ?? (values.out ? undefined : dirname(out));
-    if (reportDir) {
-      mkdirSync(reportDir, { recursive: true });
-      const rep = join(resolve(reportDir), 'suggest.json');
-      writeFileSync(rep, JSON.stringify(r, null, 2) + '\n');
-      const svg = join(resolve(reportDir), 'suggest-scan.svg');
-      writeFileSync(
-        svg,
+    // Everything is computed first, then written as one atomic set (src/io/atomic.ts).
+    const p = reportDir ? profileModel({ model, data, config: r.config, configLabel: 'suggested config' }) : undefined;
+    const { result: pf } = await writeOutputs(async (o) => {
+      o.file(out, JSON.stringify(r.config, null, 2) + '\n');
+      if (!reportDir || !p) return undefined;
+      const staging = o.dir(reportDir);
+      o.file(join(resolve(reportDir), 'suggest.json'), JSON.stringify(r, null, 2) + '\n');
+      o.file(
+        join(resolve(reportDir), 'suggest-scan.svg'),
         lineChartSvg({
           title: `${r.model}: accuracy vs fractional bits (suggested integer bits)`,
           subtitle: `${r.n} images · chosen F = ${r.fractionalBits}${r.met ? '' : ' (target not met)'}`,
@@ -107,10 +112,11 @@ export const suggestCommand: Command = {
           baseline: { y: 100 * r.target.threshold, label: `target (${(100 * r.target.threshold).toFixed(2)}%)` },
         }),
       );
-      const p = profileModel({ model, data, config: r.config, configLabel: 'suggested config' });
-      const pf = await writeProfileOutputs(p, reportDir, { name: 'suggest-profile', png: !!values.png });
-      console.log(`wrote ${rep}\nwrote ${svg}\nwrote ${pf.weightsSvg}\nwrote ${pf.activationsSvg}`);
-    }
+      const f = await writeProfileOutputs(p, staging, { name: 'suggest-profile', png: !!values.png });
+      return { weightsSvg: join(resolve(reportDir), basename(f.weightsSvg)), activationsSvg: join(resolve(reportDir), basename(f.activationsSvg)) };
+    });
+    console.log(`wrote ${out}`);
+    if (reportDir && pf) console.log(`wrote ${join(resolve(reportDir), 'suggest.json')}\nwrote ${join(resolve(reportDir), 'suggest-scan.svg')}\nwrote ${pf.weightsSvg}\nwrote ${pf.activationsSvg}`);
     if (!r.met) console.log(`warning: no F in the scanned range keeps the ${r.target.metric} within ${r.target.drop} pp of float`);
     return 0;
   },

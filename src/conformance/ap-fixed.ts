@@ -2,7 +2,7 @@
  * Checks one `ap_fixed` reference case (the JSON Lines format of test/golden/ap_fixed) against hlsemu.
  * Returns null when the case passes, or a short description of the mismatch.
  */
-import { FormatError } from '../errors.js';
+import { describeValue, FormatError } from '../errors.js';
 import {
   addRaw,
   addType,
@@ -29,15 +29,34 @@ import {
   subRaw,
   subType,
   toFixedType,
+  MAX_WIDTH,
   type FixedType,
 } from '../fixed/index.js';
 
 type Case = Record<string, unknown>;
 
+/** Longest integer string accepted (raw values of the widest types, products included, fit easily). */
+const MAX_DIGITS = 4000;
+
 function big(v: unknown, field: string): bigint {
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  throw new FormatError(field, `expected an integer string, got ${JSON.stringify(v)}`);
+  if (typeof v === 'string' && v.length <= MAX_DIGITS + 1 && /^-?\d+$/.test(v)) return BigInt(v);
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (v === undefined) throw new FormatError(field, 'missing');
+  throw new FormatError(field, `expected an integer string, got ${describeValue(v, 60)}`);
+}
+
+/** The 64 bits of a double: `0x…` hex (as the reference files write them) or a decimal string. */
+function bits64(v: unknown, field: string): bigint {
+  const b = typeof v === 'string' && /^0x[0-9a-fA-F]{1,16}$/.test(v) ? BigInt(v) : big(v, field);
+  if (b < 0n || b >= 1n << 64n) throw new FormatError(field, `expected the 64 bits of a double, got ${describeValue(v, 40)}`);
+  return b;
+}
+
+function bool(c: Case, key: string): boolean | undefined {
+  const v = c[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new FormatError(key, `expected true or false, got ${describeValue(v, 40)}`);
+  return v;
 }
 
 function typeOf(c: Case, key: string): FixedType {
@@ -47,7 +66,7 @@ function typeOf(c: Case, key: string): FixedType {
 function checkType(c: Case, key: string, got: FixedType): string | null {
   const want = typeOf(c, key);
   // Result types are always AP_TRN/AP_WRAP/0; compare every field anyway.
-  return sameType(want, got) ? null : `result type: expected ${JSON.stringify(c[key])}, got W=${got.W} I=${got.I} S=${got.signed}`;
+  return sameType(want, got) ? null : `result type: expected ${describeValue(c[key], 100)}, got W=${got.W} I=${got.I} S=${got.signed}`;
 }
 
 function expectRaw(c: Case, got: bigint): string | null {
@@ -70,7 +89,7 @@ export function checkApFixedCase(c: Case): string | null {
   switch (op) {
     case 'from_double': {
       const to = typeOf(c, 'to');
-      const bits = big(BigInt(String(c.xbits)).toString(), 'xbits');
+      const bits = bits64(c.xbits, 'xbits');
       const d = decodeDoubleBits(bits, 'hls');
       const bad = expectRaw(c, d.mant === 0n ? 0n : requantizeBig(d.mant, -d.exp, to));
       if (bad || to.W > NUMBER_PATH_MAX_WIDTH) return bad;
@@ -129,14 +148,14 @@ export function checkApFixedCase(c: Case): string | null {
       const a = typeOf(c, 'a');
       const d = rawToNumber(big(c.ax, 'ax'), frac(a));
       const got = doubleToBits(d);
-      const want = BigInt(String(c.dbits));
+      const want = bits64(c.dbits, 'dbits');
       return got === want ? null : `to_double: expected bits ${want.toString(16)}, got ${got.toString(16)} (${d})`;
     }
     case '<<':
     case '>>': {
       const a = typeOf(c, 'a');
-      const k = Number(c.k);
-      if (!Number.isInteger(k)) throw new FormatError('k', 'shift amount must be an integer');
+      const k = c.k;
+      if (typeof k !== 'number' || !Number.isInteger(k) || Math.abs(k) > MAX_WIDTH) throw new FormatError('k', `shift amount must be an integer in [-${MAX_WIDTH}, ${MAX_WIDTH}], got ${describeValue(k, 40)}`);
       const raw = op === '<<' ? shlRaw(big(c.ax, 'ax'), a, k) : shrRaw(big(c.ax, 'ax'), a, k);
       return checkType(c, 'rt', a) ?? expectRaw(c, raw);
     }
@@ -145,13 +164,15 @@ export function checkApFixedCase(c: Case): string | null {
       const b = typeOf(c, 'b');
       const r = compareRaw(big(c.ax, 'ax'), a, big(c.bx, 'bx'), b);
       const ge = !r.lt;
+      const want = { lt: bool(c, 'lt'), eq: bool(c, 'eq'), ge: bool(c, 'ge') };
+      if (want.lt === undefined && want.eq === undefined && want.ge === undefined) throw new FormatError('lt', 'a cmp case needs at least one of lt, eq, ge');
       const bad: string[] = [];
-      if ('lt' in c && c.lt !== r.lt) bad.push(`lt expected ${c.lt}`);
-      if ('eq' in c && c.eq !== r.eq) bad.push(`eq expected ${c.eq}`);
-      if ('ge' in c && c.ge !== ge) bad.push(`ge expected ${c.ge}`);
+      if (want.lt !== undefined && want.lt !== r.lt) bad.push(`lt expected ${want.lt}`);
+      if (want.eq !== undefined && want.eq !== r.eq) bad.push(`eq expected ${want.eq}`);
+      if (want.ge !== undefined && want.ge !== ge) bad.push(`ge expected ${want.ge}`);
       return bad.length ? bad.join(', ') : null;
     }
     default:
-      throw new FormatError('op', `unknown case kind op=${JSON.stringify(op)} (known: ${AP_FIXED_OPS.join(', ')})`);
+      throw new FormatError('op', `unknown case kind op=${describeValue(op, 40)} (known: ${AP_FIXED_OPS.join(', ')})`);
   }
 }

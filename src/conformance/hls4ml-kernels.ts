@@ -9,14 +9,14 @@
 import { FormatError } from '../errors.js';
 import { LAYER_KERNEL_CHECKERS } from '../layers/registry.js';
 import type { Case, KernelChecker } from './kernel-case.js';
-import { SEQ_KERNEL_CHECKERS } from './kernels-seq.js';
+import { KERNEL_CHECKERS_EXT } from './kernels-ext.js';
 
 /**
  * One checker per `kernel` kind of the reference files.
  *
  * @example Object.keys(KERNEL_CHECKERS).includes('conv2d'); // true
  */
-export const KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = { ...LAYER_KERNEL_CHECKERS, ...SEQ_KERNEL_CHECKERS };
+export const KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = { ...LAYER_KERNEL_CHECKERS, ...KERNEL_CHECKERS_EXT };
 
 /**
  * The `kernel` values this checker knows.

@@ -2,9 +2,11 @@
  * The public conformance check: run reference-vector files (JSON Lines cases, whole-model files,
  * import case directories) through hlsemu and count passes and failures, file by file.
  */
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, basename } from 'node:path';
-import { FormatError, HlsemuError } from '../errors.js';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { formatErrorLine, FormatError } from '../errors.js';
+import { fsReason, jsonDepth, readInputText } from '../io/files.js';
+import { limits } from '../io/limits.js';
 import { checkApFixedCase } from './ap-fixed.js';
 
 /** Result of checking one file or case directory. */
@@ -48,10 +50,9 @@ export function registerUnitChecker(u: UnitChecker): void {
 
 const MAX_LISTED = 5;
 
+/** One line for a failure; anything but a typed error keeps its `internal error:` prefix (a bug in hlsemu, not in the case). */
 function describeError(e: unknown): string {
-  if (e instanceof HlsemuError) return e.message;
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
+  return formatErrorLine(e);
 }
 
 /**
@@ -64,12 +65,13 @@ export function checkJsonlFile(file: string): FileReport {
   const rep: FileReport = { file, passed: 0, failed: 0, failures: [] };
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, 'reference file');
   } catch (e) {
     rep.failed++;
-    rep.failures.push(`cannot read: ${describeError(e)}`);
+    rep.failures.push(describeError(e).replace(`${file}: `, ''));
     return rep;
   }
+  const maxDepth = limits().maxJsonDepth;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -83,6 +85,7 @@ export function checkJsonlFile(file: string): FileReport {
         throw new FormatError('', 'malformed JSON');
       }
       if (!c || typeof c !== 'object' || Array.isArray(c)) throw new FormatError('', 'a case must be a JSON object');
+      if (jsonDepth(c, maxDepth) > maxDepth) throw new FormatError('', `nested more than ${maxDepth} levels deep`);
       const obj = c as Record<string, unknown>;
       const k = caseCheckers.find((cc) => cc.detect(obj));
       if (!k) throw new FormatError('', `unknown case kind (keys: ${Object.keys(obj).slice(0, 6).join(', ')})`);
@@ -96,55 +99,124 @@ export function checkJsonlFile(file: string): FileReport {
       if (rep.failures.length < MAX_LISTED) rep.failures.push(`line ${i + 1}: ${msg}`);
     }
   }
+  if (rep.passed + rep.failed === 0) {
+    rep.failed = 1;
+    rep.failures.push('no cases in this file');
+  }
   return rep;
 }
 
-function collect(path: string, out: string[]): void {
+/** What {@link collect} found under one path given by the user. */
+interface Collected {
+  files: string[];
+  /** Unreadable entries, with the reason. */
+  errors: { file: string; reason: string }[];
+}
+
+function collect(path: string, out: Collected, seen: Set<string>): number {
   let st;
   try {
     st = statSync(path);
   } catch {
-    out.push(path); // reported as unreadable later
-    return;
+    out.files.push(path); // reported as missing or unreadable when checked
+    return 1;
   }
-  if (st.isDirectory()) {
-    if (unitCheckers.some((u) => u.accepts(path))) {
-      out.push(path);
-      return;
+  if (!st.isDirectory()) {
+    out.files.push(path);
+    return 1;
+  }
+  if (unitCheckers.some((u) => u.accepts(path))) {
+    out.files.push(path);
+    return 1;
+  }
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    real = path;
+  }
+  if (seen.has(real)) return 0; // a symbolic link back into a searched directory
+  seen.add(real);
+  let names: string[];
+  try {
+    names = readdirSync(path).sort();
+  } catch (e) {
+    out.errors.push({ file: path, reason: `cannot list the directory: ${fsReason(e)}` });
+    return 1;
+  }
+  let found = 0;
+  for (const name of names) {
+    const p = join(path, name);
+    let s;
+    try {
+      s = statSync(p);
+    } catch (e) {
+      if (name.endsWith('.jsonl') || name.endsWith('.json')) {
+        out.errors.push({ file: p, reason: `cannot read: ${fsReason(e)}` });
+        found++;
+      }
+      continue;
     }
-    for (const name of readdirSync(path).sort()) {
-      const p = join(path, name);
-      const s = statSync(p);
-      if (s.isDirectory()) collect(p, out);
-      else if (name.endsWith('.jsonl') || (name.endsWith('.json') && unitCheckers.some((u) => u.accepts(p)))) out.push(p);
+    if (s.isDirectory()) found += collect(p, out, seen);
+    else if (name.endsWith('.jsonl') || (name.endsWith('.json') && unitCheckers.some((u) => u.accepts(p)))) {
+      out.files.push(p);
+      found++;
     }
-  } else out.push(path);
+  }
+  return found;
 }
 
 /**
  * Check files and directories (recursively: `*.jsonl`, and model files / case directories that a
- * registered unit checker accepts).
+ * registered unit checker accepts). Nothing counts as a pass by default: an empty file, a path
+ * that does not exist and a directory without any reference file each add a failed report with
+ * the reason.
  *
  * @example
  * const reports = await runConformance(['test/golden/ap_fixed']);
  */
 export async function runConformance(paths: string[]): Promise<FileReport[]> {
-  const files: string[] = [];
-  for (const p of paths) collect(p, files);
   const reports: FileReport[] = [];
-  for (const f of files) {
-    const unit = unitCheckers.find((u) => u.accepts(f));
-    if (unit) {
-      try {
-        reports.push(await unit.check(f));
-      } catch (e) {
-        reports.push({ file: f, passed: 0, failed: 1, failures: [describeError(e)] });
-      }
-    } else if (f.endsWith('.jsonl')) reports.push(checkJsonlFile(f));
-    else if (!existsSync(f)) reports.push({ file: f, passed: 0, failed: 1, failures: ['no such file or directory'] });
-    else reports.push({ file: f, passed: 0, failed: 1, failures: [`unknown file kind '${basename(f)}' (expected *.jsonl, a model file or an import case directory)`] });
+  if (paths.length === 0) return [{ file: '(none)', passed: 0, failed: 1, failures: ['no files or directories given'] }];
+  const seen = new Set<string>();
+  for (const root of paths) {
+    const found: Collected = { files: [], errors: [] };
+    const n = collect(root, found, seen);
+    if (n === 0) {
+      reports.push({ file: root, passed: 0, failed: 1, failures: ['no reference files here (*.jsonl, model_*.json, import case directories)'] });
+      continue;
+    }
+    for (const e of found.errors) reports.push({ file: e.file, passed: 0, failed: 1, failures: [e.reason] });
+    for (const f of found.files) reports.push(await checkOne(f));
   }
   return reports;
+}
+
+async function checkOne(f: string): Promise<FileReport> {
+  const unit = unitCheckers.find((u) => u.accepts(f));
+  if (unit) {
+    try {
+      const rep = await unit.check(f);
+      if (rep.passed + rep.failed === 0) return { ...rep, failed: 1, failures: ['nothing to compare (no outputs or traced layers)'] };
+      return rep;
+    } catch (e) {
+      return { file: f, passed: 0, failed: 1, failures: [describeError(e)] };
+    }
+  }
+  if (f.endsWith('.jsonl')) return checkJsonlFile(f);
+  if (!existsSync(f)) return { file: f, passed: 0, failed: 1, failures: ['no such file or directory'] };
+  return { file: f, passed: 0, failed: 1, failures: [`unknown file kind '${basename(f)}' (expected *.jsonl, a model file or an import case directory)`] };
+}
+
+/**
+ * The exit code of `hlsemu conformance` for these reports: 0 when at least one case was checked
+ * and every case passed, else 1.
+ *
+ * @example conformanceExitCode(await runConformance(['test/golden'])) // 0
+ */
+export function conformanceExitCode(reports: readonly FileReport[]): 0 | 1 {
+  const passed = reports.reduce((n, r) => n + r.passed, 0);
+  return reports.length > 0 && passed > 0 && reports.every((r) => r.failed === 0) ? 0 : 1;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatError } from '../errors.js';
+import { ConfigError, describeValue, FormatError } from '../errors.js';
 import { readIdx } from './idx.js';
 
 /** Where `apt-get install dataset-fashion-mnist` puts the files. */
@@ -113,7 +113,7 @@ async function loadFromDir(dir: string, split: 'train' | 'test', limit: number |
 export async function loadFashionMnist(options: LoadFashionMnistOptions): Promise<FashionMnistData> {
   const { split, limit } = options;
   if (split !== 'train' && split !== 'test') {
-    throw new RangeError(`split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+    throw new ConfigError('loadFashionMnist', `split must be 'train' or 'test', got ${describeValue(split)}`);
   }
   const dir = options.dir ?? FASHION_MNIST_DEFAULT_DIR;
   const hint =

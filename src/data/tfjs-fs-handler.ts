@@ -5,10 +5,11 @@
  * Only types are imported from tfjs statically; {@link loadLayersModelFromFile} imports
  * `@tensorflow/tfjs` at call time, so hlsemu does not hard-require it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { LayersModel, io } from '@tensorflow/tfjs';
 import { FormatError } from '../errors.js';
+import { OutputSet } from '../io/atomic.js';
+import { readInputBytes, readJsonFile } from '../io/files.js';
 
 /** Copies a Node Buffer / Uint8Array view into a standalone ArrayBuffer. */
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
@@ -42,27 +43,34 @@ function flattenWeightData(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
 export function readModelArtifacts(modelJsonPath: string): io.ModelArtifacts {
   let json: io.ModelJSON;
   try {
-    json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as io.ModelJSON;
+    json = readJsonFile(modelJsonPath, 'tfjs model JSON') as io.ModelJSON;
   } catch (e) {
-    throw new FormatError(modelJsonPath, `cannot read tfjs model JSON: ${(e as Error).message}`);
+    throw new FormatError(modelJsonPath, `cannot read tfjs model JSON: ${(e as Error).message.replace(`${modelJsonPath}: `, '')}`);
   }
-  if (json === null || typeof json !== 'object' || !json.modelTopology) {
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || !json.modelTopology) {
     throw new FormatError(modelJsonPath, 'not a tfjs model.json (no modelTopology)');
   }
   const dir = dirname(resolve(modelJsonPath));
   const weightSpecs: io.WeightsManifestEntry[] = [];
   const shards: Uint8Array[] = [];
-  for (const group of json.weightsManifest ?? []) {
-    weightSpecs.push(...group.weights);
-    for (const p of group.paths) {
-      const shardPath = join(dir, p);
+  const manifest: unknown = json.weightsManifest ?? [];
+  if (!Array.isArray(manifest)) throw new FormatError(`${modelJsonPath}: weightsManifest`, 'expected a list of weight groups');
+  manifest.forEach((group: unknown, g) => {
+    const grp = group as { weights?: unknown; paths?: unknown };
+    if (!grp || typeof grp !== 'object' || !Array.isArray(grp.weights) || !Array.isArray(grp.paths) || !grp.paths.every((p) => typeof p === 'string')) {
+      throw new FormatError(`${modelJsonPath}: weightsManifest[${g}]`, 'expected {"paths": [file names], "weights": [specs]}');
+    }
+    weightSpecs.push(...(grp.weights as io.WeightsManifestEntry[]));
+    for (const p of grp.paths as string[]) {
+      const shardPath = resolve(dir, p);
+      if (isAbsolute(p) || relative(dir, shardPath).startsWith('..')) throw new FormatError(`${modelJsonPath}: weightsManifest[${g}].paths`, `shard '${p}' is outside the model directory`);
       try {
-        shards.push(readFileSync(shardPath));
+        shards.push(readInputBytes(shardPath, 'weight shard'));
       } catch (e) {
-        throw new FormatError(shardPath, `cannot read weight shard: ${(e as Error).message}`);
+        throw new FormatError(shardPath, `cannot read weight shard: ${(e as Error).message.replace(`${shardPath}: `, '')}`);
       }
     }
-  }
+  });
   const weightData = flattenWeightData(shards.map(toArrayBuffer));
   const artifacts: io.ModelArtifacts = {
     modelTopology: json.modelTopology,
@@ -103,7 +111,6 @@ export function writeModelArtifacts(dir: string, artifacts: io.ModelArtifacts): 
   if (artifacts.modelTopology instanceof ArrayBuffer) {
     throw new FormatError(dir, 'cannot save a binary (GraphDef) topology as model.json');
   }
-  mkdirSync(dir, { recursive: true });
   const weightsName = 'weights.bin';
   const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : flattenWeightData(artifacts.weightData);
   const json: io.ModelJSON = {
@@ -116,8 +123,16 @@ export function writeModelArtifacts(dir: string, artifacts: io.ModelArtifacts): 
   if (artifacts.trainingConfig !== undefined) json.trainingConfig = artifacts.trainingConfig;
   if (artifacts.userDefinedMetadata !== undefined) json.userDefinedMetadata = artifacts.userDefinedMetadata;
   const text = JSON.stringify(json);
-  writeFileSync(join(dir, 'model.json'), text);
-  writeFileSync(join(dir, weightsName), new Uint8Array(weightData));
+  // Both files appear together or not at all (src/io/atomic.ts).
+  const out = new OutputSet();
+  try {
+    out.file(join(dir, 'model.json'), text);
+    out.file(join(dir, weightsName), new Uint8Array(weightData));
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
   return {
     modelArtifactsInfo: {
       dateSaved: new Date(),

@@ -4,7 +4,7 @@
  * default inputs, a Makefile for g++ C simulation and a build_prj.tcl for Vitis HLS, plus a
  * manifest (`hlsemu.json`) that the C-simulation driver reads.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { formatFixedType, frac, type FixedType } from '../fixed/index.js';
@@ -14,6 +14,7 @@ import { firmwareClass } from '../layers/registry.js';
 import { COMMON_HEADER } from './cpp/common.js';
 import { STREAM_HEADER } from './cpp/structural.js';
 import { ProjectExistsError } from './errors.js';
+import { OutputSet, checkOutputDir } from '../io/atomic.js';
 import { formatRows, randomRawInputs, toRawInputs, type RawValue } from './inputs.js';
 import { wordSizeOf, type CppHeader, type LayerCode, type TensorInfo, type WeightArray } from './layers.js';
 import { fixedLiteral, formatRawInitializer, rawStorageType } from './literals.js';
@@ -122,8 +123,8 @@ interface Plan {
   warnings: string[];
 }
 
-function plan(given: FirmwareGraph | FirmwareGraphSpec, name: string, nameWarnings: string[]): Plan {
-  const graph = checkFirmwareGraph(given);
+/** The emission plan of a checked graph. */
+function plan(graph: FirmwareGraph, name: string, nameWarnings: string[]): Plan {
   const io = graph.ioType;
   const names = new NameTable([name, 'input_t', 'input_word_t', 'result_t', 'result_word_t', 'main', 'config']);
   const warnings: string[] = [];
@@ -541,12 +542,12 @@ function buildTcl(p: Plan): string {
 #   vitis_hls -f build_prj.tcl                                   C simulation + synthesis
 #   vitis_hls -f build_prj.tcl -tclargs csim=1 synth=0            C simulation only
 #   vitis_hls -f build_prj.tcl -tclargs synth=1 cosim=1 export=1  synthesis, RTL co-simulation, IP export
-#   options: csim synth cosim export (0/1), part=<FPGA part>, clock=<period ns>, reset=1
+#   options: csim synth cosim export (0/1), part=<FPGA part>, clock=<period ns>, uncertainty=<ns or %>, reset=1
 #
 # csim and cosim run tb/${p.name}_test.cpp on tb/inputs.txt and write tb/outputs_csim.txt /
 # tb/outputs_cosim.txt (raw mantissas, one sample per line).
 
-array set opt {csim 1 synth 1 cosim 0 export 0 part xcvu13p-flga2577-2-e clock 5 reset 1}
+array set opt {csim 1 synth 1 cosim 0 export 0 part ${p.graph.project?.Part ?? 'xcvu13p-flga2577-2-e'} clock ${p.graph.project?.ClockPeriod ?? 5} uncertainty ${p.graph.project?.ClockUncertainty ?? '12.5%'} reset 1}
 if {![info exists argv]} {
     set argv {}
 }
@@ -576,6 +577,7 @@ if {$opt(reset)} {
 }
 set_part $opt(part)
 create_clock -period $opt(clock) -name default
+set_clock_uncertainty $opt(uncertainty) default
 
 if {$opt(csim)} {
     csim_design -argv "$root/tb/inputs.txt $root/tb/outputs_csim.txt"
@@ -613,19 +615,15 @@ Vitis HLS: \`vitis_hls -f build_prj.tcl -tclargs csim=1 synth=1\`.
 ${p.graph.changes.length ? `\nConversion changes recorded in the graph:\n\n${p.graph.changes.map((c) => `* ${c}`).join('\n')}\n` : ''}`;
 }
 
-function prepareDir(dir: string, force: boolean): void {
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new ProjectExistsError(dir);
-    const entries = readdirSync(dir);
-    if (entries.length > 0) {
-      if (!force) throw new ProjectExistsError(dir);
-      // Only remove what a previous emission wrote (never unrelated files).
-      if (entries.includes('hlsemu.json')) {
-        for (const e of ['firmware', 'tb', 'build', 'Makefile', 'build_prj.tcl', 'hlsemu.json', 'README.md']) rmSync(join(dir, e), { recursive: true, force: true });
-      }
-    }
-  }
-  mkdirSync(dir, { recursive: true });
+/** What a previous emission wrote (replaced by `force` when the directory holds an hlsemu.json; never unrelated files). */
+const PROJECT_ENTRIES = ['firmware', 'tb', 'build', 'Makefile', 'build_prj.tcl', 'hlsemu.json', 'README.md'];
+
+/** A generated project: its files (relative path → text), without touching the file system. */
+export interface RenderedProject {
+  name: string;
+  files: Map<string, string>;
+  warnings: string[];
+  manifest: ProjectManifest;
 }
 
 /**
@@ -643,12 +641,46 @@ function prepareDir(dir: string, force: boolean): void {
  * console.log(r.files.length, r.warnings);
  */
 export function emitProject(graph: FirmwareGraph | FirmwareGraphSpec, outDir: string, options: EmitOptions = {}): EmitResult {
+  const r = renderProject(graph, options);
+  const dir = resolve(outDir);
+  // Everything is generated (and validated) before the directory is touched; the files are staged
+  // beside it and moved in only when all are written.
+  checkOutputDir(dir);
+  const existing = statSync(dir, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) throw new ProjectExistsError(dir);
+  const entries = existing ? readdirSync(dir) : [];
+  if (entries.length > 0 && !options.force) throw new ProjectExistsError(dir);
+  const out = new OutputSet();
+  try {
+    const staging = out.dir(dir, { replace: entries.includes('hlsemu.json') ? PROJECT_ENTRIES : [] });
+    for (const [rel, text] of r.files) {
+      const full = join(staging, rel);
+      mkdirSync(join(full, '..'), { recursive: true });
+      writeFileSync(full, text);
+    }
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+  return { dir, name: r.name, files: [...r.files.keys()].sort(), warnings: r.warnings, manifest: r.manifest };
+}
+
+/**
+ * Generate the HLS project for `graph` as a file map (relative path → text), without writing
+ * anything: what {@link emitProject} writes, for callers that package it otherwise (a zip in the
+ * browser).
+ *
+ * @example const { files } = renderProject(fw, { samples: 10 }); files.get('firmware/myproject.cpp');
+ */
+export function renderProject(graph: FirmwareGraph | FirmwareGraphSpec, options: EmitOptions = {}): RenderedProject {
   const warnings: string[] = [];
-  const requested = options.name ?? 'myproject';
+  const given = checkFirmwareGraph(graph);
+  const requested = options.name ?? given.project?.ProjectName ?? 'myproject';
   const nameTable = new NameTable();
   const name = nameTable.take(requested, 'project name');
   warnings.push(...nameTable.warnings);
-  const p = plan(graph, name, warnings);
+  const p = plan(given, name, warnings);
   warnings.push(...p.warnings);
 
   // Testbench inputs.
@@ -667,7 +699,6 @@ export function emitProject(graph: FirmwareGraph | FirmwareGraphSpec, outDir: st
     expected = toRawInputs(options.expectedOutputs, p.output.size, p.output.type, 'raw');
   }
 
-  const dir = resolve(outDir);
   const files = new Map<string, string>();
   files.set(`firmware/${name}.h`, topH(p));
   files.set(`firmware/${name}.cpp`, topCpp(p));
@@ -698,12 +729,5 @@ export function emitProject(graph: FirmwareGraph | FirmwareGraphSpec, outDir: st
     graph: firmwareGraphToJson(p.graph),
   };
   files.set('hlsemu.json', `${JSON.stringify(manifest, null, 1)}\n`);
-  // Everything is generated (and validated) before the directory is touched.
-  prepareDir(dir, !!options.force);
-  for (const [rel, text] of files) {
-    const full = join(dir, rel);
-    mkdirSync(join(full, '..'), { recursive: true });
-    writeFileSync(full, text);
-  }
-  return { dir, name, files: [...files.keys()].sort(), warnings, manifest };
+  return { name, files, warnings, manifest };
 }

@@ -72,6 +72,24 @@ function tryFast(make: () => FastPrepared<RunKernel>): { kernel: RunKernel | nul
  * @example const c = compileLayer(fw.layers[0], [0]); c.run([rawInput]);
  */
 export function compileLayer(L: FirmwareLayer, inputIdx: number[], options: CompileOptions = {}): CompiledLayer {
+  const c = compileKernel(L, inputIdx, options);
+  const probes = firmwareClass(L.cls, L.name).luts?.(L as never) ?? [];
+  if (probes.length === 0) return c;
+  // Report mode: note which table entries the inputs reach (the lookup-table diagnostics).
+  const run = c.run;
+  return {
+    ...c,
+    run: (xs, s) => {
+      if (s) {
+        s.luts ??= {};
+        for (const p of probes) p.observe(xs, (s.luts[p.table] ??= { hits: new Uint8Array(p.size), distinct: 0, seen: [] }));
+      }
+      return run(xs, s);
+    },
+  };
+}
+
+function compileKernel(L: FirmwareLayer, inputIdx: number[], options: CompileOptions): CompiledLayer {
   const useFast = options.fast ?? fastDefault();
   let fastReason: string | undefined = useFast ? undefined : 'disabled';
   if (useFast) {

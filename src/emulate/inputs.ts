@@ -5,7 +5,7 @@
  * the default types), with an explicit NaN/Inf policy.
  */
 import type { NdArray } from 'ndarray';
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError, describeValue } from '../errors.js';
 import { quantizeArray, type CastStats } from '../fixed/quantize.js';
 import type { NonFinitePolicy } from '../fixed/double.js';
 import type { FixedType } from '../fixed/types.js';
@@ -37,7 +37,7 @@ function flattenNested(x: unknown, out: number[], shape: number[], depth: number
   } else if (typeof x === 'number') {
     if (shape.length !== depth) throw new ShapeError(path, 'ragged nested array: number where an array was expected');
     out.push(x);
-  } else throw new ValueError(path, `expected a number, got ${JSON.stringify(x)}`);
+  } else throw new ValueError(path, `expected a number, got ${describeValue(x)}`);
 }
 
 /**
@@ -66,7 +66,7 @@ export function toBatch(x: InputLike, sampleShape: number[], field = 'inputs'): 
   } else if (x && typeof x === 'object' && !Array.isArray(x) && 'shape' in x && 'data' in x) {
     const o = x as { data: ArrayLike<number>; shape: number[] };
     shape = [...o.shape];
-    if (shapeSize(shape) !== o.data.length) throw new ShapeError(`${field}.shape`, `shape ${JSON.stringify(shape)} has ${shapeSize(shape)} elements but data has ${o.data.length}`);
+    if (shapeSize(shape) !== o.data.length) throw new ShapeError(`${field}.shape`, `shape ${describeValue(shape)} has ${shapeSize(shape)} elements but data has ${o.data.length}`);
     data = ArrayBuffer.isView(o.data) ? new Float64Array(o.data as ArrayLike<number>) : Float64Array.from(o.data);
   } else if (Array.isArray(x)) {
     const flat: number[] = [];
@@ -83,7 +83,7 @@ export function toBatch(x: InputLike, sampleShape: number[], field = 'inputs'): 
   if (shape.length === sampleShape.length + 1 && sameTail) return { data, n: shape[0]!, sampleShape };
   if (data.length % per === 0 && shape.length === 2 && shape[1] === per) return { data, n: shape[0]!, sampleShape };
   if (shape.length === 1 && data.length % per === 0) return { data, n: data.length / per, sampleShape };
-  throw new ShapeError(`${field}.shape`, `input shape ${JSON.stringify(shape)} does not match the model input ${JSON.stringify(sampleShape)} (with or without a batch axis)`);
+  throw new ShapeError(`${field}.shape`, `input shape ${describeValue(shape)} does not match the model input ${describeValue(sampleShape)} (with or without a batch axis)`);
 }
 
 /**

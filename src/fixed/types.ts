@@ -3,7 +3,7 @@
  * its parser for every spelling users write (C++ and hls4ml short forms) and its printer.
  * A value of type T is `raw · 2^(I−W)` with `raw` an integer mantissa of W bits.
  */
-import { FixedTypeError } from '../errors.js';
+import { describeValue, FixedTypeError } from '../errors.js';
 
 /** The seven quantization (rounding) modes of `ap_fixed`. */
 export const QUANT_MODES = [
@@ -127,11 +127,14 @@ function parseIntTok(tok: string | undefined, field: string, text: string): numb
  */
 export function parseFixedType(text: string): FixedType {
   if (typeof text !== 'string') throw new FixedTypeError('type', `expected a type string, got ${typeof text}`);
-  const s = text.replace(/\s+/g, '');
-  const m = /^([A-Za-z_]+)<(.*)>$/.exec(s);
+  if (text.length > 200) throw new FixedTypeError('type', `cannot parse fixed-point type '${text.slice(0, 60)}…' (${text.length} characters)`);
+  // Whitespace may surround the name and each parameter, never split one: 'fixed<1 6,6>' is an error, not W=16.
+  const m = /^\s*([A-Za-z_]+)\s*<(.*)>\s*$/s.exec(text);
   if (!m) throw new FixedTypeError('type', `cannot parse fixed-point type '${text}'`);
   const name = m[1]!.toLowerCase();
-  const args = m[2]!.length ? m[2]!.split(',') : [];
+  const args = m[2]!.trim().length ? m[2]!.split(',').map((a) => a.trim()) : [];
+  const spaced = args.find((a) => /\s/.test(a));
+  if (spaced !== undefined) throw new FixedTypeError('type', `whitespace inside the parameter '${spaced}' of '${text}'`);
   const badArity = (n: string) => new FixedTypeError('type', `wrong number of parameters for ${n} in '${text}'`);
   switch (name) {
     case 'ap_int':
@@ -253,5 +256,5 @@ export function toFixedType(v: unknown, field = 'type'): FixedType {
       );
     }
   }
-  throw new FixedTypeError(field, `expected a type string or {s,w,i,q,o,n} object, got ${JSON.stringify(v)}`);
+  throw new FixedTypeError(field, `expected a type string or {s,w,i,q,o,n} object, got ${describeValue(v, 60)}`);
 }

@@ -4,18 +4,18 @@
  * into `<layer>_<activation>` layers by the one split rule — and give every variable its configured
  * type ('auto' kept) and every node its settings, as hls4ml's `Layer.__init__` does.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeValue } from '../errors.js';
 import { formatFixedType, parseFixedType, sameType } from '../fixed/types.js';
 import { splitLayer } from '../layers/activation.js';
 import { hlsClass, modelClass } from '../layers/registry.js';
 import type { HlsDraft } from '../layers/spec.js';
-import { getPrecisionText, layerAttributes, layerSettings, precisionKindOfText, type Hls4mlConfig } from './config.js';
+import { getPrecisionText, layerAttributes, layerSettings, lookupCaseless, precisionKindOfText, type Hls4mlConfig, type LayerSettings } from './config.js';
 import { setType, type HlsClass, type HlsGraph, type HlsNode, type MaybeType, type NodeQuantizers } from './hls-graph.js';
 import { quantizerType, type LayerQuantizers, type ModelGraph, type PrecisionKind, type Quantizer } from './model.js';
 
 function typeFromText(text: unknown, path: string): MaybeType {
   if (text === 'auto') return 'auto';
-  if (typeof text !== 'string') throw new ConfigError(path, `expected a type string, got ${JSON.stringify(text)}`);
+  if (typeof text !== 'string') throw new ConfigError(path, `expected a type string, got ${describeValue(text)}`);
   try {
     return parseFixedType(text);
   } catch (e) {
@@ -80,7 +80,35 @@ export function quantizeWeight(node: HlsNode, v: string, q: Quantizer | undefine
 }
 
 /**
+ * hls4ml's config copy for a layer it splits (SeparableToDepthwiseAndConv): the `LayerType` entry of
+ * the split class and the `LayerName` entry of the split layer, merged, become the new node's
+ * `LayerName` entry with its `Precision` keys renamed; the per-variable precisions and the
+ * ReuseFactor / Strategy / ConvImplementation it sets go on top of what the node already had (hls4ml's
+ * `parse_name_config`). Nothing happens when the split layer has no entry.
+ */
+function copyLayerConfig(cfg: Hls4mlConfig, from: string, to: string, spec: NonNullable<HlsDraft['configFrom']>): void {
+  const own = <T>(rec: Record<string, T> | undefined, k: string): T | undefined => (rec && Object.prototype.hasOwnProperty.call(rec, k) ? rec[k] : undefined);
+  const merged: LayerSettings = structuredClone({ ...own(cfg.LayerType, spec.cls), ...own(cfg.LayerName, from) });
+  if (Object.keys(merged).length === 0) return;
+  let prec: LayerSettings['Precision'] = merged.Precision ?? {};
+  if (typeof prec === 'object') {
+    const p: Record<string, string> = { ...prec };
+    for (const [k, to2] of Object.entries(spec.precision)) {
+      if (!(k in p)) continue;
+      if (to2 !== null) p[to2] = p[k]!;
+      delete p[k];
+    }
+    prec = p;
+  }
+  const before = own(cfg.LayerName, to);
+  const old = before?.Precision === undefined ? {} : typeof before.Precision === 'string' ? { default: before.Precision } : before.Precision;
+  const entry: LayerSettings = { ...before, ...merged, Precision: typeof prec === 'string' ? { ...old, default: prec } : { ...old, ...prec } };
+  cfg.LayerName = { ...cfg.LayerName, [to]: entry };
+}
+
+/**
  * Build the working graph from the float model and the config (types assigned, 'auto' kept).
+ * Layers hls4ml splits may add `LayerName` entries to `cfg`, as hls4ml does: pass a copy.
  *
  * @example const g = buildHlsGraph(model, cfg);
  */
@@ -92,8 +120,9 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     while (alias.has(x)) x = alias.get(x)!;
     return x;
   };
-  const push = (name: string, d: HlsDraft, inputs: string[], shapeIn: number[][], shapeOut: number[], quantizers?: LayerQuantizers): HlsNode => {
+  const push = (name: string, d: HlsDraft, inputs: string[], shapeIn: number[][], shapeOut: number[], quantizers?: LayerQuantizers, from?: string): HlsNode => {
     hlsClass(d.cls, name);
+    if (d.configFrom && from !== undefined) copyLayerConfig(cfg, from, name, d.configFrom);
     const q: NodeQuantizers | undefined = d.quantizers ?? (quantizers && (quantizers.weight || quantizers.bias || quantizers.result) ? { weight: quantizers.weight, bias: quantizers.bias, result: quantizers.result } : undefined);
     const node: HlsNode = { name, cls: d.cls as HlsClass, inputs, shapeIn, shapeOut, attrs: d.attrs, weights: d.weights ?? {}, types: {}, settings: layerSettings(cfg, name, d.cls), quantizers: q };
     assignTypes(node, cfg, d.types);
@@ -120,7 +149,7 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
       const last = k === chain.length - 1;
       const name = d.name ?? (last ? l.name : `${l.name}_${k}`);
       const out = d.shapeOut ?? l.outputShape;
-      const node = push(name, d, ins, shapes, out, l.quantizers);
+      const node = push(name, d, ins, shapes, out, l.quantizers, l.name);
       if (last) warnActivationType(g, node, l.quantizers);
       ins = [name];
       shapes = [out];
@@ -135,6 +164,7 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
   });
   g.outputs = g.outputs.map(resolve);
   checkLayerNames(cfg, g, model);
+  g.warnings.push(...configWarnings(cfg, g));
   return g;
 }
 
@@ -151,6 +181,56 @@ function warnActivationType(g: HlsGraph, node: HlsNode, q: LayerQuantizers | und
   g.warnings!.push(
     `${node.name}: the QKeras activation quantizer's type ${a.text} is not this layer's result type (${t === undefined || t === 'auto' ? "'auto'" : formatFixedType(t)}): hls4ml takes it only from a config made at 'name' or 'type' granularity (config_from_keras_model), so the firmware quantizes differently from QKeras here`,
   );
+}
+
+/**
+ * What a config says that hls4ml 1.3 reads differently (or not at all) — each a warning naming the
+ * key, so no setting is silently ignored: `Precision` entries of attribute-read types (tables),
+ * `<var>_t` keys of types read from `Precision`, a softmax `Strategy`, LayerType entries that match
+ * no layer's hls4ml class, LayerType `ConvImplementation`, layer attributes at Model level.
+ */
+export function configWarnings(cfg: Hls4mlConfig, g: HlsGraph): string[] {
+  const out: string[] = [];
+  const classes = new Set(g.nodes.map((n) => n.cls.toLowerCase()));
+  for (const k of Object.keys(cfg.Model)) {
+    if (['table_size', 'TableSize', 'Implementation', 'table_t', 'exp_table_t', 'inv_table_t'].includes(k) || /_t$/.test(k)) {
+      out.push(`Model.${k} is not read by hls4ml (Model-level keys are not merged into layers); set it under LayerName or LayerType`);
+    }
+  }
+  for (const [key, s] of Object.entries(cfg.LayerType ?? {})) {
+    if (!classes.has(key.toLowerCase())) out.push(`LayerType.${key} matches no layer: hls4ml looks LayerType entries up by its own class name (classes here: ${[...new Set(g.nodes.map((n) => n.cls))].join(', ')})`);
+    if (s.ConvImplementation !== undefined) out.push(`LayerType.${key}.ConvImplementation is never matched by hls4ml (it looks it up by the backend-wrapped class name); set it under LayerName or Model`);
+  }
+  for (const n of g.nodes) {
+    const spec = hlsClass(n.cls, n.name);
+    const entries: [string, Record<string, unknown> | undefined][] = [
+      [`LayerName.${n.name}`, lookupCaseless(cfg.LayerName, n.name)],
+      [`LayerType.${n.cls}`, lookupCaseless(cfg.LayerType, n.cls)],
+    ];
+    for (const [path, s] of entries) {
+      if (!s) continue;
+      const prec = s.Precision;
+      if (prec && typeof prec === 'object') {
+        for (const v of Object.keys(prec)) {
+          const tv = spec.types.find((t) => t.name === v);
+          if (v === 'default') continue;
+          if (!tv) out.push(`${path}.Precision.${v}: a ${n.cls} layer has no '${v}' type (hls4ml ignores it)`);
+          else if (tv.default !== undefined && v !== 'accum') out.push(`${path}.Precision.${v} is not read by hls4ml 1.3 (it reads the ${v}_t key); ${n.name} uses ${String(fmtType(n.types[v]))}`);
+        }
+      }
+      for (const k of Object.keys(s)) {
+        const m = /^(.*)_t$/.exec(k);
+        const tv = m ? spec.types.find((t) => t.name === m[1]) : undefined;
+        if (m && tv && tv.default === undefined && tv.name !== 'accum') out.push(`${path}.${k} is overridden by hls4ml (the ${tv.name} type comes from Precision.${tv.name})`);
+      }
+      if (n.cls === 'Softmax' && s.Strategy !== undefined) out.push(`${path}.Strategy does not select the softmax implementation in hls4ml 1.3 (Implementation does); ${n.name} is '${String(n.settings.implementation ?? 'stable')}'`);
+    }
+  }
+  return out;
+}
+
+function fmtType(t: MaybeType | undefined): string {
+  return t === undefined ? 'nothing' : t === 'auto' ? "'auto'" : formatFixedType(t);
 }
 
 /** Every `LayerName` key must name a layer of the model (or one hls4ml creates: split activations, zero padding). */

@@ -5,10 +5,12 @@
  * output present. And the JSON form of a graph (weights as plain arrays), written into emitted
  * projects and read back.
  */
-import { FormatError, ShapeError } from '../errors.js';
+import { FormatError, ShapeError, describeValue } from '../errors.js';
 import { toFixedType, type FixedType } from '../fixed/types.js';
 import { firmwareClass } from '../layers/registry.js';
-import type { FirmwareGraph, FirmwareGraphSpec, FirmwareLayer, FirmwareLayerBase, IOType } from './firmware.js';
+import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec, type FirmwareLayer, type FirmwareLayerBase, type IOType } from './firmware.js';
+import { formatBytes, limits } from '../io/limits.js';
+import type { FirmwareClassSpec } from '../layers/spec.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,11 +41,12 @@ export function checkFirmwareLayer(L: FirmwareLayerBase, path: string, inputShap
 export function checkFirmwareGraph(fw: FirmwareGraph | FirmwareGraphSpec, source = 'graph'): FirmwareGraph {
   if (!isObject(fw)) throw new FormatError(source, 'a firmware graph must be an object');
   const io = fw.ioType as IOType;
-  if (io !== 'io_parallel' && io !== 'io_stream') throw new FormatError(`${source}.ioType`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(fw.ioType)}`);
+  if (io !== 'io_parallel' && io !== 'io_stream') throw new FormatError(`${source}.ioType`, `must be 'io_parallel' or 'io_stream', got ${describeValue(fw.ioType)}`);
   if (!isObject(fw.input) || typeof fw.input.name !== 'string') throw new FormatError(`${source}.input`, 'missing input');
-  if (!Array.isArray(fw.input.shape) || !fw.input.shape.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${source}.input.shape`, `expected positive integer dimensions, got ${JSON.stringify(fw.input.shape)}`);
+  if (!Array.isArray(fw.input.shape) || !fw.input.shape.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${source}.input.shape`, `expected positive integer dimensions, got ${describeValue(fw.input.shape)}`);
   const inputType: FixedType = toFixedType(fw.input.type, `${source}.input.type`);
   if (!Array.isArray(fw.layers) || fw.layers.length === 0) throw new FormatError(`${source}.layers`, 'a graph needs at least one layer');
+  checkModelBudget(fw.layers as unknown as FirmwareLayerBase[], fw.input.shape, source);
   const shapes = new Map<string, number[]>([[fw.input.name, fw.input.shape]]);
   const layers = fw.layers.map((raw, k) => {
     const path = `${source}.layers[${k}]`;
@@ -57,16 +60,42 @@ export function checkFirmwareGraph(fw: FirmwareGraph | FirmwareGraphSpec, source
     if (shapes.has(L.name)) throw new FormatError(`${path}.name`, `duplicate layer name '${L.name}'`);
     const first = inputShapes[0];
     if (first && (first.length !== L.shapeIn.length || first.some((d, i) => d !== L.shapeIn[i]))) {
-      throw new ShapeError(`${path}.shapeIn`, `is ${JSON.stringify(L.shapeIn)} but its producer '${L.inputs[0]}' outputs ${JSON.stringify(first)}`);
+      throw new ShapeError(`${path}.shapeIn`, `is ${describeValue(L.shapeIn)} but its producer '${L.inputs[0]}' outputs ${describeValue(first)}`);
     }
     if ((L.config as { io_type?: string }).io_type !== io) throw new FormatError(`${path}.config.io_type`, `is ${String((L.config as { io_type?: string }).io_type)} but the graph is ${io}`);
     shapes.set(L.name, L.shapeOut);
     return L;
   });
-  if (typeof fw.output !== 'string' || !shapes.has(fw.output)) throw new FormatError(`${source}.output`, `no layer named ${JSON.stringify(fw.output)}`);
+  if (typeof fw.output !== 'string' || !shapes.has(fw.output)) throw new FormatError(`${source}.output`, `no layer named ${describeValue(fw.output)}`);
   const out: FirmwareGraph = { name: String(fw.name ?? source), ioType: io, input: { name: fw.input.name, shape: [...fw.input.shape], type: inputType }, layers, output: fw.output, changes: Array.isArray(fw.changes) ? fw.changes.map(String) : [] };
   if (Array.isArray(fw.warnings)) out.warnings = fw.warnings.map(String);
+  if (fw.project !== undefined) {
+    if (!isObject(fw.project)) throw new FormatError(`${source}.project`, 'must be an object');
+    out.project = fw.project;
+  }
   return out;
+}
+
+/**
+ * The memory the emulator of a graph would prepare (every tensor as float64, window tables, weights),
+ * estimated from the configs, must fit `limits().maxModelBytes`; every tensor `maxElements`.
+ */
+function checkModelBudget(layers: FirmwareLayerBase[], inputShape: number[], source: string): void {
+  const lim = limits();
+  let bytes = 8 * shapeSize(inputShape);
+  layers.forEach((L, k) => {
+    const path = `${source}.layers[${k}]`;
+    for (const [what, shape] of [['shapeIn', L?.shapeIn], ['shapeOut', L?.shapeOut]] as const) {
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.${what}`, 'expected positive integer dimensions');
+      if (!(shapeSize(shape) <= lim.maxElements)) throw new ShapeError(`${path}.${what}`, `${describeValue(shape)} holds more than the limit of ${lim.maxElements} values (HLSEMU_MAX_ELEMENTS)`);
+    }
+    const spec = firmwareClass(String(L.cls), `${path}.cls`) as FirmwareClassSpec<FirmwareLayer>;
+    const weights = Object.values((L.weights ?? {}) as Record<string, ArrayLike<number>>).reduce((s, w) => s + 8 * (w?.length ?? 0), 0);
+    bytes += 8 * shapeSize(L.shapeOut) + (spec.memoryBytes ? spec.memoryBytes(L) : weights);
+  });
+  if (!(bytes <= lim.maxModelBytes)) {
+    throw new ShapeError(source, `the emulator of this model would prepare about ${formatBytes(bytes)}, more than the limit of ${formatBytes(lim.maxModelBytes)} (HLSEMU_MAX_MODEL_BYTES)`);
+  }
 }
 
 /**

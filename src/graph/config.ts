@@ -5,9 +5,11 @@
  * `config_from_keras_model`).
  */
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, HlsemuError } from '../errors.js';
+import { ConfigError, HlsemuError, UnsupportedError, describeValue } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { ModelGraph, ModelLayer, PrecisionKind } from './model.js';
+import type { ProjectSettings } from './firmware.js';
 import { HLS_CLASSES, modelClass } from '../layers/registry.js';
 import { splitLayer } from '../layers/activation.js';
 
@@ -46,11 +48,57 @@ export interface Hls4mlConfig {
 /** hls4ml's default precision. */
 export const DEFAULT_PRECISION = 'fixed<16,6>';
 
-const KNOWN_TOP = new Set(['Model', 'OutputRoundingSaturationMode', 'LayerType', 'LayerName', 'IOType', 'Backend', 'OutputDir', 'ProjectName', 'Part', 'ClockPeriod', 'InputData', 'OutputPredictions', 'HLSConfig', 'KerasModel', 'KerasJson', 'KerasH5', 'OnnxModel', 'Version', 'Stamp', 'ClockUncertainty', 'WriterConfig', 'XilinxPart', 'Board']);
+/**
+ * Top-level keys hls4ml's config dict knows (converters/__init__.py create_config, the writers and
+ * backends). Keys that do not change the numbers are accepted and carried into emitted projects.
+ */
+const TOP_KEYS = [
+  'Model', 'LayerType', 'LayerName', 'IOType', 'OutputRoundingSaturationMode', 'Backend', 'HLSConfig', 'OutputDir', 'ProjectName', 'ProjectDir', 'Part', 'XilinxPart',
+  'Board', 'ClockPeriod', 'ClockUncertainty', 'InputData', 'OutputPredictions', 'KerasModel', 'KerasJson', 'KerasH5', 'OnnxModel',
+  'PytorchModel', 'InputShape', 'InputShapes', 'OutputShapes', 'Version', 'Stamp', 'WriterConfig', 'AcceleratorConfig', 'Interface',
+  'Flows', 'Optimizers', 'SkipOptimizers', 'Technology', 'FIFO', 'HLSLibsPath', 'ASICLibs', 'MaximumSize',
+];
+
+/** Keys hls4ml reads from the Model section (model/graph.py _parse_hls_config). */
+const MODEL_KEYS = ['Precision', 'ReuseFactor', 'Strategy', 'BramFactor', 'TraceOutput', 'ConvImplementation', 'Compression', 'TargetCycles', 'PipelineStyle', 'PipelineInterval', 'BitExact'];
 
 /**
- * Parse a config from JSON or YAML text (or accept an object) and validate its shape. A wrapping
- * `HLSConfig` key (hls4ml's YAML project files) is unwrapped, keeping `IOType`/`Backend`.
+ * Layer keys hls4ml reads besides the layer classes' attributes (model/graph.py parse_name_config,
+ * get_layer_config_value, Layer.__init__): the lookups by name/type, and attributes every layer has.
+ */
+const LAYER_KEYS = ['Precision', 'ReuseFactor', 'Strategy', 'ConvImplementation', 'Compression', 'TargetCycles', 'Trace', 'ParallelizationFactor'];
+
+/** Strategies hls4ml knows; the Vivado dense/conv kernels of the ones not emulated are refused. */
+const STRATEGIES = ['latency', 'resource', 'resource_unrolled', 'distributed_arithmetic', 'da'];
+const NOT_EMULATED_STRATEGIES = ['resource_unrolled', 'distributed_arithmetic', 'da'];
+
+/** snake_case attribute names and `<var>_t` keys of every registered hls4ml class. */
+/**
+ * Precision entries `config_from_keras_model` writes for QKeras quantizers that are no type of the
+ * layer's hls4ml class (QBatchNormalization's mean/variance/beta/gamma, the separable and recurrent
+ * quantizers): hls4ml accepts and ignores them (a conversion warning says so).
+ */
+const QUANTIZER_PRECISION_VARS = ['mean', 'variance', 'beta', 'gamma', 'depthwise', 'pointwise', 'recurrent_weight'];
+
+function registryLayerKeys(): { settings: Set<string>; typeKeys: Set<string>; vars: Set<string> } {
+  const settings = new Set<string>();
+  const typeKeys = new Set<string>();
+  const vars = new Set<string>(QUANTIZER_PRECISION_VARS);
+  for (const spec of Object.values(HLS_CLASSES)) {
+    for (const a of spec.settings ?? []) settings.add(a.name);
+    for (const v of spec.types) {
+      typeKeys.add(`${v.name}_t`);
+      vars.add(v.name);
+    }
+  }
+  return { settings, typeKeys, vars };
+}
+
+/**
+ * Parse a config from JSON or YAML text (or accept an object) and validate it as hls4ml reads it:
+ * every key must be one hls4ml knows (an unknown one is an error naming it, with a suggestion),
+ * every value of the right kind. A wrapping `HLSConfig` key (hls4ml's YAML project files) is
+ * unwrapped; the project keys around it (`Part`, `ClockPeriod`, `ProjectName`, …) are kept.
  *
  * @example
  * const cfg = parseHls4mlConfig('{"Model": {"Precision": "fixed<16,6>", "ReuseFactor": 1}, "IOType": "io_stream"}');
@@ -64,31 +112,47 @@ export function parseHls4mlConfig(input: string | object, source = 'config'): Hl
       throw new ConfigError(source, `cannot parse config as JSON or YAML: ${(e as Error).message}`);
     }
   }
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new ConfigError(source, 'config must be an object');
-  let o = obj as Record<string, unknown>;
-  if (o.HLSConfig && typeof o.HLSConfig === 'object') {
-    o = { ...(o.HLSConfig as Record<string, unknown>), IOType: o.IOType ?? (o.HLSConfig as Record<string, unknown>).IOType, Backend: o.Backend };
+  if (!isPlainObject(obj)) throw new ConfigError(source, 'config must be an object');
+  let o = obj;
+  if (o.HLSConfig !== undefined) {
+    if (!isPlainObject(o.HLSConfig)) throw new ConfigError(`${source}.HLSConfig`, 'must be an object');
+    const { HLSConfig: inner, ...project } = o;
+    o = { ...project, ...inner, IOType: o.IOType ?? inner.IOType };
   }
   for (const k of Object.keys(o)) {
-    if (!KNOWN_TOP.has(k)) throw new ConfigError(`${source}.${k}`, `unknown top-level key '${k}' (expected Model, LayerType, LayerName, IOType, Backend)`);
+    if (!TOP_KEYS.includes(k)) throw new ConfigError(`${source}.${k}`, `unknown top-level key '${k}'${didYouMean(k, TOP_KEYS)}`);
   }
-  if (!o.Model || typeof o.Model !== 'object') throw new ConfigError(`${source}.Model`, "missing 'Model' section");
+  if (!isPlainObject(o.Model)) throw new ConfigError(`${source}.Model`, "missing 'Model' section");
   const cfg = o as unknown as Hls4mlConfig;
   if (cfg.IOType !== undefined && cfg.IOType !== 'io_parallel' && cfg.IOType !== 'io_stream') {
-    throw new ConfigError(`${source}.IOType`, `must be 'io_parallel' or 'io_stream', got '${String(cfg.IOType)}'`);
+    throw new ConfigError(`${source}.IOType`, `must be 'io_parallel' or 'io_stream', got ${describeValue(cfg.IOType)}`);
   }
-  validateSettings(cfg.Model, `${source}.Model`);
+  for (const k of ['Backend', 'ProjectName', 'Part', 'XilinxPart', 'Board', 'OutputDir'] as const) {
+    if (cfg[k] !== undefined && typeof cfg[k] !== 'string') throw new ConfigError(`${source}.${k}`, `must be a string, got ${describeValue(cfg[k])}`);
+  }
+  for (const k of ['ClockPeriod', 'ClockUncertainty'] as const) {
+    const v = cfg[k];
+    if (v !== undefined && !(typeof v === 'number' && v > 0) && !(typeof v === 'string' && /^\d+(\.\d+)?%?$/.test(v))) {
+      throw new ConfigError(`${source}.${k}`, `must be a positive number, got ${describeValue(v)}`);
+    }
+  }
+  const known = registryLayerKeys();
+  validateSettings(cfg.Model, `${source}.Model`, 'model', known);
   for (const sec of ['LayerType', 'LayerName'] as const) {
     const s = cfg[sec];
     if (s === undefined) continue;
-    if (!s || typeof s !== 'object') throw new ConfigError(`${source}.${sec}`, 'must be an object');
-    for (const [k, v] of Object.entries(s)) validateSettings(v, `${source}.${sec}.${k}`);
+    if (!isPlainObject(s)) throw new ConfigError(`${source}.${sec}`, `must be an object (layer → settings), got ${describeValue(s)}`);
+    for (const [k, v] of Object.entries(s)) validateSettings(v, `${source}.${sec}.${k}`, 'layer', known);
   }
   return cfg;
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function checkPrecision(v: unknown, path: string): void {
-  if (typeof v !== 'string') throw new ConfigError(path, `precision must be a type string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string') throw new ConfigError(path, `precision must be a type string, got ${describeValue(v)}`);
   if (v === 'auto') return;
   try {
     parseFixedType(v);
@@ -97,31 +161,94 @@ function checkPrecision(v: unknown, path: string): void {
   }
 }
 
-function validateSettings(s: unknown, path: string): void {
-  if (!s || typeof s !== 'object' || Array.isArray(s)) throw new ConfigError(path, 'must be an object');
-  const o = s as LayerSettings;
-  if (o.Precision !== undefined) {
-    if (typeof o.Precision === 'string') checkPrecision(o.Precision, `${path}.Precision`);
-    else if (o.Precision && typeof o.Precision === 'object') {
-      for (const [k, v] of Object.entries(o.Precision)) checkPrecision(v, `${path}.Precision.${k}`);
-    } else throw new ConfigError(`${path}.Precision`, 'must be a type string or an object of type strings');
+function positiveInt(v: unknown, path: string): void {
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new ConfigError(path, `must be an integer >= 1, got ${describeValue(v)}`);
+}
+
+function validateSettings(s: unknown, path: string, level: 'model' | 'layer', known: ReturnType<typeof registryLayerKeys>): void {
+  if (!isPlainObject(s)) throw new ConfigError(path, `must be an object, got ${describeValue(s)}`);
+  const allowed = level === 'model' ? MODEL_KEYS : LAYER_KEYS;
+  const layerKey = (k: string) => known.settings.has(snakeCase(k)) || known.typeKeys.has(snakeCase(k));
+  for (const [k, v] of Object.entries(s)) {
+    const p = `${path}.${k}`;
+    if (k === 'Precision') {
+      const varNames = level === 'model' ? [...known.vars, 'default', 'maximum'] : [...known.vars, 'default'];
+      if (typeof v === 'string') checkPrecision(v, p);
+      else if (isPlainObject(v)) {
+        for (const [vk, vv] of Object.entries(v)) {
+          if (!varNames.includes(vk)) throw new ConfigError(`${p}.${vk}`, `unknown precision variable '${vk}'${didYouMean(vk, varNames)}`);
+          checkPrecision(vv, `${p}.${vk}`);
+        }
+      } else throw new ConfigError(p, 'must be a type string or an object of type strings');
+      continue;
+    }
+    // Layer attributes written at Model level are known to hls4ml but not read there (a conversion warning says so).
+    if (!allowed.includes(k) && !layerKey(k) && !(level === 'model' && LAYER_KEYS.includes(k))) {
+      const cands = [...allowed, ...[...known.settings].map(pascalCase), ...known.typeKeys];
+      throw new ConfigError(p, `unknown key '${k}'${didYouMean(k, cands)}`);
+    }
+    switch (k) {
+      case 'ReuseFactor':
+      case 'ParallelizationFactor':
+      case 'TargetCycles':
+        positiveInt(v, p);
+        break;
+      case 'BramFactor':
+        if (!(typeof v === 'number' && v >= 0)) throw new ConfigError(p, `must be a non-negative number, got ${describeValue(v)}`);
+        break;
+      case 'Strategy': {
+        if (typeof v !== 'string') throw new ConfigError(p, `must be a string, got ${describeValue(v)}`);
+        const st = snakeCase(v);
+        if (NOT_EMULATED_STRATEGIES.includes(st)) throw new UnsupportedError(p, `strategy '${v}' is not emulated (hls4ml's Latency and Resource strategies are)`);
+        if (!STRATEGIES.includes(st) && !(SOFTMAX_STRATEGY_WORDS.includes(st) && level === 'layer')) {
+          throw new ConfigError(p, `unknown strategy '${v}' (Latency, Resource)${didYouMean(v, ['Latency', 'Resource'])}`);
+        }
+        break;
+      }
+      case 'ConvImplementation':
+        if (typeof v !== 'string' || !['linebuffer', 'encoded'].includes(v.toLowerCase())) throw new ConfigError(p, `must be LineBuffer or Encoded, got ${describeValue(v)}`);
+        break;
+      case 'Compression':
+        if (typeof v !== 'boolean' && v !== 0 && v !== 1) throw new ConfigError(p, `must be true or false, got ${describeValue(v)}`);
+        if (v === true || v === 1) throw new UnsupportedError(p, "hls4ml's compressed (sparse) dense kernel is not emulated");
+        break;
+      case 'Trace':
+      case 'TraceOutput':
+      case 'BitExact':
+        if (typeof v !== 'boolean' && v !== null) throw new ConfigError(p, `must be true or false, got ${describeValue(v)}`);
+        if (k === 'BitExact' && v === true) throw new UnsupportedError(p, "hls4ml's bit_exact pass (HGQ models) is not emulated");
+        break;
+      case 'PipelineStyle':
+        if (typeof v !== 'string') throw new ConfigError(p, `must be a string, got ${describeValue(v)}`);
+        break;
+      default:
+        if (known.typeKeys.has(snakeCase(k))) checkPrecision(v, p);
+        else if (level === 'layer') checkSetting(snakeCase(k), v, p);
+    }
   }
-  for (const k of ['table_t', 'exp_table_t', 'inv_table_t'] as const) if (o[k] !== undefined) checkPrecision(o[k], `${path}.${k}`);
-  if (o.ReuseFactor !== undefined && !(Number.isInteger(o.ReuseFactor) && o.ReuseFactor >= 1)) {
-    throw new ConfigError(`${path}.ReuseFactor`, `must be an integer >= 1, got ${JSON.stringify(o.ReuseFactor)}`);
+}
+
+/** Strategy words hls4ml's own softmax tests write (they do not select the implementation; a warning says so). */
+const SOFTMAX_STRATEGY_WORDS = ['stable', 'argmax', 'legacy'];
+
+/** The value of a registry-declared setting must have its default's kind (and the choices of the known ones). */
+function checkSetting(name: string, v: unknown, path: string): void {
+  const defaults = Object.values(HLS_CLASSES).flatMap((c) => (c.settings ?? []).filter((a) => a.name === name).map((a) => a.default));
+  const d = defaults[0];
+  if (name === 'implementation') {
+    if (typeof v !== 'string' || !['latency', 'stable', 'legacy', 'argmax'].includes(v.toLowerCase())) {
+      throw new ConfigError(path, `softmax implementation must be latency, stable, legacy or argmax, got ${describeValue(v)}`);
+    }
+    return;
   }
-  if (o.Strategy !== undefined && !['latency', 'resource', 'resource_unrolled'].includes(String(o.Strategy).toLowerCase())) {
-    throw new ConfigError(`${path}.Strategy`, `must be Latency or Resource, got '${String(o.Strategy)}'`);
-  }
-  if (o.ConvImplementation !== undefined && !['linebuffer', 'encoded'].includes(String(o.ConvImplementation).toLowerCase())) {
-    throw new ConfigError(`${path}.ConvImplementation`, `must be LineBuffer or Encoded, got '${String(o.ConvImplementation)}'`);
-  }
-  if (o.Implementation !== undefined && !['latency', 'stable', 'legacy', 'argmax'].includes(String(o.Implementation).toLowerCase())) {
-    throw new ConfigError(`${path}.Implementation`, `softmax implementation must be latency, stable, legacy or argmax, got '${String(o.Implementation)}'`);
-  }
-  if (o.table_size !== undefined && !(Number.isInteger(o.table_size) && o.table_size >= 1)) {
-    throw new ConfigError(`${path}.table_size`, `must be a positive integer, got ${JSON.stringify(o.table_size)}`);
-  }
+  if (typeof d === 'number' && !(typeof v === 'number' && Number.isInteger(v) && v >= (name.endsWith('power2') ? -64 : 1))) throw new ConfigError(path, `must be a positive integer, got ${describeValue(v)}`);
+  if (typeof d === 'boolean' && typeof v !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describeValue(v)}`);
+  if (typeof d === 'string' && typeof v !== 'string') throw new ConfigError(path, `must be a string, got ${describeValue(v)}`);
+}
+
+/** `table_size` → `TableSize` (hls4ml's convert_to_pascal_case). */
+function pascalCase(snake: string): string {
+  return snake.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
 /** A precision lookup result: a concrete type, or 'auto' (to be inferred). */
@@ -133,7 +260,8 @@ function precisionEntry(s: LayerSettings | undefined, v: string): string | undef
   return s.Precision[v];
 }
 
-function lookupCaseless<T>(rec: Record<string, T> | undefined, key: string): T | undefined {
+/** A record entry by key, case-insensitively (hls4ml lower-cases layer names and classes). */
+export function lookupCaseless<T>(rec: Record<string, T> | undefined, key: string): T | undefined {
   if (!rec) return undefined;
   if (key in rec) return rec[key];
   const lk = key.toLowerCase();
@@ -185,27 +313,6 @@ export function modelDefault(cfg: Hls4mlConfig): FixedType {
   const t = precisionEntry(cfg.Model, 'default') ?? DEFAULT_PRECISION;
   if (t === 'auto') throw new ConfigError('Model.Precision.default', "the Model default precision cannot be 'auto'");
   return parseFixedType(t);
-}
-
-/** A per-layer setting with hls4ml's LayerName → LayerType → Model order. @example layerSetting(cfg,'dense1','Dense','ReuseFactor') */
-export function layerSetting<K extends keyof LayerSettings>(cfg: Hls4mlConfig, layerName: string, layerClass: string, key: K): LayerSettings[K] | undefined {
-  return (lookupCaseless(cfg.LayerName, layerName)?.[key] ?? lookupCaseless(cfg.LayerType, layerClass)?.[key] ?? cfg.Model[key]) as LayerSettings[K] | undefined;
-}
-
-/** A per-layer setting from LayerName only (hls4ml reads table/implementation keys per layer). @example nameSetting(cfg,'softmax','table_size') */
-export function nameSetting<K extends keyof LayerSettings>(cfg: Hls4mlConfig, layerName: string, key: K): LayerSettings[K] | undefined {
-  return lookupCaseless(cfg.LayerName, layerName)?.[key] as LayerSettings[K] | undefined;
-}
-
-/** Options of {@link configFromModel}, as in hls4ml's `config_from_keras_model`. */
-export interface ConfigFromModelOptions {
-  granularity?: 'model' | 'type' | 'name';
-  /** Passing a backend makes accum 'auto' at name/type granularity. */
-  backend?: string;
-  defaultPrecision?: string;
-  defaultReuseFactor?: number;
-  maxPrecision?: string;
-  ioType?: 'io_parallel' | 'io_stream';
 }
 
 /** hls4ml's `convert_to_snake_case`: `ReuseFactor` → `reuse_factor`, `table_size` unchanged. */
@@ -349,4 +456,31 @@ function quantizerPrecisions(q: ModelLayer['quantizers']): Record<string, string
   Object.assign(out, q.precisions ?? {});
   if (q.activation) out.result = q.activation.text;
   return out;
+}
+
+/** Keys of the Model and layer sections that do not change the firmware's numbers (kept for the emitted project). */
+const NON_NUMERIC_KEYS = ['BramFactor', 'TraceOutput', 'Trace', 'PipelineStyle', 'PipelineInterval', 'TargetCycles', 'ParallelizationFactor'];
+
+/**
+ * The project settings of a config (ProjectName, Part, ClockPeriod, ClockUncertainty, Backend) and
+ * the accepted keys that do not change the numbers, by where they were set; undefined when none.
+ *
+ * @example projectSettings(cfg)?.Part // 'xcvu13p-flga2577-2-e'
+ */
+export function projectSettings(cfg: Hls4mlConfig): ProjectSettings | undefined {
+  const out: ProjectSettings = {};
+  if (typeof cfg.ProjectName === 'string') out.ProjectName = cfg.ProjectName;
+  const part = cfg.Part ?? cfg.XilinxPart;
+  if (typeof part === 'string') out.Part = part;
+  if (cfg.ClockPeriod !== undefined) out.ClockPeriod = Number(cfg.ClockPeriod);
+  if (typeof cfg.ClockUncertainty === 'number' || typeof cfg.ClockUncertainty === 'string') out.ClockUncertainty = cfg.ClockUncertainty;
+  if (typeof cfg.Backend === 'string') out.Backend = cfg.Backend;
+  const other: Record<string, unknown> = {};
+  const collect = (path: string, s: Record<string, unknown> | undefined) => {
+    for (const [k, v] of Object.entries(s ?? {})) if (NON_NUMERIC_KEYS.includes(k)) other[`${path}.${k}`] = v;
+  };
+  collect('Model', cfg.Model);
+  for (const sec of ['LayerType', 'LayerName'] as const) for (const [n, s] of Object.entries(cfg[sec] ?? {})) collect(`${sec}.${n}`, s);
+  if (Object.keys(other).length) out.other = other;
+  return Object.keys(out).length ? out : undefined;
 }

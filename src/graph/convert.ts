@@ -3,7 +3,7 @@
  * (parse/split → passes → backend passes and lowering).
  */
 import { buildHlsGraph } from './build.js';
-import { configFromModel, parseHls4mlConfig, type Hls4mlConfig } from './config.js';
+import { configFromModel, parseHls4mlConfig, projectSettings, type Hls4mlConfig } from './config.js';
 import type { FirmwareGraph } from './firmware.js';
 import { lowerToFirmware } from './lower.js';
 import type { ModelGraph } from './model.js';
@@ -17,8 +17,12 @@ import { runPasses } from './passes.js';
  * const fw = convertModel(model, { Model: { Precision: 'fixed<16,6>', ReuseFactor: 1 }, IOType: 'io_stream' });
  */
 export function convertModel(model: ModelGraph, config?: Hls4mlConfig | string | object): FirmwareGraph {
-  const cfg = config === undefined ? configFromModel(model) : parseHls4mlConfig(config as string | object);
+  // A copy: hls4ml's layer splits add LayerName entries to the config (as its set_name_config does).
+  const cfg = structuredClone(config === undefined ? configFromModel(model) : parseHls4mlConfig(config as string | object));
   const g = buildHlsGraph(model, cfg);
   runPasses(g, cfg);
-  return lowerToFirmware(g);
+  const fw = lowerToFirmware(g);
+  const project = projectSettings(cfg);
+  if (project) fw.project = project;
+  return fw;
 }

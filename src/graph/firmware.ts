@@ -59,6 +59,21 @@ export interface FirmwareGraph {
   changes: string[];
   /** Conversion warnings: settings hls4ml reads differently than written, constraints of its C++ (may be absent). */
   warnings?: string[];
+  /** Project settings of the hls4ml config that do not change the numbers, carried into emitted projects. */
+  project?: ProjectSettings;
+}
+
+/** The hls4ml project keys an emitted project uses (and the others, kept for the record). */
+export interface ProjectSettings {
+  ProjectName?: string;
+  Part?: string;
+  /** ns. */
+  ClockPeriod?: number;
+  /** ns or a percentage string, as Vitis HLS takes it. */
+  ClockUncertainty?: number | string;
+  Backend?: string;
+  /** Every other accepted key that does not change the numbers (BramFactor, Trace, PipelineStyle, …), by where it was set. */
+  other?: Record<string, unknown>;
 }
 
 /** Product of a shape. @example shapeSize([2, 3, 4]) // 24 */
@@ -90,6 +105,7 @@ export interface FirmwareGraphSpec {
   output: string;
   changes?: string[];
   warnings?: string[];
+  project?: ProjectSettings;
 }
 
 /** The typed layer of a given class. */

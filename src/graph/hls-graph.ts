@@ -55,8 +55,8 @@ export interface HlsGraph {
   nodes: HlsNode[];
   outputs: string[];
   changes: string[];
-  /** Conversion warnings (hls4ml behaviour that departs from the source framework), naming the layer. */
-  warnings?: string[];
+  /** Conversion warnings (settings hls4ml reads differently than written, constraints of its C++, hls4ml behaviour that departs from the source framework), naming the layer or key. */
+  warnings: string[];
 }
 
 /** The hls4ml precision class of a node's variable. @example kindOf(node, 'weight') // 'fixed' */

@@ -55,7 +55,7 @@ export function lowerToFirmware(g: HlsGraph): FirmwareGraph {
   // The result type each tensor has in the firmware (in-place layers keep their input's).
   const resultOf = new Map<string, FixedType>([[input.name, inputType]]);
   const kindOfResult = new Map<string, PrecisionKind>(g.nodes.map((n) => [n.name, kindOf(n, 'result')]));
-  const warnings: string[] = [...(g.warnings ?? [])];
+  const warnings: string[] = [...g.warnings];
   const layers: FirmwareLayer[] = [];
   for (const n of g.nodes) {
     if (n.cls === 'Input') continue;

@@ -3,7 +3,7 @@
  * section of import cases): layers with hls4ml config-struct fields, types and raw weights, plus raw
  * inputs, per-layer traces and outputs. Rebuilds the FirmwareGraph they describe.
  */
-import { FormatError } from '../errors.js';
+import { FormatError, describeValue } from '../errors.js';
 import { toFixedType } from '../fixed/types.js';
 import { checkFirmwareLayer } from './check.js';
 import type { FirmwareGraph, FirmwareLayer, FirmwareLayerBase } from './firmware.js';
@@ -21,8 +21,15 @@ export interface ReferenceModel {
 }
 
 function shapeOf(v: unknown, path: string): number[] {
-  const s = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
-  if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d))) throw new FormatError(path, `expected a shape, got ${JSON.stringify(v)}`);
+  let s = v;
+  if (typeof v === 'string') {
+    try {
+      s = JSON.parse(v) as unknown;
+    } catch {
+      throw new FormatError(path, `expected a shape, got ${describeValue(v)}`);
+    }
+  }
+  if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d))) throw new FormatError(path, `expected a shape, got ${describeValue(v)}`);
   return s as number[];
 }
 
@@ -31,7 +38,7 @@ function rawArray(v: unknown, path: string): Float64Array {
   const a = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const x = typeof v[i] === 'string' ? Number(v[i]) : (v[i] as number);
-    if (!Number.isInteger(x)) throw new FormatError(`${path}[${i}]`, `expected an integer, got ${JSON.stringify(v[i])}`);
+    if (!Number.isInteger(x)) throw new FormatError(`${path}[${i}]`, `expected an integer, got ${describeValue(v[i])}`);
     a[i] = x;
   }
   return a;
@@ -50,7 +57,7 @@ function rawRows(v: unknown, path: string): number[][] {
  */
 export function readReferenceModel(m: Record<string, unknown>, source = 'model'): ReferenceModel {
   if (!Array.isArray(m.layers)) throw new FormatError(`${source}.layers`, 'missing layers');
-  if (m.io_type !== 'io_stream' && m.io_type !== 'io_parallel') throw new FormatError(`${source}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(m.io_type)}`);
+  if (m.io_type !== 'io_stream' && m.io_type !== 'io_parallel') throw new FormatError(`${source}.io_type`, `must be 'io_parallel' or 'io_stream', got ${describeValue(m.io_type)}`);
   const io = m.io_type;
   const inputType = toFixedType(m.input_type, `${source}.input_type`);
   const rawLayers = m.layers as Record<string, unknown>[];

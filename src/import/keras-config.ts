@@ -4,7 +4,7 @@
  * activations, axes and input shapes, and shape-check helpers. The per-class rules that use these
  * live in the layer modules (src/layers); layer-map.ts looks them up.
  */
-import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
+import { FormatError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
 
 /** Keras activation names accepted (after normalisation to Keras' snake_case spelling). */
 export const SUPPORTED_ACTIVATIONS = [
@@ -26,6 +26,8 @@ export interface WeightSpec {
   name: string;
   /** Expected shape (Keras layout, e.g. Dense `[n_in, units]`, Conv2D `[kh, kw, cin, filters]`). */
   shape: number[];
+  /** Other stored names of the same weight (Keras 3 DepthwiseConv stores `depthwise_kernel` as `kernel`). */
+  aliases?: string[];
 }
 
 /**
@@ -77,7 +79,7 @@ export class LayerConfigReader {
       throw new FormatError(this.field(key), 'missing required field');
     }
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-      throw new FormatError(this.field(key), `expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+      throw new FormatError(this.field(key), `expected an integer >= ${min}, got ${describeValue(v)}`);
     }
     return v;
   }
@@ -90,7 +92,7 @@ export class LayerConfigReader {
       throw new FormatError(this.field(key), 'missing required field');
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new FormatError(this.field(key), `expected a finite number, got ${JSON.stringify(v)}`);
+      throw new FormatError(this.field(key), `expected a finite number, got ${describeValue(v)}`);
     }
     return v;
   }
@@ -99,7 +101,7 @@ export class LayerConfigReader {
   bool(key: string, dflt: boolean): boolean {
     const v = this.config[key];
     if (v === undefined || v === null) return dflt;
-    if (typeof v !== 'boolean') throw new FormatError(this.field(key), `expected a boolean, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean') throw new FormatError(this.field(key), `expected a boolean, got ${describeValue(v)}`);
     return v;
   }
 
@@ -110,7 +112,7 @@ export class LayerConfigReader {
       if (dflt !== undefined) return dflt;
       throw new FormatError(this.field(key), 'missing required field');
     }
-    if (typeof v !== 'string') throw new FormatError(this.field(key), `expected a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') throw new FormatError(this.field(key), `expected a string, got ${describeValue(v)}`);
     return v;
   }
 
@@ -126,11 +128,11 @@ export class LayerConfigReader {
     }
     const arr = typeof v === 'number' ? new Array<unknown>(n).fill(v) : v;
     if (!Array.isArray(arr) || arr.length !== n) {
-      throw new FormatError(this.field(key), `expected an integer or a list of ${n} integers, got ${JSON.stringify(v)}`);
+      throw new FormatError(this.field(key), `expected an integer or a list of ${n} integers, got ${describeValue(v)}`);
     }
     return arr.map((x) => {
       if (typeof x !== 'number' || !Number.isInteger(x) || x < min) {
-        throw new FormatError(this.field(key), `expected integers >= ${min}, got ${JSON.stringify(v)}`);
+        throw new FormatError(this.field(key), `expected integers >= ${min}, got ${describeValue(v)}`);
       }
       return x;
     });
@@ -143,7 +145,7 @@ export class LayerConfigReader {
     if (df === 'channels_first') {
       throw new UnsupportedError(this.field('data_format'), "data_format 'channels_first' is not supported (channels_last only)");
     }
-    throw new FormatError(this.field('data_format'), `unknown data_format ${JSON.stringify(df)}`);
+    throw new FormatError(this.field('data_format'), `unknown data_format ${describeValue(df)}`);
   }
 
   /** 'valid' | 'same' padding; 'causal', 'full' and others are rejected. */
@@ -158,7 +160,7 @@ export class LayerConfigReader {
     if (!this.has('dilation_rate')) return;
     const d = this.tuple('dilation_rate', n);
     if (d.some((x) => x !== 1)) {
-      throw new UnsupportedError(this.field('dilation_rate'), `dilation_rate ${JSON.stringify(d)} is not supported (1 only)`);
+      throw new UnsupportedError(this.field('dilation_rate'), `dilation_rate ${describeValue(d)} is not supported (1 only)`);
     }
   }
 
@@ -193,7 +195,7 @@ export function normaliseActivation(value: unknown, path: string): string {
     name = typeof o['config'] === 'string' ? o['config'] : o['class_name'];
   }
   if (typeof name !== 'string') {
-    throw new UnsupportedError(path, `activation ${JSON.stringify(value)} is not supported`);
+    throw new UnsupportedError(path, `activation ${describeValue(value)} is not supported`);
   }
   const snake = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
@@ -258,13 +260,13 @@ export function readBatchInputShape(r: LayerConfigReader): number[] | undefined 
     const v = r.config[key];
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v) || v.length < 2) {
-      throw new FormatError(r.field(key), `expected [batch, ...dims], got ${JSON.stringify(v)}`);
+      throw new FormatError(r.field(key), `expected [batch, ...dims], got ${describeValue(v)}`);
     }
     return checkDims(r, key, v.slice(1));
   }
   const v = r.config['input_shape'];
   if (v !== undefined && v !== null) {
-    if (!Array.isArray(v) || v.length < 1) throw new FormatError(r.field('input_shape'), `expected [...dims], got ${JSON.stringify(v)}`);
+    if (!Array.isArray(v) || v.length < 1) throw new FormatError(r.field('input_shape'), `expected [...dims], got ${describeValue(v)}`);
     return checkDims(r, 'input_shape', v);
   }
   return undefined;
@@ -273,10 +275,10 @@ export function readBatchInputShape(r: LayerConfigReader): number[] | undefined 
 function checkDims(r: LayerConfigReader, key: string, dims: unknown[]): number[] {
   return dims.map((d) => {
     if (d === null) {
-      throw new UnsupportedError(r.field(key), `variable-size dimension in ${JSON.stringify(r.config[key])} is not supported (fixed sizes only)`);
+      throw new UnsupportedError(r.field(key), `variable-size dimension in ${describeValue(r.config[key])} is not supported (fixed sizes only)`);
     }
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
-      throw new FormatError(r.field(key), `expected positive integer dimensions, got ${JSON.stringify(r.config[key])}`);
+      throw new FormatError(r.field(key), `expected positive integer dimensions, got ${describeValue(r.config[key])}`);
     }
     return d;
   });

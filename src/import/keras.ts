@@ -9,7 +9,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Dataset as H5Dataset, File as H5File, Group as H5Group } from 'h5wasm';
-import { FormatError, HlsemuError, UnsupportedError } from '../errors.js';
+import { FormatError, HlsemuError, UnsupportedError, describeValue } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { halfToFloat } from './tfjs.js';
 import { assembleModelGraph, parseKerasTopology, type NamedWeight, type ParsedTopology } from './topology.js';
@@ -22,7 +22,9 @@ let h5Promise: Promise<H5Module> | undefined;
 async function h5(): Promise<H5Module> {
   h5Promise ??= (async () => {
     const mod = (await import('h5wasm/node')).default;
-    await mod.ready;
+    const wasm = (await mod.ready) as { activate_throwing_error_handler?: () => number };
+    // HDF5 reports errors as exceptions (wrapped below as FormatErrors) instead of printing its C diagnostics on stderr.
+    wasm.activate_throwing_error_handler?.();
     return mod;
   })();
   return h5Promise;
@@ -97,7 +99,7 @@ function stringListAttr(obj: H5Group, name: string, where: string): string[] | u
     if (typeof v === 'string') return [v];
     if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
     if (ArrayBuffer.isView(v) && (v as unknown as ArrayLike<number>).length === 0) return [];
-    throw new FormatError(`${where}@${key}`, `expected a list of strings, got ${JSON.stringify(v)}`);
+    throw new FormatError(`${where}@${key}`, `expected a list of strings, got ${describeValue(v)}`);
   };
   if (attrs[name]) return one(name);
   if (!attrs[`${name}0`]) return undefined;
@@ -119,12 +121,12 @@ function readFloatDataset(ds: H5Dataset, where: string): { shape: number[]; data
   const meta = ds.metadata;
   const shape = ds.shape ?? [];
   if (meta.type !== 1) {
-    throw new UnsupportedError(where, `dataset dtype ${JSON.stringify(ds.dtype)} is not a float type`);
+    throw new UnsupportedError(where, `dataset dtype ${describeValue(ds.dtype)} is not a float type`);
   }
   const v = ds.value;
   if (v instanceof Float32Array || v instanceof Float64Array) return { shape, data: v };
   if (meta.size === 2 && v instanceof Uint16Array) return { shape, data: Float32Array.from(v, halfToFloat) };
-  throw new UnsupportedError(where, `cannot read dataset of dtype ${JSON.stringify(ds.dtype)}`);
+  throw new UnsupportedError(where, `cannot read dataset of dtype ${describeValue(ds.dtype)}`);
 }
 
 /** All datasets under a group (recursive), for layer groups without a `weight_names` attribute. */

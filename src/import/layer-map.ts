@@ -6,7 +6,8 @@
  * (Lambda, channels_first, dilation ≠ 1, groups ≠ 1, unknown activations …) is rejected with an
  * {@link UnsupportedError} naming the layer.
  */
-import { FormatError, UnsupportedError } from '../errors.js';
+import { FormatError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
+import { limits } from '../io/limits.js';
 import type { LayerAttrs, LayerQuantizers, ModelLayerClass } from '../graph/model.js';
 import { KERAS_CLASSES, REJECTED_KERAS_CLASSES } from '../layers/registry.js';
 import type { KerasRule } from '../layers/spec.js';
@@ -97,9 +98,23 @@ export function mapKerasLayer(r: LayerConfigReader, inputShapes: number[][]): Ma
   const attrs = rule.attrs(r);
   const outputShape = rule.outputShape(inputShapes, attrs, r);
   const weightSpecs = rule.weights ? rule.weights(attrs, inputShapes) : [];
+  checkElements(r.where, 'output', outputShape);
+  for (const w of weightSpecs) checkElements(r.where, w.name, w.shape);
   const m: MappedLayer = { className: rule.className, attrs, outputShape, weightSpecs };
   const q = rule.quantizers?.(r, attrs);
   if (q?.quantizers) m.quantizers = q.quantizers;
   if (q?.warnings?.length) m.warnings = q.warnings;
   return m;
+}
+
+/**
+ * A tensor a model claims must stay within `limits().maxElements` values (checked on the shape
+ * alone, before anything is allocated).
+ *
+ * @throws {ShapeError} naming the layer and the tensor.
+ */
+export function checkElements(where: string, what: string, shape: readonly number[]): void {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const max = limits().maxElements;
+  if (!(n <= max)) throw new ShapeError(`${where}.${what}`, `shape ${describeValue(shape)} holds ${n.toExponential(3)} values, more than the limit of ${max} (HLSEMU_MAX_ELEMENTS)`);
 }

@@ -21,6 +21,7 @@
  * See docs/import-onnx.md.
  */
 import { readFileSync } from 'node:fs';
+import { checkElements } from './layer-map.js';
 import { basename } from 'node:path';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
 import type { FixedType } from '../fixed/types.js';
@@ -380,6 +381,7 @@ class OnnxImporter {
         }
         return d;
       });
+      checkElements(path, 'shape', dims);
       const shape = [1, ...dims];
       const r = shape.length;
       let perm: number[];
@@ -845,7 +847,6 @@ class OnnxImporter {
     const W = Wc.tensor;
     if (W.shape.length !== rank + 2) throw new ShapeError(where, `weights of shape [${W.shape.join(', ')}] do not fit a ${rank}D convolution`);
     const group = a.int('group', 1);
-    if (group !== 1) throw new UnsupportedError(where, `grouped / depthwise convolution (group = ${group}) is not supported`);
     const dil = a.ints('dilations', new Array<number>(rank).fill(1));
     if (dil.some((d) => d !== 1)) throw new UnsupportedError(where, `dilated convolution (dilations [${dil.join(', ')}]) is not supported`);
     const chLastW = n.domain === CHANNELS_LAST_DOMAIN;
@@ -853,15 +854,22 @@ class OnnxImporter {
     const Cw = chLastW ? W.shape[rank + 1]! : W.shape[1]!;
     const kernel = chLastW ? W.shape.slice(1, rank + 1) : W.shape.slice(2);
     const C = v.shape[ax.ch]!;
-    if (Cw !== C) throw new ShapeError(where, `weights [${W.shape.join(', ')}] expect ${Cw} input channels, the input has ${C}`);
+    // hls4ml's conv_to_depthwise_conv_x_d: group == channels (≠ 1) is a depthwise convolution; its
+    // kernels need one filter per channel (depth_multiplier 1).
+    const depthwise = group !== 1 && group === C;
+    if (group !== 1 && !depthwise) throw new UnsupportedError(where, `grouped convolution (group = ${group}, ${C} channels) is not supported (group 1, or group = channels for a depthwise convolution)`);
+    if (depthwise && (F !== C || Cw !== 1)) throw new UnsupportedError(where, `depthwise convolution with ${F} filters for ${C} channels (depth multiplier ${F / C}) is not supported: hls4ml's depthwise kernels assert n_filt == n_chan`);
+    if (!depthwise && Cw !== C) throw new ShapeError(where, `weights [${W.shape.join(', ')}] expect ${Cw} input channels, the input has ${C}`);
     if (a.has('kernel_shape') && !sameArr(a.ints('kernel_shape'), kernel)) throw new ShapeError(where, `kernel_shape [${a.ints('kernel_shape').join(', ')}] does not match the weights [${W.shape.join(', ')}]`);
     const strides = a.ints('strides', new Array<number>(rank).fill(1));
     const spatial = ax.spatial.map((q) => v.shape[q]!);
     const pad = this.kerasPadding(a, spatial, kernel, strides);
     if (pad.explicit) v = this.zeroPad(n, v, pad.explicit.begin, pad.explicit.end, ax.spatial, '_pad');
-    // Keras kernel layout (k…, C, F)
+    // Keras kernel layout (k…, C, F); a depthwise kernel (k…, 1, C) is Keras' (k…, C, 1) in the same order.
     const kerasW = transpose(W, chLastW ? [...range(rank, 1), rank + 1, 0] : [...range(rank, 2), 1, 0]);
-    const weights: Record<string, FloatTensor> = { kernel: { shape: kerasW.shape, data: kerasW.data } };
+    const weights: Record<string, FloatTensor> = depthwise
+      ? { depthwise_kernel: { shape: [...kernel, C, 1], data: kerasW.data } }
+      : { kernel: { shape: kerasW.shape, data: kerasW.data } };
     let bias: Float64Array | undefined;
     if (Bc) {
       if (Bc.tensor.data.length !== F) throw new ShapeError(where, `bias has ${Bc.tensor.data.length} values for ${F} filters`);
@@ -880,10 +888,10 @@ class OnnxImporter {
     const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { perm: ax.perm } };
     this.addLayer(
       name,
-      rank === 1 ? 'Conv1D' : 'Conv2D',
+      depthwise ? (rank === 1 ? 'DepthwiseConv1D' : 'DepthwiseConv2D') : rank === 1 ? 'Conv1D' : 'Conv2D',
       [v],
       modelShapeOf(outV),
-      { filters: F, kernelSize: kernel, strides, padding: pad.padding, useBias: !!Bc },
+      depthwise ? { kernelSize: kernel, strides, padding: pad.padding, depthMultiplier: 1, useBias: !!Bc } : { filters: F, kernelSize: kernel, strides, padding: pad.padding, useBias: !!Bc },
       weights,
       q,
     );

@@ -8,8 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { LayersModel } from '@tensorflow/tfjs';
-import { FormatError, UnsupportedError } from '../errors.js';
+import { FormatError, UnsupportedError, describeValue } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { assembleModelGraph, parseKerasTopology, type NamedWeight, type ParsedTopology } from './topology.js';
 
@@ -206,7 +205,10 @@ export function tfjsArtifactsToModelGraph(modelJson: TfjsModelJson, weightBytes:
   const manifest = modelJson.weightsManifest ?? [];
   if (!Array.isArray(manifest)) throw new FormatError(`${container}.weightsManifest`, 'expected a list of groups');
   const entries = manifest.flatMap((g, i) => {
-    if (!g || !Array.isArray(g.weights)) throw new FormatError(`${container}.weightsManifest[${i}]`, 'group has no weights list');
+    if (!g || typeof g !== 'object' || !Array.isArray(g.weights)) throw new FormatError(`${container}.weightsManifest[${i}]`, 'group has no weights list');
+    if (g.paths !== undefined && (!Array.isArray(g.paths) || !g.paths.every((p) => typeof p === 'string'))) {
+      throw new FormatError(`${container}.weightsManifest[${i}].paths`, 'expected a list of file names');
+    }
     return g.weights;
   });
   const weights = decodeTfjsWeights(entries, weightBytes, container);
@@ -250,9 +252,12 @@ export function loadTfjsModelSync(modelJsonPath: string): ModelGraph {
   }
   const dir = dirname(resolve(modelJsonPath));
   const shards: Uint8Array[] = [];
-  (json.weightsManifest ?? []).forEach((g, gi) => {
-    if (!g || !Array.isArray(g.paths)) throw new FormatError(`${modelJsonPath}.weightsManifest[${gi}]`, 'group has no paths list');
+  const manifest = json.weightsManifest ?? [];
+  if (!Array.isArray(manifest)) throw new FormatError(`${modelJsonPath}.weightsManifest`, 'expected a list of groups');
+  manifest.forEach((g, gi) => {
+    if (!g || typeof g !== 'object' || !Array.isArray(g.paths)) throw new FormatError(`${modelJsonPath}.weightsManifest[${gi}]`, 'group has no paths list');
     g.paths.forEach((p, pi) => {
+      if (typeof p !== 'string' || p === '') throw new FormatError(`${modelJsonPath}.weightsManifest[${gi}].paths[${pi}]`, `expected a file name, got ${describeValue(p, 40)}`);
       const shardPath = join(dir, p);
       if (!existsSync(shardPath)) {
         throw new FormatError(shardPath, `weight shard '${p}' (weightsManifest[${gi}].paths[${pi}] of ${basename(modelJsonPath)}) not found`);
@@ -275,6 +280,18 @@ export function loadTfjsModelSync(modelJsonPath: string): ModelGraph {
 }
 
 /**
+ * What {@link fromTfjsLayersModel} reads of a `tf.LayersModel` (structurally, so the package does
+ * not depend on tfjs or its types).
+ */
+export interface TfjsLayersModelLike {
+  name: string;
+  toJSON(unused: null, returnString: false): unknown;
+  layers: ReadonlyArray<{
+    weights: ReadonlyArray<{ name: string; originalName?: string; dtype: string; shape: readonly (number | null)[]; read(): { dataSync(): ArrayLike<number> } }>;
+  }>;
+}
+
+/**
  * Converts an in-memory tfjs LayersModel (Sequential or functional) to a ModelGraph, through the
  * same topology code as {@link loadTfjsModel}: `model.toJSON(null, false)` for the topology and each
  * layer's variables (`originalName`, values via `read().dataSync()`) for the weights.
@@ -285,13 +302,13 @@ export function loadTfjsModelSync(modelJsonPath: string): ModelGraph {
  * const graph = fromTfjsLayersModel(model);
  * graph.layers.map((l) => l.className); // ['InputLayer', 'Dense']
  */
-export function fromTfjsLayersModel(model: LayersModel): ModelGraph {
+export function fromTfjsLayersModel(model: TfjsLayersModelLike): ModelGraph {
   const topology = model.toJSON(null, false) as unknown;
   const parsed = parseKerasTopology(topology, `tfjs model '${model.name}'`);
   const weights: NamedWeight[] = [];
   for (const layer of model.layers) {
     for (const v of layer.weights) {
-      const name = (v as { originalName?: string }).originalName ?? v.name;
+      const name = v.originalName ?? v.name;
       const values = v.read().dataSync();
       let data: Float32Array;
       if (values instanceof Float32Array) data = new Float32Array(values);

@@ -336,6 +336,8 @@ export function resolveLayerWeights(
 ): Record<string, FloatTensor> {
   const specs = layer.weightSpecs;
   const expected = specs.map((s) => s.name);
+  const canonical = new Map<string, string>();
+  for (const s of specs) for (const n of [s.name, ...(s.aliases ?? [])]) canonical.set(n, s.name);
   if (specs.length === 0) {
     if (entries.length > 0) {
       throw new FormatError(layer.where, `${container} holds weights (${entries.map((e) => e.name).join(', ')}) for a layer that has none`);
@@ -345,8 +347,8 @@ export function resolveLayerWeights(
   const assigned = new Map<string, NamedWeight>();
   const unmatched: NamedWeight[] = [];
   for (const e of entries) {
-    const base = weightBaseName(e.name);
-    if (expected.includes(base)) {
+    const base = canonical.get(weightBaseName(e.name));
+    if (base !== undefined) {
       if (assigned.has(base)) throw new FormatError(`${layer.where}.weights.${base}`, `${container} holds '${base}' twice`);
       assigned.set(base, e);
     } else {

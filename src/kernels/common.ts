@@ -45,7 +45,25 @@ export interface KernelStats {
   resultCount: number;
   /** Largest |real value| that reached a cast to `result_t` (before that cast). */
   maxAbsPreResult: number;
+  /**
+   * Lookup-table use, by table name (e.g. `table`, `exp_table`): which entries the inputs reached
+   * (1 = hit) and how many distinct index inputs were seen (capped); filled in report mode.
+   */
+  luts?: Record<string, LutUse>;
 }
+
+/** How a run used one lookup table. */
+export interface LutUse {
+  /** One byte per table entry: 1 when some input indexed it. */
+  hits: Uint8Array;
+  /** Distinct values the index was computed from (counted up to {@link LUT_DISTINCT_CAP}). */
+  distinct: number;
+  /** Up to LUT_DISTINCT_CAP distinct index inputs (real values), to count `distinct`. */
+  seen: number[];
+}
+
+/** How many distinct index inputs a {@link LutUse} remembers. */
+export const LUT_DISTINCT_CAP = 64;
 
 /** Fresh zeroed {@link KernelStats}. @example const st = newKernelStats(); dense(cfg, x, w, b, { stats: st }); */
 export function newKernelStats(): KernelStats {
@@ -64,7 +82,20 @@ export function mergeKernelStats(into: KernelStats, from: KernelStats): KernelSt
   }
   into.resultCount += from.resultCount;
   into.maxAbsPreResult = Math.max(into.maxAbsPreResult, from.maxAbsPreResult);
+  for (const [name, u] of Object.entries(from.luts ?? {})) {
+    into.luts ??= {};
+    const t = (into.luts[name] ??= { hits: new Uint8Array(u.hits.length), distinct: 0, seen: [] });
+    for (let i = 0; i < u.hits.length; i++) t.hits[i] = t.hits[i]! | u.hits[i]!;
+    for (const v of u.seen) noteLutInput(t, v);
+  }
   return into;
+}
+
+/** Record one index input of a table (for the distinct count). */
+export function noteLutInput(u: LutUse, v: number): void {
+  if (u.seen.length >= LUT_DISTINCT_CAP || u.seen.includes(v)) return;
+  u.seen.push(v);
+  u.distinct = u.seen.length;
 }
 
 /** Options every kernel accepts. */

@@ -145,6 +145,27 @@ export interface Windows {
   counts: Int32Array;
 }
 
+/** A growable Int32 list (window tables can be large: no boxed-number arrays). */
+class IntList {
+  private buf: Int32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.buf = new Int32Array(Math.max(16, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Int32Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = v;
+  }
+  /** The values, trimmed. */
+  take(): Int32Array {
+    return this.buf.length === this.length ? this.buf : this.buf.slice(0, this.length);
+  }
+}
+
 function fullCounts(nOut: number, kSize: number): Int32Array {
   return new Int32Array(nOut).fill(kSize);
 }
@@ -199,7 +220,7 @@ export function lineBufferWindows(g: WindowGeometry, buffer2d: boolean): Windows
   const PH = g.H + g.pt + g.pb;
   const PW = g.W + g.pl + g.pr;
   const kSize = g.kh * g.kw;
-  const list: number[] = [];
+  const list = new IntList(g.outH * g.outW * kSize);
   const lx = g.kw - 1;
   const ly = g.kh - 1;
   if (buffer2d) {
@@ -250,7 +271,7 @@ export function lineBufferWindows(g: WindowGeometry, buffer2d: boolean): Windows
     }
   }
   const nOut = list.length / kSize;
-  return { nOut, kSize, taps: Int32Array.from(list), counts: fullCounts(nOut, kSize) };
+  return { nOut, kSize, taps: list.take(), counts: fullCounts(nOut, kSize) };
 }
 
 /** The instruction table of an Encoded convolution (hls4ml's `compute_conv{1,2}d_instructions`). */
@@ -276,7 +297,7 @@ export function encodedConvWindows(g: WindowGeometry, t: EncodedTable): Windows 
   const fifos: number[][] = [];
   const heads = new Int32Array(kSize);
   for (let f = 0; f < kSize; f++) fifos.push([]);
-  const list: number[] = [];
+  const list = new IntList(g.outH * g.outW * kSize);
   const last = 2 ** (kSize - 1);
   for (let ih = 0; ih < PH; ih++) {
     const shIdx = g.oneD ? 0 : scaleIndex(t.kindH, g.kh, g.sh, PH, ih);
@@ -303,7 +324,7 @@ export function encodedConvWindows(g: WindowGeometry, t: EncodedTable): Windows 
     }
   }
   const nOut = list.length / kSize;
-  return { nOut, kSize, taps: Int32Array.from(list), counts: fullCounts(nOut, kSize) };
+  return { nOut, kSize, taps: list.take(), counts: fullCounts(nOut, kSize) };
 }
 
 /**
@@ -322,7 +343,7 @@ export function encodedPoolWindows(g: WindowGeometry): Windows {
   const fifos: number[][] = [];
   const heads = new Int32Array(kSize);
   for (let f = 0; f < kSize; f++) fifos.push([]);
-  const list: number[] = [];
+  const list = new IntList(g.outH * g.outW * kSize);
   for (let h = 0; h < g.H; h++) {
     for (let w = 0; w < g.W; w++) {
       let mask = 0;
@@ -334,7 +355,7 @@ export function encodedPoolWindows(g: WindowGeometry): Windows {
     }
   }
   const nOut = list.length / kSize;
-  return { nOut, kSize, taps: Int32Array.from(list), counts: fullCounts(nOut, kSize) };
+  return { nOut, kSize, taps: list.take(), counts: fullCounts(nOut, kSize) };
 }
 
 /**

@@ -29,3 +29,8 @@ export * from './depthwise.js';
 export * from './recurrent.js';
 export * from './layernorm.js';
 export * from './einsum.js';
+export * from './activations-ext.js';
+export * from './image.js';
+export * from './cropping.js';
+export * from './transpose.js';
+export * from './embed.js';

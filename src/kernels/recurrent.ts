@@ -224,14 +224,6 @@ export class RecurrentKernel {
       recurrent_table: tt.recurrent_table,
     };
     this.types = types;
-    if (kind === 'lstm' && cfg.use_static === false) {
-      // The non-static cell passes accum_t[] where res_T[] is expected: it compiles only when the
-      // three types are one.
-      const same = (a: FixedType, b: FixedType) => a.W === b.W && a.I === b.I && a.signed === b.signed && a.Q === b.Q && a.O === b.O && a.N === b.N;
-      if (!same(types.input, types.result) || !same(types.result, types.accum)) {
-        throw new UnsupportedError(`${layer}.types`, 'nnet::lstm (use_static = false) compiles only with input_t == result_t == accum_t');
-      }
-    }
     this.activation = normAct(layer, 'activation', cfg.activation);
     this.recurrentActivation = normAct(layer, 'recurrent_activation', cfg.recurrent_activation);
     this.tables = recurrentTables({ ...cfg, name: layer });

@@ -251,3 +251,38 @@ function forSlices(nGroups: number, nSlice: number, nInner: number, fn: (idx: (j
     }
   }
 }
+
+/**
+ * The exp-table index of every element, exactly as {@link softmax} computes it (latency: top bits
+ * of x; stable: top bits of `(inp_norm_t)(x_max − x)`), with the value each index was taken from
+ * (real units) — for the report's lookup-table diagnostics. Slices follow n_slice (whole input by
+ * default). Legacy and argmax have no index of this kind (empty result).
+ *
+ * @example softmaxExpIndices(cfg, x).indices; // Int32Array of n_in entries
+ */
+export function softmaxExpIndices(cfg: SoftmaxConfig, x: RawInput): { indices: Int32Array; values: Float64Array } {
+  const layer = layerName(cfg ?? {}, 'softmax');
+  const impl = normImpl(layer, cfg.implementation);
+  const nIn = intField(layer, 'n_in', cfg.n_in);
+  if (impl !== 'latency' && impl !== 'stable') return { indices: new Int32Array(0), values: new Float64Array(0) };
+  const tt = cfg.types as unknown as Record<string, FixedType>;
+  const tin = typeField(layer, tt, 'input');
+  const norm = impl === 'stable' ? (tt.inp_norm ?? softmaxInpNormType(tin)) : tin;
+  const expN = cfg.exp_table_size ?? 1024;
+  const nSlice = cfg.n_slice === undefined ? nIn : intField(layer, 'n_slice', cfg.n_slice);
+  const A = tin.W + 2 > 52 ? (BIG as Arith<number | bigint>) : (NUM as Arith<number | bigint>);
+  const xs = readRaw(A, layer, 'input', x, tin, nIn);
+  const castN = A.caster(frac(tin), norm);
+  const indices = new Int32Array(nIn);
+  const values = new Float64Array(nIn);
+  for (let o = 0; o < nIn; o += nSlice) {
+    let xmax = xs[o]!;
+    for (let i = 1; i < nSlice; i++) if (xs[o + i]! > xmax) xmax = xs[o + i]!;
+    for (let i = 0; i < nSlice; i++) {
+      const v = impl === 'stable' ? castN(A.sub(xmax, xs[o + i]!)) : xs[o + i]!;
+      indices[o + i] = topBits(v, norm, expN);
+      values[o + i] = Number(v) * 2 ** -frac(norm);
+    }
+  }
+  return { indices, values };
+}

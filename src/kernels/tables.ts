@@ -105,6 +105,67 @@ export function tanhTable(cfg: ActivationTableConfig): RawOutput {
   return buildTable('tanh', n, tableType(layer, cfg.types), (i) => tanhf(gridPoint(i, n, 4)));
 }
 
+/** `float in_val = -8.0·i/N` (the ELU / SELU grid over (−8, 0]). */
+function negGridPoint(i: number, n: number): number {
+  return f32((-8.0 * i) / n);
+}
+
+/**
+ * The ELU table: `t[i] = (table_t)(float)(double(expf(x_i)) − 1.0)`, `x_i = (float)(−8·i/N)`
+ * (`init_elu_table`: entry i is e^x − 1 at x = −8i/N, indexed by `trunc(x·N/−8)`).
+ *
+ * @example eluTable({ table_size: 1024, types: { table: parseFixedType('ap_fixed<18,8>') } })[0]; // 0
+ */
+export function eluTable(cfg: ActivationTableConfig): RawOutput {
+  const layer = cfg.name ?? 'elu';
+  const n = tableSize(layer, cfg.table_size);
+  return buildTable('elu', n, tableType(layer, cfg.types), (i) => f32(expf(negGridPoint(i, n)) - 1.0));
+}
+
+/** SELU's λ and α as the C++ literals (double). */
+export const SELU_LAMBDA = 1.0507009873554804934193349852946;
+/** @see SELU_LAMBDA */
+export const SELU_ALPHA = 1.6732632423543772848170429916717;
+
+/**
+ * The SELU table: `t[i] = (table_t)(float)(λ·(α·(double(expf(x_i)) − 1.0)))` in double,
+ * `x_i = (float)(−8·i/N)` (`init_selu_table`).
+ *
+ * @example seluTable({ table_size: 1024, types: { table: parseFixedType('ap_fixed<18,8>') } })[0]; // 0
+ */
+export function seluTable(cfg: ActivationTableConfig): RawOutput {
+  const layer = cfg.name ?? 'selu';
+  const n = tableSize(layer, cfg.table_size);
+  return buildTable('selu', n, tableType(layer, cfg.types), (i) => f32(SELU_LAMBDA * (SELU_ALPHA * (expf(negGridPoint(i, n)) - 1.0))));
+}
+
+/**
+ * The softplus table: `t[i] = (table_t)(float) log(double(expf(x_i)) + 1.0)`,
+ * `x_i = (float)(16·(i − N/2)/N)` (`init_softplus_table`; the logarithm is the double one).
+ *
+ * @example softplusTable({ table_size: 1024, types: { table: parseFixedType('ap_fixed<18,8>') } })[512]; // 709 (log 2 = 0.693)
+ */
+export function softplusTable(cfg: ActivationTableConfig): RawOutput {
+  const layer = cfg.name ?? 'softplus';
+  const n = tableSize(layer, cfg.table_size);
+  return buildTable('softplus', n, tableType(layer, cfg.types), (i) => f32(Math.log(expf(gridPoint(i, n, 8)) + 1.0)));
+}
+
+/**
+ * The softsign table: `t[i] = (table_t)(float)(x_i / (|x_i| + 1.0))` in double,
+ * `x_i = (float)(16·(i − N/2)/N)` (`init_softsign_table`).
+ *
+ * @example softsignTable({ table_size: 1024, types: { table: parseFixedType('ap_fixed<18,8>') } })[512]; // 0
+ */
+export function softsignTable(cfg: ActivationTableConfig): RawOutput {
+  const layer = cfg.name ?? 'softsign';
+  const n = tableSize(layer, cfg.table_size);
+  return buildTable('softsign', n, tableType(layer, cfg.types), (i) => {
+    const x = gridPoint(i, n, 8);
+    return f32(x / (Math.abs(x) + 1.0));
+  });
+}
+
 /**
  * Value of the number of type `t` whose top `ceillog2(size)` bits are `i` and other bits 0
  * (`softmax_real_val_from_idx`). Throws when the type has fewer bits than the index.

@@ -1,9 +1,11 @@
 /**
- * ZeroPadding1D / 2D, `nnet::zeropad1d_cl` / `nnet::zeropad2d_cl` (channels-last, io_parallel and
- * io_stream compute the same): padded positions are 0, the others `(result_t) x`.
+ * ZeroPadding1D / 2D, `nnet::zeropad{1,2}d_cl` (channels-last; io_parallel and io_stream compute
+ * the same) and `nnet::zeropad{1,2}d_cf` (channels-first, io_parallel only): padded positions are
+ * 0, the others `(result_t) x`. The `_cf` kernels write a `data_T` array, so their result type must
+ * be the input type.
  */
-import { ConfigError, ShapeError } from '../errors.js';
-import { frac, type FixedType } from '../fixed/index.js';
+import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
+import { frac, sameType, type FixedType } from '../fixed/index.js';
 import {
   BIG,
   NUM,
@@ -37,10 +39,12 @@ export interface ZeroPad2DConfig {
   out_height?: number;
   out_width?: number;
   io_type?: string;
+  /** `'channels_last'` (default; `zeropad2d_cl`) or `'channels_first'` (`zeropad2d_cf`, io_parallel, (C, H, W) layout). */
+  data_format?: 'channels_last' | 'channels_first' | string;
   types: { input: FixedType; result: FixedType };
 }
 
-/** Config of `nnet::zeropad1d_cl`. */
+/** Config of `nnet::zeropad1d_cl` / `nnet::zeropad1d_cf`. */
 export interface ZeroPad1DConfig {
   name?: string;
   n_chan: number;
@@ -49,6 +53,8 @@ export interface ZeroPad1DConfig {
   pad_right?: number;
   out_width?: number;
   io_type?: string;
+  /** `'channels_last'` (default; `zeropad1d_cl`) or `'channels_first'` (`zeropad1d_cf`, io_parallel, (C, W) layout). */
+  data_format?: 'channels_last' | 'channels_first' | string;
   types: { input: FixedType; result: FixedType };
 }
 
@@ -65,17 +71,18 @@ function pad<T extends number | bigint>(
   t: { input: FixedType; result: FixedType },
   x: RawInput,
   opts: KernelOptions,
+  cf: boolean,
 ): RawOutput {
-  const out = allocOut(layer, OH * OW * C, t.result, opts.out);
   const xs = readRaw(A, layer, 'input', x, t.input, H * W * C);
+  const out = allocOut(layer, OH * OW * C, t.result, opts.out);
   const cast = typedCaster(A, t.input, t.result, opts.stats?.result);
   for (let k = 0; k < out.length; k++) storeOut(out, k, A.zero);
   for (let h = 0; h < H; h++) {
     for (let w = 0; w < W; w++) {
       for (let c = 0; c < C; c++) {
-        const v = xs[(h * W + w) * C + c]!;
+        const v = xs[cf ? (c * H + h) * W + w : (h * W + w) * C + c]!;
         if (opts.stats) notePreResult(opts.stats, v, frac(t.input));
-        storeOut(out, ((h + pt) * OW + (w + pl)) * C + c, cast(v));
+        storeOut(out, cf ? (c * OH + h + pt) * OW + (w + pl) : ((h + pt) * OW + (w + pl)) * C + c, cast(v));
       }
     }
   }
@@ -85,6 +92,20 @@ function pad<T extends number | bigint>(
 function types2(layer: string, t: unknown): { input: FixedType; result: FixedType } {
   const tt = t as Record<string, FixedType>;
   return { input: typeField(layer, tt, 'input'), result: typeField(layer, tt, 'result') };
+}
+
+/** Whether the layer is channels-first, validating `data_format` against io_type and the types. */
+function channelsFirst(layer: string, cfg: { data_format?: string; io_type?: string }, t: { input: FixedType; result: FixedType }): boolean {
+  const f = cfg.data_format ?? 'channels_last';
+  if (f !== 'channels_last' && f !== 'channels_first') throw new ConfigError(`${layer}.data_format`, `must be 'channels_last' or 'channels_first', got ${JSON.stringify(cfg.data_format)}`);
+  if (cfg.io_type !== undefined && cfg.io_type !== 'io_parallel' && cfg.io_type !== 'io_stream') {
+    throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(cfg.io_type)}`);
+  }
+  if (f === 'channels_first') {
+    if (cfg.io_type === 'io_stream') throw new UnsupportedError(`${layer}.data_format`, 'hls4ml has no channels-first io_stream zero padding');
+    if (!sameType(t.input, t.result)) throw new ConfigError(`${layer}.types.result`, 'the channels-first kernel writes a data_T array: the result type must equal the input type');
+  }
+  return f === 'channels_first';
 }
 
 /**
@@ -107,8 +128,9 @@ export function zeropad2d(cfg: ZeroPad2DConfig, x: RawInput, opts: KernelOptions
   if (cfg.out_height !== undefined && cfg.out_height !== OH) throw new ShapeError(`${layer}.out_height`, `expected ${OH}, got ${cfg.out_height}`);
   if (cfg.out_width !== undefined && cfg.out_width !== OW) throw new ShapeError(`${layer}.out_width`, `expected ${OW}, got ${cfg.out_width}`);
   const t = types2(layer, cfg.types);
+  const cf = channelsFirst(layer, cfg, t);
   const bits = Math.max(t.input.W + 1, t.result.W);
-  return choosePath(layer, bits, opts.path) ? pad(BIG, layer, H, W, C, pt, pl, OH, OW, t, x, opts) : pad(NUM, layer, H, W, C, pt, pl, OH, OW, t, x, opts);
+  return choosePath(layer, bits, opts.path) ? pad(BIG, layer, H, W, C, pt, pl, OH, OW, t, x, opts, cf) : pad(NUM, layer, H, W, C, pt, pl, OH, OW, t, x, opts, cf);
 }
 
 /**
@@ -126,6 +148,7 @@ export function zeropad1d(cfg: ZeroPad1DConfig, x: RawInput, opts: KernelOptions
   const OW = W + pl + pr;
   if (cfg.out_width !== undefined && cfg.out_width !== OW) throw new ShapeError(`${layer}.out_width`, `expected ${OW}, got ${cfg.out_width}`);
   const t = types2(layer, cfg.types);
+  const cf = channelsFirst(layer, cfg, t);
   const bits = Math.max(t.input.W + 1, t.result.W);
-  return choosePath(layer, bits, opts.path) ? pad(BIG, layer, 1, W, C, 0, pl, 1, OW, t, x, opts) : pad(NUM, layer, 1, W, C, 0, pl, 1, OW, t, x, opts);
+  return choosePath(layer, bits, opts.path) ? pad(BIG, layer, 1, W, C, 0, pl, 1, OW, t, x, opts, cf) : pad(NUM, layer, 1, W, C, 0, pl, 1, OW, t, x, opts, cf);
 }

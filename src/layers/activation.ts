@@ -15,13 +15,16 @@ import { UnsupportedError } from '../errors.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { ModelLayer } from '../graph/model.js';
 import { sameShape } from '../import/keras-config.js';
-import { binaryTanh, isApUint1, leakyRelu, leakyReluAlphaRaw, linear, relu, sigmoid, tanh, ternaryTanh, type ActivationConfig } from '../kernels/activations.js';
+import { activationTableIndex, leakyRelu, leakyReluAlphaRaw, linear, relu, sigmoid, tanh, type ActivationConfig } from '../kernels/activations.js';
+import { binaryTanh, ternaryTanh } from '../kernels/activations-ext.js';
+import { ACTIVATION_EXT_HEADER } from '../emit/cpp/activation-ext.js';
+import { noteLutInput } from '../kernels/common.js';
 import { prepareFastActivation } from '../kernels/fast/elementwise.js';
 import { sigmoidTable, tanhTable } from '../kernels/tables.js';
-import { parseFixedType, type FixedType } from '../fixed/types.js';
+import { frac, parseFixedType, type FixedType } from '../fixed/types.js';
 import { Struct, tArg, warnInputType, type WeightArray } from '../emit/layers.js';
 import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
-import { checkTable, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
+import { checkInputLengths, checkLayout, checkTable, int, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import type { ActivationSplit, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -294,12 +297,32 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
     if (act === 'leaky_relu' || act === 'binary_tanh' || act === 'ternary_tanh') return { kernel: null, reason: `activation ${act}` };
     return prepareFastActivation(act, kernelCfg(L), fo);
   },
+  luts(L) {
+    const act = L.config.activation;
+    if (act !== 'sigmoid' && act !== 'tanh') return [];
+    const N = L.config.table_size;
+    const R = act === 'sigmoid' ? 16 : 8;
+    const fx = frac(L.types.input);
+    return [
+      {
+        table: 'table',
+        size: N,
+        step: R / N,
+        observe([x], use) {
+          for (let i = 0; i < x!.length; i++) {
+            const v = x![i]!;
+            use.hits[activationTableIndex(v, fx, N, R)] = 1;
+            noteLutInput(use, Number(v) * 2 ** -fx);
+          }
+        },
+      },
+    ];
+  },
   emit(L, { ctx, cname: c, ins }) {
     const inT = ins[0]!;
     const act = L.config.activation;
     warnInputType(ctx, L, 'input', inT);
     const s = new Struct(`config_${c}`, `${L.name}: ${act} over ${inT.size} values`).u('n_in', inT.size).u('reuse_factor', L.config.reuse_factor);
-    if (act === 'binary_tanh') s.b('xnor_result', isApUint1(L.types.result));
     const typedefs: Array<[string, FixedType]> = [];
     const arrays: WeightArray[] = [];
     let extra = '';
@@ -325,7 +348,7 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
       typedefs,
       structs: [s.text()],
       arrays,
-      headers: [ACTIVATION_HEADER],
+      headers: act === 'binary_tanh' || act === 'ternary_tanh' ? [ACTIVATION_EXT_HEADER] : [ACTIVATION_HEADER],
       call: (is, iv, out, ov) => [`hlsemu::${act}<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}${extra});`],
       summary: `Activation ${act}`,
     };
@@ -336,10 +359,12 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
 // Kernel reference vectors (`kernel: linear | relu | leaky_relu | sigmoid | tanh`)
 // ---------------------------------------------------------------------------------------------
 
-function checkActivationCase(c: Case, kind: ActivationName): string | null {
+function checkActivationCase(c: Case, kind: Exclude<ActivationName, 'binary_tanh' | 'ternary_tanh'>): string | null {
   const cfg = obj(c, 'config');
   const t = caseTypes(c);
   need(t, 'input', 'result');
+  checkLayout(c, cfg, int(cfg, 'n_in'));
+  checkInputLengths(c, int(cfg, 'n_in'), 'config.n_in');
   const kcfg: Record<string, unknown> = { ...cfg, name: kind, types: t };
   switch (kind) {
     case 'linear':
@@ -358,10 +383,6 @@ function checkActivationCase(c: Case, kind: ActivationName): string | null {
       }
       return runAll(c, kind, (x, i) => leakyRelu(kcfg as never, x1(x, i)));
     }
-    case 'binary_tanh':
-      return runAll(c, kind, (x, i) => binaryTanh(kcfg as never, x1(x, i)));
-    case 'ternary_tanh':
-      return runAll(c, kind, (x, i) => ternaryTanh(kcfg as never, x1(x, i)));
     case 'sigmoid':
     case 'tanh': {
       need(t, 'table');
@@ -385,7 +406,5 @@ export const activationModule = {
     leaky_relu: (c: Case) => checkActivationCase(c, 'leaky_relu'),
     sigmoid: (c: Case) => checkActivationCase(c, 'sigmoid'),
     tanh: (c: Case) => checkActivationCase(c, 'tanh'),
-    binary_tanh: (c: Case) => checkActivationCase(c, 'binary_tanh'),
-    ternary_tanh: (c: Case) => checkActivationCase(c, 'ternary_tanh'),
   },
 } satisfies LayerModule;

@@ -8,7 +8,7 @@
  * batchnorm_opt.py (remove no-op BN), infer_precision.py (_infer_bn_precision),
  * backends/vivado/passes/core_templates.py (batchnorm_config), nnet_utils/nnet_batchnorm*.h.
  */
-import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
+import { ConfigError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
 import { fixedType, frac, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { ModelLayer } from '../graph/model.js';
@@ -92,10 +92,10 @@ function bnAxis(r: LayerConfigReader, rank: number): void {
   let axis = r.config['axis'];
   if (axis === undefined || axis === null) return;
   if (Array.isArray(axis)) {
-    if (axis.length !== 1) throw new UnsupportedError(r.field('axis'), `normalisation over several axes ${JSON.stringify(axis)} is not supported`);
+    if (axis.length !== 1) throw new UnsupportedError(r.field('axis'), `normalisation over several axes ${describeValue(axis)} is not supported`);
     axis = axis[0];
   }
-  if (typeof axis !== 'number') throw new ConfigError(r.field('axis'), `expected an integer, got ${JSON.stringify(axis)}`);
+  if (typeof axis !== 'number') throw new ConfigError(r.field('axis'), `expected an integer, got ${describeValue(axis)}`);
   if (normaliseAxis(axis, rank, r.field('axis')) !== -1) {
     throw new UnsupportedError(r.field('axis'), `BatchNormalization over axis ${axis} is not supported (last axis only)`);
   }

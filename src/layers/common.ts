@@ -3,7 +3,7 @@
  * firmware layer, and checking a firmware layer read from outside (config fields known and valid,
  * types and weight arrays present with the right sizes).
  */
-import { ConfigError, FormatError, ShapeError } from '../errors.js';
+import { ConfigError, FormatError, ShapeError, describeValue } from '../errors.js';
 import type { FixedType } from '../fixed/types.js';
 import { shapeSize, type FirmwareLayerBase, type IOType } from '../graph/firmware.js';
 import type { HlsNode } from '../graph/hls-graph.js';
@@ -100,12 +100,12 @@ export class LayerCheck {
       if (!ok.has(k)) throw new FormatError(`${path}.config.${k}`, `unknown field for a ${L.cls} layer (known: ${[...ok].join(', ')})`);
     }
     const io = this.cfg.io_type;
-    if (io !== undefined && io !== 'io_parallel' && io !== 'io_stream') throw new FormatError(`${path}.config.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(io)}`);
+    if (io !== undefined && io !== 'io_parallel' && io !== 'io_stream') throw new FormatError(`${path}.config.io_type`, `must be 'io_parallel' or 'io_stream', got ${describeValue(io)}`);
     if (this.cfg.data_format !== undefined && this.cfg.data_format !== 'channels_last') {
-      throw new FormatError(`${path}.config.data_format`, `only channels_last is supported, got ${JSON.stringify(this.cfg.data_format)}`);
+      throw new FormatError(`${path}.config.data_format`, `only channels_last is supported, got ${describeValue(this.cfg.data_format)}`);
     }
-    if (!Array.isArray(L.shapeIn) || !L.shapeIn.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.shapeIn`, `expected positive integer dimensions, got ${JSON.stringify(L.shapeIn)}`);
-    if (!Array.isArray(L.shapeOut) || !L.shapeOut.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.shapeOut`, `expected positive integer dimensions, got ${JSON.stringify(L.shapeOut)}`);
+    if (!Array.isArray(L.shapeIn) || !L.shapeIn.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.shapeIn`, `expected positive integer dimensions, got ${describeValue(L.shapeIn)}`);
+    if (!Array.isArray(L.shapeOut) || !L.shapeOut.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.shapeOut`, `expected positive integer dimensions, got ${describeValue(L.shapeOut)}`);
   }
 
   /** The io type (default io_parallel). */
@@ -120,7 +120,7 @@ export class LayerCheck {
       if (dflt === undefined) throw new FormatError(`${this.path}.config.${key}`, 'missing required field');
       return dflt;
     }
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new FormatError(`${this.path}.config.${key}`, `expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new FormatError(`${this.path}.config.${key}`, `expected an integer ≥ ${min}, got ${describeValue(v)}`);
     return v;
   }
 
@@ -138,7 +138,7 @@ export class LayerCheck {
       if (dflt === undefined) throw new FormatError(`${this.path}.config.${key}`, 'missing required field');
       return dflt;
     }
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${this.path}.config.${key}`, `expected a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${this.path}.config.${key}`, `expected a number, got ${describeValue(v)}`);
     return v;
   }
 
@@ -146,7 +146,7 @@ export class LayerCheck {
   bool(key: string, dflt: boolean): boolean {
     const v = this.cfg[key];
     if (v === undefined || v === null) return dflt;
-    if (typeof v !== 'boolean') throw new FormatError(`${this.path}.config.${key}`, `expected true or false, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean') throw new FormatError(`${this.path}.config.${key}`, `expected true or false, got ${describeValue(v)}`);
     return v;
   }
 
@@ -158,7 +158,7 @@ export class LayerCheck {
       return dflt;
     }
     const hit = typeof v === 'string' ? choices.find((c) => c.toLowerCase() === v.toLowerCase()) : undefined;
-    if (hit === undefined) throw new FormatError(`${this.path}.config.${key}`, `expected one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+    if (hit === undefined) throw new FormatError(`${this.path}.config.${key}`, `expected one of ${choices.join(', ')}, got ${describeValue(v)}`);
     return hit;
   }
 
@@ -196,14 +196,14 @@ export class LayerCheck {
 
   /** The input shape must have `rank` dimensions. */
   rank(rank: number): number[] {
-    if (this.L.shapeIn.length !== rank) throw new ShapeError(`${this.path}.shapeIn`, `a ${this.L.cls} layer needs a rank-${rank} input, got ${JSON.stringify(this.L.shapeIn)}`);
+    if (this.L.shapeIn.length !== rank) throw new ShapeError(`${this.path}.shapeIn`, `a ${this.L.cls} layer needs a rank-${rank} input, got ${describeValue(this.L.shapeIn)}`);
     return this.L.shapeIn;
   }
 
   /** The output shape must be `want`. */
   out(want: readonly number[]): void {
     const got = this.L.shapeOut;
-    if (got.length !== want.length || got.some((d, k) => d !== want[k])) throw new ShapeError(`${this.path}.shapeOut`, `expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+    if (got.length !== want.length || got.some((d, k) => d !== want[k])) throw new ShapeError(`${this.path}.shapeOut`, `expected ${describeValue(want)}, got ${describeValue(got)}`);
   }
 
   /** The element count of a shape. */

@@ -11,7 +11,7 @@
  * fpga/passes/inplace_stream_* (Encoded instructions), model/optimizer/passes/infer_precision.py
  * (_infer_conv_precision), backends/vivado/passes/… zero-padding insertion for 'same' in io_stream.
  */
-import { ShapeError, UnsupportedError } from '../errors.js';
+import { ShapeError, UnsupportedError, describeValue } from '../errors.js';
 import type { FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { HlsNode } from '../graph/hls-graph.js';
@@ -459,6 +459,18 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
   };
 }
 
+/**
+ * Bytes of a sliding-window layer's window table (one Int32 per tap of every output pixel, built in
+ * a list first) and its weights, from the shapes and config of an unchecked layer.
+ */
+export function windowTableBytes(L: FirmwareLayerBase): number {
+  const c = L.config as Record<string, unknown>;
+  const k = (Number(c.filt_height ?? c.pool_height ?? 1) || 1) * (Number(c.filt_width ?? c.pool_width ?? 1) || 1);
+  const pixels = L.shapeOut.slice(0, -1).reduce((p, d) => p * d, 1);
+  const weights = Object.values((L.weights ?? {}) as Record<string, ArrayLike<number>>).reduce((s, w) => s + 8 * (w?.length ?? 0), 0);
+  return 12 * pixels * k + weights;
+}
+
 function firmwareClass<L extends ConvLayer>(cls: L['cls']): FirmwareClassSpec<L> {
   return {
     check: checkConv<L>(cls),
@@ -469,6 +481,7 @@ function firmwareClass<L extends ConvLayer>(cls: L['cls']): FirmwareClassSpec<L>
     fast: (L, fo) => (L.cls === 'Conv2D' ? prepareFastConv2d(kernelConfig(L), L.weights.weight, L.weights.bias, fo) : prepareFastConv1d(kernelConfig(L), L.weights.weight, L.weights.bias, fo)),
     emit: (L, a) => emitConv(L, a),
     macs: (L) => L.weights.weight.length * (L.config.out_height ?? 1) * L.config.out_width,
+    memoryBytes: windowTableBytes,
   };
 }
 
@@ -493,13 +506,13 @@ function checkConvCase(c: Case, dims: 1 | 2): string | null {
       const ph = (cfg.conv_in_height as number) ?? num(cfg, 'in_height') + pad('pad_top', 'pad_bottom');
       const pw = (cfg.conv_in_width as number) ?? num(cfg, 'in_width') + pad('pad_left', 'pad_right');
       const ins = computeConv2dInstructions(ph, pw, num(cfg, 'n_chan'), num(cfg, 'filt_height'), num(cfg, 'stride_height'));
-      if (cfg.pixels !== undefined && !sameList(ins.pixels, cfg.pixels)) return `pixels: expected ${JSON.stringify(cfg.pixels)}, computed ${JSON.stringify(ins.pixels)}`;
+      if (cfg.pixels !== undefined && !sameList(ins.pixels, cfg.pixels)) return `pixels: expected ${describeValue(cfg.pixels)}, computed ${describeValue(ins.pixels)}`;
       const d = want('min_height', ins.min_height) ?? want('min_width', ins.min_width) ?? want('scale_index_height', ins.scale_index_height) ?? want('scale_index_width', ins.scale_index_width);
       if (d) return d;
     } else {
       const pw = (cfg.conv_in_width as number) ?? num(cfg, 'in_width') + pad('pad_left', 'pad_right');
       const ins = computeConv1dInstructions(pw, num(cfg, 'n_chan'), num(cfg, 'filt_width'), (cfg.stride_width as number) ?? 1);
-      if (cfg.pixels !== undefined && !sameList(ins.pixels, cfg.pixels)) return `pixels: expected ${JSON.stringify(cfg.pixels)}, computed ${JSON.stringify(ins.pixels)}`;
+      if (cfg.pixels !== undefined && !sameList(ins.pixels, cfg.pixels)) return `pixels: expected ${describeValue(cfg.pixels)}, computed ${describeValue(ins.pixels)}`;
       const d = want('min_width', ins.min_width) ?? want('scale_index', ins.scale_index);
       if (d) return d;
     }

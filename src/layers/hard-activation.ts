@@ -13,11 +13,10 @@
 import { UnsupportedError } from '../errors.js';
 import { fixedType, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
-import { hardSigmoid, hardTanh, type HardActivationConfig } from '../kernels/activations.js';
+import { hardSigmoid, hardTanh, type HardActivationConfig } from '../kernels/activations-ext.js';
 import { quantizeDoubleRaw } from '../kernels/tables.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
-import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
-import { need, num, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
+import { ACTIVATION_EXT_HEADER } from '../emit/cpp/activation-ext.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule } from './spec.js';
 
@@ -66,14 +65,15 @@ const hls: HlsClassSpec = {
   },
 };
 
-function kernelCfg(L: HardActivationLayer): HardActivationConfig {
+function kernelCfg(L: HardActivationLayer): HardActivationConfig & { slope_raw: number | bigint; shift_raw: number | bigint } {
   const { slope, shift } = L.types;
   return {
-    ...L.config,
     name: L.name,
+    n_in: L.config.n_in,
+    io_type: L.config.io_type,
     types: L.types,
-    slope_raw: Number(quantizeDoubleRaw(L.config.slope_literal, slope)),
-    shift_raw: Number(quantizeDoubleRaw(L.config.shift_literal, shift)),
+    slope_raw: quantizeDoubleRaw(L.config.slope_literal, slope),
+    shift_raw: quantizeDoubleRaw(L.config.shift_literal, shift),
   };
 }
 
@@ -104,7 +104,6 @@ const firmware: FirmwareClassSpec<HardActivationLayer> = {
     const s = new Struct(`config_${c}`, `${L.name}: ${L.config.activation} over ${inT.size} values (slope ${L.config.slope_literal}, shift ${L.config.shift_literal})`)
       .u('n_in', inT.size)
       .u('reuse_factor', L.config.reuse_factor)
-      .b('tanh_form', L.config.activation === 'hard_tanh')
       .t('slope_t', `${c}_slope_t`)
       .t('shift_t', `${c}_shift_t`);
     return {
@@ -116,36 +115,19 @@ const firmware: FirmwareClassSpec<HardActivationLayer> = {
       ],
       structs: [s.text()],
       arrays: [
-        { name: `${c}_slope`, elemType: `${c}_slope_t`, type: ts, values: [k.slope_raw], scalar: true, description: `${L.name} slope (slope_t)` },
-        { name: `${c}_shift`, elemType: `${c}_shift_t`, type: tsh, values: [k.shift_raw], scalar: true, description: `${L.name} shift (shift_t)` },
+        { name: `${c}_slope`, elemType: `${c}_slope_t`, type: ts, values: [Number(k.slope_raw)], scalar: true, description: `${L.name} slope (slope_t)` },
+        { name: `${c}_shift`, elemType: `${c}_shift_t`, type: tsh, values: [Number(k.shift_raw)], scalar: true, description: `${L.name} shift (shift_t)` },
       ],
-      headers: [ACTIVATION_HEADER],
-      call: (is, iv, out, ov) => [`hlsemu::hard_activation<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_slope, ${c}_shift);`],
+      headers: [ACTIVATION_EXT_HEADER],
+      call: (is, iv, out, ov) => [`hlsemu::${L.config.activation}<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_slope, ${c}_shift);`],
       summary: `HardActivation ${L.config.activation}`,
     };
   },
 };
-
-function checkHardCase(c: Case, kind: 'hard_sigmoid' | 'hard_tanh'): string | null {
-  const cfg = obj(c, 'config');
-  const t = caseTypes(c);
-  need(t, 'input', 'result', 'slope', 'shift');
-  const slopeRaw = quantizeDoubleRaw(num(cfg, 'slope_literal'), t.slope!);
-  const shiftRaw = quantizeDoubleRaw(num(cfg, 'shift_literal'), t.shift!);
-  if (c.slope_raw !== undefined && !sameRaw(slopeRaw, rawList([c.slope_raw], 'slope_raw')[0]!)) return `slope_raw: expected ${String(c.slope_raw)}, the literal converts to ${String(slopeRaw)}`;
-  if (c.shift_raw !== undefined && !sameRaw(shiftRaw, rawList([c.shift_raw], 'shift_raw')[0]!)) return `shift_raw: expected ${String(c.shift_raw)}, the literal converts to ${String(shiftRaw)}`;
-  const kcfg = { ...cfg, name: kind, types: t, slope_raw: Number(slopeRaw), shift_raw: Number(shiftRaw) } as unknown as HardActivationConfig;
-  const fn = kind === 'hard_tanh' ? hardTanh : hardSigmoid;
-  return runAll(c, kind, (x, i) => fn(kcfg, x1(x, i)));
-}
 
 /** The HardActivation layer kind. */
 export const hardActivationModule = {
   kind: 'HardActivation',
   hls: { HardActivation: hls },
   firmware: { HardActivation: firmware },
-  kernels: {
-    hard_sigmoid: (c: Case) => checkHardCase(c, 'hard_sigmoid'),
-    hard_tanh: (c: Case) => checkHardCase(c, 'hard_tanh'),
-  },
 } satisfies LayerModule;

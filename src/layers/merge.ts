@@ -7,14 +7,14 @@
  * model/optimizer/passes/infer_precision.py (_infer_merge_precision, _infer_cat_precision),
  * backends/vivado/passes/merge_templates.py, nnet_utils/nnet_merge*.h.
  */
-import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
+import { FormatError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
 import { fixedType, frac, sameType, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { normaliseAxis } from '../import/keras-config.js';
 import { add, concatDim, concatenate, merge, type MergeOp } from '../kernels/merge.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { MERGE_HEADER } from '../emit/cpp/structural.js';
-import { need, obj, pair, runAll, types as caseTypes, type Case } from '../conformance/kernel-case.js';
+import { checkLayout, checkPairLengths, int, intList, need, obj, pair, runAll, types as caseTypes, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, InferContext, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -88,7 +88,7 @@ const concatModel: ModelClassSpec = {
     outputShape(xs, a, r) {
       const s0 = xs[0]!;
       const raw = r.config['axis'] ?? -1;
-      if (typeof raw !== 'number') throw new FormatError(r.field('axis'), `expected an integer, got ${JSON.stringify(raw)}`);
+      if (typeof raw !== 'number') throw new FormatError(r.field('axis'), `expected an integer, got ${describeValue(raw)}`);
       const axis = normaliseAxis(raw, s0.length, r.field('axis'));
       a.axis = axis;
       const ax = s0.length + axis;
@@ -261,7 +261,7 @@ const concatFirmware: FirmwareClassSpec<ConcatenateLayer> = {
     if (!shape2) throw new FormatError(`${path}.config.shape2`, 'missing required field');
     const axis = c.int('axis', Number.MIN_SAFE_INTEGER, -1);
     const dim = concatDim(shape1.length, axis);
-    if (shape1.length !== shape2.length) throw new ShapeError(`${path}.config.shape2`, `ranks differ: ${JSON.stringify(shape1)} and ${JSON.stringify(shape2)}`);
+    if (shape1.length !== shape2.length) throw new ShapeError(`${path}.config.shape2`, `ranks differ: ${describeValue(shape1)} and ${describeValue(shape2)}`);
     for (let k = 0; k < shape1.length; k++) if (k !== dim && shape1[k] !== shape2[k]) throw new ShapeError(`${path}.config.shape2`, `dimension ${k} differs (${shape1[k]} vs ${shape2[k]})`);
     const out = shape1.map((d, k) => (k === dim ? d + shape2[k]! : d));
     c.out(out);
@@ -303,12 +303,18 @@ function checkMergeCase(c: Case, kind: string): string | null {
   const t = caseTypes(c);
   need(t, 'input1', 'input2', 'result');
   if (kind === 'concatenate') {
+    const size = (k: string): number | undefined => intList(cfg, k)?.reduce((a, b) => a * b, 1);
+    const [n1, n2, nOut] = [size('shape1'), size('shape2'), size('out_shape')];
+    if (n1 !== undefined && n2 !== undefined) checkPairLengths(c, n1, n2, 'config.shape1', 'config.shape2');
+    if (n1 !== undefined && n2 !== undefined && nOut !== undefined && nOut !== n1 + n2) throw new FormatError('config.out_shape', `holds ${nOut} values, not ${n1} + ${n2}`);
     const kcfg = { ...cfg, name: kind, types: t } as never;
     return runAll(c, kind, (x, i) => {
       const [a, b] = pair(x, i);
       return concatenate(kcfg, a, b);
     });
   }
+  if (cfg.n_elem1 !== undefined && cfg.n_elem2 !== undefined) checkPairLengths(c, int(cfg, 'n_elem1'), int(cfg, 'n_elem2'), 'config.n_elem1', 'config.n_elem2');
+  if (cfg.shape !== undefined) checkLayout(c, cfg, int(cfg, 'n_elem'));
   const kcfg = { ...cfg, op: kind, name: kind, types: t } as never;
   return runAll(c, kind, (x, i) => {
     const [a, b] = pair(x, i);

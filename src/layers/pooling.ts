@@ -7,7 +7,7 @@
  * (_infer_pooling_precision), backends/vivado/passes/pooling_templates.py,
  * templates/vivado/nnet_utils/nnet_pooling*.h.
  */
-import { ShapeError, UnsupportedError } from '../errors.js';
+import { ShapeError, UnsupportedError, describeValue } from '../errors.js';
 import { fixedType, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { LayerAttrs, ModelLayer } from '../graph/model.js';
@@ -31,7 +31,7 @@ import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { POOLING_HEADER } from '../emit/cpp/pooling.js';
 import { checkTable, need, num, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
-import { hwc, kerasPadsBefore } from './conv.js';
+import { hwc, kerasPadsBefore, windowTableBytes } from './conv.js';
 import type { EmitArgs, FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
 
 type PoolCls = 'MaxPooling1D' | 'MaxPooling2D' | 'AveragePooling1D' | 'AveragePooling2D';
@@ -370,6 +370,7 @@ function poolFirmware<C extends PoolCls>(cls: C): FirmwareClassSpec<PoolingLayer
     },
     fast: (L, fo) => prepareFastPooling(kernelCfg(L), oneD, fo),
     emit: (L, a) => emitPool(L, a),
+    memoryBytes: windowTableBytes,
   };
 }
 
@@ -381,7 +382,7 @@ function globalFirmware<C extends GlobalCls>(cls: C): FirmwareClassSpec<GlobalPo
       const [H, W, C] = hwc(c.rank(oneD ? 2 : 3));
       const op = c.choice('pool_op', ['Max', 'Average'] as const, opOf(cls));
       if (op !== opOf(cls)) throw new ShapeError(`${path}.config.pool_op`, `is ${op} but the class is ${cls}`);
-      if (c.L.shapeOut.reduce((p, d) => p * d, 1) !== C) throw new ShapeError(`${path}.shapeOut`, `expected ${C} outputs (one per channel), got ${JSON.stringify(c.L.shapeOut)}`);
+      if (c.L.shapeOut.reduce((p, d) => p * d, 1) !== C) throw new ShapeError(`${path}.shapeOut`, `expected ${C} outputs (one per channel), got ${describeValue(c.L.shapeOut)}`);
       const cfg: GlobalPoolFirmwareConfig = oneD ? { n_in: c.equal('n_in', W), n_filt: c.equal('n_filt', C), pool_op: op, reuse_factor: c.int('reuse_factor', 1, 1) } : { in_height: c.equal('in_height', H), in_width: c.equal('in_width', W), n_filt: c.equal('n_filt', C), pool_op: op, reuse_factor: c.int('reuse_factor', 1, 1) };
       return { ...L, cls, config: { ...cfg, io_type: c.io }, types: { input: c.type('input'), result: c.type('result'), accum: c.type('accum') }, weights: {} } as GlobalPoolingLayer<C>;
     },

@@ -13,9 +13,13 @@ import { qkerasModule } from './qkeras.js';
 import { batchnormModule } from './batchnorm.js';
 import { convModule } from './conv.js';
 import { denseModule } from './dense.js';
+import { depthwiseModule } from './depthwise.js';
+import { einsumModule } from './einsum.js';
 import { inputModule } from './input.js';
+import { layernormModule } from './layernorm.js';
 import { mergeModule } from './merge.js';
 import { poolingModule } from './pooling.js';
+import { recurrentModule } from './recurrent.js';
 import { reshapeModule } from './reshape.js';
 import { softmaxModule } from './softmax.js';
 import type { FirmwareClassSpec, HlsClassSpec, KerasRule, LayerModule, ModelClassSpec } from './spec.js';
@@ -26,6 +30,7 @@ export const LAYER_MODULES = [
   inputModule,
   denseModule,
   convModule,
+  depthwiseModule,
   poolingModule,
   batchnormModule,
   applyAlphaModule,
@@ -36,6 +41,9 @@ export const LAYER_MODULES = [
   reshapeModule,
   zeropadModule,
   mergeModule,
+  recurrentModule,
+  layernormModule,
+  einsumModule,
   qkerasModule,
 ] as const satisfies readonly LayerModule[];
 

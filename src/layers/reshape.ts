@@ -7,7 +7,7 @@
  * inplace_parallel_reshape.py and inplace_stream_flatten.py, reshaping_templates.py, nnet_stream.h
  * (repack_stream).
  */
-import { FormatError, ShapeError } from '../errors.js';
+import { FormatError, ShapeError, describeValue } from '../errors.js';
 import { frac, sameType } from '../fixed/types.js';
 import { makeCaster } from '../fixed/quantize.js';
 import { requantizeBigEvent } from '../fixed/quantize-big.js';
@@ -41,10 +41,10 @@ const reshape: ModelClassSpec = {
     arity: 'one',
     attrs(r) {
       const v = r.config['target_shape'];
-      if (!Array.isArray(v) || v.length === 0) throw new FormatError(r.field('target_shape'), `expected a list of dimensions, got ${JSON.stringify(v)}`);
+      if (!Array.isArray(v) || v.length === 0) throw new FormatError(r.field('target_shape'), `expected a list of dimensions, got ${describeValue(v)}`);
       const t = v.map((d) => (d === null ? -1 : d));
       if (t.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d === 0 || d < -1) || t.filter((d) => d === -1).length > 1) {
-        throw new FormatError(r.field('target_shape'), `invalid target_shape ${JSON.stringify(v)}`);
+        throw new FormatError(r.field('target_shape'), `invalid target_shape ${describeValue(v)}`);
       }
       return { targetShape: t as number[] };
     },
@@ -54,7 +54,7 @@ const reshape: ModelClassSpec = {
       const known = t.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
       const out = t.map((d) => (d === -1 ? total / known : d));
       if (out.some((d) => !Number.isInteger(d) || d < 1) || out.reduce((p, d) => p * d, 1) !== total) {
-        throw new ShapeError(r.field('target_shape'), `cannot reshape [${x.join(', ')}] (${total} values) to ${JSON.stringify(t)}`);
+        throw new ShapeError(r.field('target_shape'), `cannot reshape [${x.join(', ')}] (${total} values) to ${describeValue(t)}`);
       }
       a.targetShape = out;
       return [...out];
@@ -116,9 +116,9 @@ function castRun(L: ReshapeLayer): RunFn {
 const firmware: FirmwareClassSpec<ReshapeLayer> = {
   check(L, path) {
     const c = new LayerCheck(L, path, ['target_shape']);
-    if (c.size(L.shapeOut) !== c.size(L.shapeIn)) throw new ShapeError(`${path}.shapeOut`, `${JSON.stringify(L.shapeOut)} has ${c.size(L.shapeOut)} elements, the input ${c.size(L.shapeIn)}`);
+    if (c.size(L.shapeOut) !== c.size(L.shapeIn)) throw new ShapeError(`${path}.shapeOut`, `${describeValue(L.shapeOut)} has ${c.size(L.shapeOut)} elements, the input ${c.size(L.shapeIn)}`);
     const ts = c.ints('target_shape') ?? [...L.shapeOut];
-    if (ts.length !== L.shapeOut.length || ts.some((d, k) => d !== L.shapeOut[k])) throw new ShapeError(`${path}.config.target_shape`, `is ${JSON.stringify(ts)} but shapeOut is ${JSON.stringify(L.shapeOut)}`);
+    if (ts.length !== L.shapeOut.length || ts.some((d, k) => d !== L.shapeOut[k])) throw new ShapeError(`${path}.config.target_shape`, `is ${describeValue(ts)} but shapeOut is ${describeValue(L.shapeOut)}`);
     return { ...L, cls: 'Reshape', config: { target_shape: ts, io_type: c.io }, types: { input: c.type('input'), result: c.type('result') }, weights: {} };
   },
   reference: castRun,
@@ -134,7 +134,7 @@ const firmware: FirmwareClassSpec<ReshapeLayer> = {
       headers: [STREAM_HEADER],
       call: (is, iv, out, ov) =>
         ctx.io === 'io_stream' ? [`hlsemu::repack<${is[0]!.wordType}, ${out.wordType}, ${n}>(${iv[0]}, ${ov});`] : [`hlsemu::copy<${is[0]!.elemType}, ${out.elemType}, ${n}>(${iv[0]}, ${ov});`],
-      summary: `Reshape ${JSON.stringify(inT.shape)} -> ${JSON.stringify(L.shapeOut)}`,
+      summary: `Reshape ${describeValue(inT.shape)} -> ${describeValue(L.shapeOut)}`,
     };
   },
 };

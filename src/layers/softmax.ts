@@ -9,16 +9,17 @@
  * backends/vivado/passes/core_templates.py (softmax_config: stable caps exp_table_size at 2^(W−1) of
  * a signed input; inp_norm_t), nnet_utils/nnet_activation*.h.
  */
-import { UnsupportedError } from '../errors.js';
+import { UnsupportedError, describeValue } from '../errors.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { normaliseAxis } from '../import/keras-config.js';
 import { prepareFastSoftmax } from '../kernels/fast/softmax.js';
-import { softmax, type SoftmaxConfig } from '../kernels/softmax.js';
+import { softmax, softmaxExpIndices, type SoftmaxConfig } from '../kernels/softmax.js';
+import { noteLutInput } from '../kernels/common.js';
 import { softmaxInpNormType, softmaxTables } from '../kernels/tables.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { SOFTMAX_HEADER } from '../emit/cpp/softmax.js';
-import { checkTable, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
+import { checkInputLengths, checkLayout, checkTable, int, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
 import { floatSoftmax } from './activation.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
@@ -56,7 +57,7 @@ const model: ModelClassSpec = {
       let axis = r.config['axis'];
       if (Array.isArray(axis) && axis.length === 1) axis = axis[0];
       if (axis !== undefined && axis !== null) {
-        if (typeof axis !== 'number') throw new UnsupportedError(r.field('axis'), `axis ${JSON.stringify(axis)} is not supported`);
+        if (typeof axis !== 'number') throw new UnsupportedError(r.field('axis'), `axis ${describeValue(axis)} is not supported`);
         if (normaliseAxis(axis, x.length, r.field('axis')) !== -1) {
           throw new UnsupportedError(r.field('axis'), `Softmax over axis ${axis} is not supported (last axis only)`);
         }
@@ -162,6 +163,26 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
     return (xs, s) => softmax(cfg, xs[0]!, s ? { stats: s } : {});
   },
   fast: (L, fo) => prepareFastSoftmax(kernelCfg(L), fo),
+  luts(L) {
+    const impl = L.config.implementation;
+    if (impl !== 'latency' && impl !== 'stable') return [];
+    const cfg = kernelCfg(L);
+    const idx = L.types.inp_norm && impl === 'stable' ? L.types.inp_norm : L.types.input;
+    return [
+      {
+        table: 'exp_table',
+        size: L.config.exp_table_size,
+        step: 2 ** (idx.I - Math.ceil(Math.log2(L.config.exp_table_size))),
+        observe([x], use) {
+          const r = softmaxExpIndices(cfg, x!);
+          for (let i = 0; i < r.indices.length; i++) {
+            use.hits[r.indices[i]!] = 1;
+            noteLutInput(use, r.values[i]!);
+          }
+        },
+      },
+    ];
+  },
   emit(L, { ctx, cname: c, ins }) {
     const inT = ins[0]!;
     const impl = L.config.implementation;
@@ -247,7 +268,13 @@ function checkSoftmaxCase(c: Case): string | null {
   need(t, 'input', 'result');
   const impl = String(cfg.implementation ?? c.impl ?? '').toLowerCase();
   if (impl !== 'stable') delete t.inp_norm; // the placeholder `ap_fixed<1,0>` of the other implementations
+  const pack = checkLayout(c, cfg, int(cfg, 'n_in'));
+  checkInputLengths(c, int(cfg, 'n_in'), 'config.n_in');
   const kcfg = { ...cfg, implementation: impl, name: 'softmax', types: t } as unknown as SoftmaxConfig;
+  if (cfg.io_type === 'io_stream') {
+    // The stream kernel normalises each stream word (the last axis), whatever n_slice/n_outer say.
+    Object.assign(kcfg, { n_slice: pack, n_outer: undefined, n_inner: undefined });
+  }
   if (impl !== 'argmax' && c.tables && typeof c.tables === 'object') {
     const legacyStream = impl === 'legacy' && cfg.io_type === 'io_stream';
     const size = (k: string) => (legacyStream ? ((cfg.table_size as number) ?? 1024) : (cfg[k] as number));

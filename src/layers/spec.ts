@@ -27,7 +27,7 @@ import type { HlsGraph, HlsNode, HlsWeight, MaybeType, NodeQuantizers } from '..
 import type { LayerAttrs, LayerQuantizers, ModelLayer, PrecisionKind } from '../graph/model.js';
 import type { LayerConfigReader, WeightSpec } from '../import/keras-config.js';
 import type { FastOptions, FastPrepared, RunKernel } from '../kernels/fast/common.js';
-import type { KernelStats, RawOutput } from '../kernels/common.js';
+import type { KernelStats, LutUse, RawOutput } from '../kernels/common.js';
 
 // ---------------------------------------------------------------------------------------------
 // Model classes (Keras vocabulary)
@@ -86,6 +86,14 @@ export interface HlsDraft {
   types?: Record<string, FixedType>;
   /** Quantizers of the node's weight variables (default: the model layer's `weight`/`bias` quantizers). */
   quantizers?: NodeQuantizers;
+  /**
+   * hls4ml copies the config of the layer it splits to the nodes it makes (SeparableToDepthwiseAndConv):
+   * when the config has a `LayerType[cls]` or `LayerName[<model layer>]` entry (merged, name on top),
+   * it becomes this node's `LayerName` entry, its `Precision` keys renamed by `precision`
+   * (`{ depthwise: 'weight' }`; null drops the key). Without such an entry the node's own
+   * `LayerName` / `LayerType` entries apply.
+   */
+  configFrom?: { cls: string; precision: Record<string, string | null> };
 }
 
 /**
@@ -281,6 +289,25 @@ export interface FirmwareClassSpec<L extends FirmwareLayerBase = FirmwareLayerBa
   emit(L: L, a: EmitArgs): LayerCode;
   /** Multiply-accumulate operations per sample (for cost models and benchmarks). */
   macs?(L: L): number;
+  /**
+   * Bytes the emulator prepares for the layer besides its input and output tensors (window tables,
+   * decoded weights), estimated from the shapes and config of the unchecked layer — checked against
+   * the model budget before anything is built. Default: the weight arrays.
+   */
+  memoryBytes?(L: FirmwareLayerBase): number;
+  /** The lookup tables the layer reads, for the precision diagnostics of the report. */
+  luts?(L: L): LutProbe[];
+}
+
+/** One lookup table of a layer, as the precision diagnostics see it. */
+export interface LutProbe {
+  /** The table's type variable (`table`, `exp_table`, …). */
+  table: string;
+  size: number;
+  /** Real value one index step covers, when uniform (e.g. 16/N for sigmoid). */
+  step?: number;
+  /** Mark the entries one sample's inputs reach, and note the index inputs. */
+  observe(inputs: RawOutput[], use: LutUse): void;
 }
 
 // ---------------------------------------------------------------------------------------------

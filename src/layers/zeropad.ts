@@ -7,14 +7,14 @@
  * (ZeroPadding1D/2D), backends/vivado/passes/reshaping_templates.py,
  * backends/fpga/passes/… (io_stream 'same' padding insertion), nnet_utils/nnet_padding*.h.
  */
-import { FormatError } from '../errors.js';
+import { FormatError, describeValue } from '../errors.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import { requireRank, type LayerConfigReader } from '../import/keras-config.js';
 import { prepareFastZeropad } from '../kernels/fast/elementwise.js';
 import { zeropad1d, zeropad2d, type ZeroPad1DConfig, type ZeroPad2DConfig } from '../kernels/zeropad.js';
 import { Struct, tArg } from '../emit/layers.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
-import { need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
+import { checkInputLengths, intList, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, typed } from './common.js';
 import { hwc } from './conv.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
@@ -53,7 +53,7 @@ function zeroPadding2D(r: LayerConfigReader): number[][] {
   if (Array.isArray(v) && v.length === 2 && v.every((e) => Array.isArray(e) && e.length === 2 && e.every((q) => typeof q === 'number' && Number.isInteger(q) && q >= 0))) {
     return (v as number[][]).map((e) => [...e]);
   }
-  throw new FormatError(r.field('padding'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${JSON.stringify(v)}`);
+  throw new FormatError(r.field('padding'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${describeValue(v)}`);
 }
 
 /** [top, bottom, left, right] of a padding attribute (1D: top = bottom = 0). */
@@ -176,6 +176,8 @@ function checkZeropadCase(c: Case, dims: 1 | 2): string | null {
   const cfg = obj(c, 'config');
   const t = caseTypes(c);
   need(t, 'input', 'result');
+  const inShape = intList(cfg, 'in_shape');
+  if (inShape) checkInputLengths(c, inShape.reduce((a, b) => a * b, 1), 'config.in_shape');
   const kcfg = { ...cfg, name: String(c.kernel), types: t } as never;
   return runAll(c, String(c.kernel), (x, i) => (dims === 2 ? zeropad2d(kcfg, x1(x, i)) : zeropad1d(kcfg, x1(x, i))));
 }

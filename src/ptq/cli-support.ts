@@ -3,13 +3,13 @@
  * (`--example fashion-mnist` with the bundled / full test set, or `--model` + `--data`), the base
  * config, and a progress reporter on stderr.
  */
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
-import { parseHls4mlConfig, type Hls4mlConfig } from '../graph/config.js';
+import { intArg, numArg } from '../cli/args.js';
+import { readConfigFile, readModelFile } from '../cli/firmware.js';
+import { ConfigError, ShapeError } from '../errors.js';
+import type { Hls4mlConfig } from '../graph/config.js';
 import type { IOType } from '../graph/firmware.js';
 import type { ModelGraph } from '../graph/model.js';
-import { loadModel } from '../import/index.js';
-import { limitData, loadDataset, loadExample, modelInputShape, type LabelledData } from './data.js';
+import { limitData, loadDataset, loadExample, modelClassCount, modelInputShape, type LabelledData } from './data.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { bundledFashionMnistDir, FASHION_MNIST_DEFAULT_DIR } from '../data/fashion-mnist.js';
 
@@ -62,21 +62,30 @@ export interface CommonValues {
   png?: boolean;
 }
 
-/** Parse a positive integer flag. @example intFlag('200', '--limit') // 200 */
-export function intFlag(v: string | undefined, name: string, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `must be an integer >= ${min}, got '${v}'`);
-  return n;
+/**
+ * Parse an integer flag in [min, max] strictly (no `1.5`, `1e3`, `NaN`, empty string).
+ *
+ * @throws {ConfigError} naming the flag.
+ * @example intFlag('200', '--limit') // 200
+ */
+export function intFlag(v: string | undefined, name: string, min = 1, max?: number): number | undefined {
+  return intArg(v, name, { min, ...(max !== undefined ? { max } : {}) });
 }
 
-/** Parse a number flag. @example numFlag('0.5', '--target-drop') // 0.5 */
-export function numFlag(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new ConfigError(name, `must be a number, got '${v}'`);
-  return n;
+/**
+ * Parse a finite number flag, optionally in [min, max].
+ *
+ * @throws {ConfigError} naming the flag.
+ * @example numFlag('0.5', '--target-drop') // 0.5
+ */
+export function numFlag(v: string | undefined, name: string, min?: number, max?: number): number | undefined {
+  return numArg(v, name, { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) });
 }
+
+/** Largest `--batch-size`. */
+export const MAX_BATCH_SIZE = 1_000_000;
+/** Largest `--workers`. */
+export const MAX_WORKERS = 256;
 
 /** What {@link resolveInputs} returns. */
 export interface ResolvedInputs {
@@ -98,6 +107,14 @@ export async function resolveInputs(v: CommonValues): Promise<ResolvedInputs> {
   const limit = intFlag(v.limit, '--limit');
   const io = v['io-type'];
   if (io !== undefined && io !== 'io_parallel' && io !== 'io_stream') throw new ConfigError('--io-type', `must be io_parallel or io_stream, got '${io}'`);
+  // Cheap flag checks first: a typo should not wait for a model import.
+  const bs = intFlag(v['batch-size'], '--batch-size', 1, MAX_BATCH_SIZE);
+  const workers = v.workers === undefined || v.workers === 'auto' ? v.workers : intFlag(v.workers, '--workers', 1, MAX_WORKERS);
+  if (v.example === undefined && v.labels !== undefined && v.data !== undefined && !v.data.endsWith('.npy')) {
+    throw new ConfigError('--labels', 'is only used with --data x.npy (a directory of IDX files has its own labels file)');
+  }
+  if (v.example !== undefined && v.labels !== undefined) throw new ConfigError('--labels', 'is not used with --example (the example has its labels)');
+  const baseConfig = v.config !== undefined ? readConfigFile(v.config) : undefined;
   let model: ModelGraph;
   let modelPath: string;
   let data: LabelledData;
@@ -108,19 +125,19 @@ export async function resolveInputs(v: CommonValues): Promise<ResolvedInputs> {
   } else {
     if (!v.model) throw new ConfigError('--model', 'give --example fashion-mnist, or --model with --data');
     if (!v.data) throw new ConfigError('--data', 'is required with --model (a directory of IDX files or a .npy file)');
-    model = await loadModel(v.model);
+    model = await readModelFile(v.model);
     modelPath = v.model;
     const shape = modelInputShape(model);
     const dir = v.data === 'bundled' ? bundledFashionMnistDir() : v.data === 'full' ? FASHION_MNIST_DEFAULT_DIR : v.data;
-    data = await loadDataset(dir, shape, { ...(v.labels ? { labelsPath: v.labels } : {}), ...(limit ? { limit } : {}) });
+    data = await loadDataset(dir, shape, { ...(v.labels ? { labelsPath: v.labels } : {}), ...(limit ? { limit } : {}), numClasses: modelClassCount(model) });
   }
   data = limitData(data, limit);
+  if (data.n === 0) throw new ShapeError(data.source, 'no samples: an empty batch');
   const out: ResolvedInputs = { model, modelPath, data };
-  if (v.config) out.baseConfig = parseHls4mlConfig(readFileSync(v.config, 'utf8'), v.config);
+  if (baseConfig) out.baseConfig = baseConfig;
   if (io) out.ioType = io;
-  const bs = intFlag(v['batch-size'], '--batch-size');
   if (bs) out.batchSize = bs;
-  if (v.workers !== undefined) out.workers = v.workers === 'auto' ? 'auto' : intFlag(v.workers, '--workers')!;
+  if (workers !== undefined) out.workers = workers as number | 'auto';
   return out;
 }
 

@@ -4,7 +4,7 @@
  * (Fashion-MNIST CNN + its 1,000 bundled test images, or the full 10,000 test set when installed),
  * and loading a dataset from a directory of IDX files or from `.npy` files.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, FormatError, ShapeError } from '../errors.js';
 import {
@@ -17,7 +17,8 @@ import { readIdx } from '../data/idx.js';
 import { shapeSize } from '../graph/firmware.js';
 import type { ModelGraph } from '../graph/model.js';
 import { loadModel } from '../import/index.js';
-import { parseNpy } from '../io/npy.js';
+import { fsReason } from '../io/files.js';
+import { readNpy } from '../io/npy.js';
 
 /** Inputs as users hold them: a flat row-major array and its shape (batch axis first). */
 export interface DataLike {
@@ -44,6 +45,34 @@ export function modelInputShape(model: ModelGraph): number[] {
   const ins = model.layers.filter((l) => l.className === 'InputLayer');
   if (ins.length !== 1) throw new ShapeError(model.name, `PTQ scans need a model with exactly one input, got ${ins.length}`);
   return [...ins[0]!.outputShape];
+}
+
+/**
+ * The number of classes of a classifier: the size of the model's (single) output; labels must lie
+ * in [0, count). A single-output model (a binary classifier) counts 2.
+ *
+ * @example modelClassCount(model) // 10
+ */
+export function modelClassCount(model: ModelGraph): number {
+  const outs = model.outputs.map((n) => model.layers.find((l) => l.name === n));
+  if (outs.length !== 1 || !outs[0]) throw new ShapeError(model.name, `PTQ scans need a model with exactly one output, got ${outs.length}`);
+  return Math.max(2, shapeSize(outs[0].outputShape));
+}
+
+/**
+ * Check class labels: integers in [0, numClasses). Floats (2.5), negative values and values beyond
+ * the class count are errors naming the file and the first bad label.
+ *
+ * @throws {FormatError}
+ * @example checkLabels([0, 3, 9], 10, 'y.npy');
+ */
+export function checkLabels(labels: ArrayLike<number>, numClasses: number, source: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+      throw new FormatError(source, `label ${i} is ${v}; labels must be integers in 0..${numClasses - 1} (the model's ${numClasses} classes)`);
+    }
+  }
 }
 
 /**
@@ -146,35 +175,60 @@ function pickIdx(dir: string, kind: 'images' | 'labels'): string | undefined {
  *
  * @example const d = await loadDataset('/usr/share/datasets/fashion-mnist', [28, 28, 1], { limit: 500 });
  */
-export async function loadDataset(path: string, sampleShape: number[], opts: { labelsPath?: string; limit?: number; scale?: number } = {}): Promise<LabelledData> {
-  if (!existsSync(path)) throw new FormatError(path, 'data not found');
+export async function loadDataset(path: string, sampleShape: number[], opts: { labelsPath?: string; limit?: number; scale?: number; numClasses?: number } = {}): Promise<LabelledData> {
+  if (!existsSync(path)) throw new FormatError(path, 'data not found (no such file or directory)');
+  if (opts.limit !== undefined && !(Number.isSafeInteger(opts.limit) && opts.limit >= 1)) throw new ConfigError('limit', `must be a positive integer, got ${opts.limit}`);
   const per = shapeSize(sampleShape);
   let out: LabelledData;
-  if (statSync(path).isDirectory()) {
-    const img = pickIdx(path, 'images');
-    const lab = pickIdx(path, 'labels');
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new FormatError(path, `cannot read data: ${fsReason(e)}`);
+  }
+  if (isDir) {
+    let img: string | undefined;
+    let lab: string | undefined;
+    try {
+      img = pickIdx(path, 'images');
+      lab = pickIdx(path, 'labels');
+    } catch (e) {
+      throw new FormatError(path, `cannot list the data directory: ${fsReason(e)}`);
+    }
     if (!img) throw new FormatError(path, 'no *images-idx3-ubyte[.gz] file in this directory');
     const rd = opts.limit === undefined ? {} : { limit: opts.limit };
     const images = await readIdx(join(path, img), rd);
+    const n = images.dims[0]!;
+    if (n === 0) throw new ShapeError(join(path, img), 'no images: an empty batch');
+    if (shapeSize(images.dims.slice(1)) !== per) throw new ShapeError(join(path, img), `images of dims [${images.dims.join(', ')}] do not match the model input [${sampleShape.join(', ')}]`);
     const scale = opts.scale ?? 1 / 255;
     const x = new Float32Array(images.data.length);
     for (let i = 0; i < x.length; i++) x[i] = images.data[i]! * scale;
-    const n = images.dims[0]!;
-    if (x.length !== n * per) throw new ShapeError(join(path, img), `images of dims [${images.dims.join(', ')}] do not match the model input [${sampleShape.join(', ')}]`);
     out = { x, n, sampleShape, source: join(path, img) };
     if (lab) {
       const labels = await readIdx(join(path, lab), rd);
+      if (labels.dims.length !== 1) throw new ShapeError(join(path, lab), `expected a 1-D labels file, got dims [${labels.dims.join(', ')}]`);
       if (labels.dims[0] !== n) throw new ShapeError(join(path, lab), `${labels.dims[0]} labels for ${n} images`);
+      if (opts.numClasses !== undefined) checkLabels(labels.data, opts.numClasses, join(path, lab));
       out.labels = labels.data;
     }
   } else if (path.endsWith('.npy')) {
-    const a = parseNpy(readFileSync(path), path);
+    if (opts.labelsPath !== undefined && !opts.labelsPath.endsWith('.npy')) throw new FormatError(opts.labelsPath, 'labels must be a .npy file of integers');
+    const a = readNpy(path, { what: 'data array' });
     const n = a.shape[0] ?? 0;
-    if (a.data.length !== n * per) throw new ShapeError(path, `array of shape [${a.shape.join(', ')}] does not match the model input [${sampleShape.join(', ')}]`);
+    if (a.shape.length === 0 || n === 0) throw new ShapeError(path, `no samples (shape [${a.shape.join(', ')}]): an empty batch`);
+    if (shapeSize(a.shape.slice(1)) !== per) throw new ShapeError(path, `array of shape [${a.shape.join(', ')}] does not match the model input [${sampleShape.join(', ')}] (expected [n, ${sampleShape.join(', ')}])`);
+    for (let i = 0; i < a.data.length; i++) {
+      if (!Number.isFinite(a.data[i])) throw new FormatError(path, `value ${i} is ${a.data[i]}; inputs must be finite numbers`);
+    }
     out = { x: a.data, n, sampleShape, source: path };
     if (opts.labelsPath) {
-      const l = parseNpy(readFileSync(opts.labelsPath), opts.labelsPath);
+      const l = readNpy(opts.labelsPath, { what: 'labels array' });
+      if (!(l.shape.length === 1 || (l.shape.length === 2 && l.shape[1] === 1))) {
+        throw new ShapeError(opts.labelsPath, `expected labels of shape [${n}], got [${l.shape.join(', ')}]${l.shape.length === 2 ? ' (one-hot labels: save np.argmax(y, axis=1))' : ''}`);
+      }
       if (l.data.length !== n) throw new ShapeError(opts.labelsPath, `${l.data.length} labels for ${n} samples`);
+      if (opts.numClasses !== undefined) checkLabels(l.data, opts.numClasses, opts.labelsPath);
       out.labels = Array.from(l.data);
     }
   } else {

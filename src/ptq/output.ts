@@ -3,8 +3,8 @@
  * the JSON (the whole {@link ScanResult}), and the SVG plot of accuracy vs bit width with the float
  * baseline dashed. {@link writeScanOutputs} writes them all (plus a PNG when a renderer is installed).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkOutputDir, checkOutputFile, writeOutputs } from '../io/atomic.js';
 import { renderPng } from './png.js';
 import type { ScanResult } from './scan.js';
 import { lineChartSvg } from './svg.js';
@@ -160,25 +160,39 @@ export interface WrittenFiles {
 }
 
 /**
+ * Check, before a long scan, that {@link writeScanOutputs} can write into `dir`: it is (or can be
+ * created as) a directory and none of the output files is a directory.
+ *
+ * @throws {FileSystemError} naming the path.
+ * @example checkScanOutputs('hlsemu-scan');
+ */
+export function checkScanOutputs(dir: string, opts: { name?: string; png?: boolean } = {}): void {
+  checkOutputDir(dir);
+  const base = join(resolve(dir), opts.name ?? 'scan');
+  for (const ext of ['csv', 'json', 'svg', ...(opts.png ? ['png'] : [])]) checkOutputFile(`${base}.${ext}`);
+}
+
+/**
  * Write `<dir>/<name>.csv`, `.json`, `.svg` (and `.png` with `png: true` when `@resvg/resvg-js` is
- * installed). The directory is created.
+ * installed). The directory is created. The files are written atomically as a set (staged next to
+ * `dir`, then moved into place; see src/io/atomic.ts): on failure nothing is left behind and a
+ * {@link FileSystemError} names the offending path.
  *
  * @example const files = await writeScanOutputs(result, 'hlsemu-scan'); console.log(files.svg);
  */
 export async function writeScanOutputs(r: ScanResult, dir: string, opts: { name?: string; png?: boolean; title?: string } = {}): Promise<WrittenFiles> {
-  mkdirSync(dir, { recursive: true });
   const base = join(resolve(dir), opts.name ?? 'scan');
   const files: WrittenFiles = { csv: `${base}.csv`, json: `${base}.json`, svg: `${base}.svg` };
-  writeFileSync(files.csv, scanToCsv(r));
-  writeFileSync(files.json, JSON.stringify(r, null, 2) + '\n');
   const svg = scanToSvg(r, opts.title);
-  writeFileSync(files.svg, svg);
-  if (opts.png) {
-    const png = await renderPng(svg);
+  const png = opts.png ? await renderPng(svg) : undefined;
+  await writeOutputs((out) => {
+    out.file(files.csv, scanToCsv(r));
+    out.file(files.json, JSON.stringify(r, null, 2) + '\n');
+    out.file(files.svg, svg);
     if (png) {
       files.png = `${base}.png`;
-      writeFileSync(files.png, png);
+      out.file(files.png, png);
     }
-  }
+  });
   return files;
 }

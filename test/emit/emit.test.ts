@@ -198,7 +198,7 @@ describe('emitProject bad input', () => {
 
   it('throws UnsupportedError for an unknown layer class or activation', () => {
     const g = tinyParallelGraph();
-    (g.layers[1] as { cls: string }).cls = 'LSTM';
+    (g.layers[1] as { cls: string }).cls = 'ConvLSTM2D';
     expect(() => emitProject(g, join(tmp, 'bad-cls'))).toThrow(UnsupportedError);
     const h = tinyParallelGraph();
     (h.layers[1]!.config as { activation: string }).activation = 'selu';

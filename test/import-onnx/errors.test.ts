@@ -39,7 +39,8 @@ describe('unsupported graphs → UnsupportedError naming the node', () => {
     expectError(g.bytes([y]), UnsupportedError, path, msg);
   };
 
-  it('grouped convolution', one((g, x) => g.node('Conv', [x, g.init('W', [4, 1, 3, 3])], { group: 4 }, { name: 'dw' }), ['N', 4, 6, 6], /Conv 'dw'/, /group = 4/));
+  it('grouped convolution', one((g, x) => g.node('Conv', [x, g.init('W', [4, 2, 3, 3])], { group: 2 }, { name: 'gc' }), ['N', 4, 6, 6], /Conv 'gc'/, /group = 2/));
+  it('depthwise convolution with a depth multiplier', one((g, x) => g.node('Conv', [x, g.init('W', [8, 1, 3, 3])], { group: 4 }, { name: 'dw' }), ['N', 4, 6, 6], /Conv 'dw'/, /depth multiplier 2/));
   it('dilated convolution', one((g, x) => g.node('Conv', [x, g.init('W', [2, 1, 3, 3])], { dilations: [2, 2] }, { name: 'c' }), ['N', 1, 9, 9], /Conv 'c'/, /dilated/));
   it('Conv on a 3-D (volumetric) input', one((g, x) => g.node('Conv', [x, g.init('W', [2, 1, 2, 2, 2])], {}, { name: 'c3' }), ['N', 1, 4, 4, 4], /Conv 'c3'/, /rank-5 input is not supported/));
   it('Conv with run-time weights', one((g, x) => g.node('Conv', [x, g.node('Relu', [x])], {}, { name: 'c' }), ['N', 1, 4, 4], /Conv 'c'/, /W \(weights\) \(input 1 'relu_0_out'\) must be a constant/));

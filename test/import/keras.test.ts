@@ -257,13 +257,13 @@ describe('malformed Keras inputs → typed errors', () => {
     expect((err as Error).message).toMatch(/fc2'\)\.weights\.kernel: expected shape \[6, 2\], got \[2, 6\]/);
   });
 
-  it('unsupported layer (LSTM) → UnsupportedError naming class and position, before the H5 is opened', async () => {
+  it('unsupported layer (ConvLSTM1D) → UnsupportedError naming class and position, before the H5 is opened', async () => {
     const json = join(dir, 'rnn.json');
-    copyFileSync(join(FIXTURES, 'keras2_lstm.json'), json);
+    writeFileSync(json, readFileSync(join(FIXTURES, 'keras2_lstm.json'), 'utf8').replace('"class_name": "LSTM"', '"class_name": "ConvLSTM1D"'));
     const err = await loadKerasModel(json, join(dir, 'does_not_exist.h5')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedError);
-    expect((err as UnsupportedError).path).toBe("layers[3] (LSTM 'lstm_1')");
-    expect((err as Error).message).toMatch(/layer class LSTM is not supported/);
+    expect((err as UnsupportedError).path).toBe("layers[3] (ConvLSTM1D 'lstm_1')");
+    expect((err as Error).message).toMatch(/layer class ConvLSTM1D is not supported/);
     await expect(loadModel(json)).rejects.toThrow(UnsupportedError);
   });
 

@@ -154,7 +154,9 @@ describe('unsupported / malformed layer configs', () => {
     ['causal padding', 'Conv1D', { filters: 2, kernel_size: 3, padding: 'causal' }, [[9, 1]], /padding 'causal'/],
     ['BN over a non-last axis', 'BatchNormalization', { axis: 1 }, [[4, 4, 3]], /last axis only/],
     ['Softmax over a non-last axis', 'Softmax', { axis: 1 }, [[4, 3]], /last axis only/],
-    ['LSTM', 'LSTM', { units: 3 }, [[4, 3]], /layer class LSTM is not supported/],
+    ['ConvLSTM2D', 'ConvLSTM2D', { filters: 3 }, [[4, 3, 3, 1]], /layer class ConvLSTM2D is not supported/],
+    ['LSTM return_state', 'LSTM', { units: 3, return_state: true }, [[4, 3]], /return_state/],
+    ['LSTM time_major', 'LSTM', { units: 3, time_major: true }, [[4, 3]], /Time-major/],
     ['Lambda', 'Lambda', { function: 'x' }, [[4]], /layer class Lambda is not supported/],
     ['nested Sequential', 'Sequential', { layers: [] }, [[4]], /nested models/],
     ['variable-size input', 'InputLayer', { batch_input_shape: [null, null, 3] }, [], /variable-size dimension/],
@@ -192,11 +194,21 @@ const functional = (layers: unknown[], inputs: string[], outputs: string[]) => (
 });
 
 describe('topology reader', () => {
-  it('LSTM fixture → UnsupportedError "layers[3] (LSTM \'lstm_1\')"', () => {
-    const topo = JSON.parse(readFileSync('test/fixtures/import/keras2_lstm.json', 'utf8'));
-    const e = thrown(() => parseKerasTopology(topo, 'keras2_lstm.json'));
+  it('LSTM fixture parses (LSTM over the Conv1D sequence); an unsupported class there → UnsupportedError "layers[3] (…)"', () => {
+    const text = readFileSync('test/fixtures/import/keras2_lstm.json', 'utf8');
+    const t = parseKerasTopology(JSON.parse(text), 'keras2_lstm.json');
+    const lstm = t.layers.find((l) => l.name === 'lstm_1')!;
+    expect(lstm.className).toBe('LSTM');
+    expect(lstm.inputShapes).toEqual([[10, 8]]);
+    expect(lstm.outputShape).toEqual([16]);
+    expect(lstm.weightSpecs.map((w) => [w.name, w.shape])).toEqual([
+      ['kernel', [8, 64]],
+      ['recurrent_kernel', [16, 64]],
+      ['bias', [64]],
+    ]);
+    const e = thrown(() => parseKerasTopology(JSON.parse(text.replace('"class_name": "LSTM"', '"class_name": "ConvLSTM1D"')), 'keras2_lstm.json'));
     expect(e).toBeInstanceOf(UnsupportedError);
-    expect(e.path).toBe("layers[3] (LSTM 'lstm_1')");
+    expect(e.path).toBe("layers[3] (ConvLSTM1D 'lstm_1')");
   });
 
   it('sorts out-of-order layers topologically, InputLayers first in input_layers order', () => {

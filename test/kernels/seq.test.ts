@@ -268,10 +268,15 @@ describe('return_sequences', () => {
     expect(() => prepareLstm(cfg(3), z(8), z(24), z(12), z(12))).toThrow(/n_sequence_out/);
     expect(() => prepareLstm({ ...cfg(4), return_sequences: false }, z(8), z(24), z(12), z(12))).toThrow(/return_sequences/);
   });
-  it('typed errors: unsupported activation, LSTM non-static with distinct types, RF class mismatch', () => {
+  it('typed errors: unsupported activation, RF class mismatch; LSTM with distinct types computes the cell (hls4ml\'s single-type constraint is a conversion warning)', () => {
     const z = (n: number) => new Array<number>(n).fill(0);
     expect(() => prepareGru({ ...cfg(4), recurrent_activation: 'hard_sigmoid' }, z(6), z(9), z(9), z(9))).toThrow(UnsupportedError);
-    expect(() => prepareLstm({ ...cfg(4), use_static: false, types: rTypes('ap_fixed<20,6>', 'ap_fixed<18,6>') }, z(8), z(24), z(12), z(12))).toThrow(/use_static = false/);
+    const distinct = { ...cfg(4), types: rTypes('ap_fixed<20,6>', 'ap_fixed<18,6>') };
+    const w = Array.from({ length: 36 }, (_, i) => (((i * 37) % 23) - 11) * 90);
+    const x = Array.from({ length: 8 }, (_, i) => ((i * 53) % 41) * 97 - 2000);
+    const st = Array.from(prepareLstm(distinct, w.slice(0, 24), w, w.slice(0, 12), z(12)).run(x) as Float64Array);
+    expect(st.some((v) => v !== 0)).toBe(true);
+    expect(Array.from(prepareLstm({ ...distinct, use_static: false }, w.slice(0, 24), w, w.slice(0, 12), z(12)).run(x) as Float64Array)).toEqual(st);
     // layer RF 2 <= n_state picks rf_leq_nin for the recurrent dense, which asserts RF <= n_in (3)
     expect(() => prepareGru({ ...cfg(4), strategy: 'resource', reuse_factor: 2, recurrent_reuse_factor: 9 }, z(6), z(9), z(9), z(9))).toThrow(/recurrent_reuse_factor/);
     expect(() => prepareGru(cfg(4), z(5), z(9), z(9), z(9))).toThrow(ShapeError);

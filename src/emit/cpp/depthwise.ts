@@ -3,6 +3,9 @@
  * SeparableConv1D/2D (depthwise + pointwise), channels-last, io_parallel and io_stream (Encoded and
  * LineBuffer), Latency and the three Resource product orders.
  */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+import { DENSE_HEADER } from './dense.js';
 
 /** `firmware/hlsemu/hlsemu_depthwise.h`. */
 export const DEPTHWISE_H = String.raw`// hlsemu_depthwise.h -- depthwise and separable convolutions. Written by hlsemu for this project.
@@ -16,7 +19,9 @@ export const DEPTHWISE_H = String.raw`// hlsemu_depthwise.h -- depthwise and sep
 // reuse_factor > n_chan) and the accumulator index follows the pass (see depthwise_window); the order
 // only shows when accum_t overflows.
 // A 1D layer is the 2D one with in_height = filt_height = out_height = 1.
-// io_stream kernels expect an unpadded ('valid') input: the top function pads first.
+// io_stream kernels expect an unpadded ('valid') input: the top function pads first. They write the
+// first out_height * out_width windows: hls4ml's line buffer for a filter of height 1 ignores
+// stride_height and produces more, of which the next layer reads only those.
 // Separable = depthwise (result dw_res_T) then the dense core per pixel with CFG::pointwise_config.
 #ifndef HLSEMU_DEPTHWISE_H_
 #define HLSEMU_DEPTHWISE_H_
@@ -165,6 +170,7 @@ void depthwise_conv_encoded(hls::stream<in_T> &in, hls::stream<out_T> &out, cons
     unsigned head[positions], tail[positions], fill[positions];
     v_t win[positions * CFG::n_chan];
 #pragma HLS ARRAY_PARTITION variable = win complete
+    unsigned emitted = 0;
     for (unsigned k = 0; k < positions; k++) {
         head[k] = 0;
         tail[k] = 0;
@@ -197,7 +203,8 @@ DwEncRows:
                         fill[k]--;
                     }
                 }
-                depthwise_emit_pixel<in_T, out_T, CFG>(win, out, w, b);
+                if (emitted < CFG::out_height * CFG::out_width) depthwise_emit_pixel<in_T, out_T, CFG>(win, out, w, b);
+                emitted++;
             }
         }
     }
@@ -219,6 +226,7 @@ void depthwise_conv_linebuffer(hls::stream<in_T> &in, hls::stream<out_T> &out, c
     v_t win[CFG::filt_height * CFG::filt_width * CFG::n_chan];
 #pragma HLS ARRAY_PARTITION variable = win complete
     int sx = 0, sy = 0;
+    unsigned emitted = 0;
 DwLineRows:
     for (unsigned ih = 0; ih < CFG::in_height; ih++) {
     DwLineCols:
@@ -240,7 +248,8 @@ DwLineRows:
                         for (unsigned ch = 0; ch < CFG::n_chan; ch++) win[(kh * FW + kw) * CFG::n_chan + ch] = rows[r][c][ch];
                     }
                 }
-                depthwise_emit_pixel<in_T, out_T, CFG>(win, out, w, b);
+                if (emitted < CFG::out_height * CFG::out_width) depthwise_emit_pixel<in_T, out_T, CFG>(win, out, w, b);
+                emitted++;
             }
             if (iw + 1 == CFG::in_width) {
                 sx = 0;
@@ -321,3 +330,6 @@ SepPointwiseStream:
 
 #endif
 `;
+
+/** The `hlsemu_depthwise.h` header and the headers it includes. */
+export const DEPTHWISE_HEADER: CppHeader = { file: 'hlsemu_depthwise.h', text: DEPTHWISE_H, needs: [COMMON_HEADER, DENSE_HEADER] };

@@ -2,6 +2,8 @@
  * C++ source of `hlsemu_einsum.h`: EinsumDense (io_parallel): input transpose, one latency dense
  * product per (free-input, in-place) index pair, output transpose.
  */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
 
 /** `firmware/hlsemu/hlsemu_einsum.h`. */
 export const EINSUM_H = String.raw`// hlsemu_einsum.h -- EinsumDense. Written by hlsemu for this project.
@@ -68,3 +70,6 @@ EinsumFree:
 
 #endif
 `;
+
+/** The `hlsemu_einsum.h` header and the headers it includes. */
+export const EINSUM_HEADER: CppHeader = { file: 'hlsemu_einsum.h', text: EINSUM_H, needs: [COMMON_HEADER] };

@@ -121,7 +121,6 @@ export const ACTIVATION_H = String.raw`// hlsemu_activation.h -- element-wise ac
 // leaky_relu  y = x > 0 ? (res_T)x : (res_T)(alpha * x)   (alpha in param_t, product at full precision)
 // sigmoid     y = (res_T)table[clamp(trunc(x * N / 16) + 8 N / 16)]   (table over [-8, 8))
 // tanh        y = (res_T)table[clamp(trunc(x * N / 8) + 4 N / 8)]     (table over [-4, 4))
-// binary_tanh, ternary_tanh, hard_sigmoid / hard_tanh (HardActivation): see their functions below
 #ifndef HLSEMU_ACTIVATION_H_
 #define HLSEMU_ACTIVATION_H_
 
@@ -157,47 +156,6 @@ template <class res_T, class table_T, unsigned N, unsigned RANGE_LOG2, class TR>
         if (index < 0) index = 0;
         if (index > (int)N - 1) index = (int)N - 1;
         return (res_T)from_raw<table_T>(table[index]);
-    }
-};
-
-// binary_tanh: x >= 0 ? 1 : -1 (as ap_int<2>) converted to res_T; an ap_uint<1> result (XNOR) gets 1 / 0
-template <class res_T, bool XNOR> struct binary_tanh_fn {
-    template <class D> res_T operator()(const D &x) const {
-        if (XNOR) return res_T(x >= 0 ? 1 : 0);
-        ap_int<2> c = x >= 0 ? 1 : -1;
-        return (res_T)c;
-    }
-};
-
-// ternary_tanh: d = (D)(2 * x) in the input type (io_parallel; the io_stream kernel does not
-// double), then 1 / 0 / -1 at the thresholds 1 and -1
-template <class res_T, bool DOUBLE> struct ternary_tanh_fn {
-    template <class D> res_T operator()(const D &x) const {
-        D d = x;
-        if (DOUBLE) d = 2 * x;
-        res_T c;
-        if (d > 1)
-            c = 1;
-        else if (d > -1 && d <= 1)
-            c = 0;
-        else
-            c = -1;
-        return c;
-    }
-};
-
-// hard_sigmoid / hard_tanh: s = clip(slope * x + shift, 0, 1) at full precision; tanh gives 2 s - 1
-template <class res_T, class slope_T, class shift_T, bool TANH> struct hard_fn {
-    slope_T slope;
-    shift_T shift;
-    template <class D> res_T operator()(const D &x) const {
-        auto s = slope * x + shift;
-        if (s > 1)
-            s = 1;
-        else if (s < 0)
-            s = 0;
-        if (TANH) return (res_T)(2 * s - 1);
-        return (res_T)s;
     }
 };
 
@@ -282,38 +240,6 @@ template <class in_T, class out_T, class CFG, class TR>
 void tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR table[CFG::table_size]) {
     table_fn<typename out_T::value_type, typename CFG::table_t, CFG::table_size, 3, TR> fn;
     fn.table = table;
-    map<in_T, out_T, CFG>(in, out, fn);
-}
-
-template <class data_T, class res_T, class CFG> void binary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in]) {
-#pragma HLS PIPELINE II = CFG::reuse_factor
-    map<data_T, res_T, CFG>(x, y, binary_tanh_fn<res_T, CFG::xnor_result>());
-}
-template <class in_T, class out_T, class CFG> void binary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out) {
-    map<in_T, out_T, CFG>(in, out, binary_tanh_fn<typename out_T::value_type, CFG::xnor_result>());
-}
-
-template <class data_T, class res_T, class CFG> void ternary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in]) {
-#pragma HLS PIPELINE II = CFG::reuse_factor
-    map<data_T, res_T, CFG>(x, y, ternary_tanh_fn<res_T, true>());
-}
-template <class in_T, class out_T, class CFG> void ternary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out) {
-    map<in_T, out_T, CFG>(in, out, ternary_tanh_fn<typename out_T::value_type, false>());
-}
-
-template <class data_T, class res_T, class CFG>
-void hard_activation(const data_T x[CFG::n_in], res_T y[CFG::n_in], const typename CFG::slope_t slope, const typename CFG::shift_t shift) {
-#pragma HLS PIPELINE II = CFG::reuse_factor
-    hard_fn<res_T, typename CFG::slope_t, typename CFG::shift_t, CFG::tanh_form> fn;
-    fn.slope = slope;
-    fn.shift = shift;
-    map<data_T, res_T, CFG>(x, y, fn);
-}
-template <class in_T, class out_T, class CFG>
-void hard_activation(hls::stream<in_T> &in, hls::stream<out_T> &out, const typename CFG::slope_t slope, const typename CFG::shift_t shift) {
-    hard_fn<typename out_T::value_type, typename CFG::slope_t, typename CFG::shift_t, CFG::tanh_form> fn;
-    fn.slope = slope;
-    fn.shift = shift;
     map<in_T, out_T, CFG>(in, out, fn);
 }
 

@@ -2,6 +2,8 @@
  * C++ source of `hlsemu_layernorm.h`: LayerNormalization over the last axis of a (seq_len, dim)
  * tensor, io_parallel, with the 1/sqrt table given as raw entries.
  */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
 
 /** `firmware/hlsemu/hlsemu_layernorm.h`. */
 export const LAYERNORM_H = String.raw`// hlsemu_layernorm.h -- layer normalization. Written by hlsemu for this project.
@@ -53,3 +55,6 @@ LnRows:
 
 #endif
 `;
+
+/** The `hlsemu_layernorm.h` header and the headers it includes. */
+export const LAYERNORM_HEADER: CppHeader = { file: 'hlsemu_layernorm.h', text: LAYERNORM_H, needs: [COMMON_HEADER] };

@@ -2,6 +2,9 @@
  * C++ source of `hlsemu_recurrent.h`: LSTM and GRU (Keras gate order, GRU reset_after), io_parallel
  * and io_stream, with the dense core of hlsemu_dense.h and table activations fed by raw tables.
  */
+import type { CppHeader } from '../layers.js';
+import { COMMON_HEADER } from './common.js';
+import { DENSE_HEADER } from './dense.js';
 
 /** `firmware/hlsemu/hlsemu_recurrent.h`. */
 export const RECURRENT_H = String.raw`// hlsemu_recurrent.h -- LSTM and GRU layers. Written by hlsemu for this project.
@@ -180,3 +183,6 @@ GruStreamSteps:
 
 #endif
 `;
+
+/** The `hlsemu_recurrent.h` header and the headers it includes. */
+export const RECURRENT_HEADER: CppHeader = { file: 'hlsemu_recurrent.h', text: RECURRENT_H, needs: [COMMON_HEADER, DENSE_HEADER] };

@@ -224,7 +224,7 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
 }
 
 /**
- * Fast `nnet::zeropad2d_cl` / `zeropad1d_cl` (same config as the reference functions).
+ * Fast `nnet::zeropad{1,2}d_cl` / `_cf` (same config as the reference functions).
  *
  * @example const k = prepareFastZeropad(cfg, false).kernel;
  */
@@ -240,6 +240,7 @@ export function prepareFastZeropad(cfg: ZeroPad2DConfig | ZeroPad1DConfig, oneD:
   const pl = cfg.pad_left ?? 0;
   const OW = W + pl + (cfg.pad_right ?? 0);
   const OH = oneD ? 1 : H + pt + (c2.pad_bottom ?? 0);
+  const cf = cfg.data_format === 'channels_first'; // (C, H, W) layout; validated by the reference call above
   const t = cfg.types;
   if (Math.max(t.input.W + 1, t.result.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
   const [lo, hi] = rawRange(t.input);
@@ -254,13 +255,13 @@ export function prepareFastZeropad(cfg: ZeroPad2DConfig | ZeroPad1DConfig, oneD:
         let m = 0;
         for (let h = 0; h < H; h++) {
           for (let w = 0; w < W; w++) {
-            const src = (h * W + w) * C;
-            const dst = ((h + pt) * OW + (w + pl)) * C;
+            const src = cf ? h * W + w : (h * W + w) * C;
+            const dst = cf ? (h + pt) * OW + (w + pl) : ((h + pt) * OW + (w + pl)) * C;
             for (let c = 0; c < C; c++) {
-              const v = xs[src + c]!;
+              const v = xs[cf ? src + c * H * W : src + c]!;
               const a = v < 0 ? -v : v;
               if (a > m) m = a;
-              out[dst + c] = cast(v) + 0;
+              out[cf ? dst + c * OH * OW : dst + c] = cast(v) + 0;
             }
           }
         }

@@ -1,0 +1,48 @@
+// Precision diagnostics beyond overflows: lookup tables whose inputs collapse onto one entry.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configFromModel } from '../../src/graph/config.js';
+import { convertModel } from '../../src/graph/convert.js';
+import { firmwareLayer } from '../../src/graph/firmware.js';
+import { formatFixedType } from '../../src/fixed/types.js';
+import { Emulator } from '../../src/emulate/predict.js';
+import { formatReport } from '../../src/emulate/report.js';
+import { loadModel } from '../../src/import/index.js';
+import { loadBundledFashionMnist } from '../../src/data/fashion-mnist.js';
+
+describe('lookup-table diagnostics', () => {
+  it("names the stable softmax that hls4ml's usual granularity='name' config collapses to chance", async () => {
+    const model = await loadModel(join(__dirname, '..', '..', 'models', 'fmnist', 'model.json'));
+    const fw = convertModel(model, configFromModel(model, { granularity: 'name' }));
+    const sm = fw.layers.find((l) => l.cls === 'Softmax')!;
+    const producer = fw.layers.find((l) => l.name === sm.inputs[0])!;
+    // the 'auto' Dense result is very wide, so the exp table index (its top bits) is always 0
+    expect(producer.types.result.I).toBeGreaterThan(12);
+    const { images, shape, labels } = await loadBundledFashionMnist(64);
+    const r = new Emulator(fw).predict({ data: images, shape }, { report: true });
+    const lut = r.report!.layers.find((l) => l.layer === sm.name)!.luts![0]!;
+    expect(lut).toMatchObject({ table: 'exp_table', collapsed: true });
+    expect(lut.used).toBe(1);
+    expect(r.report!.warnings.some((w) => w.startsWith(`${sm.name}: exp_table lookup collapsed`))).toBe(true);
+    expect(formatReport(r.report!)).toMatch(new RegExp(`warning: ${sm.name}: exp_table lookup collapsed`));
+    // and the outputs are indeed uniform: every image gets the same class
+    const classes = new Set<number>();
+    for (let s = 0; s < 64; s++) {
+      const row = Array.from(r.values.subarray(s * 10, s * 10 + 10));
+      classes.add(row.indexOf(Math.max(...row)));
+    }
+    expect(classes.size).toBe(1);
+    expect(labels.length).toBe(64);
+  });
+
+  it('stays quiet when the table resolves the inputs', async () => {
+    const model = await loadModel(join(__dirname, '..', '..', 'models', 'fmnist', 'model.json'));
+    const fw = convertModel(model, { Model: { Precision: 'fixed<16,6>' } });
+    expect(formatFixedType(firmwareLayer(fw, fw.output, 'Softmax').types.input)).toBe('ap_fixed<16,6>');
+    const { images, shape } = await loadBundledFashionMnist(32);
+    const r = new Emulator(fw).predict({ data: images, shape }, { report: true });
+    expect(r.report!.warnings).toEqual([]);
+    const lut = r.report!.layers.find((l) => l.layer === fw.output)!.luts![0]!;
+    expect(lut.used).toBeGreaterThan(10);
+  });
+});
