@@ -68,9 +68,8 @@ const MODEL_KEYS = ['Precision', 'ReuseFactor', 'Strategy', 'BramFactor', 'Trace
  */
 const LAYER_KEYS = ['Precision', 'ReuseFactor', 'Strategy', 'ConvImplementation', 'Compression', 'TargetCycles', 'Trace', 'ParallelizationFactor'];
 
-/** Strategies hls4ml knows; the Vivado dense/conv kernels of the ones not emulated are refused. */
+/** Strategies hls4ml knows (each kind maps them; the layer modules refuse what they cannot emulate). */
 const STRATEGIES = ['latency', 'resource', 'resource_unrolled', 'distributed_arithmetic', 'da'];
-const NOT_EMULATED_STRATEGIES = ['resource_unrolled', 'distributed_arithmetic', 'da'];
 
 /** snake_case attribute names and `<var>_t` keys of every registered hls4ml class. */
 /**
@@ -199,7 +198,6 @@ function validateSettings(s: unknown, path: string, level: 'model' | 'layer', kn
       case 'Strategy': {
         if (typeof v !== 'string') throw new ConfigError(p, `must be a string, got ${describeValue(v)}`);
         const st = snakeCase(v);
-        if (NOT_EMULATED_STRATEGIES.includes(st)) throw new UnsupportedError(p, `strategy '${v}' is not emulated (hls4ml's Latency and Resource strategies are)`);
         if (!STRATEGIES.includes(st) && !(SOFTMAX_STRATEGY_WORDS.includes(st) && level === 'layer')) {
           throw new ConfigError(p, `unknown strategy '${v}' (Latency, Resource)${didYouMean(v, ['Latency', 'Resource'])}`);
         }

@@ -3,7 +3,7 @@
  * firmware layer, and checking a firmware layer read from outside (config fields known and valid,
  * types and weight arrays present with the right sizes).
  */
-import { ConfigError, FormatError, ShapeError, describeValue } from '../errors.js';
+import { ConfigError, FormatError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
 import type { FixedType } from '../fixed/types.js';
 import { shapeSize, type FirmwareLayerBase, type IOType } from '../graph/firmware.js';
 import type { HlsNode } from '../graph/hls-graph.js';
@@ -22,10 +22,22 @@ export function reuseFactorOf(n: HlsNode): number {
   return Number(n.settings.reuse_factor ?? 1);
 }
 
-/** `latency` or `resource` (hls4ml's Strategy setting; `resource_unrolled` is refused by the config reader). */
+/**
+ * `latency` or `resource`, as hls4ml's Vivado backend maps the Strategy setting of a Dense /
+ * Convolution (vivado_backend.py init_dense / init_conv*): Resource_Unrolled with reuse factor 1 runs
+ * the Resource kernel; with a larger one it uses generated unrolled code, and the distributed
+ * arithmetic strategy da4ml-generated code — neither is emulated, so they are refused naming the
+ * layer. Any other word (e.g. a softmax's 'stable' copied to a Dense) runs Latency.
+ */
 export function strategyOf(n: HlsNode): 'latency' | 'resource' {
   const s = String(n.settings.strategy ?? 'latency').toLowerCase();
-  return s.startsWith('resource') ? 'resource' : 'latency';
+  if (s === 'resource') return 'resource';
+  if (s === 'resource_unrolled') {
+    if (reuseFactorOf(n) === 1) return 'resource';
+    throw new UnsupportedError(`${n.name}.Strategy`, "hls4ml's Resource_Unrolled kernel with a reuse factor above 1 is generated code that hlsemu does not emulate (use Resource, or ReuseFactor 1)");
+  }
+  if (s === 'distributed_arithmetic' || s === 'da') throw new UnsupportedError(`${n.name}.Strategy`, "hls4ml's distributed-arithmetic (da4ml) kernels are not emulated");
+  return 'latency';
 }
 
 /** Number of exact zeros in a raw array (hls4ml's `n_zeros`). */

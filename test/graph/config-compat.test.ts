@@ -80,12 +80,14 @@ describe('hls4ml config compatibility', () => {
     }
   });
 
-  it('strategies hls4ml has but hlsemu does not emulate are refused naming the key', () => {
-    for (const s of ['ResourceUnrolled', 'resource_unrolled', 'distributed_arithmetic', 'da']) {
-      const e = errorOf(() => parseHls4mlConfig({ Model: { Strategy: s } }));
+  it('strategies hls4ml has but hlsemu does not emulate are refused naming the layer', () => {
+    for (const s of ['ResourceUnrolled', 'distributed_arithmetic', 'da']) {
+      const e = errorOf(() => convertModel(denseBnModel(), { Model: { Strategy: s, ReuseFactor: 2 } }));
       expect(e, s).toBeInstanceOf(UnsupportedError);
-      expect((e as UnsupportedError).path).toBe('config.Model.Strategy');
+      expect((e as UnsupportedError).path).toBe('dense1.Strategy');
     }
+    // Resource_Unrolled with reuse factor 1 runs hls4ml's Resource kernel
+    expect(firmwareLayer(convertModel(denseBnModel(), { Model: { Strategy: 'Resource_Unrolled', ReuseFactor: 1 } }), 'dense1', 'Dense').config.strategy).toBe('resource');
     expect(errorOf(() => parseHls4mlConfig({ Model: { Compression: true } }))).toBeInstanceOf(UnsupportedError);
   });
 
