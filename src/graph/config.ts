@@ -447,7 +447,7 @@ export function configFromModel(model: ModelGraph, opts: ConfigFromModelOptions 
 function quantizerPrecisions(q: ModelLayer['quantizers']): Record<string, string> {
   const out: Record<string, string> = {};
   if (!q) return out;
-  for (const k of ['weight', 'bias'] as const) {
+  for (const k of ['weight', 'bias', 'depthwise', 'pointwise'] as const) {
     const w = q[k];
     if (w?.text) out[k] = w.text;
   }

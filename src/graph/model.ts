@@ -101,6 +101,9 @@ export function quantizerType(q: Quantizer): { type: FixedType; kind: PrecisionK
 export interface LayerQuantizers {
   weight?: Quantizer;
   bias?: Quantizer;
+  /** Separable / depthwise convolutions: the depthwise and pointwise kernels' quantizers (QKeras). */
+  depthwise?: Quantizer;
+  pointwise?: Quantizer;
   result?: FixedType;
   activation?: { kind: PrecisionKind; type: FixedType; text: string };
   precisions?: Record<string, string>;

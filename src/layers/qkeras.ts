@@ -46,6 +46,7 @@ import { activationDraft, floatActivation, splitActivation } from './activation.
 import { batchnormModule } from './batchnorm.js';
 import { convModule } from './conv.js';
 import { denseModule } from './dense.js';
+import { depthwiseModule } from './depthwise.js';
 import { HARD_SHIFT_DEFAULT, hardActivationDraft } from './hard-activation.js';
 import type { ActivationSplit, HlsDraft, KerasRule, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -200,7 +201,14 @@ function withLinear(r: LayerConfigReader): LayerConfigReader {
   return new LayerConfigReader(r.index, r.kerasClass, r.name, { ...r.config, activation: 'linear' });
 }
 
-function qMacKeras(base: KerasRule): KerasRule {
+/** Which `<var>_quantizer` keys a Q layer reads, and where each lands in {@link LayerQuantizers}. */
+type QuantizerSlots = ReadonlyArray<readonly [QuantizerVar, 'weight' | 'bias' | 'depthwise' | 'pointwise']>;
+const MAC_SLOTS: QuantizerSlots = [
+  ['kernel', 'weight'],
+  ['bias', 'bias'],
+];
+
+function qMacKeras(base: KerasRule, slots: QuantizerSlots = MAC_SLOTS): KerasRule {
   return {
     arity: 'one',
     attrs(r) {
@@ -215,10 +223,10 @@ function qMacKeras(base: KerasRule): KerasRule {
     quantizers(r) {
       const warnings: string[] = [];
       const quantizers: LayerQuantizers = {};
-      const w = weightQuantizer(r, 'kernel', warnings, r.kerasClass);
-      const b = weightQuantizer(r, 'bias', warnings, r.kerasClass);
-      if (w) quantizers.weight = w;
-      if (b) quantizers.bias = b;
+      for (const [v, slot] of slots) {
+        const q = weightQuantizer(r, v, warnings, r.kerasClass);
+        if (q) quantizers[slot] = q;
+      }
       return { quantizers, warnings };
     },
   };
@@ -226,11 +234,17 @@ function qMacKeras(base: KerasRule): KerasRule {
 
 /** The layer with its kernel and bias replaced by the QKeras-quantized values (QKeras inference). */
 const quantizedCache = new WeakMap<ModelLayer, ModelLayer>();
+const WEIGHT_SLOTS = [
+  ['kernel', 'weight'],
+  ['bias', 'bias'],
+  ['depthwise_kernel', 'depthwise'],
+  ['pointwise_kernel', 'pointwise'],
+] as const;
 function withQuantizedWeights(l: ModelLayer): ModelLayer {
   let q = quantizedCache.get(l);
   if (q) return q;
   const weights = { ...l.weights };
-  for (const [k, v] of [['kernel', 'weight'], ['bias', 'bias']] as const) {
+  for (const [k, v] of WEIGHT_SLOTS) {
     const wq = l.quantizers?.[v];
     const t = l.weights[k];
     if (!wq?.qkeras || !t) continue;
@@ -276,6 +290,72 @@ function qMacModel(base: ModelClassSpec, cls: string): ModelClassSpec {
     float: (l, xs, ctx) => base.float(withQuantizedWeights(l), xs, ctx),
     profileWeights: (l) => base.profileWeights?.(withQuantizedWeights(l)) ?? [],
     accumRange: base.accumRange,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// QDepthwiseConv2D, QSeparableConv1D/2D (on the depthwise / separable kinds)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * hlsemu's depthwise kernels compute the plain product: a depthwise kernel quantizer of another
+ * precision class (binary, ternary, power of two) is refused; an alpha is not factored out of a
+ * depthwise kernel by hls4ml (QKerasFactorizeAlpha matches Dense/Conv only): the scaled values are
+ * printed into `fixed<bits, integer+1>` (warned).
+ */
+function depthwiseQuantizer(l: ModelLayer, where: string, warnings: string[]): WeightQuantizer | undefined {
+  const q = l.quantizers?.depthwise;
+  if (!q) return undefined;
+  if ((q.kind ?? 'fixed') !== 'fixed') {
+    throw new UnsupportedError(`${where}.depthwise_quantizer`, `a depthwise kernel typed ${q.text ?? ''} (${q.kind} precision): hlsemu's depthwise convolutions compute the plain product only`);
+  }
+  const a = q.qkeras?.alpha;
+  if (a !== undefined && a !== null && a !== 1) {
+    warnings.push(`${l.name}.depthwise_quantizer: hls4ml does not factor alpha=${String(a)} out of a depthwise kernel: the scaled values are printed into ${q.text ?? 'the quantizer type'} and may be truncated or wrap`);
+  }
+  return q;
+}
+
+function qDepthwiseModel(base: ModelClassSpec, cls: string): ModelClassSpec {
+  return {
+    ...qMacModel(base, cls),
+    keras: qMacKeras(base.keras!, [
+      ['depthwise', 'depthwise'],
+      ['bias', 'bias'],
+    ]),
+    build(l, ctx) {
+      noKeras3(l, ctx.source, ctx.where);
+      const warnings: string[] = [];
+      const dq = depthwiseQuantizer(l, ctx.where, warnings);
+      const d = base.build(l, ctx) as HlsDraft;
+      // hls4ml's DepthwiseConv2D creates its weight from the depthwise data with depthwise_quantizer
+      d.quantizers = { ...(dq ? { weight: dq } : {}), ...(l.quantizers?.bias ? { bias: l.quantizers.bias } : {}) };
+      if (warnings.length) d.attrs = { ...d.attrs, conversionWarnings: [...((d.attrs.conversionWarnings as string[] | undefined) ?? []), ...warnings] };
+      return d;
+    },
+  };
+}
+
+function qSeparableModel(base: ModelClassSpec, cls: string): ModelClassSpec {
+  return {
+    ...qMacModel(base, cls),
+    keras: qMacKeras(base.keras!, [
+      ['depthwise', 'depthwise'],
+      ['pointwise', 'pointwise'],
+      ['bias', 'bias'],
+    ]),
+    build(l, ctx) {
+      noKeras3(l, ctx.source, ctx.where);
+      const warnings: string[] = [];
+      const dq = depthwiseQuantizer(l, ctx.where, warnings);
+      const [dw, pw] = base.build(l, ctx) as HlsDraft[];
+      // SeparableToDepthwiseAndConv: the depthwise half keeps depthwise_quantizer (no bias), the
+      // pointwise Conv gets pointwise_quantizer as its weight quantizer and the bias quantizer.
+      dw!.quantizers = dq ? { weight: dq } : {};
+      if (warnings.length) dw!.attrs = { ...dw!.attrs, conversionWarnings: [...((dw!.attrs.conversionWarnings as string[] | undefined) ?? []), ...warnings] };
+      pw!.quantizers = { ...(l.quantizers?.pointwise ? { weight: l.quantizers.pointwise } : {}), ...(l.quantizers?.bias && l.attrs.useBias !== false ? { bias: l.quantizers.bias } : {}) };
+      return [dw!, pw!];
+    },
   };
 }
 
@@ -338,7 +418,7 @@ const qbnModel: ModelClassSpec = {
 // QKeras classes hls4ml has no handler for, and the ones that land with other layer kinds
 // ---------------------------------------------------------------------------------------------
 
-const ZOO = "{cls}: the QKeras depthwise/separable/recurrent layers are converted on top of the plain DepthwiseConv/SeparableConv/RNN kinds; they land with the layer zoo";
+const QRNN = '{cls}: not supported yet (hls4ml converts it as a plain recurrent layer whose weight quantizers only name the configured types, with hard-activation quantizers refused)';
 const NO_HANDLER = 'hls4ml rejects it: "ERROR: Unsupported layer type: {cls}" (hls4ml 1.3 has no handler for this QKeras class)';
 
 /** The QKeras layer kind. */
@@ -350,14 +430,14 @@ export const qkerasModule = {
     QConv2D: qMacModel(convModule.model.Conv2D, 'QConv2D'),
     QActivation: qactivationModel,
     QBatchNormalization: qbnModel,
+    QDepthwiseConv2D: qDepthwiseModel(depthwiseModule.model.DepthwiseConv2D, 'QDepthwiseConv2D'),
+    QSeparableConv1D: qSeparableModel(depthwiseModule.model.SeparableConv1D, 'QSeparableConv1D'),
+    QSeparableConv2D: qSeparableModel(depthwiseModule.model.SeparableConv2D, 'QSeparableConv2D'),
   },
   rejects: {
-    QDepthwiseConv2D: ZOO,
-    QSeparableConv1D: ZOO,
-    QSeparableConv2D: ZOO,
-    QSimpleRNN: ZOO,
-    QLSTM: ZOO,
-    QGRU: ZOO,
+    QSimpleRNN: QRNN,
+    QLSTM: QRNN,
+    QGRU: QRNN,
     QConv2DBatchnorm: '{cls}: hls4ml folds the batch normalization into the convolution (Conv2DBatchnorm); not supported by hlsemu yet',
     QDenseBatchnorm: NO_HANDLER,
     QAveragePooling2D: NO_HANDLER,

@@ -108,6 +108,37 @@ describe.skipIf(!AP)('C simulation of QKeras models', () => {
     }, 600_000);
   }
 
+  it('QSeparableConv2D (alpha on the pointwise kernel) and QDepthwiseConv2D (io_parallel and io_stream)', async () => {
+    const r = rng(23);
+    const k = (n: number) => Float32Array.from({ length: n }, () => r() - 0.5);
+    const m = qkerasGraph('qsep', [6, 6, 2], [
+      {
+        cls: 'QSeparableConv2D',
+        name: 'sc',
+        config: { name: 'sc', filters: 3, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', depth_multiplier: 1, activation: qrelu(6, 1), use_bias: true, depthwise_quantizer: qbits(6, 0), pointwise_quantizer: qbits(5, 0, { alpha: 'auto_po2', symmetric: true }), bias_quantizer: qbits(8, 2) },
+        weights: [
+          { name: 'depthwise_kernel', shape: [3, 3, 2, 1], data: k(18) },
+          { name: 'pointwise_kernel', shape: [1, 1, 2, 3], data: k(6) },
+          { name: 'bias', shape: [3], data: k(3) },
+        ],
+      },
+      {
+        cls: 'QDepthwiseConv2D',
+        name: 'dw',
+        config: { name: 'dw', kernel_size: [2, 2], strides: [1, 1], padding: 'valid', depth_multiplier: 1, activation: 'linear', use_bias: true, depthwise_quantizer: qbits(6, 0), bias_quantizer: qbits(6, 1) },
+        weights: [
+          { name: 'depthwise_kernel', shape: [2, 2, 3, 1], data: k(12) },
+          { name: 'bias', shape: [3], data: k(3) },
+        ],
+      },
+    ]);
+    for (const io of ['io_parallel', 'io_stream'] as const) {
+      const fw = convertModel(m, { ...configFromModel(m, { granularity: 'name' }), IOType: io });
+      expect(fw.layers.map((l) => l.name)).toContain('sc_pointwise_alpha');
+      await againstEmulator(fw, `qsep_${io}`);
+    }
+  }, 600_000);
+
   it.skipIf(!MODELS)('the real QKeras models (read in place): C++ == emulator', async () => {
     for (const f of ['qkeras_3layer', 'qkeras_mnist_cnn', 'qkeras_mnist_dense']) {
       const m = await loadModel(join(MODELS!, `${f}.json`));

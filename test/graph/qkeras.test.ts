@@ -330,13 +330,61 @@ describe('warnings and rejections name the layer, the quantizer and the reason',
     expect(thrown(build([qact('a', 'relu')])).message).toMatch(/Unsupported QKeras activation: unknown/);
     expect(thrown(build([qact('a', q('quantized_po2', { bits: 4 }))])).message).toMatch(/Unsupported QKeras activation: quantized_po2/);
   });
-  it('QKeras classes that land with the layer zoo, or that hls4ml has no handler for', () => {
-    expect(thrown(build([plain('QLSTM', 'l', { units: 2 })])).message).toMatch(/^layers\[1\] \(QLSTM 'l'\): QLSTM: .*they land with the layer zoo$/);
-    expect(thrown(build([plain('QDepthwiseConv2D', 'd')])).message).toMatch(/land with the layer zoo/);
+  it('QKeras classes not converted yet, or that hls4ml has no handler for', () => {
+    expect(thrown(build([plain('QLSTM', 'l', { units: 2 })])).message).toMatch(/^layers\[1\] \(QLSTM 'l'\): QLSTM: not supported yet/);
     expect(thrown(build([plain('QAveragePooling2D', 'p')])).message).toMatch(/Unsupported layer type: QAveragePooling2D/);
   });
   it('QKeras in a Keras 3 model: hls4ml 1.3 has no handler for it', () => {
     const m = qkerasGraph('k3', [4], [qdense('fc', 4, 2, qbits(4, 0), null, r)], 'keras3');
     expect(thrown(() => convertModel(m)).message).toMatch(/Keras 3 front end has no QKeras handler/);
+  });
+});
+
+describe('QDepthwiseConv2D and QSeparableConv1D/2D (on the depthwise / separable kinds)', () => {
+  const r = rng(11);
+  const dw = (name: string, C: number, k: number, dq: unknown, bq: unknown) => ({
+    cls: 'QDepthwiseConv2D',
+    name,
+    config: { name, kernel_size: [k, k], strides: [1, 1], padding: 'valid', depth_multiplier: 1, activation: 'linear', use_bias: true, depthwise_quantizer: dq, bias_quantizer: bq },
+    weights: [
+      { name: 'depthwise_kernel', shape: [k, k, C, 1], data: Float32Array.from({ length: k * k * C }, () => r() - 0.5) },
+      { name: 'bias', shape: [C], data: Float32Array.from({ length: C }, () => (r() - 0.5) / 2) },
+    ],
+  });
+  const sep = (name: string, C: number, F: number, k: number, dq: unknown, pq: unknown, bq: unknown) => ({
+    cls: 'QSeparableConv2D',
+    name,
+    config: { name, filters: F, kernel_size: [k, k], strides: [1, 1], padding: 'valid', depth_multiplier: 1, activation: 'linear', use_bias: true, depthwise_quantizer: dq, pointwise_quantizer: pq, bias_quantizer: bq },
+    weights: [
+      { name: 'depthwise_kernel', shape: [k, k, C, 1], data: Float32Array.from({ length: k * k * C }, () => r() - 0.5) },
+      { name: 'pointwise_kernel', shape: [1, 1, C, F], data: Float32Array.from({ length: C * F }, () => r() - 0.5) },
+      { name: 'bias', shape: [F], data: Float32Array.from({ length: F }, () => (r() - 0.5) / 2) },
+    ],
+  });
+
+  it('QDepthwiseConv2D: the depthwise quantizer types and quantizes the weight; the firmware equals QKeras where nothing overflows', () => {
+    const m = qkerasGraph('d', [4, 4, 2], [dw('dw', 2, 3, qbits(6, 0), qbits(6, 1))]);
+    const cfg = configFromModel(m, { granularity: 'name', defaultPrecision: 'fixed<32,12>' });
+    expect(cfg.LayerName!.dw!.Precision).toMatchObject({ depthwise: 'fixed<6,1,TRN,WRAP,0>', bias: 'fixed<6,2,TRN,WRAP,0>' });
+    const fw = convertModel(m, cfg);
+    expect(formatFixedType(layer(fw, 'dw').types.weight!)).toBe(t('fixed<6,1>'));
+    const x = Float64Array.from({ length: 32 }, (_, i) => Math.round(Math.sin(i) * 16) / 8);
+    expect(Array.from(new Emulator(fw).predict({ data: x, shape: [1, 4, 4, 2] }).values)).toEqual(Array.from(evaluateFloat(m, { data: x, shape: [1, 4, 4, 2] }).values));
+  });
+
+  it('QSeparableConv2D: depthwise half with the depthwise quantizer, pointwise Conv with the pointwise and bias quantizers (its alpha factored out)', () => {
+    const m = qkerasGraph('s', [4, 4, 2], [sep('sc', 2, 3, 2, qbits(6, 0), qbits(5, 0, { alpha: 'auto_po2', symmetric: true }), qbits(8, 2))]);
+    const fw = convertModel(m, configFromModel(m, { granularity: 'name' }));
+    expect(names(fw)).toEqual(['sc_depthwise:DepthwiseConv2D', 'sc_pointwise:Conv2D', 'sc_pointwise_alpha:ApplyAlpha']);
+    expect(formatFixedType(layer(fw, 'sc_depthwise').types.weight!)).toBe(t('fixed<6,1>'));
+    expect(formatFixedType(layer(fw, 'sc_pointwise').types.weight!)).toBe(t('fixed<5,1>'));
+    expect(layer(fw, 'sc_pointwise_alpha').config.product).toBe('weight_exponential');
+  });
+
+  it('a depthwise alpha is not factored out (warned); binary / ternary / po2 depthwise kernels are refused', () => {
+    const m = qkerasGraph('d', [4, 4, 2], [dw('dw', 2, 3, qbits(6, 0, { alpha: 0.5 }), null)]);
+    expect(convertModel(m, configFromModel(m, { granularity: 'name' })).warnings!.some((w) => w.startsWith('dw.depthwise_quantizer: hls4ml does not factor alpha=0.5 out of a depthwise kernel'))).toBe(true);
+    const b = qkerasGraph('d', [4, 4, 2], [dw('dw', 2, 3, q('binary', { alpha: null }), null)]);
+    expect(thrown(() => convertModel(b)).message).toMatch(/depthwise_quantizer: a depthwise kernel typed int<2> \(integer precision\)/);
   });
 });
