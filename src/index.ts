@@ -37,8 +37,8 @@ export { compareRaw, type CompareResult } from './fixed/compare.js';
 export { quantizeDecimal, rawToDecimal } from './fixed/decimal.js';
 
 // ---- model import ----
-export { loadModel, loadKerasModel, loadKerasH5, loadTfjsModel, fromTfjsLayersModel, importOnnx, loadOnnxModel } from './import/index.js';
-export type { ModelGraph, ModelLayer, ModelLayerClass, LayerAttrs, FloatTensor, LayerQuantizers } from './graph/model.js';
+export { loadModel, loadKerasModel, loadKerasH5, loadKerasArchiveModel, loadTfjsModel, fromTfjsLayersModel, importOnnx, loadOnnxModel } from './import/index.js';
+export type { ModelGraph, ModelLayer, ModelLayerClass, LayerAttrs, FloatTensor, LayerQuantizers, PrecisionKind, WeightQuantizer } from './graph/model.js';
 export { MODEL_LAYER_CLASSES } from './graph/model.js';
 
 // ---- hls4ml config and conversion ----
@@ -81,6 +81,8 @@ export {
   scanHomogeneous,
   scanPerKind,
   scanPerLayer,
+  scanQat,
+  unquantizedSeries,
   evaluateConfig,
   floatBaseline,
   homogeneousSeries,
@@ -89,6 +91,7 @@ export {
   type ScanOptions,
   type ScanPoint,
   type ScanProgress,
+  type QatBaseline,
   type ScanResult,
   type ScanSeries,
   type SeriesSpec,
@@ -100,6 +103,7 @@ export { profileModel, formatProfileTable, writeProfileOutputs, type Profile, ty
 export { suggestConfig, formatSuggestTable, type SuggestOptions, type SuggestResult } from './ptq/suggest.js';
 export { equalizeRanges, type EqualizeOptions } from './ptq/equalize.js';
 export { baselineConfig, homogeneousConfig, layerConfig, kindConfig } from './ptq/configs.js';
+export { isQatModel, qatConfig, unquantizedConfig, trainedPrecisions } from './ptq/qat.js';
 
 // ---- HLS C++ projects ----
 export { emitProject, renderProject, type EmitOptions, type EmitResult, type ProjectManifest, type RenderedProject } from './emit/project.js';

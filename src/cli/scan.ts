@@ -9,7 +9,8 @@ import { intArg, parseCommandArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, intFlag, progressFor, resolveInputs, seconds } from '../ptq/cli-support.js';
 import { configurableLayers, DEFAULT_WIDTHS, parseWidths, TENSOR_KINDS, type TensorKind } from '../ptq/configs.js';
 import { checkScanOutputs, formatScanTable, writeScanOutputs } from '../ptq/output.js';
-import { homogeneousSeries, kindSeries, layerSeries, runScan, type SeriesSpec } from '../ptq/scan.js';
+import { homogeneousSeries, kindSeries, layerSeries, runScan, unquantizedSeries, type SeriesSpec } from '../ptq/scan.js';
+import { isQatModel } from '../ptq/qat.js';
 import { baselineConfig } from '../ptq/configs.js';
 import { convertModel } from '../graph/convert.js';
 import type { Command } from './commands.js';
@@ -30,7 +31,13 @@ export const scanCommand: Command = {
     '  --fractional-bits F       fixed<W,W-F>',
     '  --modes RND[,SAT]         quantization/overflow modes of the scanned types (default TRN,WRAP)',
     '  --kind K[,K…]             series to run: homogeneous (everything fixed<W,I>, the default),',
-    '                            weights (weights+biases+BN scales only), results, accum, or all',
+    '                            weights (weights+biases+BN scales only), results, accum, or all;',
+    '                            unquantized (quantization-aware-trained models, their default): the',
+    '                            tensors training did not quantize (accumulators, BN, softmax, split',
+    '                            activations) at fixed<W,I>, every trained type kept',
+    '',
+    'A QKeras (or QONNX) model is first evaluated at its trained types (what hls4ml\'s',
+    "config_from_keras_model(granularity='name') gives, or --config); that line heads the table.",
     '  --per-layer L[,L…]|all    one series per layer: that layer at fixed<W,I>, the rest at the',
     '                            baseline (--config, default fixed<16,6>)',
     '  --out DIR                 output directory (default ./hlsemu-scan): scan.csv, scan.json, scan.svg',
@@ -60,18 +67,21 @@ export const scanCommand: Command = {
     const base = { ...(inp.baseConfig ? { baseConfig: inp.baseConfig } : {}), ...(inp.ioType ? { ioType: inp.ioType } : {}) };
     const series: SeriesSpec[] = [];
     const kinds = values.kind ? values.kind.split(',').map((k) => k.trim()).filter(Boolean) : [];
-    for (const k of kinds.flatMap((k) => (k === 'all' ? ['homogeneous', ...Object.keys(TENSOR_KINDS)] : [k]))) {
+    const qat = isQatModel(model);
+    for (const k of kinds.flatMap((k) => (k === 'all' ? [...(qat ? ['unquantized'] : []), 'homogeneous', ...Object.keys(TENSOR_KINDS)] : [k]))) {
       if (k === 'homogeneous') series.push(homogeneousSeries(base));
-      else if (k in TENSOR_KINDS) series.push(kindSeries(k as TensorKind, base));
-      else throw new ConfigError('--kind', `unknown kind '${k}' (homogeneous, weights, results, accum, all)`);
+      else if (k === 'unquantized') series.push(unquantizedSeries(model, base));
+      else if (k in TENSOR_KINDS) series.push(kindSeries(k as TensorKind, { ...base, model }));
+      else throw new ConfigError('--kind', `unknown kind '${k}' (homogeneous, weights, results, accum, unquantized, all)`);
     }
     if (values['per-layer']) {
       const names = values['per-layer'].trim() === 'all' ? allLayers(inp) : values['per-layer'].split(',').map((s) => s.trim()).filter(Boolean);
       for (const n of names) series.push(layerSeries(model, n, base));
     }
-    if (series.length === 0) series.push(homogeneousSeries(base));
+    // a quantization-aware-trained model keeps its trained types unless re-quantizing is asked for
+    if (series.length === 0) series.push(qat ? unquantizedSeries(model, base) : homogeneousSeries(base));
     const bar = progressFor(values, 'scan');
-    bar.log(`hlsemu scan: ${model.name} on ${data.n} images (${data.source}); ${series.length} series × ${widths.length} widths`);
+    bar.log(`hlsemu scan: ${model.name} on ${data.n} images (${data.source}); ${qat ? 'quantization-aware-trained model: its trained types first, then ' : ''}${series.length} series × ${widths.length} widths`);
     const r = await runScan({
       model,
       data,
@@ -101,7 +111,7 @@ export const scanCommand: Command = {
 
 /** Every layer of the baseline firmware (plus the input), for --per-layer all. */
 function allLayers(inp: { model: Parameters<typeof convertModel>[0]; baseConfig?: Parameters<typeof baselineConfig>[0]; ioType?: Parameters<typeof baselineConfig>[1] }): string[] {
-  const fw = convertModel(inp.model, baselineConfig(inp.baseConfig, inp.ioType));
+  const fw = convertModel(inp.model, baselineConfig(inp.baseConfig, inp.ioType, inp.model));
   const known = new Set(configurableLayers(inp.model));
   return [fw.input.name, ...fw.layers.map((l) => l.name)].filter((n) => known.has(n));
 }

@@ -185,13 +185,15 @@ export function isImportCaseDir(path: string): boolean {
 function findModelFile(dir: string): string {
   if (existsSync(join(dir, 'model.json'))) return join(dir, 'model.json');
   const files = readdirSync(dir);
-  const keras = files.find((f) => f.endsWith('.json') && !['config.json', 'expected.json', 'inputs.json'].includes(f));
-  if (keras) return join(dir, keras);
+  const topology = files.find((f) => f.endsWith('.json') && !['config.json', 'expected.json', 'inputs.json'].includes(f));
+  if (topology) return join(dir, topology);
+  const archive = files.find((f) => f.endsWith('.keras'));
+  if (archive) return join(dir, archive);
   const h5 = files.find((f) => f.endsWith('.h5'));
   if (h5) return join(dir, h5);
   const onnx = files.find((f) => f.endsWith('.onnx'));
   if (onnx) return join(dir, onnx);
-  throw new FormatError(dir, 'no model file (model.json, <name>.json + _weights.h5, .h5 or .onnx) in the case directory');
+  throw new FormatError(dir, 'no model file (model.json, <name>.json + _weights.h5, .keras, .h5 or .onnx) in the case directory');
 }
 
 /**

@@ -54,9 +54,16 @@ function evalLayer(l: ModelLayer, xs: Float64Array[], n: number, keras3: boolean
   const where = `${l.name} (${l.className})`;
   const spec = modelClass(l.className, where);
   const pre = spec.float(l, xs, { n, where, keras3 });
+  const channels = l.outputShape[l.outputShape.length - 1]!;
+  if (spec.activationSplit) {
+    const q = spec.activationSplit(l, source);
+    if (!q) return { out: pre };
+    const out = q.float ? q.float(pre, channels) : floatActivation(String(q.draft.attrs.activation ?? 'linear'), where, keras3)(pre, channels);
+    return q.draft.attrs.activation === 'linear' && !q.float ? { out } : { pre, out };
+  }
   const split = splitActivation(l, source, !!spec.splitsActivation);
   if (!split || split.activation === 'linear') return { out: pre };
-  return { pre, out: floatActivation(split.activation, where, keras3)(pre, l.outputShape[l.outputShape.length - 1]!) };
+  return { pre, out: floatActivation(split.activation, where, keras3)(pre, channels) };
 }
 
 /**
@@ -65,7 +72,12 @@ function evalLayer(l: ModelLayer, xs: Float64Array[], n: number, keras3: boolean
  * @example splitActivationName(denseWithRelu) // 'dense1_relu'
  */
 export function splitActivationName(l: ModelLayer, source = 'keras2'): string | undefined {
-  const split = splitActivation(l, source, !!MODEL_CLASSES[l.className]?.splitsActivation);
+  const spec = MODEL_CLASSES[l.className];
+  if (spec?.activationSplit) {
+    const q = spec.activationSplit(l, source);
+    return q && (q.float || q.draft.attrs.activation !== 'linear') ? q.name : undefined;
+  }
+  const split = splitActivation(l, source, !!spec?.splitsActivation);
   return split && split.activation !== 'linear' ? split.name : undefined;
 }
 

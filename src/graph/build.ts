@@ -5,13 +5,13 @@
  * type ('auto' kept) and every node its settings, as hls4ml's `Layer.__init__` does.
  */
 import { ConfigError, describeValue } from '../errors.js';
-import { formatFixedType, parseFixedType } from '../fixed/types.js';
-import { activationDraft, splitActivation } from '../layers/activation.js';
+import { formatFixedType, parseFixedType, sameType } from '../fixed/types.js';
+import { splitLayer } from '../layers/activation.js';
 import { hlsClass, modelClass } from '../layers/registry.js';
 import type { HlsDraft } from '../layers/spec.js';
-import { getPrecision, layerAttributes, layerSettings, lookupCaseless, modelDefault, type Hls4mlConfig, type LayerSettings } from './config.js';
-import type { HlsClass, HlsGraph, HlsNode, MaybeType } from './hls-graph.js';
-import type { LayerQuantizers, ModelGraph } from './model.js';
+import { getPrecision, getPrecisionText, layerAttributes, layerSettings, lookupCaseless, modelDefault, precisionKindOfText, type Hls4mlConfig, type LayerSettings } from './config.js';
+import { setType, type HlsClass, type HlsGraph, type HlsNode, type MaybeType, type NodeQuantizers } from './hls-graph.js';
+import { quantizerType, type LayerQuantizers, type ModelGraph, type PrecisionKind, type Quantizer } from './model.js';
 
 function typeFromText(text: unknown, path: string): MaybeType {
   if (text === 'auto') return 'auto';
@@ -23,10 +23,14 @@ function typeFromText(text: unknown, path: string): MaybeType {
   }
 }
 
+/** The weight variables hls4ml creates with a quantizer (`add_weights_variable(..., quantizer=…)`). */
+const QUANTIZED_VARS = ['weight', 'bias', 'scale'] as const;
+
 /**
  * Assign configured types to a node's variables as hls4ml does: variables without a default (and
  * `accum`) through `get_precision`; `accum_t` and the defaulted variables (tables) from the layer's
- * `<var>_t` key, else the default. Types fixed by the model (`fixed`) and quantizers win.
+ * `<var>_t` key, else the default. A variable created with a quantizer gets the quantizer's type
+ * (hls4ml replaces the configured precision); the model's own fixed types win over both.
  */
 export function assignTypes(node: HlsNode, cfg: Hls4mlConfig, fixed: HlsDraft['types'] = {}): void {
   const spec = hlsClass(node.cls, node.name);
@@ -34,16 +38,45 @@ export function assignTypes(node: HlsNode, cfg: Hls4mlConfig, fixed: HlsDraft['t
   for (const v of spec.types) {
     const key = `${v.name}_t`;
     const path = `LayerName.${node.name}.${key}`;
+    let text: unknown;
     if (v.default === undefined || v.name === 'accum') {
-      node.types[v.name] = v.name === 'accum' && attrs[key] !== undefined ? typeFromText(attrs[key], path) : getPrecision(cfg, node.name, node.cls, v.name);
-    } else node.types[v.name] = typeFromText(attrs[key] ?? v.default, path);
+      text = v.name === 'accum' && attrs[key] !== undefined ? attrs[key] : nodePrecisionText(cfg, node, v.name);
+    } else text = attrs[key] ?? v.default;
+    setType(node, v.name, typeFromText(text, path), typeof text === 'string' && text !== 'auto' ? precisionKindOfText(text) : 'fixed');
   }
-  // QONNX-style quantizers override the config for their variables; the model's own fixed types win.
-  for (const k of ['weight', 'bias', 'result'] as const) {
+  for (const k of [...QUANTIZED_VARS, 'result'] as const) {
     const q = node.quantizers?.[k];
-    if (q && k in node.types) node.types[k] = q;
+    if (!q || !(k in node.types)) continue;
+    const { type, kind } = quantizerType(q);
+    setType(node, k, type, kind);
   }
-  for (const [k, t] of Object.entries(fixed ?? {})) node.types[k] = t;
+  for (const [k, t] of Object.entries(fixed ?? {})) setType(node, k, t, 'fixed');
+}
+
+/**
+ * The precision string hls4ml's `get_precision` finds for a node's variable; a node created by a
+ * pass with a registered name config of `{'Precision': 'auto'}` (QKerasFactorizeAlpha's ApplyAlpha)
+ * reads 'auto' whatever the user's config says.
+ */
+export function nodePrecisionText(cfg: Hls4mlConfig, node: HlsNode, v: string): string {
+  if (node.attrs.precisionAuto === true) return 'auto';
+  return getPrecisionText(cfg, node.name, node.cls, v);
+}
+
+/** The type and class of a node's variable as `get_precision` resolves it (for weights re-added by a pass without a quantizer). */
+export function nodePrecision(cfg: Hls4mlConfig, node: HlsNode, v: string): { type: MaybeType; kind: PrecisionKind } {
+  const text = nodePrecisionText(cfg, node, v);
+  return { type: typeFromText(text, `LayerName.${node.name}.Precision.${v}`), kind: text === 'auto' ? 'fixed' : precisionKindOfText(text) };
+}
+
+/**
+ * hls4ml's `add_weights_variable` with a quantizer: the stored data becomes `quantizer(data)`, the
+ * float data is kept as `data_unquantized`.
+ */
+export function quantizeWeight(node: HlsNode, v: string, q: Quantizer | undefined): void {
+  const w = node.weights[v];
+  if (!w || !q?.apply) return;
+  node.weights[v] = { data: q.apply(w.data, w.shape, `${node.name}.${v}`), shape: w.shape, unquantized: w.data };
 }
 
 /**
@@ -90,8 +123,11 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
   const push = (name: string, d: HlsDraft, inputs: string[], shapeIn: number[][], shapeOut: number[], quantizers?: LayerQuantizers, from?: string): HlsNode => {
     const spec = hlsClass(d.cls, name);
     if (d.configFrom && from !== undefined) copyLayerConfig(cfg, from, name, d.configFrom);
-    const node: HlsNode = { name, cls: d.cls as HlsClass, inputs, shapeIn, shapeOut, attrs: d.attrs, weights: d.weights ?? {}, types: {}, settings: layerSettings(cfg, name, d.cls), quantizers };
+    const q: NodeQuantizers | undefined = d.quantizers ?? (quantizers && (quantizers.weight || quantizers.bias || quantizers.result) ? { weight: quantizers.weight, bias: quantizers.bias, result: quantizers.result } : undefined);
+    const node: HlsNode = { name, cls: d.cls as HlsClass, inputs, shapeIn, shapeOut, attrs: d.attrs, weights: d.weights ?? {}, types: {}, settings: layerSettings(cfg, name, d.cls), quantizers: q };
     assignTypes(node, cfg, d.types);
+    // A weight the model fixes itself (a missing bias: zeros of ap_uint<1>) is not quantized.
+    for (const v of QUANTIZED_VARS) if (!d.types?.[v]) quantizeWeight(node, v, node.quantizers?.[v]);
     // hls4ml's output variable holds the producer's precision object: the configured result is ignored.
     if (spec.resultFromInput) node.types.result = g.nodes.find((p) => p.name === inputs[0])?.types.result ?? node.types.result!;
     g.nodes.push(node);
@@ -110,6 +146,7 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
     const where = `layers[${pos}] (${l.className} '${l.name}')`;
     const spec = modelClass(l.className, where);
     const inputs = l.inputs.map(resolve);
+    for (const w of l.warnings ?? []) g.warnings!.push(w);
     const built = spec.removed ? null : spec.build(l, ctxOf(where, inputs));
     const chain = built === null ? [] : Array.isArray(built) ? built : [built];
     if (chain.length === 0) {
@@ -123,14 +160,16 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
       const last = k === chain.length - 1;
       const name = d.name ?? (last ? l.name : `${l.name}_${k}`);
       const out = d.shapeOut ?? l.outputShape;
-      push(name, d, ins, shapes, out, l.quantizers, l.name);
+      const node = push(name, d, ins, shapes, out, l.quantizers, l.name);
+      if (last) warnActivationType(g, node, l.quantizers);
       ins = [name];
       shapes = [out];
       if (last && name !== l.name) alias.set(l.name, name);
     });
-    const split = splitActivation(l, model.source, !!spec.splitsActivation);
+    const split = splitLayer(l, model.source, spec, ctxOf(`${where}.activation`, [resolve(l.name)]));
     if (split) {
-      push(split.name, activationDraft(split.name, split.activation, ctxOf(`${where}.activation`, [resolve(l.name)])), [resolve(l.name)], [l.outputShape], l.outputShape);
+      for (const w of split.warnings ?? []) g.warnings!.push(w);
+      warnActivationType(g, push(split.name, split.draft, [resolve(l.name)], [l.outputShape], l.outputShape), split.quantizers);
       alias.set(l.name, split.name); // consumers of the Keras layer read the split activation
     }
   });
@@ -138,6 +177,21 @@ export function buildHlsGraph(model: ModelGraph, cfg: Hls4mlConfig): HlsGraph {
   checkLayerNames(cfg, g, model);
   g.warnings.push(...configWarnings(cfg, g));
   return g;
+}
+
+/**
+ * hls4ml gives an activation quantizer's type to the layer only through a config made at 'name' or
+ * 'type' granularity (`config_from_keras_model` writes it as `Precision.result`): say so when the
+ * config in use gives the layer another result type.
+ */
+function warnActivationType(g: HlsGraph, node: HlsNode, q: LayerQuantizers | undefined): void {
+  const a = q?.activation;
+  if (!a) return;
+  const t = node.types.result;
+  if (t !== undefined && t !== 'auto' && sameType(t, a.type)) return;
+  g.warnings!.push(
+    `${node.name}: the QKeras activation quantizer's type ${a.text} is not this layer's result type (${t === undefined || t === 'auto' ? "'auto'" : formatFixedType(t)}): hls4ml takes it only from a config made at 'name' or 'type' granularity (config_from_keras_model), so the firmware quantizes differently from QKeras here`,
+  );
 }
 
 /**
@@ -200,9 +254,8 @@ function checkLayerNames(cfg: Hls4mlConfig, g: HlsGraph, model: ModelGraph): voi
   for (const l of model.layers) known.add(l.name.toLowerCase());
   for (const n of g.nodes) {
     known.add(n.name.toLowerCase());
-    known.add(`zp1d_${n.name}`.toLowerCase());
-    known.add(`zp2d_${n.name}`.toLowerCase());
-    known.add(`broadcast_${n.name}`.toLowerCase()); // io_stream merges (emulated inside the merge)
+    // layers hls4ml's passes create: zero padding, QKeras alpha scales, ternary thresholds, BN + quantized tanh, io_stream merge broadcasts
+    for (const made of [`zp1d_${n.name}`, `zp2d_${n.name}`, `${n.name}_alpha`, `${n.name}_scale`, `bnbt_${n.name}`, `broadcast_${n.name}`]) known.add(made.toLowerCase());
   }
   for (const key of Object.keys(cfg.LayerName)) {
     if (!known.has(key.toLowerCase())) {

@@ -8,10 +8,10 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError, HlsemuError, UnsupportedError, describeValue } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { parseFixedType, type FixedType } from '../fixed/types.js';
-import type { ModelGraph } from './model.js';
+import type { ModelGraph, ModelLayer, PrecisionKind } from './model.js';
 import type { ProjectSettings } from './firmware.js';
 import { HLS_CLASSES, modelClass } from '../layers/registry.js';
-import { activationClass, activationTypeKey, splitActivation } from '../layers/activation.js';
+import { splitLayer } from '../layers/activation.js';
 
 /** A precision entry: a type string, or 'auto'. */
 export type PrecisionSpec = string;
@@ -53,7 +53,7 @@ export const DEFAULT_PRECISION = 'fixed<16,6>';
  * backends). Keys that do not change the numbers are accepted and carried into emitted projects.
  */
 const TOP_KEYS = [
-  'Model', 'LayerType', 'LayerName', 'IOType', 'Backend', 'HLSConfig', 'OutputDir', 'ProjectName', 'ProjectDir', 'Part', 'XilinxPart',
+  'Model', 'LayerType', 'LayerName', 'IOType', 'OutputRoundingSaturationMode', 'Backend', 'HLSConfig', 'OutputDir', 'ProjectName', 'ProjectDir', 'Part', 'XilinxPart',
   'Board', 'ClockPeriod', 'ClockUncertainty', 'InputData', 'OutputPredictions', 'KerasModel', 'KerasJson', 'KerasH5', 'OnnxModel',
   'PytorchModel', 'InputShape', 'InputShapes', 'OutputShapes', 'Version', 'Stamp', 'WriterConfig', 'AcceleratorConfig', 'Interface',
   'Flows', 'Optimizers', 'SkipOptimizers', 'Technology', 'FIFO', 'HLSLibsPath', 'ASICLibs', 'MaximumSize',
@@ -72,10 +72,17 @@ const LAYER_KEYS = ['Precision', 'ReuseFactor', 'Strategy', 'ConvImplementation'
 const STRATEGIES = ['latency', 'resource', 'resource_unrolled', 'distributed_arithmetic', 'da'];
 
 /** snake_case attribute names and `<var>_t` keys of every registered hls4ml class. */
+/**
+ * Precision entries `config_from_keras_model` writes for QKeras quantizers that are no type of the
+ * layer's hls4ml class (QBatchNormalization's mean/variance/beta/gamma, the separable and recurrent
+ * quantizers): hls4ml accepts and ignores them (a conversion warning says so).
+ */
+const QUANTIZER_PRECISION_VARS = ['mean', 'variance', 'beta', 'gamma', 'depthwise', 'pointwise', 'recurrent_weight'];
+
 function registryLayerKeys(): { settings: Set<string>; typeKeys: Set<string>; vars: Set<string> } {
   const settings = new Set<string>();
   const typeKeys = new Set<string>();
-  const vars = new Set<string>();
+  const vars = new Set<string>(QUANTIZER_PRECISION_VARS);
   for (const spec of Object.values(HLS_CLASSES)) {
     for (const a of spec.settings ?? []) settings.add(a.name);
     for (const v of spec.types) {
@@ -269,17 +276,34 @@ export function lookupCaseless<T>(rec: Record<string, T> | undefined, key: strin
  * getPrecision(cfg, 'dense1', 'Dense', 'weight'); // FixedType or 'auto'
  */
 export function getPrecision(cfg: Hls4mlConfig, layerName: string, layerClass: string, v: string): ResolvedPrecision {
+  const text = getPrecisionText(cfg, layerName, layerClass, v);
+  return text === 'auto' ? 'auto' : parseFixedType(text);
+}
+
+/** The precision string {@link getPrecision} resolves (same lookup order). @example getPrecisionText(cfg, 'fc1', 'Dense', 'weight') // 'int<2>' */
+export function getPrecisionText(cfg: Hls4mlConfig, layerName: string, layerClass: string, v: string): string {
   const byName = lookupCaseless(cfg.LayerName, layerName);
   const byType = lookupCaseless(cfg.LayerType, layerClass);
-  const text =
+  return (
     precisionEntry(byName, v) ??
     precisionEntry(byName, 'default') ??
     precisionEntry(byType, v) ??
     precisionEntry(byType, 'default') ??
     precisionEntry(cfg.Model, v) ??
     precisionEntry(cfg.Model, 'default') ??
-    DEFAULT_PRECISION;
-  return text === 'auto' ? 'auto' : parseFixedType(text);
+    DEFAULT_PRECISION
+  );
+}
+
+/**
+ * The hls4ml precision class of a precision string: hls4ml's `convert_precision_string` makes an
+ * IntegerPrecisionType of every `int`/`uint` spelling (which, for a weight, selects the ternary
+ * product at 2 signed bits), a FixedPrecisionType of the fixed ones.
+ *
+ * @example precisionKindOfText('int<2>') // 'integer'
+ */
+export function precisionKindOfText(text: string): PrecisionKind {
+  return !/fixed/i.test(text) && /int\s*</i.test(text) ? 'integer' : 'fixed';
 }
 
 /** The Model default precision as a type. @example modelDefault(cfg) // ap_fixed<16,6> */
@@ -392,22 +416,44 @@ export function configFromModel(model: ModelGraph, opts: ConfigFromModelOptions 
   if (opts.backend) cfg.Backend = opts.backend;
   if (granularity === 'model') return cfg;
   const withBackend = !!opts.backend;
-  const entries: [string, string, string][] = []; // [name, hls4ml class, parser class (LayerType key)]
+  // [name, hls4ml class, parser class (LayerType key), quantizer precisions]
+  const entries: [string, string, string, Record<string, string>][] = [];
   for (const l of model.layers) {
     const spec = modelClass(l.className, l.name);
     if (spec.removed || !spec.hlsClass) continue;
-    entries.push([l.name, spec.hlsClass(l, model.source), spec.typeKey?.(l, model.source) ?? l.className]);
-    const split = splitActivation(l, model.source, !!spec.splitsActivation);
-    if (split) entries.push([split.name, activationClass(split.activation), activationTypeKey(split.activation)]);
+    entries.push([l.name, spec.hlsClass(l, model.source), spec.typeKey?.(l, model.source) ?? l.className, quantizerPrecisions(l.quantizers)]);
+    const split = splitLayer(l, model.source, spec);
+    if (split) entries.push([split.name, split.hlsClass, split.typeKey, quantizerPrecisions(split.quantizers)]);
   }
+  const entry = (hc: string, q: Record<string, string>): LayerSettings => {
+    const e = layerConfigEntry(hc, withBackend, rf);
+    Object.assign(e.Precision as Record<string, string>, q);
+    return e;
+  };
   if (granularity === 'type') {
     cfg.LayerType = {};
-    for (const [, hc, key] of entries) if (!(key in cfg.LayerType)) cfg.LayerType[key] = layerConfigEntry(hc, withBackend, rf);
+    for (const [, hc, key, q] of entries) if (!(key in cfg.LayerType)) cfg.LayerType[key] = entry(hc, q);
   } else {
     cfg.LayerName = {};
-    for (const [name, hc] of entries) cfg.LayerName[name] = layerConfigEntry(hc, withBackend, rf);
+    for (const [name, hc, , q] of entries) cfg.LayerName[name] = entry(hc, q);
   }
   return cfg;
+}
+
+/**
+ * What `config_from_keras_model` writes for a layer's quantizers (`Precision[<var>] = str(type)`
+ * for every `<var>_quantizer` attribute; the activation quantizer as `result`).
+ */
+function quantizerPrecisions(q: ModelLayer['quantizers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!q) return out;
+  for (const k of ['weight', 'bias', 'depthwise', 'pointwise'] as const) {
+    const w = q[k];
+    if (w?.text) out[k] = w.text;
+  }
+  Object.assign(out, q.precisions ?? {});
+  if (q.activation) out.result = q.activation.text;
+  return out;
 }
 
 /** Keys of the Model and layer sections that do not change the firmware's numbers (kept for the emitted project). */

@@ -5,7 +5,7 @@
  */
 import type { FixedType } from '../fixed/types.js';
 import type { HlsClassOf } from '../layers/registry.js';
-import type { LayerQuantizers } from './model.js';
+import type { PrecisionKind, Quantizer } from './model.js';
 
 /** hls4ml layer classes (from the layer registry). */
 export type HlsClass = HlsClassOf;
@@ -17,6 +17,16 @@ export type MaybeType = FixedType | 'auto';
 export interface HlsWeight {
   data: Float32Array | Float64Array;
   shape: number[];
+  /** hls4ml's `data_unquantized`: the data before a quantizer was applied (absent: same as `data`). */
+  unquantized?: Float32Array | Float64Array;
+}
+
+/** The quantizers of a node's weight variables (hls4ml's `<var>_quantizer` attributes), and a QONNX result type. */
+export interface NodeQuantizers {
+  weight?: Quantizer;
+  bias?: Quantizer;
+  scale?: Quantizer;
+  result?: FixedType;
 }
 
 /** One node of the working graph. */
@@ -31,7 +41,9 @@ export interface HlsNode {
   /** Variables: result, accum, weight, bias, scale, table, exp_table, inv_table, inv_inp, param. */
   types: Record<string, MaybeType>;
   weights: Record<string, HlsWeight>;
-  quantizers?: LayerQuantizers;
+  quantizers?: NodeQuantizers;
+  /** hls4ml precision class of variables whose type is not a FixedPrecisionType (absent: fixed). */
+  kinds?: Record<string, PrecisionKind>;
   /** Per-node settings resolved from the config (ReuseFactor, Strategy, …). */
   settings: Record<string, unknown>;
 }
@@ -43,8 +55,26 @@ export interface HlsGraph {
   nodes: HlsNode[];
   outputs: string[];
   changes: string[];
-  /** Conversion warnings (settings hls4ml reads differently than written, constraints of its C++). */
+  /** Conversion warnings (settings hls4ml reads differently than written, constraints of its C++, hls4ml behaviour that departs from the source framework), naming the layer or key. */
   warnings: string[];
+}
+
+/** The hls4ml precision class of a node's variable. @example kindOf(node, 'weight') // 'fixed' */
+export function kindOf(n: HlsNode, v: string): PrecisionKind {
+  return n.kinds?.[v] ?? 'fixed';
+}
+
+/** Set a variable's type together with its precision class. @example setType(node, 'scale', t, 'exponent') */
+export function setType(n: HlsNode, v: string, t: MaybeType, kind: PrecisionKind = 'fixed'): void {
+  n.types[v] = t;
+  if (kind === 'fixed') {
+    if (n.kinds) delete n.kinds[v];
+  } else (n.kinds ??= {})[v] = kind;
+}
+
+/** The data hls4ml's passes compare against ones/zeros (`data_unquantized`). */
+export function unquantized(w: HlsWeight): Float32Array | Float64Array {
+  return w.unquantized ?? w.data;
 }
 
 /** Consumers of a node's output. @example consumers(g, 'dense1') */

@@ -9,7 +9,8 @@ import type { FixedType } from '../fixed/types.js';
 import { insertStreamPadding } from '../layers/conv.js';
 import { hlsClass } from '../layers/registry.js';
 import type { FirmwareGraph, FirmwareLayer } from './firmware.js';
-import { nodeByName, type HlsGraph, type HlsNode } from './hls-graph.js';
+import { kindOf, nodeByName, type HlsGraph, type HlsNode } from './hls-graph.js';
+import type { PrecisionKind } from './model.js';
 
 /** Insert hls4ml's ZeroPadding layers before padded convolutions in io_stream (`zp1d_`/`zp2d_` + conv name). */
 function insertStreamPaddings(g: HlsGraph): void {
@@ -53,6 +54,7 @@ export function lowerToFirmware(g: HlsGraph): FirmwareGraph {
   if (inputType === undefined || inputType === 'auto') throw new ConfigError(`${input.name}.result`, 'type not resolved');
   // The result type each tensor has in the firmware (in-place layers keep their input's).
   const resultOf = new Map<string, FixedType>([[input.name, inputType]]);
+  const kindOfResult = new Map<string, PrecisionKind>(g.nodes.map((n) => [n.name, kindOf(n, 'result')]));
   const warnings: string[] = [...g.warnings];
   const layers: FirmwareLayer[] = [];
   for (const n of g.nodes) {
@@ -66,10 +68,13 @@ export function lowerToFirmware(g: HlsGraph): FirmwareGraph {
       graph: g,
       io: g.ioType,
       inputTypes,
+      inputKinds: n.inputs.map((i) => kindOfResult.get(i) ?? 'fixed'),
       change: (t) => g.changes.push(t),
       warn: (t) => warnings.push(t),
     }) as FirmwareLayer;
     resultOf.set(L.name, L.types.result);
+    // a layer whose result is its input itself (in-place reshapes) carries the input's precision class
+    if (L.types.result === inputTypes[0] && n.inputs[0] !== undefined) kindOfResult.set(L.name, kindOfResult.get(n.inputs[0]) ?? 'fixed');
     layers.push(L);
   }
   const fw: FirmwareGraph = { name: g.name, ioType: g.ioType, input: { name: input.name, shape: [...input.shapeOut], type: inputType }, layers, output: g.outputs[0]!, changes: g.changes };

@@ -3,7 +3,8 @@
  * batch axis, channels-last). Every importer (tfjs, Keras JSON + H5, ONNX, QONNX) produces one; the
  * hls4ml conversion (config → passes → FirmwareGraph) consumes it. Nothing here knows tfjs.
  */
-import type { FixedType } from '../fixed/types.js';
+import { fixedType, type FixedType } from '../fixed/types.js';
+import type { Hls4mlWeightQuantizer } from '../import/qkeras/quantizers.js';
 import type { ModelLayerClassOf } from '../layers/registry.js';
 
 /** A float tensor: row-major (C order) data with its shape. */
@@ -53,13 +54,59 @@ export interface LayerAttrs {
 }
 
 /**
- * Fixed types a quantization-aware source (QONNX Quant nodes) imposes on a layer; they take
- * precedence over the config's Precision for the named variables.
+ * hls4ml's precision classes (hls4ml/model/types.py) where they change the conversion: `fixed`
+ * (FixedPrecisionType), `integer` (IntegerPrecisionType, `int<W>`), `xnor` (XnorPrecisionType: a
+ * 1-bit ±1 stored as `ap_uint<1>`, 1 = +1, 0 = −1) and `exponent` (ExponentPrecisionType: a
+ * power-of-two weight `{sign, exponent}` worth (sign == 1 ? +1 : −1)·2^exponent). The class selects
+ * the product of Dense/Conv/BatchNormalization kernels and disables 'auto' inference for Xnor and
+ * exponent types.
+ */
+export type PrecisionKind = 'fixed' | 'integer' | 'xnor' | 'exponent';
+
+/**
+ * A quantizer hls4ml attaches to a weight variable (`weight_quantizer`, `bias_quantizer`,
+ * `scale_quantizer`): the type it forces on the variable — it replaces whatever the configuration
+ * says — and the function hls4ml applies to the float data before printing it. The object is the
+ * storage type itself (a plain {@link FixedType}, as QONNX Quant nodes give it, is a quantizer of
+ * class `fixed` whose data is already on the grid), plus:
+ */
+export interface WeightQuantizer extends FixedType {
+  /** hls4ml precision class (absent: fixed). The storage type of `xnor` is `ap_uint<1>`, of `exponent` the exponent field `ap_int<W>`. */
+  readonly kind?: PrecisionKind;
+  /** hls4ml's `str()` of the type (what `config_from_keras_model` writes). */
+  readonly text?: string;
+  /** The values hls4ml stores for float data (C order); absent: the data is stored as it is. */
+  apply?(data: ArrayLike<number>, shape: number[], path: string): Float32Array | Float64Array;
+  /** The QKeras quantizer behind it (read by QKerasFactorizeAlpha), for QKeras models. */
+  readonly qkeras?: Hls4mlWeightQuantizer;
+}
+
+/** A weight quantizer (or just the fixed type a quantization-aware source imposes). */
+export type Quantizer = WeightQuantizer;
+
+/** The storage type and precision class a {@link Quantizer} gives its variable. */
+export function quantizerType(q: Quantizer): { type: FixedType; kind: PrecisionKind } {
+  return { type: fixedType(q.signed, q.W, q.I, q.Q, q.O, q.N), kind: q.kind ?? 'fixed' };
+}
+
+/**
+ * Types and quantizers a quantization-aware source imposes on a layer. `weight`/`bias` take
+ * precedence over the config's Precision (hls4ml: a weight created with a quantizer gets the
+ * quantizer's type and the quantized data); `result` (QONNX Quant on an activation) likewise.
+ * `activation` and `precisions` are what hls4ml's `config_from_keras_model` writes for QKeras
+ * layers (the activation quantizer's result type; the types of quantizers hls4ml ignores
+ * numerically, such as QBatchNormalization's): they reach the firmware only through a config made
+ * at 'name' or 'type' granularity.
  */
 export interface LayerQuantizers {
-  weight?: FixedType;
-  bias?: FixedType;
+  weight?: Quantizer;
+  bias?: Quantizer;
+  /** Separable / depthwise convolutions: the depthwise and pointwise kernels' quantizers (QKeras). */
+  depthwise?: Quantizer;
+  pointwise?: Quantizer;
   result?: FixedType;
+  activation?: { kind: PrecisionKind; type: FixedType; text: string };
+  precisions?: Record<string, string>;
 }
 
 /** One layer of the float model. */
@@ -79,6 +126,8 @@ export interface ModelLayer {
    */
   weights: Record<string, FloatTensor>;
   quantizers?: LayerQuantizers;
+  /** What the importer knows hls4ml will do differently from the source framework for this layer. */
+  warnings?: string[];
 }
 
 /** The imported float model. */

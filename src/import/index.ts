@@ -2,8 +2,8 @@
  * Model import: every reader that turns a saved float model into a {@link ModelGraph}, plus
  * {@link loadModel}, which picks the reader from the path's extension and contents:
  * tfjs `model.json` (with `modelTopology`), Keras topology `.json` (+ sibling `<name>_weights.h5`),
- * Keras `.h5` (full `model.save()` file, or a `_weights.h5` next to its `.json`). ONNX is not
- * available yet.
+ * Keras `.h5` (full `model.save()` file — Keras 2 or Keras 3's legacy HDF5 — or a `_weights.h5`
+ * next to its `.json`), Keras 3 `.keras` archives, ONNX / QONNX.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -12,6 +12,7 @@ import type { ModelGraph } from '../graph/model.js';
 import { isHdf5File, loadKerasH5, loadKerasModel, readH5ModelConfig } from './keras.js';
 import { loadTfjsModel } from './tfjs.js';
 import { loadOnnxModel } from './onnx.js';
+import { loadKerasArchiveModel } from './keras-archive.js';
 
 export {
   KERAS_CLASS_ALIASES,
@@ -51,6 +52,7 @@ export {
   type TfjsWeightsGroup,
 } from './tfjs.js';
 export { defaultWeightsPath, isHdf5File, loadKerasH5, loadKerasModel, readH5ModelConfig } from './keras.js';
+export { kerasArchiveLayerGroups, kerasSnakeCase, loadKerasArchive, loadKerasArchiveModel, readKeras3Weights, readKerasArchive, type KerasArchive, type KerasArchiveLimits, type Keras3VarsGroup } from './keras-archive.js';
 
 function readJson(path: string): unknown {
   try {
@@ -67,7 +69,7 @@ function readJson(path: string): unknown {
  *   {@link loadKerasModel} with the sibling `<name>_weights.h5`;
  * - `.h5` / `.hdf5` / `.hdf` → {@link loadKerasH5} when it holds `model_config`, else (a weights-only
  *   `<name>_weights.h5`) {@link loadKerasModel} with the sibling `<name>.json`;
- * - `.onnx` → ONNX / QONNX (`loadOnnxModel`); `.keras` → UnsupportedError.
+ * - `.onnx` → ONNX / QONNX (`loadOnnxModel`); `.keras` → a Keras 3 archive ({@link loadKerasArchiveModel}).
  *
  * @throws {FormatError} missing or unrecognised files; {@link UnsupportedError} unsupported formats/layers.
  * @example
@@ -83,9 +85,7 @@ export async function loadModel(path: string): Promise<ModelGraph> {
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.onnx') return loadOnnxModel(path);
-  if (ext === '.keras') {
-    throw new UnsupportedError(path, "Keras 3 '.keras' archives are not supported; save as HDF5 (model.save('x.h5')) or as JSON + weights .h5");
-  }
+  if (ext === '.keras') return loadKerasArchiveModel(path);
   const isH5 = ext === '.h5' || ext === '.hdf5' || ext === '.hdf' || (ext !== '.json' && isHdf5File(path));
   if (isH5) {
     if ((await readH5ModelConfig(path)) !== undefined) return loadKerasH5(path);
@@ -100,7 +100,7 @@ export async function loadModel(path: string): Promise<ModelGraph> {
     if (obj !== null && typeof obj === 'object' && 'class_name' in obj && 'config' in obj) return loadKerasModel(path);
     throw new FormatError(path, 'JSON is neither a tfjs model.json (modelTopology) nor a Keras topology (class_name/config)');
   }
-  throw new UnsupportedError(path, `unrecognised model file type '${ext || '(none)'}' (expected model.json, .json + _weights.h5, .h5, or .onnx)`);
+  throw new UnsupportedError(path, `unrecognised model file type '${ext || '(none)'}' (expected model.json, .json + _weights.h5, .h5, .keras or .onnx)`);
 }
 
 export * from './onnx.js';

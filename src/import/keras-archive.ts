@@ -15,9 +15,11 @@
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Inflate } from 'fflate';
 import { FormatError, UnsupportedError } from '../errors.js';
+import type { ModelGraph } from '../graph/model.js';
+import { assembleModelGraph, parseKerasTopology } from './topology.js';
 
 /** Caps applied while reading an archive. All sizes in bytes. */
 export interface KerasArchiveLimits {
@@ -374,4 +376,104 @@ export async function readKeras3Weights(weights: Uint8Array, src = 'model.weight
   }
   groups.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return groups;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model of a `.keras` archive
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Keras' `naming.to_snake_case` of a class name: the variable-group name a saved layer gets
+ * (`Dense` → `dense`, `BatchNormalization` → `batch_normalization`, `Conv2D` → `conv2d`).
+ *
+ * @example kerasSnakeCase('BatchNormalization') // 'batch_normalization'
+ */
+export function kerasSnakeCase(name: string): string {
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** The class names of a topology's `layers` list, in the order the saving walk visits them. */
+function configLayerOrder(config: Record<string, unknown>): Array<{ cls: string; name: string }> {
+  const c = config['config'];
+  const list = Array.isArray(c) ? c : c && typeof c === 'object' ? (c as Record<string, unknown>)['layers'] : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((e) => {
+    if (!e || typeof e !== 'object') return [];
+    const o = e as Record<string, unknown>;
+    const cfg = (o['config'] ?? {}) as Record<string, unknown>;
+    const name = typeof o['name'] === 'string' ? o['name'] : cfg['name'];
+    return typeof o['class_name'] === 'string' && typeof name === 'string' ? [{ cls: o['class_name'], name }] : [];
+  });
+}
+
+/**
+ * The variable group of every layer of a `.keras` archive's model: by the group's `name` attribute
+ * (Keras ≥ 3.6), else by Keras' saving walk — `layers/<snake_case(class)>` with `_1`, `_2`, … for
+ * repeated classes in layer order (`_layer_checkpoint_dependencies/…` in files tf.keras 2.13/2.14 wrote).
+ */
+export function kerasArchiveLayerGroups(config: Record<string, unknown>, groups: readonly Keras3VarsGroup[]): Map<string, Keras3VarsGroup> {
+  const out = new Map<string, Keras3VarsGroup>();
+  const top = groups.filter((g) => /^(layers|_layer_checkpoint_dependencies)\/[^/]+$/.test(g.path));
+  const byName = new Map<string, Keras3VarsGroup>();
+  for (const g of top) if (g.name !== undefined) byName.set(g.name, g);
+  const byPath = new Map<string, Keras3VarsGroup>();
+  for (const g of top) byPath.set(g.path.replace(/^[^/]+\//, ''), g);
+  const used: Record<string, number> = {};
+  for (const { cls, name } of configLayerOrder(config)) {
+    let snake = kerasSnakeCase(cls);
+    if (snake in used) {
+      used[snake]! += 1;
+      snake = `${snake}_${used[snake]}`;
+    } else used[snake] = 0;
+    const g = byName.get(name) ?? (byName.size === 0 ? byPath.get(snake) : undefined);
+    if (g) out.set(name, g);
+  }
+  return out;
+}
+
+/**
+ * Loads the model of a `.keras` archive: the topology from `config.json` (Keras 3 serialisation;
+ * the `keras_version` of `metadata.json` selects hls4ml's Keras 3 rules for 3.x, its Keras 2 ones
+ * for archives tf.keras 2.13/2.14 wrote) and the weights from `model.weights.h5`, each layer's
+ * variables taken in Keras' order (Dense/Conv kernel, bias; BatchNormalization gamma, beta,
+ * moving_mean, moving_variance).
+ *
+ * @throws {FormatError} malformed archives, missing or mis-shaped variables (named);
+ *   {@link UnsupportedError} unsupported layers.
+ * @example const g = await loadKerasArchiveModel('model.keras'); g.source // 'keras3'
+ */
+export async function loadKerasArchiveModel(path: string, limits: KerasArchiveLimits = {}): Promise<ModelGraph> {
+  const a = loadKerasArchive(path, limits);
+  const parsed = parseKerasTopology(a.config, `${path}:config.json`);
+  const version = a.kerasVersion ?? parsed.kerasVersion;
+  const source = version !== undefined && /^2\./.test(version) ? 'keras2' : 'keras3';
+  const groups = await readKeras3Weights(a.weights, `${path}:model.weights.h5`);
+  const layerGroups = kerasArchiveLayerGroups(a.config, groups);
+  const containerOf = (l: { name: string }) => {
+    const g = layerGroups.get(l.name);
+    return `${path}:model.weights.h5:/${g ? `${g.path}/vars` : `(no group for '${l.name}')`}`;
+  };
+  return assembleModelGraph(
+    parsed,
+    source,
+    (l) => {
+      const g = layerGroups.get(l.name);
+      if (!g) return null;
+      const vars = g.vars;
+      if (vars.length !== l.weightSpecs.length) {
+        if (vars.length === 0 && l.weightSpecs.length === 0) return [];
+        throw new FormatError(containerOf(l), `${l.where} has ${l.weightSpecs.length} variables (${l.weightSpecs.map((s) => s.name).join(', ')}), the archive holds ${vars.length}`);
+      }
+      return vars.map((v, i) => {
+        if (!v.data) throw new UnsupportedError(`${containerOf(l)}/${v.key}`, `variable of dtype ${v.dtype} is not a float`);
+        return { name: l.weightSpecs[i]!.name, shape: v.shape, data: v.data };
+      });
+    },
+    containerOf,
+    basename(path, extname(path)),
+  );
 }

@@ -8,8 +8,8 @@
  */
 import { FormatError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
 import { limits } from '../io/limits.js';
-import type { LayerAttrs, ModelLayerClass } from '../graph/model.js';
-import { KERAS_CLASSES } from '../layers/registry.js';
+import type { LayerAttrs, LayerQuantizers, ModelLayerClass } from '../graph/model.js';
+import { KERAS_CLASSES, REJECTED_KERAS_CLASSES } from '../layers/registry.js';
 import type { KerasRule } from '../layers/spec.js';
 import type { LayerConfigReader, WeightSpec } from './keras-config.js';
 
@@ -52,6 +52,8 @@ const NESTED_MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
 export function lookupLayerRule(kerasClass: string, where: string): KerasLayerRule {
   const e = Object.prototype.hasOwnProperty.call(KERAS_CLASSES, kerasClass) ? KERAS_CLASSES[kerasClass] : undefined;
   if (e) return { ...e.rule, className: e.cls as ModelLayerClass };
+  const rejected = Object.prototype.hasOwnProperty.call(REJECTED_KERAS_CLASSES, kerasClass) ? REJECTED_KERAS_CLASSES[kerasClass] : undefined;
+  if (rejected) throw new UnsupportedError(where, rejected.replace('{cls}', kerasClass));
   if (NESTED_MODEL_CLASSES.has(kerasClass)) {
     throw new UnsupportedError(where, `nested models (a ${kerasClass} used as a layer) are not supported; flatten the model first`);
   }
@@ -65,6 +67,10 @@ export interface MappedLayer {
   outputShape: number[];
   /** Weights it must carry (Keras order); empty for weightless layers. */
   weightSpecs: WeightSpec[];
+  /** Quantizers the config declares (QKeras layers). */
+  quantizers?: LayerQuantizers;
+  /** What hls4ml will do differently from the source framework (naming the layer). */
+  warnings?: string[];
 }
 
 /**
@@ -94,7 +100,11 @@ export function mapKerasLayer(r: LayerConfigReader, inputShapes: number[][]): Ma
   const weightSpecs = rule.weights ? rule.weights(attrs, inputShapes) : [];
   checkElements(r.where, 'output', outputShape);
   for (const w of weightSpecs) checkElements(r.where, w.name, w.shape);
-  return { className: rule.className, attrs, outputShape, weightSpecs };
+  const m: MappedLayer = { className: rule.className, attrs, outputShape, weightSpecs };
+  const q = rule.quantizers?.(r, attrs);
+  if (q?.quantizers) m.quantizers = q.quantizers;
+  if (q?.warnings?.length) m.warnings = q.warnings;
+  return m;
 }
 
 /**

@@ -282,7 +282,7 @@ export function parseKerasTopology(topology: unknown, path: string): ParsedTopol
       throw new FormatError(reader.where, 'InputLayer must not have inbound nodes');
     }
     shapes.set(r.name, m.outputShape);
-    return {
+    const parsedLayer: ParsedLayer = {
       name: r.name,
       className: m.className,
       inputs: [...r.inputs],
@@ -294,6 +294,9 @@ export function parseKerasTopology(topology: unknown, path: string): ParsedTopol
       where: reader.where,
       weightSpecs: m.weightSpecs,
     };
+    if (m.quantizers) parsedLayer.quantizers = m.quantizers;
+    if (m.warnings) parsedLayer.warnings = m.warnings;
+    return parsedLayer;
   });
   const result: ParsedTopology = { name, kind, layers, outputs };
   if (kerasVersion !== undefined) result.kerasVersion = kerasVersion;
@@ -400,7 +403,7 @@ export function assembleModelGraph(
       throw new FormatError(l.where, `no weights for this layer in ${containerOf(l)}`);
     }
     const weights = resolveLayerWeights(l, entries ?? [], containerOf(l));
-    return {
+    const layer: ModelLayer = {
       name: l.name,
       className: l.className,
       inputs: [...l.inputs],
@@ -409,6 +412,9 @@ export function assembleModelGraph(
       attrs: l.attrs,
       weights,
     };
+    if (l.quantizers) layer.quantizers = l.quantizers;
+    if (l.warnings) layer.warnings = [...l.warnings];
+    return layer;
   });
   return { name: parsed.name || fallbackName, source, layers, outputs: [...parsed.outputs] };
 }

@@ -233,3 +233,8 @@ export function sigmoid(cfg: ActivationConfig, x: RawInput, opts: KernelOptions 
 export function tanh(cfg: ActivationConfig, x: RawInput, opts: KernelOptions = {}): RawOutput {
   return tableActivation(cfg, 'tanh', x, opts, 8, tanhTable);
 }
+
+/** True for `ap_uint<1>` (how hls4ml's Xnor type is printed): binary_tanh writes 1/0 into it. */
+export function isApUint1(t: FixedType): boolean {
+  return !t.signed && t.W === 1 && t.I === 1 && t.Q === 'AP_TRN' && t.O === 'AP_WRAP' && t.N === 0;
+}

@@ -39,6 +39,8 @@ interface ConvCommon {
   strategy?: 'latency' | 'resource' | string;
   reuse_factor?: number;
   product?: ProductKind | string;
+  /** weight_exponential only: the sign bit of each weight, in the weights' order. */
+  weight_sign?: ArrayLike<number>;
   types: DenseTypes;
 }
 
@@ -152,6 +154,10 @@ export class ConvKernel {
       product: cfg.product,
       types: pickTypes(layer, cfg.types),
     };
+    if (cfg.weight_sign) dcfg.weight_sign = cfg.weight_sign;
+    if ((cfg.product === 'data_binary' || cfg.product === 'both_binary') && this.windows.taps.some((t: number) => t < 0)) {
+      throw new UnsupportedError(`${layer}.product`, `${cfg.product} with zero padding: a padded 0 of an Xnor input stands for -1 in hls4ml's products; not supported`);
+    }
     this.dk = new DenseKernel(dcfg, weights, bias, path);
   }
 

@@ -12,7 +12,7 @@
  * nothing is skipped there.
  */
 import { ConfigError, UnsupportedError } from '../errors.js';
-import { frac, type FixedType } from '../fixed/index.js';
+import { fixedType, frac, type FixedType } from '../fixed/index.js';
 import {
   BIG,
   NUM,
@@ -44,8 +44,67 @@ export interface DenseTypes {
   result: FixedType;
 }
 
-/** hls4ml's multiplication flavours the kernels support (`nnet::product::*`). */
-export type ProductKind = 'mult' | 'weight_ternary';
+/**
+ * hls4ml's multiplication flavours (`nnet::product::*`, chosen by `product_type(input, weight)`
+ * from the precision classes): `mult` (a·w at full precision), `weight_ternary` (int<2> weights:
+ * 0 → 0, −1 → −a, else a), `weight_binary` (Xnor weights: 0 → −a, else a), `data_binary` (Xnor
+ * input: 0 → −w, else w), `both_binary` (Xnor both: a == w, and the result is `2·acc − n_in`),
+ * `weight_exponential` (power-of-two weights {sign, exponent}: a shifted by the exponent in
+ * `ap_fixed<2(We+Wx), We+Wx>`, negated when sign == 0).
+ */
+export type ProductKind = 'mult' | 'weight_ternary' | 'weight_binary' | 'data_binary' | 'both_binary' | 'weight_exponential';
+
+/** Every {@link ProductKind}. */
+export const PRODUCT_KINDS: readonly ProductKind[] = ['mult', 'weight_ternary', 'weight_binary', 'data_binary', 'both_binary', 'weight_exponential'];
+
+/** hls4ml's `ceillog2` (nnet_helpers.h): 1 for x ≤ 2, else 1 + ceillog2(⌊(x+1)/2⌋). */
+export function ceillog2(x: number): number {
+  return x <= 2 ? 1 : 1 + ceillog2(Math.floor((x + 1) / 2));
+}
+
+/** The product kinds whose zero weight raw still contributes (Xnor −1, 2^0), so zeros are not skipped. */
+const DENSE_WEIGHTS_NEVER_ZERO: readonly ProductKind[] = ['weight_binary', 'data_binary', 'both_binary', 'weight_exponential'];
+
+/** Signed wrap of an integer-valued number to W bits. */
+function wrapNum(v: number, W: number): number {
+  const m = 2 ** W;
+  let r = v % m;
+  if (r < 0) r += m;
+  return r >= m / 2 ? r - m : r;
+}
+
+/**
+ * `nnet::product::weight_exponential` on raw mantissas: x (frac `fx`) converted to
+ * `r_T = ap_fixed<Wr, Wr/2>` (TRN, WRAP), shifted by the exponent (`<<` with a negative count is an
+ * arithmetic right shift: floor), negated (with wrap) when the sign bit is 0. The result has frac Wr/2.
+ *
+ * @example expProduct(6, -2, 1, 2, 24) // x = 1.5 (raw 6, F = 2) · 2^-2 = 0.375 → raw 0.375·2^12 = 1536
+ */
+export function expProduct(x: number, e: number, sign: number, fx: number, Wr: number): number {
+  const Fr = Wr / 2;
+  let m = Fr >= fx ? x * 2 ** (Fr - fx) : Math.floor(x / 2 ** (fx - Fr));
+  m = wrapNum(m, Wr);
+  if (e >= 0) m = e >= Wr ? 0 : wrapNum(wrapNum(m, Wr - e) * 2 ** e, Wr);
+  else m = Math.floor(m / 2 ** -e);
+  return sign === 0 ? wrapNum(-m, Wr) : m;
+}
+
+/** BigInt form of {@link expProduct}. */
+export function expProductBig(x: bigint, e: number, sign: number, fx: number, Wr: number): bigint {
+  const Fr = Wr / 2;
+  const w = BigInt(Wr);
+  let m = Fr >= fx ? x << BigInt(Fr - fx) : x >> BigInt(fx - Fr);
+  m = BigInt.asIntN(Wr, m);
+  if (e >= 0) m = e >= Wr ? 0n : BigInt.asIntN(Wr, m << BigInt(e));
+  else m >>= BigInt(-e);
+  void w;
+  return sign === 0 ? BigInt.asIntN(Wr, -m) : m;
+}
+
+/** The width of `weight_exponential`'s r_T: 2·(exponent width + input width). */
+export function expProductWidth(weight: FixedType, input: FixedType): number {
+  return 2 * (weight.W + input.W);
+}
 
 /** Config of `nnet::dense` (field names as in hls4ml's `dense_config` struct). */
 export interface DenseConfig {
@@ -59,9 +118,13 @@ export interface DenseConfig {
   reuse_factor?: number;
   /**
    * `nnet::product::` class: `'mult'` (default, `a*w` at full precision) or `'weight_ternary'`
-   * (hls4ml picks it for `int<2>` weights: 0 → 0, −1 → −a, anything else → a).
+   * (hls4ml picks it for `int<2>` weights: 0 → 0, −1 → −a, anything else → a); see {@link ProductKind}.
+   * `weight_exponential`: `weights` are the exponents (raw of `types.weight` = `ap_int<We>`) and
+   * `weight_sign` their sign bits (1 = +, 0 = −), in the same order.
    */
   product?: ProductKind | string;
+  /** weight_exponential only: the sign bit of each weight (1 = positive, 0 = negative). */
+  weight_sign?: ArrayLike<number>;
   types: DenseTypes;
 }
 
@@ -174,9 +237,25 @@ function normStrategy(layer: string, s: unknown): 'latency' | 'resource' {
 }
 
 function normProduct(layer: string, p: unknown): ProductKind {
-  if (p === undefined || p === 'mult') return 'mult';
-  if (p === 'weight_ternary') return 'weight_ternary';
-  throw new UnsupportedError(`${layer}.product`, `product '${String(p)}' is not supported (mult, weight_ternary)`);
+  if (p === undefined) return 'mult';
+  if ((PRODUCT_KINDS as readonly unknown[]).includes(p)) return p as ProductKind;
+  throw new UnsupportedError(`${layer}.product`, `product '${String(p)}' is not supported (${PRODUCT_KINDS.join(', ')})`);
+}
+
+/** The fractional bits of one product (before its conversion to accum_t). */
+export function productFrac(product: ProductKind, t: Pick<DenseTypes, 'input' | 'weight'>): number {
+  switch (product) {
+    case 'mult':
+      return frac(t.input) + frac(t.weight);
+    case 'weight_ternary':
+    case 'weight_binary':
+    case 'both_binary':
+      return frac(t.input);
+    case 'data_binary':
+      return frac(t.weight);
+    case 'weight_exponential':
+      return expProductWidth(t.weight, t.input) / 2;
+  }
 }
 
 /**
@@ -185,7 +264,7 @@ function normProduct(layer: string, p: unknown): ProductKind {
  * @example denseBits(types); // e.g. 32 for ap_fixed<16,6> everywhere
  */
 export function denseBits(t: DenseTypes, product: ProductKind = 'mult'): number {
-  const prod = product === 'mult' ? t.input.W + t.weight.W : t.input.W + 2;
+  const prod = product === 'mult' ? t.input.W + t.weight.W : product === 'weight_exponential' ? expProductWidth(t.weight, t.input) + 1 : product === 'data_binary' ? t.weight.W + 2 : t.input.W + 2;
   return Math.max(prod, t.accum.W + 1, t.result.W, t.bias.W, t.input.W + 1, t.weight.W + 1);
 }
 
@@ -210,6 +289,10 @@ export class DenseKernel {
    * would turn into −max, so zero products are not skipped there.
    */
   private readonly keepZeros: boolean;
+  /** Zero input mantissas add nothing (false for Xnor inputs, where 0 stands for −1). */
+  private readonly skipZeroInputs: boolean;
+  /** weight_exponential: the sign bits, in plan order. */
+  private readonly signs?: Uint8Array;
 
   /**
    * @param weights the array passed to the C++ kernel: `i*n_out+j` (latency), `j*n_in+i` (resource, transposed by hls4ml)
@@ -235,19 +318,38 @@ export class DenseKernel {
     if (this.product === 'weight_ternary' && frac(types.weight) !== 0) {
       throw new UnsupportedError(`${layer}.product`, `weight_ternary needs an integer weight type (hls4ml uses it for int<2>), got W=${types.weight.W} I=${types.weight.I}`);
     }
+    if (this.product === 'weight_exponential' && (frac(types.weight) !== 0 || !types.weight.signed)) {
+      throw new UnsupportedError(`${layer}.product`, `weight_exponential needs the exponent type ap_int<W> as types.weight, got ${types.weight.signed ? '' : 'un'}signed W=${types.weight.W} I=${types.weight.I}`);
+    }
     this.big = choosePath(layer, denseBits(types, this.product), path);
     checkLength(layer, 'weights', weights, this.nIn * this.nOut);
     checkLength(layer, 'bias', bias, this.nOut);
     const order = denseAccumulationOrder(cfg);
     this.keepZeros = types.accum.O === 'AP_SAT_SYM' && types.accum.signed;
+    this.skipZeroInputs = !this.keepZeros && this.product !== 'data_binary' && this.product !== 'both_binary';
+    const keepZeroWeights = this.keepZeros || DENSE_WEIGHTS_NEVER_ZERO.includes(this.product);
     if (this.big) {
       const w = readRaw(BIG, layer, 'weights', weights, types.weight, this.nIn * this.nOut);
       this.biasRaw = readRaw(BIG, layer, 'bias', bias, types.bias, this.nOut);
-      this.plan = buildPlan(BIG, order, w, this.nOut, this.keepZeros);
+      this.plan = buildPlan(BIG, order, w, this.nOut, keepZeroWeights);
     } else {
       const w = readRaw(NUM, layer, 'weights', weights, types.weight, this.nIn * this.nOut);
       this.biasRaw = readRaw(NUM, layer, 'bias', bias, types.bias, this.nOut);
-      this.plan = buildPlan(NUM, order, w, this.nOut, this.keepZeros);
+      this.plan = buildPlan(NUM, order, w, this.nOut, keepZeroWeights);
+    }
+    if (this.product === 'weight_exponential') {
+      const sg = cfg.weight_sign;
+      if (!sg) throw new ConfigError(`${layer}.weight_sign`, 'weight_exponential needs the sign bit of every weight');
+      checkLength(layer, 'weight_sign', sg, this.nIn * this.nOut);
+      // the plan keeps every weight (none is zero), in accumulation order
+      const signs = new Uint8Array(order.length / 3);
+      for (let k = 0, p = 0; k < order.length; k += 3) {
+        const v = sg[order[k + 1]!]!;
+        if (v !== 0 && v !== 1) throw new ConfigError(`${layer}.weight_sign[${order[k + 1]}]`, `sign bits are 0 or 1, got ${v}`);
+        signs[p++] = v;
+      }
+      // buildPlan groups by output: reorder the signs the same way
+      this.signs = groupByOutput(order, signs, this.nOut);
     }
   }
 
@@ -274,13 +376,63 @@ export class DenseKernel {
   /** The four cast sites (product→accum, bias→accum, sum→accum, accum→result). @internal */
   casters<T extends number | bigint>(A: Arith<T>, stats?: KernelStats): DenseCasters<T> {
     const t = this.types;
-    const prodFrac = this.product === 'mult' ? frac(t.input) + frac(t.weight) : frac(t.input);
+    const prodFrac = productFrac(this.product, t);
+    let res = typedCaster(A, t.accum, t.result, stats?.result);
+    if (this.product === 'both_binary') {
+      // nnet::cast for ap_uint<1> data and weights: (ap_int<ceillog2(n_in)+2>)(2·acc − n_in), then res_T
+      // ap_int<B>(ap_fixed) truncates toward zero (C semantics) and keeps the low B bits.
+      const B = ceillog2(this.nIn) + 2;
+      const fa = frac(t.accum);
+      const toRes = typedCaster(A, fixedType(true, B, B), t.result, stats?.result);
+      const nIn = this.nIn;
+      const toInt = (v: T): T =>
+        A.big
+          ? (BigInt.asIntN(B, fa >= 0 ? (v as bigint) / (1n << BigInt(fa)) : (v as bigint) << BigInt(-fa)) as T)
+          : (wrapNum(Math.trunc((v as number) / 2 ** fa), B) as T);
+      res = (acc: T) => toRes(toInt(A.sub(A.mul(acc, A.of(2)), A.shl(A.of(nIn), fa))));
+    }
     return {
       prod: A.caster(prodFrac, t.accum, stats?.accum),
       bias: typedCaster(A, t.bias, t.accum, stats?.accum),
       acc: A.caster(frac(t.accum), t.accum, stats?.accum),
-      res: typedCaster(A, t.accum, t.result, stats?.result),
+      res,
     };
+  }
+
+  /** One product's raw value (frac {@link productFrac}) for input raw `xi` and plan weight k. @internal */
+  private prodNum(xi: number, wk: number, k: number): number {
+    switch (this.product) {
+      case 'mult':
+        return xi * wk;
+      case 'weight_ternary':
+        return wk === 0 ? 0 : wk === -1 ? -xi : xi;
+      case 'weight_binary':
+        return wk === 0 ? -xi : xi;
+      case 'data_binary':
+        return xi === 0 ? -wk : wk;
+      case 'both_binary':
+        return xi === wk ? 1 : 0;
+      case 'weight_exponential':
+        return expProduct(xi, wk, this.signs![k]!, frac(this.types.input), expProductWidth(this.types.weight, this.types.input));
+    }
+  }
+
+  /** BigInt form of {@link prodNum}. @internal */
+  private prodBig(xi: bigint, wk: bigint, k: number): bigint {
+    switch (this.product) {
+      case 'mult':
+        return xi * wk;
+      case 'weight_ternary':
+        return wk === 0n ? 0n : wk === -1n ? -xi : xi;
+      case 'weight_binary':
+        return wk === 0n ? -xi : xi;
+      case 'data_binary':
+        return xi === 0n ? -wk : wk;
+      case 'both_binary':
+        return xi === wk ? 1n : 0n;
+      case 'weight_exponential':
+        return expProductBig(xi, Number(wk), this.signs![k]!, frac(this.types.input), expProductWidth(this.types.weight, this.types.input));
+    }
   }
 
   /**
@@ -290,13 +442,13 @@ export class DenseKernel {
     const { start, inIdx } = this.plan as Plan<number>;
     const w = (this.plan as Plan<number>).w as Float64Array;
     const bias = this.biasRaw as Float64Array;
-    const ternary = this.product === 'weight_ternary';
+    const plain = this.product === 'mult';
     const fa = frac(this.types.accum);
     const castP = c.prod;
     const castA = c.acc;
     const resIsNum = out instanceof Float64Array;
     const acc_t = this.types.accum;
-    if (!ternary && acc_t.Q === 'AP_TRN' && resIsNum) {
+    if (plain && acc_t.Q === 'AP_TRN' && resIsNum) {
       // Fast path (same results): AP_TRN product conversion is floor(p · 2^−shift); values that land
       // outside accum_t's plain range (or on −2^(W−1) for AP_SAT_SYM) take the general caster, which
       // also counts the overflow.
@@ -326,9 +478,8 @@ export class DenseKernel {
       const e = start[j + 1]!;
       for (let k = start[j]!; k < e; k++) {
         const xi = x[xOff + inIdx[k]!]!;
-        if (xi === 0 && !this.keepZeros) continue;
-        const wk = w[k]!;
-        const p = ternary ? (wk === 0 ? 0 : wk === -1 ? -xi : xi) : xi * wk;
+        if (xi === 0 && this.skipZeroInputs) continue;
+        const p = plain ? xi * w[k]! : this.prodNum(xi, w[k]!, k);
         acc = castA(acc + castP(p));
       }
       if (stats) notePreResult(stats, acc, fa);
@@ -342,16 +493,14 @@ export class DenseKernel {
   rowBig(x: ArrayLike<bigint>, xOff: number, out: RawOutput, outOff: number, c: DenseCasters<bigint>, stats?: KernelStats): void {
     const { start, inIdx, w } = this.plan as Plan<bigint>;
     const bias = this.biasRaw as ArrayLike<bigint>;
-    const ternary = this.product === 'weight_ternary';
     const fa = frac(this.types.accum);
     for (let j = 0; j < this.nOut; j++) {
       let acc = c.bias(bias[j]!);
       const e = start[j + 1]!;
       for (let k = start[j]!; k < e; k++) {
         const xi = x[xOff + inIdx[k]!]!;
-        if (xi === 0n && !this.keepZeros) continue;
-        const wk = w[k]!;
-        const p = ternary ? (wk === 0n ? 0n : wk === -1n ? -xi : xi) : xi * wk;
+        if (xi === 0n && this.skipZeroInputs) continue;
+        const p = this.prodBig(xi, w[k]!, k);
         acc = c.acc(acc + c.prod(p));
       }
       if (stats) notePreResult(stats, acc, fa);
@@ -377,6 +526,17 @@ export interface DenseCasters<T> {
   bias: Cast<T>;
   acc: Cast<T>;
   res: Cast<T>;
+}
+
+/** Values given per accumulation step, regrouped by output the way {@link buildPlan} groups the weights (all kept). */
+function groupByOutput(order: Int32Array, v: Uint8Array, nOut: number): Uint8Array {
+  const n = order.length / 3;
+  const counts = new Int32Array(nOut + 1);
+  for (let k = 0; k < n; k++) counts[order[3 * k + 2]! + 1]!++;
+  for (let j = 0; j < nOut; j++) counts[j + 1]! += counts[j]!;
+  const out = new Uint8Array(n);
+  for (let k = 0; k < n; k++) out[counts[order[3 * k + 2]!]!++] = v[k]!;
+  return out;
 }
 
 function buildPlan<T extends number | bigint>(A: Arith<T>, order: Int32Array, w: ArrayLike<T>, nOut: number, keepZeros: boolean): Plan<T> {

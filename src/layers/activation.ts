@@ -67,7 +67,7 @@ import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
 import { ACTIVATION_EXT_HEADER } from '../emit/cpp/activation-ext.js';
 import { checkInputLengths, checkLayout, checkTable, int, need, obj, rawList, runAll, sameRaw, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, rawWeights, reuseFactorOf, typed } from './common.js';
-import type { BuildContext, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
+import type { ActivationSplit, BuildContext, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
 /** The activations the Activation firmware class computes (`nnet::<name>`). */
 export const ACTIVATIONS = [
@@ -159,6 +159,19 @@ export function splitActivation(l: ModelLayer, source: string, splits: boolean):
 }
 
 /**
+ * The layer hls4ml's parser splits off a model layer's activation, if any: the module's own rule
+ * (`activationSplit`, QKeras layers) or the plain rule of {@link splitActivation}.
+ *
+ * @example splitLayer(dense, 'keras2', modelClass('Dense', 'x'))?.name; // 'dense1_linear'
+ */
+export function splitLayer(l: ModelLayer, source: string, spec: ModelClassSpec, ctx?: Pick<BuildContext, 'source' | 'warn'>): ActivationSplit | undefined {
+  if (spec.activationSplit) return spec.activationSplit(l, source);
+  const s = splitActivation(l, source, !!spec.splitsActivation);
+  if (!s) return undefined;
+  return { name: s.name, draft: activationDraft(s.name, s.activation, ctx), hlsClass: activationClass(s.activation), typeKey: activationTypeKey(s.activation) };
+}
+
+/**
  * The hls4ml class an activation name becomes (Keras 2 parse_activation_layer, Keras 3
  * ActivationHandler): softmax → Softmax, leaky_relu / elu → ParametrizedActivation, hard_sigmoid →
  * HardActivation, ternary_tanh → TernaryTanh, everything else Activation.
@@ -179,8 +192,9 @@ export function activationTypeKey(act: string): string {
 }
 
 /** hls4ml's HardActivation node: `clip(slope·x + shift, 0, 1)` (hard_tanh: `2·that − 1`) with slope and shift in their own types. */
-export function hardActivationDraft(act: 'hard_sigmoid' | 'hard_tanh', slope = 0.2, shift = 0.5, slopeT = SLOPE_T, shiftT = SHIFT_T): HlsDraft {
-  return { cls: 'HardActivation', attrs: { activation: act, slope, shift }, types: { slope: parseFixedType(slopeT), shift: parseFixedType(shiftT) } };
+export function hardActivationDraft(act: 'hard_sigmoid' | 'hard_tanh', slope = 0.2, shift = 0.5, slopeT: string | FixedType = SLOPE_T, shiftT: string | FixedType = SHIFT_T): HlsDraft {
+  const t = (v: string | FixedType) => (typeof v === 'string' ? parseFixedType(v) : v);
+  return { cls: 'HardActivation', attrs: { activation: act, slope, shift }, types: { slope: t(slopeT), shift: t(shiftT) } };
 }
 
 /**
@@ -540,6 +554,9 @@ function resultType(n: HlsNode): FixedType {
 const activationHls: HlsClassSpec = {
   types: [{ name: 'result' }, { name: 'table', default: DEFAULT_TABLE, backend: true }],
   settings: ACTIVATION_SETTINGS,
+  // hls4ml's merge_linear_activation and bn_quant passes count Activation and its subclasses.
+  linearMergeParent: true,
+  activationLike: true,
   lower(n, ctx): ActivationLayer {
     const raw = String(n.attrs.activation).toLowerCase();
     const act = raw as ActivationName;
@@ -557,6 +574,9 @@ const activationHls: HlsClassSpec = {
 const parametrizedHls: HlsClassSpec = {
   types: [{ name: 'result' }, { name: 'param' }, { name: 'table', default: DEFAULT_TABLE, backend: true }],
   settings: ACTIVATION_SETTINGS,
+  // hls4ml's merge_linear_activation and bn_quant passes count Activation and its subclasses.
+  linearMergeParent: true,
+  activationLike: true,
   infer(n, [x]) {
     if (n.types.param !== 'auto') return;
     n.types.param = String(n.attrs.activation).toLowerCase() === 'thresholdedrelu' ? x! : precisionFromConstant(Number(n.attrs.param));
@@ -575,6 +595,9 @@ const parametrizedHls: HlsClassSpec = {
 const hardHls: HlsClassSpec = {
   types: [{ name: 'result' }, { name: 'slope' }, { name: 'shift' }, { name: 'table', default: DEFAULT_TABLE, backend: true }],
   settings: ACTIVATION_SETTINGS,
+  // hls4ml's merge_linear_activation and bn_quant passes count Activation and its subclasses.
+  linearMergeParent: true,
+  activationLike: true,
   lower(n, ctx): ActivationLayer {
     const act = String(n.attrs.activation).toLowerCase() as ActivationName;
     if (!HARD_ACTS.includes(act)) throw new UnsupportedError(`${n.name}.activation`, `HardActivation computes hard_sigmoid or hard_tanh, not '${act}'`);
@@ -587,6 +610,9 @@ const hardHls: HlsClassSpec = {
 const preluHls: HlsClassSpec = {
   types: [{ name: 'result' }, { name: 'param' }, { name: 'table', default: DEFAULT_TABLE, backend: true }],
   settings: ACTIVATION_SETTINGS,
+  // hls4ml's merge_linear_activation and bn_quant passes count Activation and its subclasses.
+  linearMergeParent: true,
+  activationLike: true,
   infer(n, [x]) {
     if (n.types.param === 'auto' && String(n.attrs.activation).toLowerCase() === 'prelu') n.types.param = x!;
   },
@@ -601,17 +627,6 @@ const preluHls: HlsClassSpec = {
       weights: { alpha: w.raw },
       text: { alpha: w.text },
     };
-  },
-};
-
-const ternaryHls: HlsClassSpec = {
-  types: [{ name: 'result' }, { name: 'table', default: DEFAULT_TABLE, backend: true }],
-  settings: ACTIVATION_SETTINGS,
-  lower(n) {
-    throw new UnsupportedError(
-      n.name,
-      "hls4ml 1.3 has no Vivado template for a stand-alone TernaryTanh (only BatchNormalization + ternary_tanh is fused into BatchNormalizationQuantizedTanh): its project writes no call and the next layer reads an unwritten array",
-    );
   },
 };
 
@@ -944,7 +959,7 @@ function checkActivationCase(c: Case, kind: 'linear' | 'relu' | 'leaky_relu' | '
 export const activationModule = {
   kind: 'Activation',
   model: { Activation: activationModel, ReLU: reluModel, LeakyReLU: leakyModel, ThresholdedReLU: thresholdedModel, ELU: eluModel, PReLU: preluModel },
-  hls: { Activation: activationHls, ParametrizedActivation: parametrizedHls, HardActivation: hardHls, PReLU: preluHls, TernaryTanh: ternaryHls },
+  hls: { Activation: activationHls, ParametrizedActivation: parametrizedHls, HardActivation: hardHls, PReLU: preluHls },
   firmware: { Activation: firmware, PReLU: preluFirmware },
   kernels: {
     linear: (c: Case) => checkActivationCase(c, 'linear'),

@@ -13,26 +13,34 @@ import { fixedType, frac, type FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { ModelLayer } from '../graph/model.js';
 import { last, normaliseAxis, type LayerConfigReader, type WeightSpec } from '../import/keras-config.js';
-import { batchnorm } from '../kernels/batchnorm.js';
+import { batchnorm, type BatchNormConfig } from '../kernels/batchnorm.js';
 import type { RawInput } from '../kernels/common.js';
 import { prepareFastBatchnorm } from '../kernels/fast/elementwise.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { BATCHNORM_HEADER } from '../emit/cpp/elementwise.js';
 import { need, obj, rawList, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, rawWeights, reuseFactorOf, typed } from './common.js';
-import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
+import { packedExponents, productConstant, productKind, productWeights } from './dense.js';
+import { kindOf, setType, type HlsNode } from '../graph/hls-graph.js';
+import type { FirmwareClassSpec, HlsClassSpec, InferContext, LayerModule, ModelClassSpec } from './spec.js';
 
-/** `batchnorm_config` fields. `n_filt` = −1: one scale per element; else index % n_filt. */
+/**
+ * `batchnorm_config` fields. `n_filt` = −1: one scale per element; else index % n_filt. `product`
+ * `weight_exponential` for power-of-two scales (the exponents are in `weights.scale`, raw of
+ * `types.scale` = `ap_int<We>`, their sign bits in `weights.scale_sign`).
+ */
 export interface BatchNormFirmwareConfig {
   n_in: number;
   n_filt: number;
   n_scale_bias: number;
   reuse_factor: number;
-  product: 'mult';
+  product: 'mult' | 'weight_exponential';
 }
 
+/** A firmware BatchNormalization layer (and the layers computed by `nnet::normalize`, such as ApplyAlpha). */
+export type BnFamilyLayer<C extends string> = FirmwareLayerBase<C, BatchNormFirmwareConfig, 'scale' | 'bias', 'scale' | 'bias'> & { weights: { scale_sign?: Float64Array } };
 /** A firmware BatchNormalization layer. */
-export interface BatchNormLayer extends FirmwareLayerBase<'BatchNormalization', BatchNormFirmwareConfig, 'scale' | 'bias', 'scale' | 'bias'> {}
+export type BatchNormLayer = BnFamilyLayer<'BatchNormalization'>;
 
 const f32 = Math.fround;
 
@@ -137,95 +145,132 @@ const model: ModelClassSpec = {
   },
 };
 
-const hls: HlsClassSpec = {
-  types: [{ name: 'result' }, { name: 'scale' }, { name: 'bias' }],
-  settings: [{ name: 'reuse_factor', default: 1, backend: true }],
-  linearMergeParent: true,
-  infer(n, [x], ctx) {
-    for (const k of ['scale', 'bias'] as const) if (n.types[k] === 'auto') n.types[k] = ctx.modelDefault;
-    if (n.types.result !== 'auto') return;
-    const sc = n.types.scale as FixedType;
-    const b = n.types.bias as FixedType;
-    const as = sc.signed || x!.signed;
-    const aW = x!.W + sc.W;
-    const aI = x!.I + sc.I;
-    const s = as || b.signed;
-    const I = Math.max(aI + (b.signed && !as ? 1 : 0), b.I + (as && !b.signed ? 1 : 0)) + 1;
-    const W = I + Math.max(aW - aI, frac(b));
-    const m = ctx.maxPrecision;
-    n.types.result = fixedType(s, m ? Math.min(W, m.W) : W, m ? Math.min(I, m.I) : I);
-  },
-  lower(n, ctx): BatchNormLayer {
-    const scale = typed(n, 'scale');
-    const bias = typed(n, 'bias');
-    const s = rawWeights(n, 'scale', scale);
-    const b = rawWeights(n, 'bias', bias);
-    const shape = n.shapeIn[0]!;
-    return {
-      ...lowered(n, ctx, 'BatchNormalization', { n_in: shape.reduce((p, d) => p * d, 1), n_filt: shape.length > 1 ? last(shape) : -1, n_scale_bias: last(shape), reuse_factor: reuseFactorOf(n), product: 'mult' as const }),
-      types: { input: ctx.inputTypes[0]!, result: typed(n, 'result'), scale, bias },
-      weights: { scale: s.raw, bias: b.raw },
-      text: { scale: s.text, bias: b.text },
-    };
-  },
-};
+/**
+ * hls4ml's `_infer_bn_precision`: scale and bias 'auto' → Model default; result holds every bit of
+ * `x·scale + bias` when input, scale and bias are fixed/integer, else the Model default.
+ */
+export function inferBatchNorm(n: HlsNode, [x]: FixedType[], ctx: InferContext): void {
+  for (const k of ['scale', 'bias'] as const) if (n.types[k] === 'auto') setType(n, k, ctx.modelDefault);
+  if (n.types.result !== 'auto') return;
+  if (![ctx.inputKinds?.[0] ?? 'fixed', kindOf(n, 'scale'), kindOf(n, 'bias')].every((k) => k === 'fixed' || k === 'integer')) return;
+  const sc = n.types.scale as FixedType;
+  const b = n.types.bias as FixedType;
+  const as = sc.signed || x!.signed;
+  const aW = x!.W + sc.W;
+  const aI = x!.I + sc.I;
+  const s = as || b.signed;
+  const I = Math.max(aI + (b.signed && !as ? 1 : 0), b.I + (as && !b.signed ? 1 : 0)) + 1;
+  const W = I + Math.max(aW - aI, frac(b));
+  const m = ctx.maxPrecision;
+  n.types.result = fixedType(s, m ? Math.min(W, m.W) : W, m ? Math.min(I, m.I) : I);
+}
 
-const firmware: FirmwareClassSpec<BatchNormLayer> = {
-  check(L, path) {
-    const c = new LayerCheck(L, path, ['n_in', 'n_filt', 'n_scale_bias', 'product', 'stream_pack_size']);
-    const n = c.size(L.shapeIn);
-    c.out(L.shapeIn);
-    const nFilt = c.int('n_filt', -1, L.shapeIn.length > 1 ? last(L.shapeIn) : -1);
-    if (nFilt === 0) throw new ShapeError(`${path}.config.n_filt`, 'must be -1 or a positive integer, got 0');
-    const nsb = c.int('n_scale_bias', 1, nFilt === -1 ? n : nFilt);
-    if (nsb < (nFilt === -1 ? n : nFilt)) throw new ShapeError(`${path}.config.n_scale_bias`, `needs at least ${nFilt === -1 ? n : nFilt} values, got ${nsb}`);
-    const config: BatchNormFirmwareConfig = { n_in: c.equal('n_in', n), n_filt: nFilt, n_scale_bias: nsb, reuse_factor: c.int('reuse_factor', 1, 1), product: c.choice('product', ['mult'] as const, 'mult') };
-    return {
-      ...L,
-      cls: 'BatchNormalization',
-      config: { ...config, io_type: c.io },
-      types: { input: c.type('input'), result: c.type('result'), scale: c.type('scale'), bias: c.type('bias') },
-      weights: { scale: c.weight('scale', nsb), bias: c.weight('bias', nsb) },
-    };
-  },
-  reference(L) {
-    const cfg = { ...L.config, name: L.name, types: L.types };
-    return (xs, s) => batchnorm(cfg, xs[0]!, L.weights.scale, L.weights.bias, s ? { stats: s } : {});
-  },
-  fast: (L, fo) => prepareFastBatchnorm({ ...L.config, name: L.name, types: L.types }, L.weights.scale, L.weights.bias, fo),
-  emit(L, { ctx, cname: c, ins }) {
-    const inT = ins[0]!;
-    warnInputType(ctx, L, 'input', inT);
-    const { n_in: n, n_filt: nFilt } = L.config;
-    if (ctx.io === 'io_stream' && nFilt !== -1 && inT.wordSize % nFilt !== 0) {
-      throw new UnsupportedError(`${L.name}.config.n_filt`, `io_stream words of ${inT.wordSize} values are not a multiple of n_filt=${nFilt}`);
-    }
-    const { scale: ts, bias: tb } = L.types;
-    const s = new Struct(`config_${c}`, `${L.name}: BatchNormalization over ${n} values, ${nFilt === -1 ? 'per element' : `per channel (${nFilt})`}`)
-      .u('n_in', n)
-      .i('n_filt', nFilt)
-      .u('n_scale_bias', L.weights.scale.length)
-      .u('reuse_factor', L.config.reuse_factor)
-      .t('scale_t', `${c}_scale_t`)
-      .t('bias_t', `${c}_bias_t`);
-    return {
-      layer: L,
-      cname: c,
-      typedefs: [
-        [`${c}_scale_t`, ts],
-        [`${c}_bias_t`, tb],
-      ],
-      structs: [s.text()],
-      arrays: [
-        { name: `${c}_s`, elemType: `${c}_scale_t`, type: ts, values: L.weights.scale, description: `${L.name} scale` },
-        { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} bias` },
-      ],
-      headers: [BATCHNORM_HEADER],
-      call: (is, iv, out, ov) => [`hlsemu::batchnorm<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_s, ${c}_b);`],
-      summary: `BatchNormalization (${nFilt === -1 ? 'per element' : `${nFilt} channels`})`,
-    };
-  },
-};
+/**
+ * The hls4ml class of BatchNormalization or a subclass computed by `nnet::normalize`
+ * (ApplyAlpha): types, 'auto' inference, pass roles and the lowering to firmware class `cls`.
+ */
+export function bnFamilyHls<C extends string>(cls: C): HlsClassSpec {
+  return {
+    types: [{ name: 'result' }, { name: 'scale' }, { name: 'bias' }],
+    settings: [{ name: 'reuse_factor', default: 1, backend: true }],
+    linearMergeParent: true,
+    batchNormLike: true,
+    infer: inferBatchNorm,
+    lower(n, ctx): BnFamilyLayer<C> {
+      const scale = typed(n, 'scale');
+      const bias = typed(n, 'bias');
+      const product = productKind(n.name, ctx.inputKinds?.[0] ?? 'fixed', kindOf(n, 'scale'), scale);
+      if (product !== 'mult' && product !== 'weight_exponential') {
+        throw new UnsupportedError(`${n.name}.scale`, `a ${n.cls} with ${product} products (binary scale or data) is not supported`);
+      }
+      const s = productWeights(n, 'scale', scale, product);
+      const b = rawWeights(n, 'bias', bias);
+      const shape = n.shapeIn[0]!;
+      const nIn = shape.reduce((p, d) => p * d, 1);
+      const nFilt = typeof n.attrs.n_filt === 'number' ? n.attrs.n_filt : shape.length > 1 ? last(shape) : -1;
+      const nsb = nFilt === -1 ? nIn : nFilt;
+      if (s.raw.length !== nsb || b.raw.length !== nsb) {
+        throw new ShapeError(`${n.name}.scale`, `expected ${nsb} scale and bias values (${nFilt === -1 ? 'one per element' : 'one per channel'}), got ${s.raw.length} and ${b.raw.length}`);
+      }
+      return {
+        ...lowered(n, ctx, cls, { n_in: nIn, n_filt: nFilt, n_scale_bias: nsb, reuse_factor: reuseFactorOf(n), product }),
+        types: { input: ctx.inputTypes[0]!, result: typed(n, 'result'), scale, bias },
+        weights: s.sign ? { scale: s.raw, bias: b.raw, scale_sign: s.sign } : { scale: s.raw, bias: b.raw },
+        text: { scale: s.text, bias: b.text },
+      };
+    },
+  };
+}
+
+/** The firmware class of a BatchNormalization-family layer (`nnet::normalize`). */
+export function bnFamilyFirmware<C extends string>(cls: C): FirmwareClassSpec<BnFamilyLayer<C>> {
+  const kernelCfg = (L: BnFamilyLayer<C>): BatchNormConfig => {
+    const k: BatchNormConfig = { ...L.config, name: L.name, types: L.types };
+    if (L.weights.scale_sign) k.scale_sign = L.weights.scale_sign;
+    return k;
+  };
+  return {
+    check(L, path) {
+      const c = new LayerCheck(L, path, ['n_in', 'n_filt', 'n_scale_bias', 'product', 'stream_pack_size']);
+      const n = c.size(L.shapeIn);
+      c.out(L.shapeIn);
+      const nFilt = c.int('n_filt', -1, L.shapeIn.length > 1 ? last(L.shapeIn) : -1);
+      if (nFilt === 0) throw new ShapeError(`${path}.config.n_filt`, 'must be -1 or a positive integer, got 0');
+      const nsb = c.int('n_scale_bias', 1, nFilt === -1 ? n : nFilt);
+      if (nsb < (nFilt === -1 ? n : nFilt)) throw new ShapeError(`${path}.config.n_scale_bias`, `needs at least ${nFilt === -1 ? n : nFilt} values, got ${nsb}`);
+      const config: BatchNormFirmwareConfig = { n_in: c.equal('n_in', n), n_filt: nFilt, n_scale_bias: nsb, reuse_factor: c.int('reuse_factor', 1, 1), product: c.choice('product', ['mult', 'weight_exponential'] as const, 'mult') };
+      const weights: BnFamilyLayer<C>['weights'] = { scale: c.weight('scale', nsb), bias: c.weight('bias', nsb) };
+      if (config.product === 'weight_exponential') weights.scale_sign = c.weight('scale_sign', nsb);
+      return {
+        ...L,
+        cls,
+        config: { ...config, io_type: c.io },
+        types: { input: c.type('input'), result: c.type('result'), scale: c.type('scale'), bias: c.type('bias') },
+        weights,
+      } as BnFamilyLayer<C>;
+    },
+    reference(L) {
+      const cfg = kernelCfg(L);
+      return (xs, s) => batchnorm(cfg, xs[0]!, L.weights.scale, L.weights.bias, s ? { stats: s } : {});
+    },
+    fast: (L, fo) => prepareFastBatchnorm(kernelCfg(L), L.weights.scale, L.weights.bias, fo),
+    emit(L, { ctx, cname: c, ins }) {
+      const inT = ins[0]!;
+      warnInputType(ctx, L, 'input', inT);
+      const { n_in: n, n_filt: nFilt, product } = L.config;
+      if (ctx.io === 'io_stream' && nFilt !== -1 && inT.wordSize % nFilt !== 0) {
+        throw new UnsupportedError(`${L.name}.config.n_filt`, `io_stream words of ${inT.wordSize} values are not a multiple of n_filt=${nFilt}`);
+      }
+      const { scale: ts, bias: tb } = L.types;
+      const s = new Struct(`config_${c}`, `${L.name}: ${cls} over ${n} values, ${nFilt === -1 ? 'per element' : `per channel (${nFilt})`}${product === 'mult' ? '' : ', power-of-two scales'}`)
+        .u('n_in', n)
+        .i('n_filt', nFilt)
+        .u('n_scale_bias', L.weights.scale.length)
+        .u('reuse_factor', L.config.reuse_factor)
+        .t('scale_t', `${c}_scale_t`)
+        .t('weight_t', `${c}_scale_t`)
+        .t('bias_t', `${c}_bias_t`);
+      if (product !== 'mult') s.u('product_kind', productConstant(product));
+      const packed = product === 'weight_exponential' ? packedExponents(L.weights.scale, L.weights.scale_sign!, ts) : undefined;
+      return {
+        layer: L,
+        cname: c,
+        typedefs: [
+          [`${c}_scale_t`, ts],
+          [`${c}_bias_t`, tb],
+        ],
+        structs: [s.text()],
+        arrays: [
+          { name: `${c}_s`, elemType: `${c}_scale_t`, type: packed?.type ?? ts, values: packed?.values ?? L.weights.scale, description: `${L.name} scale${packed ? ' as 2 * exponent + sign' : ''}` },
+          { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} bias` },
+        ],
+        headers: [BATCHNORM_HEADER],
+        call: (is, iv, out, ov) => [`hlsemu::batchnorm<${tArg(ctx.io, is[0]!)}, ${tArg(ctx.io, out)}, config_${c}>(${iv[0]}, ${ov}, ${c}_s, ${c}_b);`],
+        summary: `${cls} (${nFilt === -1 ? 'per element' : `${nFilt} channels`}${packed ? ', power-of-two scales' : ''})`,
+      };
+    },
+  };
+}
 
 function checkBatchnormCase(c: Case): string | null {
   const cfg = obj(c, 'config');
@@ -241,7 +286,7 @@ function checkBatchnormCase(c: Case): string | null {
 export const batchnormModule = {
   kind: 'BatchNormalization',
   model: { BatchNormalization: model },
-  hls: { BatchNormalization: hls },
-  firmware: { BatchNormalization: firmware },
+  hls: { BatchNormalization: bnFamilyHls('BatchNormalization') },
+  firmware: { BatchNormalization: bnFamilyFirmware('BatchNormalization') },
   kernels: { batchnorm: checkBatchnormCase },
 } satisfies LayerModule;

@@ -29,7 +29,9 @@ import { CONV_HEADER } from '../emit/cpp/conv.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { need, num, obj, rawList, runAll, sameList, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
-import { MAC_TYPES, floatWeights, inferMac, macProfileWeights, macWeights } from './dense.js';
+import { MAC_TYPES, floatWeights, inferMac, macProfileWeights, macWeights, packedExponents, productConstant, productKind, productWarnings, productWeights } from './dense.js';
+import { PRODUCT_KINDS } from '../kernels/dense.js';
+import { kindOf } from '../graph/hls-graph.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
 
 /** `conv{1,2}d_config` fields of a firmware convolution (1D layers use the width fields only). */
@@ -75,10 +77,13 @@ export interface ConvFirmwareConfig {
 }
 
 type ConvTypes = 'weight' | 'bias' | 'accum';
-/** A firmware Conv2D. `weights.weight`: latency Keras `(kh,kw,C,F)` order; resource `(F,kh,kw,C)`. */
-export interface Conv2DLayer extends FirmwareLayerBase<'Conv2D', ConvFirmwareConfig, ConvTypes, 'weight' | 'bias'> {}
+/**
+ * A firmware Conv2D. `weights.weight`: latency Keras `(kh,kw,C,F)` order; resource `(F,kh,kw,C)`.
+ * Power-of-two weights (product `weight_exponential`): exponents in `weight`, sign bits in `weight_sign`.
+ */
+export type Conv2DLayer = FirmwareLayerBase<'Conv2D', ConvFirmwareConfig, ConvTypes, 'weight' | 'bias'> & { weights: { weight_sign?: Float64Array } };
 /** A firmware Conv1D (see {@link Conv2DLayer}). */
-export interface Conv1DLayer extends FirmwareLayerBase<'Conv1D', ConvFirmwareConfig, ConvTypes, 'weight' | 'bias'> {}
+export type Conv1DLayer = FirmwareLayerBase<'Conv1D', ConvFirmwareConfig, ConvTypes, 'weight' | 'bias'> & { weights: { weight_sign?: Float64Array } };
 type ConvLayer = Conv1DLayer | Conv2DLayer;
 
 // ---------------------------------------------------------------------------------------------
@@ -217,9 +222,13 @@ function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
       const [OH, OW, F] = hwc(n.shapeOut);
       const [kh, kw] = twoD ? [ks[0]!, ks[1]!] : [1, ks[0]!];
       const [sh, sw] = twoD ? [st[0]!, st[1]!] : [1, st[0]!];
-      let w = rawWeights(n, 'weight', weight);
+      const product = productKind(n.name, ctx.inputKinds?.[0] ?? 'fixed', kindOf(n, 'weight'), weight);
+      const pw = productWeights(n, 'weight', weight, product);
+      let w: { raw: Float64Array; text: string[] } = pw;
+      let sign = pw.sign;
       const b = rawWeights(n, 'bias', bias);
-      const nZeros = countZeros(w.raw);
+      productWarnings(n, product, ctx.inputKinds?.[0] ?? 'fixed', b.raw, ctx.warn);
+      const nZeros = product === 'mult' || product === 'weight_ternary' ? countZeros(w.raw) : 0;
       const strategy = strategyOf(n);
       const rfRequested = reuseFactorOf(n);
       // hls4ml validates a conv's reuse factor like a dense one of n_chan·filt_h·filt_w → n_filt.
@@ -228,14 +237,16 @@ function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
       if (strategy === 'resource') {
         rf = validReuseFactor(nIn, F, rfRequested);
         if (rf !== rfRequested) ctx.change(`${n.name}: ReuseFactor ${rfRequested} is not valid for ${nIn}x${F}; using ${rf}`);
-        w = permuted(w, transposeOrder(nIn, F));
+        const order = transposeOrder(nIn, F);
+        w = permuted(w, order);
+        if (sign) sign = Float64Array.from(order, (k) => sign![k]!);
       }
       const [pt, pb] = same && twoD ? samePads(H, kh, sh) : [0, 0];
       const [pl, pr] = same ? samePads(W, kw, sw) : [0, 0];
       const impl = String(n.settings.conv_implementation ?? 'LineBuffer').toLowerCase() === 'encoded' ? 'Encoded' : 'LineBuffer';
       const c: ConvFirmwareConfig = twoD
-        ? { in_height: H, in_width: W, n_chan: C, filt_height: kh, filt_width: kw, n_filt: F, stride_height: sh, stride_width: sw, out_height: OH, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product: 'mult', keras_padding: n.attrs.samePadded || same ? 'same' : 'valid', pad_top: pt, pad_bottom: pb, pad_left: pl, pad_right: pr }
-        : { in_width: W, n_chan: C, filt_width: kw, n_filt: F, stride_width: sw, dilation: 1, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product: 'mult', keras_padding: n.attrs.samePadded || same ? 'same' : 'valid', pad_left: pl, pad_right: pr };
+        ? { in_height: H, in_width: W, n_chan: C, filt_height: kh, filt_width: kw, n_filt: F, stride_height: sh, stride_width: sw, out_height: OH, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product, keras_padding: n.attrs.samePadded || same ? 'same' : 'valid', pad_top: pt, pad_bottom: pb, pad_left: pl, pad_right: pr }
+        : { in_width: W, n_chan: C, filt_width: kw, n_filt: F, stride_width: sw, dilation: 1, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product, keras_padding: n.attrs.samePadded || same ? 'same' : 'valid', pad_left: pl, pad_right: pr };
       if (ctx.io === 'io_stream') {
         c.implementation = impl;
         if (twoD) c.conv_in_height = H;
@@ -245,7 +256,7 @@ function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
       return {
         ...lowered(n, ctx, cls, c),
         types: { input: ctx.inputTypes[0]!, result: typed(n, 'result'), weight, bias, accum: typed(n, 'accum') },
-        weights: { weight: w.raw, bias: b.raw },
+        weights: sign ? { weight: w.raw, bias: b.raw, weight_sign: sign } : { weight: w.raw, bias: b.raw },
         text: { weight: w.text, bias: b.text },
       } as ConvLayer;
     },
@@ -280,7 +291,9 @@ const CONFIG_KEYS = [
 ];
 
 function kernelConfig(L: ConvLayer): Conv2DConfig & Conv1DConfig {
-  return { ...L.config, name: L.name, types: L.types } as Conv2DConfig & Conv1DConfig;
+  const k = { ...L.config, name: L.name, types: L.types } as Conv2DConfig & Conv1DConfig;
+  if (L.weights.weight_sign) k.weight_sign = L.weights.weight_sign;
+  return k;
 }
 
 function prepare(L: ConvLayer): ConvKernel {
@@ -305,7 +318,7 @@ function checkConv<L extends ConvLayer>(cls: L['cls']): FirmwareClassSpec<L>['ch
       strategy: c.choice('strategy', ['latency', 'resource'] as const, 'latency'),
       reuse_factor: c.int('reuse_factor', 1, 1),
       n_zeros: c.int('n_zeros', 0, 0),
-      product: c.choice('product', ['mult', 'weight_ternary'] as const, 'mult'),
+      product: c.choice('product', PRODUCT_KINDS, 'mult'),
     };
     if (twoD) {
       Object.assign(cfg, {
@@ -336,7 +349,7 @@ function checkConv<L extends ConvLayer>(cls: L['cls']): FirmwareClassSpec<L>['ch
       cls,
       config: { ...cfg, io_type: c.io },
       types: { input: c.type('input'), result: c.type('result'), weight: c.type('weight'), bias: c.type('bias'), accum: c.type('accum') },
-      weights: { weight: c.weight('weight', nIn * F), bias: c.weight('bias', F) },
+      weights: cfg.product === 'weight_exponential' ? { weight: c.weight('weight', nIn * F), bias: c.weight('bias', F), weight_sign: c.weight('weight_sign', nIn * F) } : { weight: c.weight('weight', nIn * F), bias: c.weight('bias', F) },
     } as unknown as L;
     prepare(layer); // geometry, io constraints and the Encoded table, exactly as the kernel will see them
     return layer;
@@ -346,7 +359,7 @@ function checkConv<L extends ConvLayer>(cls: L['cls']): FirmwareClassSpec<L>['ch
 function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClassSpec<ConvLayer>['emit']>[1]): ReturnType<FirmwareClassSpec<ConvLayer>['emit']> {
   const inT = ins[0]!;
   const oneD = L.cls === 'Conv1D';
-  if (L.config.product !== 'mult') throw new UnsupportedError(`${L.name}.config.product`, `product '${L.config.product}' is not supported by the emitter (mult)`);
+  const product = L.config.product;
   const kernel = prepare(L);
   const cfg = L.config;
   const g = windowGeometry(L.name, { ...cfg, dilation_width: cfg.dilation ?? cfg.dilation_width }, oneD);
@@ -357,7 +370,9 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
   const nIn = g.kh * g.kw * g.C;
   const stream = ctx.io === 'io_stream';
   const impl = stream ? (cfg.implementation ?? 'LineBuffer').toLowerCase() : 'linebuffer';
-  const mult = denseStruct(`config_${c}_mult`, `${L.name}: dense core of the convolution (${nIn} window values -> ${F} filters)`, c, nIn, F, strategy, rf, countZeros(L.weights.weight));
+  const mult = denseStruct(`config_${c}_mult`, `${L.name}: dense core of the convolution (${nIn} window values -> ${F} filters)`, c, nIn, F, strategy, rf, product === 'mult' || product === 'weight_ternary' ? countZeros(L.weights.weight) : 0);
+  if (product !== 'mult') mult.u('product_kind', productConstant(product));
+  const packed = product === 'weight_exponential' ? packedExponents(L.weights.weight, L.weights.weight_sign!, tw) : undefined;
   const typedefs: Array<[string, FixedType]> = [
     [`${c}_weight_t`, tw],
     [`${c}_bias_t`, tb],
@@ -367,9 +382,9 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
     {
       name: `${c}_w`,
       elemType: `${c}_weight_t`,
-      type: tw,
-      values: L.weights.weight,
-      description: strategy === 'resource' ? `${L.name} weights, w[f * ${nIn} + k], k = (kh * ${g.kw} + kw) * ${g.C} + c` : `${L.name} weights (Keras order), w[k * ${F} + f], k = (kh * ${g.kw} + kw) * ${g.C} + c`,
+      type: packed?.type ?? tw,
+      values: packed?.values ?? L.weights.weight,
+      description: (strategy === 'resource' ? `${L.name} weights, w[f * ${nIn} + k], k = (kh * ${g.kw} + kw) * ${g.C} + c` : `${L.name} weights (Keras order), w[k * ${F} + f], k = (kh * ${g.kw} + kw) * ${g.C} + c`) + (packed ? ' as 2 * exponent + sign' : ''),
     },
     { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} biases` },
   ];

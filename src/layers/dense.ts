@@ -13,7 +13,11 @@ import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { HlsNode } from '../graph/hls-graph.js';
 import type { ModelLayer } from '../graph/model.js';
 import { last, type LayerConfigReader, type WeightSpec } from '../import/keras-config.js';
-import { DenseKernel, denseAccumulationOrder, type DenseConfig, type ProductKind } from '../kernels/dense.js';
+import { DenseKernel, PRODUCT_KINDS, denseAccumulationOrder, type DenseConfig, type ProductKind } from '../kernels/dense.js';
+import { quantizeDouble } from '../fixed/quantize.js';
+import { kindOf, setType } from '../graph/hls-graph.js';
+import { quantizerType, type PrecisionKind } from '../graph/model.js';
+import { po2Encode } from '../import/qkeras/quantizers.js';
 import { prepareFastDense } from '../kernels/fast/dense.js';
 import { validReuseFactor } from '../kernels/reuse-factor.js';
 import { denseStruct, tArg, warnInputType } from '../emit/layers.js';
@@ -23,8 +27,13 @@ import type { RawInput } from '../kernels/common.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
 import type { FirmwareClassSpec, HlsClassSpec, HlsDraft, InferContext, LayerModule, ModelClassSpec } from './spec.js';
 
-/** A firmware Dense layer. `weights.weight` is the C array: latency `i·n_out + j`, resource `j·n_in + i`. */
-export interface DenseLayer extends FirmwareLayerBase<'Dense', DenseFirmwareConfig, 'weight' | 'bias' | 'accum', 'weight' | 'bias'> {}
+/**
+ * A firmware Dense layer. `weights.weight` is the C array: latency `i·n_out + j`, resource
+ * `j·n_in + i`. With product `weight_exponential` (power-of-two weights) `weights.weight` holds the
+ * exponents (raw of `types.weight` = `ap_int<We>`) and `weights.weight_sign` the sign bits
+ * (1 = +, 0 = −), in the same order.
+ */
+export type DenseLayer = FirmwareLayerBase<'Dense', DenseFirmwareConfig, 'weight' | 'bias' | 'accum', 'weight' | 'bias'> & { weights: { weight_sign?: Float64Array } };
 
 /** The `dense_config` fields of a firmware Dense layer. */
 export interface DenseFirmwareConfig {
@@ -57,7 +66,17 @@ function clip(W: number, I: number, s: boolean, maxP: FixedType | undefined): Fi
  * @example inferMac(node, inputType, 16, ctx); // node.types.accum / result set where 'auto'
  */
 export function inferMac(n: HlsNode, x: FixedType, nOps: number, ctx: InferContext): void {
-  for (const k of ['weight', 'bias'] as const) if (n.types[k] === 'auto') n.types[k] = ctx.modelDefault;
+  for (const k of ['weight', 'bias'] as const) {
+    if (n.types[k] !== 'auto') continue;
+    // a quantized weight's type is its quantizer's (hls4ml's _infer_common_precision)
+    const q = n.quantizers?.[k];
+    if (q) {
+      const { type, kind } = quantizerType(q);
+      setType(n, k, type, kind);
+    } else setType(n, k, ctx.modelDefault);
+  }
+  // Xnor / exponent types (input, weight or bias) are not inferred from: accum and result take the default.
+  if (![ctx.inputKinds?.[0] ?? 'fixed', kindOf(n, 'weight'), kindOf(n, 'bias')].every((k) => k === 'fixed' || k === 'integer')) return;
   const w = n.types.weight as FixedType;
   const b = n.types.bias as FixedType;
   const e = Math.ceil(Math.log2(nOps));
@@ -86,6 +105,61 @@ export function macWeights(l: ModelLayer, where: string): Pick<HlsDraft, 'weight
     weights: { weight: { data: k.data, shape: k.shape }, bias: { data: new Float64Array(nOut), shape: [nOut] } },
     types: { bias: fixedType(false, 1, 1) },
   };
+}
+
+/**
+ * hls4ml's `product_type(input, weight)` (backends/fpga/fpga_backend.py): the product a Dense/Conv
+ * (or BatchNormalization, with its scale as the weight) uses, from the precision classes.
+ *
+ * @throws {UnsupportedError} for an exponent-typed input (hls4ml asserts).
+ */
+export function productKind(where: string, input: PrecisionKind, weightKind: PrecisionKind, weight: FixedType): ProductKind {
+  if (input === 'exponent') throw new UnsupportedError(where, 'power-of-two (exponent) data is not supported by hls4ml (only exponent weights)');
+  if (weightKind === 'exponent') return 'weight_exponential';
+  if (weightKind === 'xnor' && input === 'xnor') return 'both_binary';
+  if (weightKind === 'xnor') return 'weight_binary';
+  if (input === 'xnor') return 'data_binary';
+  if (weightKind === 'integer' && weight.W === 2 && weight.signed) return 'weight_ternary';
+  return 'mult';
+}
+
+/**
+ * A node's weight array as the firmware holds it for `product`: raw mantissas printed and read back
+ * as hls4ml does, or — for power-of-two weights — the exponents and sign bits hls4ml prints as
+ * `{sign, exponent}` (sign 0 for negative values, exponent = trunc(log2|v|), read into the exponent type).
+ */
+export function productWeights(n: HlsNode, key: string, t: FixedType, product: ProductKind | 'mult'): { raw: Float64Array; text: string[]; sign?: Float64Array } {
+  if (product !== 'weight_exponential') return rawWeights(n, key, t);
+  const w = n.weights[key];
+  if (!w) throw new ShapeError(`${n.name}.${key}`, 'missing weights');
+  const enc = po2Encode(w.data, `${n.name}.${key}`);
+  const raw = Float64Array.from(enc.exponent, (e) => quantizeDouble(e, t));
+  const sign = Float64Array.from(enc.sign);
+  return { raw, sign, text: Array.from(enc.exponent, (e, i) => `{${enc.sign[i] === 1 ? '1.0' : '0.0'}, ${e}}`) };
+}
+
+/**
+ * Warnings for products where hls4ml's arithmetic departs from the source model: Xnor data is
+ * read as 0/1 by the power-of-two product (0 should stand for −1), and the Xnor × Xnor result
+ * `2·acc − n_in` doubles the bias (and drops its fraction).
+ */
+export function productWarnings(n: HlsNode, product: ProductKind, inputKind: PrecisionKind, bias: Float64Array, warn: (t: string) => void): void {
+  if (product === 'weight_exponential' && inputKind === 'xnor') {
+    warn(`${n.name}: power-of-two weights on Xnor data: hls4ml's weight_exponential product shifts the stored bit, so an input 0 counts as 0 instead of −1`);
+  }
+  if (product === 'both_binary' && bias.some((b) => b !== 0)) {
+    warn(`${n.name}: binary weights on Xnor data with a bias: hls4ml's result 2·acc − n_in (in ap_int) doubles the bias and truncates its fraction`);
+  }
+}
+
+/** The C++ `product_kind` constant of a product (hlsemu_product.h). */
+export function productConstant(p: ProductKind): string {
+  return `hlsemu::product_${p}`;
+}
+
+/** The packed raw array of power-of-two weights the C++ kernels read (2·exponent + sign) and its storage type. */
+export function packedExponents(exps: Float64Array, signs: Float64Array, t: FixedType): { values: Float64Array; type: FixedType } {
+  return { values: Float64Array.from(exps, (e, i) => 2 * e + signs[i]!), type: fixedType(true, t.W + 1, t.W + 1) };
 }
 
 /** Profile tensors of a Dense/Conv layer: the kernel and (when used) the bias. */
@@ -177,19 +251,27 @@ const hls: HlsClassSpec = {
     const bias = typed(n, 'bias');
     const nIn = n.shapeIn[0]![0]!;
     const nOut = n.shapeOut[0]!;
-    let w = rawWeights(n, 'weight', weight);
+    const product = productKind(n.name, ctx.inputKinds?.[0] ?? 'fixed', kindOf(n, 'weight'), weight);
+    const pw = productWeights(n, 'weight', weight, product);
+    let w: { raw: Float64Array; text: string[] } = pw;
+    let sign = pw.sign;
     const b = rawWeights(n, 'bias', bias);
+    productWarnings(n, product, ctx.inputKinds?.[0] ?? 'fixed', b.raw, ctx.warn);
     const strategy = strategyOf(n);
     const rfRequested = reuseFactorOf(n);
     const rf = strategy === 'resource' ? validReuseFactor(nIn, nOut, rfRequested) : rfRequested;
     if (rf !== rfRequested) ctx.change(`${n.name}: ReuseFactor ${rfRequested} is not valid for ${nIn}x${nOut}; using ${rf}`);
-    const nZeros = countZeros(w.raw);
-    if (strategy === 'resource') w = permuted(w, transposeOrder(nIn, nOut));
+    const nZeros = product === 'mult' || product === 'weight_ternary' ? countZeros(w.raw) : 0;
+    if (strategy === 'resource') {
+      const order = transposeOrder(nIn, nOut);
+      w = permuted(w, order);
+      if (sign) sign = Float64Array.from(order, (k) => sign![k]!);
+    }
     const kernel = strategy === 'resource' ? (rf <= nIn ? 'nnet::DenseResource_rf_leq_nin' : rf % nIn === 0 ? 'nnet::DenseResource_rf_gt_nin_rem0' : 'nnet::DenseResource_rf_gt_nin') : 'nnet::DenseLatency';
     return {
-      ...lowered(n, ctx, 'Dense', { n_in: nIn, n_out: nOut, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product: 'mult' as ProductKind, kernel }),
+      ...lowered(n, ctx, 'Dense', { n_in: nIn, n_out: nOut, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product, kernel }),
       types: { input: ctx.inputTypes[0]!, result: typed(n, 'result'), weight, bias, accum: typed(n, 'accum') },
-      weights: { weight: w.raw, bias: b.raw },
+      weights: sign ? { weight: w.raw, bias: b.raw, weight_sign: sign } : { weight: w.raw, bias: b.raw },
       text: { weight: w.text, bias: b.text },
     };
   },
@@ -201,7 +283,9 @@ const hls: HlsClassSpec = {
 
 function kernelConfig(L: DenseLayer): DenseConfig {
   const c = L.config;
-  return { name: L.name, n_in: c.n_in, n_out: c.n_out, strategy: c.strategy, reuse_factor: c.reuse_factor, product: c.product, types: L.types };
+  const k: DenseConfig = { name: L.name, n_in: c.n_in, n_out: c.n_out, strategy: c.strategy, reuse_factor: c.reuse_factor, product: c.product, types: L.types };
+  if (L.weights.weight_sign) k.weight_sign = L.weights.weight_sign;
+  return k;
 }
 
 /** The Resource-strategy order the C++ loop uses must be the emulator's (hls4ml's) order. */
@@ -235,19 +319,21 @@ const firmware: FirmwareClassSpec<DenseLayer> = {
       strategy: c.choice('strategy', ['latency', 'resource'] as const, 'latency'),
       reuse_factor: c.int('reuse_factor', 1, 1),
       n_zeros: c.int('n_zeros', 0, 0),
-      product: c.choice('product', ['mult', 'weight_ternary'] as const, 'mult'),
+      product: c.choice('product', PRODUCT_KINDS, 'mult'),
     };
     const rq = c.int('reuse_factor_requested', 1, config.reuse_factor);
     if (rq !== config.reuse_factor) config.reuse_factor_requested = rq;
     if (typeof c.cfg.kernel === 'string') config.kernel = c.cfg.kernel;
     const weight = c.weight('weight', nIn * nOut);
     const bias = c.weight('bias', nOut);
+    const weights: DenseLayer['weights'] = { weight, bias };
+    if (config.product === 'weight_exponential') weights.weight_sign = c.weight('weight_sign', nIn * nOut);
     return {
       ...L,
       cls: 'Dense',
       config: { ...config, io_type: c.io },
       types: { input: c.type('input'), result: c.type('result'), weight: c.type('weight'), bias: c.type('bias'), accum: c.type('accum') },
-      weights: { weight, bias },
+      weights,
     };
   },
   reference(L) {
@@ -258,12 +344,14 @@ const firmware: FirmwareClassSpec<DenseLayer> = {
   emit(L, { ctx, cname: c, ins }) {
     const inT = ins[0]!;
     const { n_in: nIn, n_out: nOut, strategy, reuse_factor: rf } = L.config;
-    if (L.config.product !== 'mult') throw new UnsupportedError(`${L.name}.config.product`, `product '${L.config.product}' is not supported by the emitter (mult)`);
+    const product = L.config.product;
     if (nIn !== inT.size) throw new ShapeError(`${L.name}.config.n_in`, `is ${nIn} but the input has ${inT.size} elements`);
     warnInputType(ctx, L, 'input', inT);
     if (strategy === 'resource') checkResourceOrder(L);
     const { weight: tw, bias: tb, accum: ta } = L.types;
-    const s = denseStruct(`config_${c}`, `${L.name}: Dense ${nIn} -> ${nOut}, ${strategy}, reuse factor ${rf}`, c, nIn, nOut, strategy, rf, countZeros(L.weights.weight));
+    const s = denseStruct(`config_${c}`, `${L.name}: Dense ${nIn} -> ${nOut}, ${strategy}, reuse factor ${rf}${product === 'mult' ? '' : `, product ${product}`}`, c, nIn, nOut, strategy, rf, product === 'mult' || product === 'weight_ternary' ? countZeros(L.weights.weight) : 0);
+    if (product !== 'mult') s.u('product_kind', productConstant(product));
+    const packed = product === 'weight_exponential' ? packedExponents(L.weights.weight, L.weights.weight_sign!, tw) : undefined;
     return {
       layer: L,
       cname: c,
@@ -274,7 +362,7 @@ const firmware: FirmwareClassSpec<DenseLayer> = {
       ],
       structs: [s.text()],
       arrays: [
-        { name: `${c}_w`, elemType: `${c}_weight_t`, type: tw, values: L.weights.weight, description: strategy === 'resource' ? `${L.name} weights, w[j * ${nIn} + i] (transposed for the Resource strategy)` : `${L.name} weights, w[i * ${nOut} + j]` },
+        { name: `${c}_w`, elemType: `${c}_weight_t`, type: packed?.type ?? tw, values: packed?.values ?? L.weights.weight, description: `${strategy === 'resource' ? `${L.name} weights, w[j * ${nIn} + i] (transposed for the Resource strategy)` : `${L.name} weights, w[i * ${nOut} + j]`}${packed ? ' as 2 * exponent + sign' : ''}` },
         { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} biases` },
       ],
       headers: [DENSE_HEADER],

@@ -6,6 +6,9 @@
 import { FormatError, UnsupportedError } from '../errors.js';
 import type { KernelChecker } from '../conformance/kernel-case.js';
 import { activationModule } from './activation.js';
+import { applyAlphaModule } from './apply-alpha.js';
+import { bnQuantizedTanhModule } from './bn-quantized-tanh.js';
+import { qkerasModule } from './qkeras.js';
 import { batchnormModule } from './batchnorm.js';
 import { convModule } from './conv.js';
 import { denseModule } from './dense.js';
@@ -33,6 +36,8 @@ export const LAYER_MODULES = [
   depthwiseModule,
   poolingModule,
   batchnormModule,
+  applyAlphaModule,
+  bnQuantizedTanhModule,
   activationModule,
   softmaxModule,
   reshapeModule,
@@ -45,6 +50,7 @@ export const LAYER_MODULES = [
   croppingModule,
   transposeModule,
   embeddingModule,
+  qkerasModule,
 ] as const satisfies readonly LayerModule[];
 
 type Module = (typeof LAYER_MODULES)[number];
@@ -80,6 +86,9 @@ export const HLS_CLASSES: Readonly<Record<string, HlsClassSpec>> = merged((m) =>
 export const FIRMWARE_CLASSES: Readonly<Record<string, FirmwareClassSpec<never>>> = merged((m) => m.firmware, 'firmware class') as Readonly<Record<string, FirmwareClassSpec<never>>>;
 /** Checkers of the kernel reference-vector kinds. */
 export const LAYER_KERNEL_CHECKERS: Readonly<Record<string, KernelChecker>> = merged((m) => m.kernels, 'kernel kind');
+
+/** Keras classes recognised but not converted, with the reason (`{cls}`: the class name). */
+export const REJECTED_KERAS_CLASSES: Readonly<Record<string, string>> = merged((m) => m.rejects, 'rejected Keras class');
 
 /** The model classes, as a list. */
 export const MODEL_LAYER_CLASSES = Object.keys(MODEL_CLASSES) as ModelLayerClassOf[];

@@ -23,8 +23,8 @@ import type { LayerCode, LayerContext, TensorInfo } from '../emit/layers.js';
 import type { FixedType } from '../fixed/types.js';
 import type { Hls4mlConfig } from '../graph/config.js';
 import type { FirmwareLayerBase, IOType } from '../graph/firmware.js';
-import type { HlsGraph, HlsNode, HlsWeight, MaybeType } from '../graph/hls-graph.js';
-import type { LayerAttrs, ModelLayer } from '../graph/model.js';
+import type { HlsGraph, HlsNode, HlsWeight, MaybeType, NodeQuantizers } from '../graph/hls-graph.js';
+import type { LayerAttrs, LayerQuantizers, ModelLayer, PrecisionKind } from '../graph/model.js';
 import type { LayerConfigReader, WeightSpec } from '../import/keras-config.js';
 import type { FastOptions, FastPrepared, RunKernel } from '../kernels/fast/common.js';
 import type { KernelStats, LutUse, RawOutput } from '../kernels/common.js';
@@ -43,6 +43,11 @@ export interface KerasRule {
   attrs(r: LayerConfigReader): LayerAttrs;
   /** Output shape (no batch axis) from the input shapes. */
   outputShape(inputShapes: number[][], attrs: LayerAttrs, r: LayerConfigReader): number[];
+  /**
+   * Quantizers the layer config declares (QKeras `kernel_quantizer`, …) and what the importer
+   * already knows hls4ml does differently from the source framework (warnings naming the layer).
+   */
+  quantizers?(r: LayerConfigReader, attrs: LayerAttrs): { quantizers?: LayerQuantizers; warnings?: string[] };
   /** The float weights the layer carries, in Keras storage order (none when absent). */
   weights?(attrs: LayerAttrs, inputShapes: number[][]): WeightSpec[];
 }
@@ -77,8 +82,10 @@ export interface HlsDraft {
   shapeOut?: number[];
   attrs: Record<string, unknown>;
   weights?: Record<string, HlsWeight>;
-  /** Types fixed by the model itself (e.g. a missing bias is `ap_uint<1>` zeros); they win over the config. */
+  /** Types fixed by the model itself (e.g. a missing bias is `ap_uint<1>` zeros); they win over the config and the quantizers. */
   types?: Record<string, FixedType>;
+  /** Quantizers of the node's weight variables (default: the model layer's `weight`/`bias` quantizers). */
+  quantizers?: NodeQuantizers;
   /**
    * hls4ml copies the config of the layer it splits to the nodes it makes (SeparableToDepthwiseAndConv):
    * when the config has a `LayerType[cls]` or `LayerName[<model layer>]` entry (merged, name on top),
@@ -87,6 +94,22 @@ export interface HlsDraft {
    * `LayerName` / `LayerType` entries apply.
    */
   configFrom?: { cls: string; precision: Record<string, string | null> };
+}
+
+/**
+ * The layer hls4ml's parser makes of a layer's `activation` (`<layer>_<activation>`): the node, the
+ * hls4ml class and `LayerType` key `config_from_keras_model` uses for it, and the quantizers whose
+ * types that function writes.
+ */
+export interface ActivationSplit {
+  name: string;
+  draft: HlsDraft;
+  hlsClass: string;
+  typeKey: string;
+  quantizers?: LayerQuantizers;
+  warnings?: string[];
+  /** The float (source framework) semantics of the split activation, when not a plain Keras activation. */
+  float?(x: Float64Array, channels: number): Float64Array;
 }
 
 /** Context of {@link ModelClassSpec.build}. */
@@ -131,6 +154,11 @@ export interface ModelClassSpec {
   typeKey?: (l: ModelLayer, source?: string) => string;
   /** The layer carries a Keras `activation` that hls4ml's parser splits into its own layer. */
   splitsActivation?: boolean;
+  /**
+   * The split activation layer when it is not the plain rule of `splitActivation` (QKeras layers:
+   * a quantizer used as activation becomes a QActivation `<layer>_<quantizer class>`).
+   */
+  activationSplit?(l: ModelLayer, source: string): ActivationSplit | undefined;
   /** hls4ml's parser drops the layer (its consumers read its input). */
   removed?: boolean;
   /** The working-graph node, or a chain of nodes (null: removed). */
@@ -191,6 +219,8 @@ export interface InferContext {
   modelDefault: FixedType;
   /** `Model.Precision.maximum`, when set: inferred widths are clipped to it. */
   maxPrecision?: FixedType;
+  /** hls4ml precision class of each input's result type (absent: all fixed). */
+  inputKinds?: PrecisionKind[];
 }
 
 /** Context of {@link HlsClassSpec.lower}. */
@@ -199,6 +229,8 @@ export interface LowerContext {
   io: IOType;
   /** The result types of the node's inputs, in order. */
   inputTypes: FixedType[];
+  /** hls4ml precision class of each input's result type (absent: all fixed). */
+  inputKinds?: PrecisionKind[];
   /** Record a change hls4ml's conversion made (appears in `FirmwareGraph.changes`). */
   change(text: string): void;
   /** Record a conversion warning (a setting hls4ml ignores, a constraint of its C++ …). */
@@ -220,6 +252,17 @@ export interface HlsClassSpec {
   bnFusionParent?: boolean;
   /** A parent a following linear activation merges into (hls4ml's linear.py). */
   linearMergeParent?: boolean;
+  /**
+   * hls4ml's BatchNormalization or a subclass (ApplyAlpha): weights `scale` and `bias`, fused into a
+   * `bnFusionParent`, merged with a consecutive one, removed when it is a no-op, merged with a
+   * following binary/ternary tanh into BatchNormalizationQuantizedTanh.
+   */
+  batchNormLike?: boolean;
+  /**
+   * An Activation subclass whose `activation` attribute hls4ml's passes test (binary_tanh,
+   * ternary_tanh: merged into a preceding BatchNormalization by the quantization flow).
+   */
+  activationLike?: boolean;
   /** In io_stream, a 'same' layer of this class runs 'valid' after an inserted zero-padding layer. */
   streamSamePadding?: boolean;
   /**
@@ -303,6 +346,11 @@ export interface LayerModule {
   readonly firmware?: Readonly<Record<string, FirmwareClassSpec<any>>>;
   /** Checkers of the kernel reference-vector kinds (`kernel` field of test/golden/hls4ml/*.jsonl). */
   readonly kernels?: Readonly<Record<string, KernelChecker>>;
+  /**
+   * Keras classes of this kind that are recognised but not converted, with the reason (`{cls}` is
+   * replaced by the class name): the importer's error names it instead of "not supported".
+   */
+  readonly rejects?: Readonly<Record<string, string>>;
 }
 
 /** Re-exported for modules: the 'auto' marker of unresolved types. */

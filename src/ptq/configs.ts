@@ -9,6 +9,7 @@ import { parseFixedType } from '../fixed/types.js';
 import { configFromModel, type Hls4mlConfig, type LayerSettings } from '../graph/config.js';
 import type { IOType } from '../graph/firmware.js';
 import type { ModelGraph } from '../graph/model.js';
+import { isQatModel, qatConfig } from './qat.js';
 
 /** Tensor kinds a per-kind scan varies, and the hls4ml Precision keys of each. */
 export const TENSOR_KINDS = {
@@ -74,13 +75,14 @@ function clone<T>(x: T): T {
 }
 
 /**
- * The baseline other scans vary from: `base` (cloned) or hls4ml's defaults (`fixed<16,6>`
- * everywhere, ReuseFactor 1, Latency), with `ioType` applied when given.
+ * The baseline other scans vary from: `base` (cloned), else — for a quantization-aware-trained
+ * `model` — its trained types (`config_from_keras_model(granularity='name')`, see ptq/qat.ts), else
+ * hls4ml's defaults (`fixed<16,6>` everywhere, ReuseFactor 1, Latency); `ioType` applied when given.
  *
  * @example baselineConfig(undefined, 'io_stream').IOType // 'io_stream'
  */
-export function baselineConfig(base?: Hls4mlConfig, ioType?: IOType): Hls4mlConfig {
-  const cfg: Hls4mlConfig = base ? clone(base) : { Model: { Precision: 'fixed<16,6>', ReuseFactor: 1, Strategy: 'Latency' }, IOType: 'io_parallel' };
+export function baselineConfig(base?: Hls4mlConfig, ioType?: IOType, model?: ModelGraph): Hls4mlConfig {
+  const cfg: Hls4mlConfig = base ? clone(base) : model && isQatModel(model) ? qatConfig(model) : { Model: { Precision: 'fixed<16,6>', ReuseFactor: 1, Strategy: 'Latency' }, IOType: 'io_parallel' };
   if (ioType) cfg.IOType = ioType;
   cfg.IOType ??= 'io_parallel';
   return cfg;

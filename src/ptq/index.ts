@@ -8,6 +8,7 @@ export * from './data.js';
 export * from './output.js';
 export * from './png.js';
 export * from './profile.js';
+export * from './qat.js';
 export * from './progress.js';
 export * from './scan.js';
 export * from './stats.js';

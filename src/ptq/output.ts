@@ -50,7 +50,11 @@ export function formatScanTable(r: ScanResult): string {
     }
   }
   const speed = r.imagesPerSecond > 0 ? `, ${Math.round(r.imagesPerSecond)} images/s emulated` : '';
-  return `${head}\n${alignTable(rows, [false, true, false, true, true, true, false, true])}\n${r.series.reduce((n, s) => n + s.points.length, 0)} points in ${r.totalSeconds.toFixed(1)} s${speed}`;
+  const q = r.qat;
+  const qatLine = q
+    ? `\nQAT model at its ${q.config}: ${q.error ? `error: ${q.error}` : `accuracy ${pct(q.accuracy)}, agreement with float ${pct(q.agreement, 1)}, ${overflowCell(q.overflows, q.overflowTotal)} overflows`}`
+    : '';
+  return `${head}${qatLine}\n${alignTable(rows, [false, true, false, true, true, true, false, true])}\n${r.series.reduce((n, s) => n + s.points.length, 0)} points in ${r.totalSeconds.toFixed(1)} s${speed}`;
 }
 
 function csvCell(v: unknown): string {

@@ -15,6 +15,7 @@ import type { FirmwareGraph, IOType } from '../graph/firmware.js';
 import type { ModelGraph, ModelLayer } from '../graph/model.js';
 import { formatHls4mlType, frac, type FixedType } from '../fixed/types.js';
 import { baselineConfig } from './configs.js';
+import { isQatModel } from './qat.js';
 import { modelInputShape, sliceSamples, toSamples, type DataLike, type Samples } from './data.js';
 import { alignTable } from './output.js';
 import { renderPng } from './png.js';
@@ -110,7 +111,8 @@ export function profileModel(opts: ProfileOptions): Profile {
   const t0 = performance.now();
   const { model } = opts;
   const s = 'x' in opts.data && 'sampleShape' in opts.data ? (opts.data as Samples) : toSamples(opts.data as DataLike, modelInputShape(model));
-  const cfg = baselineConfig(opts.config, opts.ioType); // a copy: the caller's config is not modified
+  // a copy: the caller's config is not modified; a QAT model's default is its trained types
+  const cfg = baselineConfig(opts.config, opts.ioType, model);
   const fw = convertModel(model, cfg);
   const weights: TensorProfile[] = [];
   for (const l of model.layers) {
@@ -144,7 +146,7 @@ export function profileModel(opts: ProfileOptions): Profile {
   for (const [name, st] of acts) {
     activations.push(withType({ layer: name, tensor: 'result', cls: cls.get(name) ?? 'Activation', stats: st.summary() }, firmwareType(fw, name, 'result'), st));
   }
-  const label = opts.configLabel ?? (typeof cfg.Model.Precision === 'string' && !cfg.LayerName && !cfg.LayerType ? cfg.Model.Precision : 'config');
+  const label = opts.configLabel ?? (typeof cfg.Model.Precision === 'string' && !cfg.LayerName && !cfg.LayerType ? cfg.Model.Precision : !opts.config && isQatModel(model) ? 'trained (QAT) types' : 'config');
   return { model: model.name, n: s.n, ioType: fw.ioType, configLabel: label, weights, activations, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -29,6 +29,7 @@ import {
   type TensorKind,
 } from './configs.js';
 import { agreementOf, modelInputShape, sliceSamples, toSamples, type DataLike, type LabelledData, type Samples } from './data.js';
+import { isQatModel, trainedPrecisions, unquantizedConfig } from './qat.js';
 
 /** Progress of a scan (for progress bars). */
 export interface ScanProgress {
@@ -76,7 +77,8 @@ export interface ScanOptions {
 /** A series: how to build the config for a type. */
 export interface SeriesSpec {
   name: string;
-  kind: 'homogeneous' | 'layer' | TensorKind;
+  /** `unquantized`: a QAT model's tensors without trained types (see ptq/qat.ts). */
+  kind: 'homogeneous' | 'layer' | 'unquantized' | TensorKind;
   layer?: string;
   config(type: string): Hls4mlConfig;
 }
@@ -136,9 +138,23 @@ export interface FloatBaseline {
   seconds: number;
 }
 
+/** A quantization-aware-trained model evaluated at its trained types (the QAT baseline). */
+export interface QatBaseline {
+  /** What the baseline is: the trained types (config_from_keras_model at 'name' granularity), or the given config. */
+  config: string;
+  accuracy?: number;
+  agreement: number;
+  overflowTotal: number;
+  overflows: Record<string, number>;
+  seconds: number;
+  error?: string;
+}
+
 /** What a scan returns (also the JSON file's content). */
 export interface ScanResult {
   model: string;
+  /** For a quantization-aware-trained model: its accuracy at its trained types. */
+  qat?: QatBaseline;
   /** Images emulated per point. */
   n: number;
   ioType: IOType;
@@ -326,6 +342,24 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   const series: ScanSeries[] = [];
   let emulated = 0;
   let emuSeconds = 0;
+  let qat: QatBaseline | undefined;
+  if (isQatModel(opts.model)) {
+    const tq = performance.now();
+    const label = opts.baseConfig ? 'the given config' : "trained types (config_from_keras_model, granularity 'name')";
+    try {
+      const m = await evaluateConfig(opts.model, baselineConfig(opts.baseConfig, opts.ioType, opts.model), s, {
+        ...(opts.labels ? { labels: opts.labels } : {}),
+        reference: float.predictions,
+        ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+        onImages: (k) => progress({ phase: 'emulate', series: 'trained types' }, k),
+      });
+      qat = { config: label, agreement: m.agreement, overflowTotal: m.overflowTotal, overflows: m.overflows, seconds: m.seconds };
+      if (m.accuracy !== undefined) qat.accuracy = m.accuracy;
+    } catch (e) {
+      qat = { config: label, agreement: NaN, overflowTotal: 0, overflows: {}, seconds: (performance.now() - tq) / 1000, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
   for (const spec of opts.series) {
     const out: ScanSeries = { name: spec.name, kind: spec.kind, points: [] };
     if (spec.layer !== undefined) out.layer = spec.layer;
@@ -360,8 +394,9 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   }
   const res: ScanResult = {
     model: opts.model.name,
+    ...(qat ? { qat } : {}),
     n: s.n,
-    ioType: baselineConfig(opts.baseConfig, opts.ioType).IOType ?? 'io_parallel',
+    ioType: baselineConfig(opts.baseConfig, opts.ioType, opts.model).IOType ?? 'io_parallel',
     widths,
     float: { seconds: float.seconds, ...(float.accuracy !== undefined ? { accuracy: float.accuracy } : {}) },
     series,
@@ -374,7 +409,12 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   return res;
 }
 
-/** The homogeneous series (everything `fixed<W,I>`). @example homogeneousSeries(base) */
+/**
+ * The homogeneous series (everything `fixed<W,I>`). For a QAT model this re-quantizes the trained
+ * activations too (weights keep their quantizers' types: hls4ml always gives them those).
+ *
+ * @example homogeneousSeries(base)
+ */
 export function homogeneousSeries(opts: Pick<ScanOptions, 'baseConfig' | 'ioType'> = {}): SeriesSpec {
   return { name: 'all tensors', kind: 'homogeneous', config: (t) => homogeneousConfig(t, opts.baseConfig, opts.ioType) };
 }
@@ -384,15 +424,38 @@ export function layerSeries(model: ModelGraph, layer: string, opts: Pick<ScanOpt
   const known = configurableLayers(model);
   const name = known.find((k) => k === layer) ?? known.find((k) => k.toLowerCase() === layer.toLowerCase());
   if (!name) throw new ConfigError('--per-layer', `no layer '${layer}' in ${model.name} (layers: ${known.join(', ')})`);
-  const base = baselineConfig(opts.baseConfig, opts.ioType);
+  const base = baselineConfig(opts.baseConfig, opts.ioType, model);
   return { name: `layer ${name}`, kind: 'layer', layer: name, config: (t) => layerConfig(base, name, t) };
 }
 
 /** A per-kind series (weights / results / accum at `fixed<W,I>`, the rest at the baseline). @example kindSeries('weights') */
-export function kindSeries(kind: TensorKind, opts: Pick<ScanOptions, 'baseConfig' | 'ioType'> = {}): SeriesSpec {
+export function kindSeries(kind: TensorKind, opts: Pick<ScanOptions, 'baseConfig' | 'ioType'> & { model?: ModelGraph } = {}): SeriesSpec {
   if (!(kind in TENSOR_KINDS)) throw new ConfigError('--kind', `unknown tensor kind '${String(kind)}' (weights, results, accum)`);
-  const base = baselineConfig(opts.baseConfig, opts.ioType);
+  const base = baselineConfig(opts.baseConfig, opts.ioType, opts.model);
   return { name: `${kind} only`, kind, config: (t) => kindConfig(base, kind, t) };
+}
+
+/**
+ * A QAT model's default series: the tensors training did not quantize (accumulators,
+ * BatchNormalization, softmax, split activations — everything that resolves to the Model default)
+ * at `fixed<W,I>`, every trained type kept (see ptq/qat.ts).
+ *
+ * @example unquantizedSeries(qkerasModel)
+ */
+export function unquantizedSeries(model: ModelGraph, opts: Pick<ScanOptions, 'baseConfig' | 'ioType'> = {}): SeriesSpec {
+  const base = baselineConfig(opts.baseConfig, opts.ioType, model);
+  const trained = trainedPrecisions(model);
+  return { name: 'untrained tensors', kind: 'unquantized', config: (t) => unquantizedConfig(base, t, trained) };
+}
+
+/**
+ * The scan of a quantization-aware-trained model: its accuracy at the trained types
+ * (`ScanResult.qat`), and the {@link unquantizedSeries} over the widths.
+ *
+ * @example const r = await scanQat({ model: qkerasModel, data, labels, widths: [16, 12, 10, 8] }); r.qat!.accuracy
+ */
+export async function scanQat(opts: ScanOptions): Promise<ScanResult> {
+  return runScan({ ...opts, series: [unquantizedSeries(opts.model, opts)] });
 }
 
 /**

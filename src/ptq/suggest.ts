@@ -12,12 +12,13 @@
  *   listed, `IOType`), then verified by a final emulation of that config read back from JSON.
  */
 import { ConfigError } from '../errors.js';
-import { activationClass, splitActivation } from '../layers/activation.js';
+import { splitLayer } from '../layers/activation.js';
 import { MODEL_CLASSES } from '../layers/registry.js';
 import { parseHls4mlConfig, type Hls4mlConfig, type LayerSettings } from '../graph/config.js';
 import type { IOType } from '../graph/firmware.js';
 import type { ModelGraph, ModelLayer } from '../graph/model.js';
 import { baselineConfig, fixedTypeText } from './configs.js';
+import { isQatModel, qatConfig, trainedPrecisions } from './qat.js';
 import { modelInputShape, toSamples, type DataLike, type LabelledData, type Samples } from './data.js';
 import { alignTable } from './output.js';
 import { profileModel, type Profile } from './profile.js';
@@ -42,6 +43,12 @@ export interface SuggestOptions {
   minFractionalBits?: number;
   /** Non-precision settings to keep (ReuseFactor, Strategy, table types…) and the Model default type. */
   baseConfig?: Hls4mlConfig;
+  /**
+   * Quantization-aware-trained models: also size the tensors that have trained types (weights with
+   * quantizers — whose types hls4ml takes from the quantizers anyway — and activation quantizers'
+   * results). Default false: the trained types are kept and only the other tensors are sized.
+   */
+  requantize?: boolean;
   ioType?: IOType;
   batchSize?: number;
   /** Worker threads per emulation (default 'auto', see resolveWorkers). */
@@ -119,14 +126,23 @@ export function suggestedConfig(
   model: ModelGraph,
   profile: Profile,
   F: number,
-  opts: Pick<SuggestOptions, 'margin' | 'weightMargin' | 'modes' | 'baseConfig' | 'ioType'> = {},
+  opts: Pick<SuggestOptions, 'margin' | 'weightMargin' | 'modes' | 'baseConfig' | 'ioType' | 'requantize'> = {},
 ): { config: Hls4mlConfig; layers: LayerSuggestion[] } {
   const margin = opts.margin ?? 1;
   const wMargin = opts.weightMargin ?? 0;
   const act = new Map(profile.activations.map((a) => [a.layer, a.stats.maxAbs]));
   const wts = new Map(profile.weights.map((w) => [`${w.layer}/${w.tensor}`, w.stats.maxAbs]));
-  const base = baselineConfig(opts.baseConfig, opts.ioType);
+  const base = baselineConfig(opts.baseConfig, opts.ioType, model);
   const config: Hls4mlConfig = { Model: { ...base.Model }, IOType: base.IOType ?? 'io_parallel' };
+  // trained types of a QAT model (kept unless re-quantizing): `<layer>.<var>` → type text
+  const trained = new Map<string, string>();
+  if (!opts.requantize && isQatModel(model)) {
+    const names = trainedPrecisions(model);
+    for (const [ln, st] of Object.entries(qatConfig(model).LayerName ?? {})) {
+      const p = st.Precision;
+      if (p && typeof p === 'object') for (const [v, t] of Object.entries(p)) if (names.has(`${ln}.${v}`)) trained.set(`${ln}.${v}`, t);
+    }
+  }
   if (base.Backend) config.Backend = base.Backend;
   if (base.LayerType) config.LayerType = structuredClone(base.LayerType);
   // The Model default covers what is not listed (softmax tables/accum, LeakyReLU alpha, …).
@@ -138,7 +154,7 @@ export function suggestedConfig(
   const add = (layer: string, cls: string, v: string, I: number, Fv: number, maxAbs: number) => {
     let s = layers.find((x) => x.layer === layer);
     if (!s) layers.push((s = { layer, cls, types: {}, maxAbs: {} }));
-    s.types[v] = typeText(I, Fv, opts.modes);
+    s.types[v] = trained.get(`${layer}.${v}`) ?? typeText(I, Fv, opts.modes);
     s.maxAbs[v] = maxAbs;
   };
   const result = (layer: string, cls: string, maxAbs: number | undefined) => {
@@ -164,9 +180,9 @@ export function suggestedConfig(
       const inI = resultI.get(l.inputs[0]!) ?? integerBitsFor(src, margin);
       add(l.name, cls, 'accum', inI + acc.extraBits, F + acc.extraBits, src);
     }
-    const split = splitActivation(l, model.source, !!spec.splitsActivation);
+    const split = splitLayer(l, model.source, spec);
     // a 'linear' split gets the layer's own type, so hls4ml removes it
-    if (split) result(split.name, activationClass(split.activation), split.activation === 'linear' ? own : act.get(split.name));
+    if (split) result(split.name, split.hlsClass, split.draft.attrs.activation === 'linear' && !split.quantizers ? own : act.get(split.name));
   }
   for (const s of layers) names[s.layer] = { Precision: { ...s.types } };
   // keep non-precision per-layer settings of the base
@@ -205,7 +221,7 @@ export async function suggestConfig(opts: SuggestOptions): Promise<SuggestResult
   const metric = opts.labels ? 'accuracy' : 'agreement';
   const reference = opts.labels ? float.accuracy! : 1;
   const threshold = reference - drop / 100;
-  const common = { margin: opts.margin, weightMargin: opts.weightMargin, modes: opts.modes, baseConfig: opts.baseConfig, ioType: opts.ioType } as const;
+  const common = { margin: opts.margin, weightMargin: opts.weightMargin, modes: opts.modes, baseConfig: opts.baseConfig, ioType: opts.ioType, requantize: opts.requantize } as const;
   const steps: SuggestStep[] = [];
   let chosen: number | undefined;
   for (let F = maxF; F >= minF; F--) {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMON_H } from '../../src/emit/cpp/common.js';
-import { DENSE_H } from '../../src/emit/cpp/dense.js';
+import { DENSE_H, PRODUCT_H } from '../../src/emit/cpp/dense.js';
 import { DEPTHWISE_H } from '../../src/emit/cpp/depthwise.js';
 import { EINSUM_H } from '../../src/emit/cpp/einsum.js';
 import { LAYERNORM_H } from '../../src/emit/cpp/layernorm.js';
@@ -334,6 +334,7 @@ function writeHeaders(): void {
   const files: Record<string, string> = {
     'hlsemu_common.h': COMMON_H,
     'hlsemu_dense.h': DENSE_H,
+    'hlsemu_product.h': PRODUCT_H,
     'hlsemu_depthwise.h': DEPTHWISE_H,
     'hlsemu_recurrent.h': RECURRENT_H,
     'hlsemu_layernorm.h': LAYERNORM_H,

@@ -8,13 +8,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelGraph } from '../../src/graph/model.js';
 import { KERAS_LAYER_TABLE, loadKerasModel, loadModel } from '../../src/import/index.js';
+import { configFromModel } from '../../src/graph/config.js';
+import { convertModel } from '../../src/graph/convert.js';
+import { Emulator } from '../../src/emulate/predict.js';
+import { evaluateFloat, argmaxRows } from '../../src/emulate/float.js';
+import { formatFixedType, parseFixedType } from '../../src/fixed/index.js';
 
-const MODELS = '../shared/models/keras';
+// The shared models sit next to the checkout (../shared) or next to the worktrees' parent (../../shared).
+const CANDIDATES = ['../shared/models/keras', '../../shared/models/keras'];
+const MODELS = CANDIDATES.find((d) => existsSync(d)) ?? CANDIDATES[0]!;
 const present = existsSync(MODELS);
 const jsons = present ? readdirSync(MODELS).filter((f) => f.endsWith('.json')).sort() : [];
 
 if (!present) {
-  console.warn(`[real-models] skipped: ${MODELS} (relative to ${process.cwd()}) not found`);
+  console.warn(`[real-models] skipped: none of ${CANDIDATES.join(', ')} (relative to ${process.cwd()}) exists`);
 }
 
 /** Producers' output shapes feed consumers; weight shapes are the layer's expected Keras shapes. */
@@ -74,4 +81,60 @@ describe.skipIf(!present)(`real Keras models in ${MODELS}`, () => {
     const bn = await loadModel(join(MODELS, 'KERAS_3layer_batch_norm.json'));
     expect(bn.layers.find((l) => l.name === 'bn1')!.attrs.epsilon).toBe(1e-6);
   });
+});
+
+/** hls4ml's types for the QKeras models at 'name' granularity (config_from_keras_model, backend None). */
+const QKERAS_TYPES: Record<string, Record<string, string>> = {
+  qkeras_3layer: {
+    'fc1.weight': 'fixed<6,1>',
+    'fc1.result': 'fixed<27,12>',
+    'relu1.result': 'ufixed<6,0,RND_CONV,SAT>',
+    'fc2.result': 'fixed<19,8>',
+    'fc3.result': 'fixed<18,7>',
+    'output.result': 'fixed<18,7>',
+  },
+  qkeras_mnist_cnn: {
+    'q_conv2d.result': 'fixed<27,12>',
+    'q_conv2d_relu.result': 'fixed<16,6>',
+    'q_activation.result': 'ufixed<6,0,RND_CONV,SAT>',
+    'q_conv2d_1.result': 'fixed<21,10>',
+    'q_dense.result': 'fixed<22,11>',
+  },
+  qkeras_mnist_dense: {
+    'q_activation_2.result': 'ufixed<2,0,RND_CONV,SAT>',
+    'q_dense_2.weight': 'int<4>',
+    'q_dense_2.bias': 'fixed<2,1>',
+    'q_dense_2.result': 'fixed<16,6>',
+    'q_activation_3.result': 'ufixed<3,1,RND_CONV,SAT>',
+    'q_dense_3.result': 'fixed<13,8>',
+  },
+};
+
+describe.skipIf(!present)(`real QKeras models in ${MODELS}: convert and emulate`, () => {
+  for (const [name, types] of Object.entries(QKERAS_TYPES)) {
+    it(`${name}: hls4ml's types at 'name' granularity, and the firmware follows the QKeras float model`, async () => {
+      const m = await loadModel(join(MODELS, `${name}.json`));
+      const fw = convertModel(m, configFromModel(m, { granularity: 'name' }));
+      for (const [k, want] of Object.entries(types)) {
+        const [layer, v] = k.split('.') as [string, string];
+        const L = fw.layers.find((l) => l.name === layer);
+        expect(L, k).toBeDefined();
+        expect(formatFixedType((L!.types as Record<string, never>)[v]!), k).toBe(formatFixedType(parseFixedType(want)));
+      }
+      if (name === 'qkeras_mnist_dense') expect(fw.layers.find((l) => l.name === 'q_dense_2')!.config).toMatchObject({ product: 'weight_exponential' });
+      const shape = fw.input.shape;
+      const n = 20;
+      const size = shape.reduce((p, d) => p * d, 1);
+      const x = Float64Array.from({ length: n * size }, (_, i) => 0.5 + 0.5 * Math.sin(i * 0.61 + (i % 7)));
+      const y = new Emulator(fw).predict({ data: x, shape: [n, ...shape] });
+      const f = evaluateFloat(m, { data: x, shape: [n, ...shape] });
+      const per = y.values.length / n;
+      expect(Array.from(y.values).every(Number.isFinite)).toBe(true);
+      const a = argmaxRows(y.values, per);
+      const b = argmaxRows(f.values, per);
+      let agree = 0;
+      for (let i = 0; i < n; i++) if (a[i] === b[i]) agree++;
+      expect(agree / n).toBeGreaterThanOrEqual(0.7);
+    });
+  }
 });

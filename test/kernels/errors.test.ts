@@ -116,7 +116,7 @@ describe('unsupported combinations', () => {
   });
   it('strategies hlsemu does not implement', () => {
     expectErr(() => dense({ name: 'd', n_in: 1, n_out: 1, strategy: 'resource_unrolled', types }, [1], [1], [0]), UnsupportedError, 'd.strategy');
-    expectErr(() => dense({ name: 'd', n_in: 1, n_out: 1, product: 'both_binary', types }, [1], [1], [0]), UnsupportedError, 'd.product');
+    expectErr(() => dense({ name: 'd', n_in: 1, n_out: 1, product: 'both_ternary', types }, [1], [1], [0]), UnsupportedError, 'd.product');
   });
   it('a reuse factor the C++ asserts on, with the one hls4ml would pick', () => {
     expectErr(() => dense({ name: 'd', n_in: 6, n_out: 4, strategy: 'resource', reuse_factor: 4, types }, new Array(6).fill(0), new Array(24).fill(0), new Array(4).fill(0)), ConfigError, 'd.reuse_factor', new RegExp(`hls4ml would use ${validReuseFactor(6, 4, 4)}`));

@@ -381,4 +381,4 @@ SoftmaxOuter:
 export const INT_HEADER: CppHeader = { file: 'hlsemu_int.h', text: INT_H, needs: [COMMON_HEADER] };
 
 /** `hlsemu_activation_ext.h` with the headers it includes. */
-export const ACTIVATION_EXT_HEADER: CppHeader = { file: 'hlsemu_activation_ext.h', text: ACTIVATION_EXT_H, needs: [ACTIVATION_HEADER, INT_HEADER, SOFTMAX_HEADER] };
+export const ACTIVATION_EXT_HEADER: CppHeader = { file: 'hlsemu_activation_ext.h', text: ACTIVATION_EXT_H, needs: [COMMON_HEADER, ACTIVATION_HEADER, INT_HEADER, SOFTMAX_HEADER] };

@@ -7,15 +7,18 @@
 /** `firmware/hlsemu/hlsemu_batchnorm.h`. */
 import type { CppHeader } from '../layers.js';
 import { COMMON_HEADER } from './common.js';
+import { PRODUCT_HEADER } from './dense.js';
 
 export const BATCHNORM_H = String.raw`// hlsemu_batchnorm.h -- batch normalization. Written by hlsemu for this project.
-// y = (res_T)(x * scale[k] + bias[k]): product and sum at full precision, one conversion
-// (scale and bias stored as raw mantissas).
+// y = (res_T)(product(x, scale[k]) + bias[k]): product and sum at full precision, one conversion
+// (scale and bias stored as raw mantissas; product(x, s) is x * s unless the config struct names
+// another product_kind, e.g. power-of-two scales).
 // k = element index (n_filt == -1) or index % n_filt (per channel; io_stream: position in the word).
 #ifndef HLSEMU_BATCHNORM_H_
 #define HLSEMU_BATCHNORM_H_
 
 #include "hlsemu_common.h"
+#include "hlsemu_product.h"
 
 namespace hlsemu {
 
@@ -26,7 +29,7 @@ BatchNormLoop:
     for (unsigned i = 0; i < CFG::n_in; i++) {
 #pragma HLS UNROLL
         const unsigned k = CFG::n_filt == -1 ? i : i % CFG::n_filt;
-        y[i] = x[i] * from_raw<typename CFG::scale_t>(s[k]) + from_raw<typename CFG::bias_t>(b[k]);
+        y[i] = product<CFG>(x[i], s[k]) + from_raw<typename CFG::bias_t>(b[k]);
     }
 }
 
@@ -40,7 +43,67 @@ BatchNormWords:
         for (unsigned e = 0; e < in_T::size; e++) {
 #pragma HLS UNROLL
             const unsigned k = CFG::n_filt == -1 ? w * in_T::size + e : e % CFG::n_filt;
-            o[e] = a[e] * from_raw<typename CFG::scale_t>(s[k]) + from_raw<typename CFG::bias_t>(b[k]);
+            o[e] = product<CFG>(a[e], s[k]) + from_raw<typename CFG::bias_t>(b[k]);
+        }
+        out.write(o);
+    }
+}
+
+// BatchNormalization merged with a binary / ternary tanh: thresholds are raw mantissas of the
+// input type; binary y = x >= t ? 1 : 0, ternary y = x > hi ? 1 : (x <= lo ? -1 : 0).
+template <class data_T, class res_T, class CFG, class TR>
+void normalize_binary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in], const TR t[CFG::n_scale_bias]) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    for (unsigned i = 0; i < CFG::n_in; i++) {
+#pragma HLS UNROLL
+        const unsigned k = CFG::n_filt == -1 ? i : i % CFG::n_filt;
+        y[i] = x[i] >= from_raw<data_T>(t[k]) ? res_T(1) : res_T(0);
+    }
+}
+template <class in_T, class out_T, class CFG, class TR>
+void normalize_binary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR t[CFG::n_scale_bias]) {
+    for (unsigned w = 0; w < CFG::n_in / in_T::size; w++) {
+#pragma HLS PIPELINE
+        const in_T a = in.read();
+        out_T o;
+        for (unsigned e = 0; e < in_T::size; e++) {
+#pragma HLS UNROLL
+            const unsigned k = CFG::n_filt == -1 ? w * in_T::size + e : e % CFG::n_filt;
+            o[e] = a[e] >= from_raw<typename in_T::value_type>(t[k]) ? typename out_T::value_type(1) : typename out_T::value_type(0);
+        }
+        out.write(o);
+    }
+}
+template <class data_T, class res_T, class CFG, class TR>
+void normalize_ternary_tanh(const data_T x[CFG::n_in], res_T y[CFG::n_in], const TR hi[CFG::n_scale_bias], const TR lo[CFG::n_scale_bias]) {
+#pragma HLS PIPELINE II = CFG::reuse_factor
+    for (unsigned i = 0; i < CFG::n_in; i++) {
+#pragma HLS UNROLL
+        const unsigned k = CFG::n_filt == -1 ? i : i % CFG::n_filt;
+        if (x[i] > from_raw<data_T>(hi[k]))
+            y[i] = 1;
+        else if (x[i] <= from_raw<data_T>(lo[k]))
+            y[i] = -1;
+        else
+            y[i] = 0;
+    }
+}
+template <class in_T, class out_T, class CFG, class TR>
+void normalize_ternary_tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR hi[CFG::n_scale_bias], const TR lo[CFG::n_scale_bias]) {
+    typedef typename in_T::value_type data_T;
+    for (unsigned w = 0; w < CFG::n_in / in_T::size; w++) {
+#pragma HLS PIPELINE
+        const in_T a = in.read();
+        out_T o;
+        for (unsigned e = 0; e < in_T::size; e++) {
+#pragma HLS UNROLL
+            const unsigned k = CFG::n_filt == -1 ? w * in_T::size + e : e % CFG::n_filt;
+            if (a[e] > from_raw<data_T>(hi[k]))
+                o[e] = 1;
+            else if (a[e] <= from_raw<data_T>(lo[k]))
+                o[e] = -1;
+            else
+                o[e] = 0;
         }
         out.write(o);
     }
@@ -186,7 +249,7 @@ void tanh(hls::stream<in_T> &in, hls::stream<out_T> &out, const TR table[CFG::ta
 `;
 
 /** `hlsemu_batchnorm.h` with the headers it includes. */
-export const BATCHNORM_HEADER: CppHeader = { file: 'hlsemu_batchnorm.h', text: BATCHNORM_H, needs: [COMMON_HEADER] };
+export const BATCHNORM_HEADER: CppHeader = { file: 'hlsemu_batchnorm.h', text: BATCHNORM_H, needs: [COMMON_HEADER, PRODUCT_HEADER] };
 
 /** `hlsemu_activation.h` with the headers it includes. */
 export const ACTIVATION_HEADER: CppHeader = { file: 'hlsemu_activation.h', text: ACTIVATION_H, needs: [COMMON_HEADER] };

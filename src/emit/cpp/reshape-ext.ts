@@ -10,6 +10,7 @@ import type { CppHeader } from '../layers.js';
 import { COMMON_HEADER } from './common.js';
 import { INT_HEADER } from './activation-ext.js';
 import { MERGE_HEADER } from './structural.js';
+import { PRODUCT_HEADER } from './dense.js';
 
 /** `firmware/hlsemu/hlsemu_merge_ext.h`. */
 export const MERGE_EXT_H = String.raw`// hlsemu_merge_ext.h -- dot product and stream concatenation. Written by hlsemu for this project.
@@ -28,10 +29,9 @@ export const MERGE_EXT_H = String.raw`// hlsemu_merge_ext.h -- dot product and s
 #include "hlsemu_common.h"
 #include "hlsemu_int.h"
 #include "hlsemu_merge.h"
+#include "hlsemu_product.h"
 
 namespace hlsemu {
-
-enum { product_mult = 0, product_weight_ternary = 1, product_weight_binary = 2 };
 
 template <class a_T, class b_T, class res_T, class CFG> void dot1d(const a_T a[CFG::n_in], const b_T b[CFG::n_in], res_T y[1]) {
 #pragma HLS PIPELINE II = CFG::reuse_factor
@@ -331,7 +331,7 @@ EmbedStreamInputs:
 `;
 
 /** `hlsemu_merge_ext.h` with the headers it includes. */
-export const MERGE_EXT_HEADER: CppHeader = { file: 'hlsemu_merge_ext.h', text: MERGE_EXT_H, needs: [COMMON_HEADER, INT_HEADER, MERGE_HEADER] };
+export const MERGE_EXT_HEADER: CppHeader = { file: 'hlsemu_merge_ext.h', text: MERGE_EXT_H, needs: [COMMON_HEADER, INT_HEADER, MERGE_HEADER, PRODUCT_HEADER] };
 
 /** `hlsemu_reshape.h` with the headers it includes. */
 export const RESHAPE_HEADER: CppHeader = { file: 'hlsemu_reshape.h', text: RESHAPE_H, needs: [COMMON_HEADER, INT_HEADER] };

@@ -22,6 +22,7 @@
  */
 import { FormatError, UnsupportedError, ValueError } from '../../errors.js';
 import { fixedType, type FixedType, type OverflowMode, type QuantMode } from '../../fixed/types.js';
+import type { PrecisionKind, WeightQuantizer } from '../../graph/model.js';
 
 // ---------------------------------------------------------------------------------------------
 // Context and precision types
@@ -1306,6 +1307,8 @@ export interface FactorizedAlpha {
   scaleBits: number | null;
   /** For alpha 'auto_po2': the scale as printed `{sign, exponent}` pairs. */
   scalePo2?: Po2Encoding;
+  /** For alpha 'auto_po2': the ApplyAlpha's scale quantizer, `QKerasPO2Quantizer({'bits': scaleBits})`. */
+  scaleQuantizer?: Hls4mlWeightQuantizer;
   /** The ApplyAlpha scale precision when fixed by a quantizer (exponent), else null ('auto' → Model default). */
   scalePrecision: Hls4mlPrecision | null;
   /** Diagnostics of the scaled quantizer call whose scale is factored out. */
@@ -1338,6 +1341,7 @@ export function factorizeAlpha(info: Hls4mlWeightQuantizer, data: ArrayLike<numb
   let scaleBits: number | null = null;
   let scalePo2: Po2Encoding | undefined;
   let scalePrecision: Hls4mlPrecision | null = null;
+  let scaleQuantizer: Hls4mlWeightQuantizer | undefined;
   if (q.alpha === 'auto_po2') {
     let mx = 0;
     for (const s of scale.data) mx = Math.max(mx, Math.abs(Math.log2(s)));
@@ -1347,8 +1351,9 @@ export function factorizeAlpha(info: Hls4mlWeightQuantizer, data: ArrayLike<numb
     scalePo2 = po2Encode(sq.values, `${path}.alpha_scale`);
     scale = { data: sq.values, shape: scale.shape };
     scalePrecision = exponentPrecision(scaleBits, true);
+    scaleQuantizer = { quantizer: po2q, wrapper: 'QKerasPO2Quantizer', xnor: false, bits: scaleBits, precision: scalePrecision, alpha: undefined, unsupportedFallback: false, warnings: [] };
   }
-  return { weights, weightQuantizer: newInfo, scale, scaleBits, scalePo2, scalePrecision, alphaDiagnostics: r.diagnostics };
+  return { weights, weightQuantizer: newInfo, scale, scaleBits, scalePo2, scaleQuantizer, scalePrecision, alphaDiagnostics: r.diagnostics };
 }
 
 /**
@@ -1491,4 +1496,32 @@ export function activationResultPrecision(q: QKerasQuantizer, ctx: QuantizerCont
   if (bits - integer > 0) return fixedPrecision(bits, integer, signed, Q, O);
   // decimal <= 0: an integer type of `integer` bits, with plain TRN/WRAP.
   return integerPrecision(integer, signed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The quantizer as the working graph carries it
+// ---------------------------------------------------------------------------------------------
+
+/** The precision class and storage type of an hls4ml precision (exponent: the exponent field `ap_int<W>`). */
+export function precisionStorage(p: Hls4mlPrecision): { kind: PrecisionKind; type: FixedType } {
+  if (p.kind === 'exponent') return { kind: 'exponent', type: fixedType(p.signed, p.width, p.width) };
+  return { kind: p.kind, type: precisionStorageType(p) };
+}
+
+/**
+ * The working graph's quantizer for an hls4ml weight-quantizer wrapper: its type (which replaces
+ * the configured precision), `str(type)` for `config_from_keras_model`, and the function hls4ml
+ * applies to the float data ({@link quantizeWeights}).
+ *
+ * @example weightQuantizerOf(hls4mlWeightQuantizer(q, 'kernel', ctx)).text // 'fixed<6,1,TRN,WRAP,0>'
+ */
+export function weightQuantizerOf(info: Hls4mlWeightQuantizer): WeightQuantizer {
+  const { kind, type } = precisionStorage(info.precision);
+  return Object.freeze({
+    ...type,
+    kind,
+    text: hls4mlPrecisionString(info.precision),
+    qkeras: info,
+    apply: (data: ArrayLike<number>, shape: number[], path: string) => quantizeWeights(info, data, shape, path).values,
+  });
 }

@@ -64,6 +64,7 @@ export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias
   const nIn = cfg.n_in;
   batchnorm(cfg, new Float64Array(nIn), scale, bias); // validates exactly like the reference
   const ref = (x: RawInput, o?: KernelOptions) => batchnorm(cfg, x, scale, bias, o);
+  if (cfg.product !== undefined && cfg.product !== 'mult') return { kernel: null, reason: `product ${cfg.product}` };
   const t = cfg.types;
   const fp = frac(t.input) + frac(t.scale);
   const fb = frac(t.bias);
