@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HlsemuError } from '../errors.js';
-import { newCastStats } from '../fixed/quantize.js';
+import { newCastStats, type CastStats } from '../fixed/quantize.js';
+import type { FixedType } from '../fixed/types.js';
+import type { NonFinitePolicy } from '../fixed/double.js';
+import { FastInputCast } from '../kernels/fast/input-cast.js';
 import { formatFixedType, frac } from '../fixed/types.js';
 import { mergeKernelStats, newKernelStats, type KernelStats, type RawOutput } from '../kernels/common.js';
 import { shapeSize, type FirmwareGraph } from '../graph/firmware.js';
@@ -56,6 +59,9 @@ function typedBatch(x: InputLike, sampleShape: number[]): FloatBatch | null {
   return { data: o.data as unknown as Float64Array, n: shape[0]!, sampleShape };
 }
 
+/** Samples per slice when the batch is run in this thread (bounded buffers, no batch-sized copy). */
+const LOCAL_CHUNK = 128;
+
 /** Options of {@link ParallelEmulator}. */
 export interface ParallelOptions {
   /** Worker threads (default: the machine's available parallelism). 0 or 1 = run in this thread. */
@@ -79,6 +85,8 @@ export class ParallelEmulator {
   private readonly chunk?: number;
   private workers: Promise<Worker[]> | undefined;
   private nextId = 1;
+  /** Fast float → input-type cast (null: the reference cast), built on first use. */
+  private fastCast: FastInputCast | null | undefined;
 
   constructor(graph: FirmwareGraph, opts: ParallelOptions = {}) {
     this.graph = graph;
@@ -219,31 +227,67 @@ export class ParallelEmulator {
    * @example await pe.predict(nestedArrays, { trace: true });
    */
   async predict(inputs: InputLike, opts: PredictOptions = {}): Promise<PredictResult> {
-    const b = this.nWorkers > 1 ? (typedBatch(inputs, this.graph.input.shape) ?? toBatch(inputs, this.graph.input.shape)) : toBatch(inputs, this.graph.input.shape);
+    const typed = typedBatch(inputs, this.graph.input.shape);
+    const b = typed ?? toBatch(inputs, this.graph.input.shape);
     const inStats = newCastStats();
     const policy = opts.nonFinite ?? 'error';
     const type = this.graph.input.type;
+    const per = shapeSize(b.sampleShape);
+    // Cast samples [a, e) (same values and counts as one cast of the whole batch; an invalid input
+    // rethrows that cast's error, with the batch-wide sample index).
+    const cast = (a: number, e: number, into?: Float64Array): Float64Array => {
+      try {
+        return this.castSlice(b.data.subarray(a * per, e * per), type, policy, inStats, into);
+      } catch (err) {
+        castInputs(b, type, policy); // the error with the batch-wide sample index
+        throw err;
+      }
+    };
     let r: PredictResult;
-    if (this.nWorkers <= 1 || b.n < 2) r = this.local.predictRaw(castInputs(b, type, policy, inStats), b.n, opts);
-    else {
-      // Cast slice by slice while the workers run the previous slices (same values and counts as
-      // one cast of the whole batch; an invalid input rethrows that cast's error).
-      const per = shapeSize(b.sampleShape);
-      r = await this.runChunks(
-        b.n,
-        (a, e) => {
-          try {
-            return castInputs({ data: b.data.subarray(a * per, e * per), n: e - a, sampleShape: b.sampleShape }, type, policy, inStats);
-          } catch (err) {
-            castInputs(b, type, policy); // the error with the batch-wide sample index
-            throw err;
-          }
-        },
-        opts,
-      );
-    }
+    if (this.nWorkers > 1 && b.n >= 2) {
+      // Cast slice by slice while the workers run the previous slices.
+      r = await this.runChunks(b.n, (a, e) => cast(a, e), opts);
+    } else if (typed && b.n > LOCAL_CHUNK) {
+      // This thread, slice by slice through one reused buffer: no batch-sized copies.
+      r = this.runLocal(b.n, per, cast, opts);
+    } else r = this.local.predictRaw(cast(0, b.n), b.n, opts);
     if (r.report) r.report.input = { ...inStats, type: formatFixedType(this.graph.input.type) };
     return r;
+  }
+
+  /** `castInputs` of one slice, through the fast WebAssembly cast when it applies. */
+  private castSlice(data: ArrayLike<number>, type: FixedType, policy: NonFinitePolicy, stats: CastStats, into?: Float64Array): Float64Array {
+    if (data instanceof Float32Array || data instanceof Float64Array) {
+      if (this.fastCast === undefined) this.fastCast = FastInputCast.create(type);
+      if (this.fastCast) {
+        const out = into && into.length === data.length ? into : new Float64Array(data.length);
+        if (this.fastCast.cast(data, out, stats)) return out;
+      }
+    }
+    const raw = castInputs({ data: data as Float64Array, n: 1, sampleShape: [data.length] }, type, policy, stats);
+    if (into && into.length === raw.length) {
+      into.set(raw);
+      return into;
+    }
+    return raw;
+  }
+
+  /** Run n samples in this thread, LOCAL_CHUNK at a time, and stitch the slices like worker results. */
+  private runLocal(n: number, per: number, cast: (a: number, e: number, into?: Float64Array) => Float64Array, opts: PredictOptions): PredictResult {
+    const slices: [number, number][] = [];
+    const results: Extract<WorkerResponse, { kind: 'result' }>[] = [];
+    const buf = new Float64Array(LOCAL_CHUNK * per);
+    for (let a = 0; a < n; a += LOCAL_CHUNK) {
+      const e = Math.min(n, a + LOCAL_CHUNK);
+      const raw = cast(a, e, e - a === LOCAL_CHUNK ? buf : undefined);
+      const onSample = opts.onSample ? (k: number) => opts.onSample!(a + k, n) : undefined;
+      const r = this.local.predictRaw(raw, e - a, { trace: opts.trace, report: opts.report, keepStats: true, ...(onSample ? { onSample } : {}) });
+      const res: Extract<WorkerResponse, { kind: 'result' }> = { kind: 'result', id: 0, raw: r.raw, stats: r.stats };
+      if (r.trace) res.trace = Object.fromEntries(Object.entries(r.trace).map(([k, t]) => [k, t.raw]));
+      results.push(res);
+      slices.push([a, e]);
+    }
+    return this.stitch(results, slices, n, opts);
   }
 
   /** Stop the worker threads. @example await pe.close(); */

@@ -81,6 +81,11 @@ export const SIMD = {
   f64x2Pmin: 0xf6,
   f64x2Pmax: 0xf7,
   f64x2ConvertLowI32x4S: 0xfe,
+  f64x2PromoteLowF32x4: 0x5f,
+  not: 0x4d,
+  anyTrue: 0x53,
+  i32x4AllTrue: 0xa3,
+  i64x2AllTrue: 0xc3,
 } as const;
 
 /**
