@@ -115,6 +115,8 @@ export class MacEngine {
   private readonly a: MacAnalysis;
   private readonly mod: () => number;
   private readonly seq?: () => number;
+  /** The sequential kernel without product checks (for calls whose products cannot overflow). */
+  private readonly seqs?: () => number;
   private readonly fin?: () => number;
   private readonly fins?: () => number;
   private readonly statSlots?: { mx: Int32Array | Float64Array; mn: Int32Array | Float64Array };
@@ -153,6 +155,7 @@ export class MacEngine {
       this.out = m.out;
       this.mod = m.mod;
       this.seq = m.seq;
+      this.seqs = m.seqs;
       this.fin = m.fin;
       this.fins = m.fins;
       this.statSlots = m.stats;
@@ -173,10 +176,15 @@ export class MacEngine {
     this.mod();
   }
 
-  /** Sequential run with per-step conversions; returns the overflow events. @example const ev = e.runSequential(); */
-  runSequential(): number {
+  /**
+   * Sequential run with per-step conversions; returns the overflow events. `productsSafe`: no
+   * product conversion can overflow in this call (then only the additions are checked).
+   *
+   * @example const ev = e.runSequential();
+   */
+  runSequential(productsSafe = false): number {
     if (!this.seq) throw new Error('sequential MAC kernel not available for this layer');
-    return this.seq();
+    return productsSafe && this.seqs ? this.seqs() : this.seq();
   }
 
   /** Whether {@link runSequential} is available. */
@@ -252,8 +260,9 @@ const L_OV = 13;
 const L_LO = 14;
 const L_HI = 15;
 const L_CLO = 16;
-const L_ACC = 17;
-const LOCALS: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128];
+const L_Q2 = 17;
+const L_ACC = 18;
+const LOCALS: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(13).fill(V128)];
 
 interface Layout {
   bias: number;
@@ -432,14 +441,32 @@ function emitCast(c: Code, a: MacAnalysis, local: number): void {
   }
 }
 
-/** Emit: OV = (v > HI) | (v < LO); CNT -= OV; v = cast(v). */
+/**
+ * Emit: count an overflow of `v` (CNT −= −1 per lane that leaves accum_t's range) and convert it.
+ * For wrap and (non-symmetric) saturation the converted value differs from `v` exactly when `v`
+ * overflowed, so one comparison of the two counts the event; the other modes compare with the range.
+ */
 function emitCheck(c: Code, a: MacAnalysis, local: number): void {
+  const k = a.accum.kind;
+  if ((k === 'wrap' && a.accum.W < 32) || k === 'sat') {
+    c.get(local);
+    if (k === 'wrap') c.i32Const(32 - a.accum.W).simd(SIMD.i32x4Shl).i32Const(32 - a.accum.W).simd(a.accum.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU);
+    else c.get(L_HI).simd(SIMD.i32x4MinS).get(L_CLO).simd(SIMD.i32x4MaxS);
+    c.tee(L_OV).get(local).simd(SIMD.i32x4Ne).set(L_Q2);
+    c.get(L_CNT).get(L_Q2).simd(SIMD.i32x4Sub).set(L_CNT);
+    c.get(L_OV).set(local);
+    return;
+  }
   c.get(local).get(L_HI).simd(SIMD.i32x4GtS).get(local).get(L_LO).simd(SIMD.i32x4LtS).simd(SIMD.or).set(L_OV);
   c.get(L_CNT).get(L_OV).simd(SIMD.i32x4Sub).set(L_CNT);
   emitCast(c, a, local);
 }
 
-function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, sequential: boolean): Code {
+/**
+ * The MAC kernel. `sequential`: in-order conversions and counts after every addition, and — unless
+ * `checkProducts` is false (the caller knows no product conversion can overflow) — after every product.
+ */
+function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, sequential: boolean, checkProducts = true): Code {
   const c = new Code();
   const kc = g.kSize * g.C;
   const blocks = blocksOf(Fp, kc);
@@ -476,9 +503,12 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
       if (!sequential) {
         c.simd(SIMD.i32x4Add).set(L_ACC + v);
       } else {
-        c.set(L_Q);
-        emitCheck(c, a, L_Q);
-        c.get(L_ACC + v).get(L_Q).simd(SIMD.i32x4Add).set(L_ACC + v);
+        if (checkProducts) {
+          c.set(L_Q);
+          emitCheck(c, a, L_Q);
+          c.get(L_Q);
+        }
+        c.get(L_ACC + v).simd(SIMD.i32x4Add).set(L_ACC + v);
         emitCheck(c, a, L_ACC + v);
       }
     }
@@ -511,6 +541,7 @@ interface WasmParts {
   out: Int32Array;
   mod: () => number;
   seq?: () => number;
+  seqs?: () => number;
   fin?: () => number;
   fins?: () => number;
   results?: Float64Array;
@@ -535,7 +566,10 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
   lay.end = align16(lay.f64 + (finish ? (g.nPix * a.nOut + 4) * 8 : 0));
   const pages = Math.max(1, Math.ceil(lay.end / 65536));
   const funcs: WasmFunc[] = [{ name: 'mod', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, false) }];
-  if (a.seq) funcs.push({ name: 'seq', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true) });
+  if (a.seq) {
+    funcs.push({ name: 'seq', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true) });
+    funcs.push({ name: 'seqs', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true, false) });
+  }
   if (finish) {
     const locals: ValType[] = [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128];
     funcs.push({ name: 'fin', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish) });
@@ -571,6 +605,7 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
     out: new Int32Array(mem, lay.out, g.nPix * Fp),
     mod: ex.mod as () => number,
     seq: ex.seq as (() => number) | undefined,
+    seqs: ex.seqs as (() => number) | undefined,
     fin: ex.fin as (() => number) | undefined,
     fins: ex.fins as (() => number) | undefined,
     results: finish ? new Float64Array(mem, lay.f64, g.nPix * a.nOut) : undefined,
