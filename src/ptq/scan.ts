@@ -10,9 +10,10 @@
 import { ConfigError } from '../errors.js';
 import { argmaxRows, evaluateFloat } from '../emulate/float.js';
 import { availableParallelism } from 'node:os';
-import { ParallelEmulator } from '../emulate/parallel.js';
+import { GraphPool, ParallelEmulator, sharedLayers, type GraphResult, type SuffixGraph } from '../emulate/parallel.js';
 import { Emulator } from '../emulate/predict.js';
-import type { LayerReport, OverflowReport } from '../emulate/report.js';
+import { buildReport, type LayerReport, type OverflowReport } from '../emulate/report.js';
+import { formatFixedType } from '../fixed/types.js';
 import type { Hls4mlConfig } from '../graph/config.js';
 import { convertModel } from '../graph/convert.js';
 import { shapeSize, type FirmwareGraph, type IOType } from '../graph/firmware.js';
@@ -268,6 +269,11 @@ export async function evaluateConfig(
   } finally {
     if (emu instanceof ParallelEmulator) await emu.close();
   }
+  return pointMetrics(report, predictions, (performance.now() - t0) / 1000, opts);
+}
+
+/** Accuracy, agreement and overflow counts of one point from its summed report. */
+function pointMetrics(report: OverflowReport | undefined, predictions: Int32Array, seconds: number, opts: { labels?: ArrayLike<number>; reference?: ArrayLike<number> }): PointMetrics {
   const overflows: Record<string, number> = {};
   const overflowDetail: PointMetrics['overflowDetail'] = {};
   let overflowTotal = 0;
@@ -287,7 +293,7 @@ export async function evaluateConfig(
     overflowTotal,
     inputOverflows: report ? report.input.wrapped + report.input.saturated : 0,
     predictions,
-    seconds: (performance.now() - t0) / 1000,
+    seconds,
   };
   if (report) out.report = report;
   if (opts.labels) out.accuracy = agreementOf(predictions, opts.labels);
@@ -314,56 +320,161 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   if (!opts.labels && 'labels' in opts.data && opts.data.labels) opts.labels = (opts.data as LabelledData).labels; // LabelledData carries its labels
   const widths = [...(opts.widths ?? DEFAULT_WIDTHS)];
   if (opts.labels && opts.labels.length < s.n) throw new ConfigError('labels', `${opts.labels.length} labels for ${s.n} samples`);
-  const points = widths.length * opts.series.length;
-  const total = points * s.n + (opts.float ? 0 : s.n);
+  const nPoints = widths.length * opts.series.length;
+  const total = nPoints * s.n + (opts.float ? 0 : s.n);
   let done = 0;
-  let point = 0;
-  const progress = (p: Partial<ScanProgress> & { phase: ScanProgress['phase'] }, now: number) => opts.onProgress?.({ point, points, done: done + now, total, ...p });
-  const float =
-    opts.float ??
-    floatBaseline(opts.model, s, opts.labels, { onImages: (k) => progress({ phase: 'float' }, k) });
-  if (!opts.float) done += s.n;
-  const series: ScanSeries[] = [];
-  let emulated = 0;
-  let emuSeconds = 0;
-  for (const spec of opts.series) {
-    const out: ScanSeries = { name: spec.name, kind: spec.kind, points: [] };
-    if (spec.layer !== undefined) out.layer = spec.layer;
-    series.push(out);
-    for (const W of widths) {
+  let finished = 0;
+  /** Emulated point-images so far (the pool's progress scaled to all points, shared ones included). */
+  let emuDone = 0;
+  const progress = (p: Partial<ScanProgress> & { phase: ScanProgress['phase'] }, now: number) => opts.onProgress?.({ point: finished, points: nPoints, done: Math.min(total, done + now), total, ...p });
+
+  // Every point's firmware, and how many leading layers it shares with the baseline (those run
+  // once per image for all points that share them; a point equal to the baseline is not re-run).
+  const baseCfg = baselineConfig(opts.baseConfig, opts.ioType);
+  let base: FirmwareGraph | undefined;
+  try {
+    base = convertModel(opts.model, baseCfg);
+  } catch {
+    base = undefined;
+  }
+  interface Planned {
+    series: number;
+    width: number;
+    base: Omit<ScanPoint, 'overflows' | 'overflowDetail' | 'overflowTotal' | 'inputOverflows' | 'seconds'>;
+    graph?: FirmwareGraph;
+    from: number;
+    error?: string;
+  }
+  const series: ScanSeries[] = opts.series.map((spec) => ({ name: spec.name, kind: spec.kind, ...(spec.layer !== undefined ? { layer: spec.layer } : {}), points: [] }));
+  const points: (ScanPoint | undefined)[][] = opts.series.map(() => widths.map(() => undefined));
+  const planned: Planned[][] = opts.series.map((_, si) =>
+    widths.map((W) => {
       const { I, F } = typeParams(opts, W);
-      const type = fixedTypeText(W, I, opts.modes);
-      const base = { width: W, integerBits: I, fractionalBits: F, type };
-      let p: ScanPoint;
-      const tp = performance.now();
-      try {
-        const m = await evaluateConfig(opts.model, spec.config(type), s, {
-          ...(opts.labels ? { labels: opts.labels } : {}),
-          reference: float.predictions,
-          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-          onImages: (k) => progress({ phase: 'emulate', series: spec.name, width: W }, k),
-        });
-        p = { ...base, agreement: m.agreement, overflows: m.overflows, overflowDetail: m.overflowDetail, overflowTotal: m.overflowTotal, inputOverflows: m.inputOverflows, seconds: m.seconds };
-        if (m.accuracy !== undefined) p.accuracy = m.accuracy;
-        emulated += s.n;
-        emuSeconds += m.seconds;
-      } catch (e) {
-        p = { ...base, overflows: {}, overflowDetail: {}, overflowTotal: 0, inputOverflows: 0, seconds: (performance.now() - tp) / 1000, error: e instanceof Error ? e.message : String(e) };
+      return { series: si, width: W, base: { width: W, integerBits: I, fractionalBits: F, type: fixedTypeText(W, I, opts.modes) }, from: 0 };
+    }),
+  );
+  const convert = (p: Planned) => {
+    try {
+      p.graph = convertModel(opts.model, opts.series[p.series]!.config(p.base.type));
+    } catch (e) {
+      p.error = e instanceof Error ? e.message : String(e);
+    }
+  };
+  // Without a baseline, the first point that converts stands in for it.
+  if (!base) {
+    for (const p of planned.flat()) {
+      convert(p);
+      if (p.graph) {
+        base = p.graph;
+        break;
       }
-      out.points.push(p);
-      done += s.n;
-      point++;
-      progress({ phase: 'emulate', series: spec.name, width: W }, 0);
-      opts.onPoint?.(out, p);
     }
   }
+  const workers = parallelFailure ? 1 : resolveWorkers(opts.workers, s.n);
+  const pool = new GraphPool({ workers });
+  let float: FloatBaseline;
+  let emuSeconds = 0;
+  let emulated = 0;
+  try {
+    if (base) await pool.start(s.x, s.sampleShape, base, opts.float ? undefined : opts.model);
+    if (pool.workerFailure) {
+      parallelFailure = pool.workerFailure;
+      process.emitWarning(`hlsemu: worker threads unavailable (${parallelFailure}); emulating in the main thread`);
+    }
+    // The float pass runs on the workers while this thread converts the points.
+    const tf = performance.now();
+    const floatPred = opts.float ? null : base ? pool.floatPredictions((k) => progress({ phase: 'float' }, k)) : Promise.resolve(floatBaseline(opts.model, s).predictions);
+    floatPred?.catch(() => undefined);
+    for (const p of planned.flat()) {
+      if (!p.graph && !p.error) {
+        convert(p);
+        if (pool.threads > 1) await new Promise((r) => setImmediate(r)); // let the workers' messages in
+      }
+      if (p.graph && base) p.from = sharedLayers(base, p.graph);
+    }
+    if (opts.float) float = opts.float;
+    else {
+      const predictions = await floatPred!;
+      float = { n: s.n, predictions, seconds: (performance.now() - tf) / 1000 };
+      if (opts.labels) float.accuracy = agreementOf(predictions, opts.labels);
+      done += s.n;
+    }
+    if (base) {
+      const L = base.layers.length;
+      const isBase = (p: Planned) => p.graph !== undefined && p.from === L && p.graph.layers.length === L;
+      // One set per series (its points usually share the same leading layers), plus the baseline
+      // itself when some point equals it.
+      const sets: SuffixGraph[][] = [];
+      const where: { p: Planned; set: number; index: number }[] = [];
+      const aliases: Planned[] = [];
+      planned.forEach((list) => {
+        const set: SuffixGraph[] = [];
+        for (const p of list) {
+          if (!p.graph) continue;
+          if (isBase(p)) {
+            aliases.push(p);
+            continue;
+          }
+          where.push({ p, set: sets.length, index: set.length });
+          set.push({ graph: p.graph, from: p.from });
+        }
+        if (set.length) sets.push(set);
+      });
+      const baseSet = aliases.length ? sets.push([{ graph: base, from: L }]) - 1 : -1;
+      const te = performance.now();
+      const finish = (p: Planned, r: GraphResult | null, graph: FirmwareGraph) => {
+        let point: ScanPoint;
+        if (!r || r.error) point = { ...p.base, overflows: {}, overflowDetail: {}, overflowTotal: 0, inputOverflows: 0, seconds: r?.seconds ?? 0, error: r?.error ?? p.error ?? 'failed' };
+        else {
+          const report = r.stats ? buildReport(graph, r.stats, s.n) : undefined;
+          if (report) report.input = { ...r.input, type: formatFixedType(graph.input.type) };
+          const m = pointMetrics(report, r.pred, r.seconds, { ...(opts.labels ? { labels: opts.labels } : {}), reference: float.predictions });
+          point = { ...p.base, agreement: m.agreement, overflows: m.overflows, overflowDetail: m.overflowDetail, overflowTotal: m.overflowTotal, inputOverflows: m.inputOverflows, seconds: m.seconds };
+          if (m.accuracy !== undefined) point.accuracy = m.accuracy;
+        }
+        points[p.series]![widths.indexOf(p.width)] = point;
+        finished++;
+        progress({ phase: 'emulate', series: opts.series[p.series]!.name, width: p.width }, emuDone);
+        opts.onPoint?.(series[p.series]!, point);
+      };
+      const results = await pool.evaluate(sets, {
+        report: true,
+        ...(opts.batchSize ? { chunk: opts.batchSize } : {}),
+        onProgress: (k, t) => {
+          emuDone = Math.floor((k / t) * nPoints * s.n);
+          progress({ phase: 'emulate' }, emuDone);
+        },
+        onGraph: (si, gi, r) => {
+          if (si === baseSet) for (const p of aliases) finish(p, r, p.graph!);
+          else {
+            const w = where.find((x) => x.set === si && x.index === gi)!;
+            finish(w.p, r, w.p.graph!);
+          }
+        },
+      });
+      void results;
+      emuSeconds = (performance.now() - te) / 1000;
+      emulated = (where.length + aliases.length) * s.n;
+    }
+    done = total;
+    progress({ phase: 'emulate' }, 0);
+  } finally {
+    await pool.close();
+  }
+  // Conversion errors.
+  for (const p of planned.flat()) {
+    if (points[p.series]![widths.indexOf(p.width)]) continue;
+    const point: ScanPoint = { ...p.base, overflows: {}, overflowDetail: {}, overflowTotal: 0, inputOverflows: 0, seconds: 0, error: p.error ?? 'failed' };
+    points[p.series]![widths.indexOf(p.width)] = point;
+    opts.onPoint?.(series[p.series]!, point);
+  }
+  series.forEach((sr, si) => (sr.points = points[si]! as ScanPoint[]));
   const res: ScanResult = {
     model: opts.model.name,
     n: s.n,
-    ioType: baselineConfig(opts.baseConfig, opts.ioType).IOType ?? 'io_parallel',
+    ioType: baseCfg.IOType ?? 'io_parallel',
     widths,
-    float: { seconds: float.seconds, ...(float.accuracy !== undefined ? { accuracy: float.accuracy } : {}) },
+    float: { seconds: float!.seconds, ...(float!.accuracy !== undefined ? { accuracy: float!.accuracy } : {}) },
     series,
     totalSeconds: (performance.now() - t0) / 1000,
     imagesPerSecond: emuSeconds > 0 ? emulated / emuSeconds : 0,

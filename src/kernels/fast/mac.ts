@@ -138,9 +138,15 @@ export class FastMacKernel {
     if (opts.path === 'bigint' || x.length !== this.engine.x.length) return this.reference(x, opts);
     if (this.perm) this.gather(x);
     else if (this.engine.x instanceof Float64Array) this.engine.x.set(x);
-    else copyToInt32(this.engine.x, x);
+    else if (this.engine.stage) {
+      this.engine.stage.set(x);
+      this.staged = this.engine.loadStaged();
+    } else copyToInt32(this.engine.x, x);
     return this.compute(x, opts);
   }
+
+  /** Input range from the WebAssembly load of this call (null: compute it in JS). */
+  private staged: [number, number] | null = null;
 
   private gather(x: ArrayLike<number>): void {
     const p = this.perm!;
@@ -161,13 +167,14 @@ export class FastMacKernel {
     let productsSafe = false;
     if (!st && a.modular) mode = 'modular';
     else {
-      const [mn, mx] = range(this.engine.x);
+      const [mn, mx] = this.staged ?? range(this.engine.x);
       if (provablyNoOverflow(a, mn, mx)) mode = 'proven';
       else if (this.engine.hasSequential) {
         mode = 'sequential';
         productsSafe = productsInRange(a, mn, mx);
       } else mode = 'reference';
     }
+    this.staged = null;
     if (mode === 'reference') return this.reference(x, opts);
     this.lastMode = mode;
     this.modeCounts[mode]++;

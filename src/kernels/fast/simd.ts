@@ -21,7 +21,7 @@
  * results when SIMD is unavailable (or when asked, for tests). Layers whose values need more than
  * int32 use the f64-lane engine of simd-f64.ts through the same class.
  */
-import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType, type WasmFunc, type WasmModule } from './wasm.js';
+import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType, type WasmFunc } from './wasm.js';
 import type { MacAnalysis } from './analysis.js';
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { buildWasmF64 } from './simd-f64.js';
@@ -112,6 +112,10 @@ export class MacEngine {
   readonly lanes: 'i32' | 'f64';
   /** With a finish pass: the results (`nPix × F` raws of result_t) it writes. */
   readonly results?: Float64Array;
+  /** int32 WebAssembly engines: a double staging area for the input (see {@link loadStaged}). */
+  readonly stage?: Float64Array;
+  private readonly ld?: () => void;
+  private readonly rangeSlot?: Int32Array;
   private readonly a: MacAnalysis;
   private readonly mod: () => number;
   private readonly seq?: () => number;
@@ -151,6 +155,9 @@ export class MacEngine {
     if (this.backend === 'wasm') {
       const spec = finish ? planRequant(fa, finish.accum.W, finish.result, sameType(finish.accum, finish.result)) : null;
       const m = buildWasm(a, g, this.Fp, spec ?? undefined);
+      this.stage = m.stage;
+      this.ld = m.ld;
+      this.rangeSlot = m.range;
       this.x = m.x;
       this.out = m.out;
       this.mod = m.mod;
@@ -169,6 +176,18 @@ export class MacEngine {
       this.mod = () => jsModular(a, g, this.Fp, w, x, out);
       if (a.seq) this.seq = () => jsSequential(a, g, this.Fp, w, x, out);
     }
+  }
+
+  /**
+   * Convert the staged input ({@link stage}: valid int32-range integers) into {@link x} in
+   * WebAssembly; returns the input's [min, max] (0 included).
+   *
+   * @example e.stage!.set(input); const [lo, hi] = e.loadStaged();
+   */
+  loadStaged(): [number, number] {
+    this.ld!();
+    const r = this.rangeSlot!;
+    return [Math.min(r[4]!, r[5]!, r[6]!, r[7]!), Math.max(r[0]!, r[1]!, r[2]!, r[3]!)];
   }
 
   /** Modular run (int32 wrap-around sums). @example e.runModular(); */
@@ -265,6 +284,9 @@ const L_ACC = 18;
 const LOCALS: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(13).fill(V128)];
 
 interface Layout {
+  /** f64 staging area of the input (converted to int32 into `x` by `ld`), and the input range slot. */
+  stage: number;
+  range: number;
   bias: number;
   w: number;
   taps: number;
@@ -463,6 +485,30 @@ function emitCheck(c: Code, a: MacAnalysis, local: number): void {
 }
 
 /**
+ * `ld`: the staged input (doubles holding integers in int32 range) → int32 `x`, four values per
+ * step, and the lane-wise max / min of the values (0 included) into the range slot.
+ */
+function emitLoad(lay: Layout, nXp: number): Code {
+  const c = new Code();
+  const I = 0;
+  const V = 1;
+  const MX = 2;
+  const MN = 3;
+  c.loop();
+  c.get(I).get(I).i32Add().v128Load(lay.stage).simd(SIMD.i32x4TruncSatF64x2SZero);
+  c.get(I).get(I).i32Add().v128Load(lay.stage + 16).simd(SIMD.i32x4TruncSatF64x2SZero);
+  c.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]).set(V);
+  c.get(I).get(V).v128Store(lay.x);
+  c.get(MX).get(V).simd(SIMD.i32x4MaxS).set(MX);
+  c.get(MN).get(V).simd(SIMD.i32x4MinS).set(MN);
+  c.get(I).i32Const(16).i32Add().tee(I).i32Const(nXp * 4).op(0x48).brIf(0); // i32.lt_s
+  c.end();
+  c.i32Const(0).get(MX).v128Store(lay.range);
+  c.i32Const(0).get(MN).v128Store(lay.range + 16);
+  return c;
+}
+
+/**
  * The MAC kernel. `sequential`: in-order conversions and counts after every addition, and — unless
  * `checkProducts` is false (the caller knows no product conversion can overflow) — after every product.
  */
@@ -534,9 +580,10 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
   return c;
 }
 
-const moduleCache = new Map<string, WasmModule>();
-
 interface WasmParts {
+  stage: Float64Array;
+  ld: () => void;
+  range: Int32Array;
   x: Int32Array;
   out: Int32Array;
   mod: () => number;
@@ -550,9 +597,10 @@ interface WasmParts {
 
 function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantSpec): WasmParts {
   const kc = g.kSize * g.C;
-  const lay: Layout = { bias: 0, w: 0, taps: 0, x: 0, out: 0, f64: 0, stats: 0, end: 0, runsPerPixel: 0 };
+  const lay: Layout = { stage: 0, range: 32, bias: 0, w: 0, taps: 0, x: 0, out: 0, f64: 0, stats: 0, end: 0, runsPerPixel: 0 };
   lay.stats = 0;
-  lay.bias = 32;
+  lay.bias = 64;
+  const nXp = Math.ceil(g.nX / 4) * 4;
   lay.w = align16(lay.bias + Fp * 4);
   lay.taps = align16(lay.w + kc * Fp * 4);
   // Runs hold absolute x addresses: size them first (x comes after them).
@@ -560,12 +608,16 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
   lay.runsPerPixel = probe.perPixel;
   lay.x = align16(lay.taps + probe.runs.length * 4);
   const { runs } = tapRuns(g.taps, g.nPix, g.kSize, g.C, lay.x);
-  lay.out = align16(lay.x + g.nX * 4);
+  lay.out = align16(lay.x + nXp * 4);
   lay.f64 = align16(lay.out + g.nPix * Fp * 4);
   // The finish pass stores whole lane groups: up to 3 doubles past the last result.
-  lay.end = align16(lay.f64 + (finish ? (g.nPix * a.nOut + 4) * 8 : 0));
+  lay.stage = align16(lay.f64 + (finish ? (g.nPix * a.nOut + 4) * 8 : 0));
+  lay.end = align16(lay.stage + nXp * 8);
   const pages = Math.max(1, Math.ceil(lay.end / 65536));
-  const funcs: WasmFunc[] = [{ name: 'mod', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, false) }];
+  const funcs: WasmFunc[] = [
+    { name: 'mod', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, false) },
+    { name: 'ld', params: [], results: [], locals: [I32, V128, V128, V128], body: emitLoad(lay, nXp) },
+  ];
   if (a.seq) {
     funcs.push({ name: 'seq', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true) });
     funcs.push({ name: 'seqs', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true, false) });
@@ -575,16 +627,8 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
     funcs.push({ name: 'fin', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish) });
     funcs.push({ name: 'fins', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish, true) });
   }
-  const bytes = assembleModule(pages, funcs);
-  // Identical layers (same code bytes) share one compiled module.
-  const key = Buffer.from(bytes).toString('base64');
-  let mod = moduleCache.get(key);
-  if (!mod) {
-    mod = compileWasm(bytes);
-    if (moduleCache.size > 64) moduleCache.clear();
-    moduleCache.set(key, mod);
-  }
-  const ex = instantiateWasm(mod);
+  // Identical layers (same code bytes) share one compiled module (compileWasm caches).
+  const ex = instantiateWasm(compileWasm(assembleModule(pages, funcs)));
   const mem = ex.mem.buffer;
   const i32 = new Int32Array(mem);
   // bias
@@ -609,6 +653,9 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
     fin: ex.fin as (() => number) | undefined,
     fins: ex.fins as (() => number) | undefined,
     results: finish ? new Float64Array(mem, lay.f64, g.nPix * a.nOut) : undefined,
+    stage: new Float64Array(mem, lay.stage, g.nX),
+    ld: ex.ld as () => void,
+    range: new Int32Array(mem, lay.range, 8),
     stats: { mx: new Int32Array(mem, lay.stats, 4), mn: new Int32Array(mem, lay.stats + 16, 4) },
   };
 }

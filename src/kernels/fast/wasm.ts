@@ -82,6 +82,7 @@ export const SIMD = {
   f64x2Pmax: 0xf7,
   f64x2ConvertLowI32x4S: 0xfe,
   f64x2PromoteLowF32x4: 0x5f,
+  i32x4TruncSatF64x2SZero: 0xfc,
   not: 0x4d,
   anyTrue: 0x53,
   i32x4AllTrue: 0xa3,
@@ -209,17 +210,45 @@ export interface WasmFunc {
   body: Code;
 }
 
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
+/** A growable byte buffer (module assembly without large intermediate arrays). */
+class Bytes {
+  buf = new Uint8Array(1024);
+  n = 0;
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    b.set(this.buf.subarray(0, this.n));
+    this.buf = b;
+  }
+  byte(x: number): void {
+    this.room(1);
+    this.buf[this.n++] = x;
+  }
+  all(xs: ArrayLike<number>): void {
+    this.room(xs.length);
+    if (xs instanceof Uint8Array) this.buf.set(xs, this.n);
+    else for (let i = 0; i < xs.length; i++) this.buf[this.n + i] = xs[i]!;
+    this.n += xs.length;
+  }
+  uleb(v: number): void {
+    this.all(uleb(v));
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
 }
 
-function section(id: number, payload: number[]): number[] {
-  return [id, ...uleb(payload.length), ...payload];
+function name(out: Bytes, s: string): void {
+  const b = new TextEncoder().encode(s);
+  out.uleb(b.length);
+  out.all(b);
 }
 
-function name(s: string): number[] {
-  const b = [...new TextEncoder().encode(s)];
-  return [...uleb(b.length), ...b];
+/** `id`, size, payload. */
+function section(out: Bytes, id: number, payload: Bytes): void {
+  out.byte(id);
+  out.uleb(payload.n);
+  out.all(payload.bytes());
 }
 
 /**
@@ -232,11 +261,39 @@ function name(s: string): number[] {
  * const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));
  */
 export function assembleModule(pages: number, funcs: WasmFunc[]): Uint8Array {
-  const types = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
-  const funcIdx = funcs.map((_, i) => uleb(i));
-  const mem = vec([[0x00, ...uleb(pages)]]);
-  const exports = vec([[...name('mem'), 0x02, 0x00], ...funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])]);
-  const bodies = funcs.map((f) => {
+  const out = new Bytes();
+  out.all([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const types = new Bytes();
+  types.uleb(funcs.length);
+  for (const f of funcs) {
+    types.byte(0x60);
+    types.uleb(f.params.length);
+    types.all(f.params);
+    types.uleb(f.results.length);
+    types.all(f.results);
+  }
+  section(out, 1, types);
+  const fn = new Bytes();
+  fn.uleb(funcs.length);
+  funcs.forEach((_, i) => fn.uleb(i));
+  section(out, 3, fn);
+  const mem = new Bytes();
+  mem.all([1, 0x00]);
+  mem.uleb(pages);
+  section(out, 5, mem);
+  const ex = new Bytes();
+  ex.uleb(funcs.length + 1);
+  name(ex, 'mem');
+  ex.all([0x02, 0x00]);
+  funcs.forEach((f, i) => {
+    name(ex, f.name);
+    ex.byte(0x00);
+    ex.uleb(i);
+  });
+  section(out, 7, ex);
+  const code = new Bytes();
+  code.uleb(funcs.length);
+  for (const f of funcs) {
     // Run-length encode the local declarations.
     const groups: number[][] = [];
     for (const t of f.locals) {
@@ -244,17 +301,19 @@ export function assembleModule(pages: number, funcs: WasmFunc[]): Uint8Array {
       if (last && last[1] === t) last[0]!++;
       else groups.push([1, t]);
     }
-    const body = [...vec(groups.map(([n, t]) => [...uleb(n!), t!])), ...f.body.bytes, 0x0b];
-    return [...uleb(body.length), ...body];
-  });
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(3, vec(funcIdx)),
-    ...section(5, mem),
-    ...section(7, exports),
-    ...section(10, vec(bodies)),
-  ]);
+    const body = new Bytes();
+    body.uleb(groups.length);
+    for (const [k, t] of groups) {
+      body.uleb(k!);
+      body.byte(t!);
+    }
+    body.all(f.body.bytes);
+    body.byte(0x0b);
+    code.uleb(body.n);
+    code.all(body.bytes());
+  }
+  section(out, 10, code);
+  return out.bytes().slice();
 }
 
 /** The part of the WebAssembly JS API used here (the project's TS lib has no DOM typings). */
@@ -285,7 +344,28 @@ export interface WasmExports {
 export function compileWasm(bytes: Uint8Array): WasmModule {
   const wa = api();
   if (!wa) throw new Error('WebAssembly is not available');
-  return new wa.Module(bytes);
+  // Identical code (same layer shapes and types: common across the points of a scan) is compiled once.
+  const key = `${fnv1a(bytes)}:${bytes.length}`;
+  const hit = moduleCache.get(key);
+  if (hit && equalBytes(hit.bytes, bytes)) return hit.module;
+  const module = new wa.Module(bytes);
+  if (moduleCache.size >= 512) moduleCache.delete(moduleCache.keys().next().value!);
+  moduleCache.set(key, { bytes: bytes.slice(), module });
+  return module;
+}
+
+const moduleCache = new Map<string, { bytes: Uint8Array; module: WasmModule }>();
+
+function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
