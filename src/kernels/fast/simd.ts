@@ -121,6 +121,8 @@ export class MacEngine {
   private readonly seq?: () => number;
   /** The sequential kernel without product checks (for calls whose products cannot overflow). */
   private readonly seqs?: () => number;
+  /** That kernel runs on 16-bit lanes (see {@link seq16Ok}). */
+  readonly narrowSequential: boolean = false;
   private readonly fin?: () => number;
   private readonly fins?: () => number;
   private readonly statSlots?: { mx: Int32Array | Float64Array; mn: Int32Array | Float64Array };
@@ -163,6 +165,7 @@ export class MacEngine {
       this.mod = m.mod;
       this.seq = m.seq;
       this.seqs = m.seqs;
+      this.narrowSequential = m.seq16;
       this.fin = m.fin;
       this.fins = m.fins;
       this.statSlots = m.stats;
@@ -485,6 +488,107 @@ function emitCheck(c: Code, a: MacAnalysis, local: number): void {
 }
 
 /**
+ * True when the sequential kernel can keep the accumulators in 16-bit lanes (eight per vector):
+ * a wrap or saturate accumulator whose values (and the sum of two) fit, and few enough steps per
+ * pixel for 16-bit event counters. Used for calls whose products cannot overflow.
+ */
+export function seq16Ok(a: MacAnalysis, kc: number): boolean {
+  const acc = a.accum;
+  if (a.lanes !== 'i32' || !a.seq || kc > 16000) return false;
+  if (acc.kind !== 'wrap' && acc.kind !== 'sat') return false;
+  return acc.signed ? acc.W <= 16 : acc.W <= 14;
+}
+
+/**
+ * The sequential kernel on 16-bit lanes (see {@link seq16Ok}), for calls whose product
+ * conversions provably stay in accum_t's range: products and their conversion in 32 bits, narrowed
+ * (exactly) to 16, then per step one add, the conversion (a 16-bit wrap is the add itself; a
+ * 16-bit saturation is `add_sat`), one comparison with the unconverted sum and one count. Counts are
+ * 16-bit per pixel and summed into 32-bit lanes after each pixel.
+ */
+function emitKernelSeq16(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout): Code {
+  const c = new Code();
+  const kc = g.kSize * g.C;
+  const blocks = blocksOf(Fp, kc);
+  const acc = a.accum;
+  const full = acc.W === 16; // 16-bit signed: i16x8.add wraps, add_sat saturates, exactly as accum_t
+  const CNT16 = L_OV;
+  if (a.half !== 0) c.splatConst(a.half).set(L_HALF);
+  c.splat16(acc.max).set(L_HI);
+  c.splat16(acc.lo).set(L_CLO);
+  const R = lay.runsPerPixel;
+  c.i32Const(lay.taps).set(L_TP);
+  c.i32Const(lay.out).set(L_OP);
+  c.loop(); // pixels
+  for (const b of blocks) {
+    const V = b.lanes / 4;
+    const P = Math.ceil(V / 2);
+    for (let j = 0; j < P; j++) {
+      c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j) * 4);
+      if (2 * j + 1 < V) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j + 4) * 4);
+      else c.splatConst(0);
+      c.simd(SIMD.i16x8NarrowI32x4S).set(L_ACC + j);
+    }
+    c.get(L_TP).set(L_TK);
+    c.i32Const(0).set(L_K);
+    c.loop(); // runs
+    c.get(L_TK).i32Load(8).tee(L_CC);
+    c.if();
+    c.get(L_TK).i32Load(0).set(L_XP);
+    c.get(L_TK).i32Load(4).i32Const(16 * V).i32Mul().i32Const(lay.w + b.wOff).i32Add().set(L_WP);
+    c.loop(); // values of the run
+    c.get(L_XP).load32Splat().set(L_XV);
+    const q32 = (v: number) => {
+      c.get(L_XV).get(L_WP).v128Load(16 * v).simd(SIMD.i32x4Mul);
+      if (a.half !== 0) c.get(L_HALF).simd(SIMD.i32x4Add);
+      if (a.shift > 0) c.i32Const(a.shift).simd(SIMD.i32x4ShrS);
+      else if (a.shift < 0) c.i32Const(-a.shift).simd(SIMD.i32x4Shl);
+    };
+    for (let j = 0; j < P; j++) {
+      q32(2 * j);
+      if (2 * j + 1 < V) q32(2 * j + 1);
+      else c.splatConst(0);
+      c.simd(SIMD.i16x8NarrowI32x4S).set(L_Q); // exact: the products are in accum_t's range
+      const A = L_ACC + j;
+      if (full) {
+        c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8Add : SIMD.i16x8AddSatS).set(L_Q2);
+        c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8AddSatS : SIMD.i16x8Add).get(L_Q2).simd(SIMD.i16x8Ne);
+      } else {
+        c.get(A).get(L_Q).simd(SIMD.i16x8Add).set(L_Q); // exact: |acc|, |q| < 2^15 / 2
+        c.get(L_Q);
+        if (acc.kind === 'wrap') c.i32Const(16 - acc.W).simd(SIMD.i16x8Shl).i32Const(16 - acc.W).simd(acc.signed ? SIMD.i16x8ShrS : SIMD.i16x8ShrU);
+        else c.get(L_HI).simd(SIMD.i16x8MinS).get(L_CLO).simd(SIMD.i16x8MaxS);
+        c.tee(L_Q2).get(L_Q).simd(SIMD.i16x8Ne);
+      }
+      // CNT16 −= mask (−1 per event)
+      c.set(L_Q).get(CNT16).get(L_Q).simd(SIMD.i16x8Sub).set(CNT16);
+      c.get(L_Q2).set(A);
+    }
+    c.get(L_WP).i32Const(16 * V).i32Add().set(L_WP);
+    c.get(L_XP).i32Const(4).i32Add().set(L_XP);
+    c.get(L_CC).i32Const(1).i32Sub().tee(L_CC).brIf(0);
+    c.end(); // values
+    c.end(); // if
+    c.get(L_TK).i32Const(12).i32Add().set(L_TK);
+    c.get(L_K).i32Const(1).i32Add().tee(L_K).i32Const(R).op(0x47).brIf(0); // i32.ne
+    c.end(); // runs
+    for (let v = 0; v < V; v++) {
+      c.get(L_OP).get(L_ACC + (v >> 1)).simd(v % 2 === 0 ? SIMD.i32x4ExtendLowI16x8S : SIMD.i32x4ExtendHighI16x8S).v128Store((b.lane0 + 4 * v) * 4);
+    }
+  }
+  // Per pixel: the 16-bit counts into the 32-bit ones.
+  c.get(L_CNT).get(CNT16).simd(SIMD.i32x4ExtaddPairwiseI16x8S).simd(SIMD.i32x4Add).set(L_CNT);
+  c.splatConst(0).set(CNT16);
+  c.get(L_TP).i32Const(R * 12).i32Add().set(L_TP);
+  c.get(L_OP).i32Const(Fp * 4).i32Add().set(L_OP);
+  c.get(L_O).i32Const(1).i32Add().tee(L_O).i32Const(g.nPix).op(0x47).brIf(0);
+  c.end(); // pixels
+  c.get(L_CNT).extractLane(0);
+  for (let l = 1; l < 4; l++) c.get(L_CNT).extractLane(l).i32Add();
+  return c;
+}
+
+/**
  * `ld`: the staged input (doubles holding integers in int32 range) → int32 `x`, four values per
  * step, and the lane-wise max / min of the values (0 included) into the range slot.
  */
@@ -589,6 +693,7 @@ interface WasmParts {
   mod: () => number;
   seq?: () => number;
   seqs?: () => number;
+  seq16: boolean;
   fin?: () => number;
   fins?: () => number;
   results?: Float64Array;
@@ -621,6 +726,7 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
   if (a.seq) {
     funcs.push({ name: 'seq', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true) });
     funcs.push({ name: 'seqs', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true, false) });
+    if (seq16Ok(a, kc)) funcs.push({ name: 'seq16', params: [], results: [I32], locals: LOCALS, body: emitKernelSeq16(a, g, Fp, lay) });
   }
   if (finish) {
     const locals: ValType[] = [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128];
@@ -649,7 +755,8 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
     out: new Int32Array(mem, lay.out, g.nPix * Fp),
     mod: ex.mod as () => number,
     seq: ex.seq as (() => number) | undefined,
-    seqs: ex.seqs as (() => number) | undefined,
+    seqs: (ex.seq16 ?? ex.seqs) as (() => number) | undefined,
+    seq16: ex.seq16 !== undefined,
     fin: ex.fin as (() => number) | undefined,
     fins: ex.fins as (() => number) | undefined,
     results: finish ? new Float64Array(mem, lay.f64, g.nPix * a.nOut) : undefined,

@@ -4,7 +4,7 @@
  * specialised for numbers. Same values, same overflow report.
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
-import { makeCaster, newCastStats } from '../../fixed/quantize.js';
+import { makeCaster, newCastStats, type CastStats } from '../../fixed/quantize.js';
 import { EXACT_BITS, ceillog2, reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
 import { truncScaledIndex } from '../activations.js';
 import { softmax, type SoftmaxConfig } from '../softmax.js';
@@ -16,13 +16,6 @@ type Cast = (raw: number) => number;
 
 function typed(from: FixedType, to: FixedType, st?: KernelStats['accum']): Cast {
   return sameType(from, to) ? (r) => r : makeCaster(frac(from), to, st);
-}
-
-/** Top `ceillog2(size)` bits of the raw bit pattern (`softmax_idx_from_real_val`), W ≤ 52. */
-function topBits(raw: number, t: FixedType, size: number): number {
-  const sh = t.W - ceillog2(size);
-  const u = raw < 0 ? raw + 2 ** t.W : raw;
-  return Math.floor(u / 2 ** sh);
 }
 
 /**
@@ -107,6 +100,11 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
     const one = quantizeDoubleRaw(1, tab, oneEv) as number;
     const eres = new Float64Array(nSlice);
     const ftScale = 2 ** -ft;
+    // Converters built once, counting into scratch counters that a report then takes over.
+    const cAcc = newCastStats();
+    const cRes = newCastStats();
+    const castT = makeCaster(ft, tab, cAcc);
+    const castR = typed(tab, tres, cRes);
     return kernel((xs, opts) => {
           const st = opts.stats;
           if (st) {
@@ -114,8 +112,6 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
             st.internal.saturated += oneEv.saturated;
           }
           const out = outBuf.get(opts);
-          const castT = makeCaster(ft, tab, st?.accum);
-          const castR = typed(tab, tres, st?.result);
           let m = 0;
           for (let s = 0; s < nSl; s++) {
             const b = s * nSlice;
@@ -145,6 +141,7 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
               out[idx[b + i]!] = castR(v) + 0;
             }
           }
+          takeCounts(st, cAcc, cRes, null);
           if (st) {
             st.resultCount += nSl * nSlice;
             if (m * ftScale > st.maxAbsPreResult) st.maxAbsPreResult = m * ftScale;
@@ -179,15 +176,22 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
   const pScale = 2 ** -(fa + fInv);
   const eres = new Float64Array(nSlice);
   const vals = new Float64Array(nSlice);
+  // Converters built once, counting into scratch counters that a report then takes over.
+  const cAcc = newCastStats();
+  const cInt = newCastStats();
+  const cRes = newCastStats();
+  const castE = typed(expT, acc, cAcc);
+  const castA = makeCaster(fa, acc, cAcc);
+  const castS = typed(acc, invInp, cInt);
+  const castN = makeCaster(frac(tin), norm, cInt);
+  const castR = makeCaster(fa + fInv, tres, cRes);
+  const add = (a: number, b: number) => castA(a + b);
+  const expIdx = topBitsOf(norm, expN);
+  const expIdxIn = topBitsOf(tin, expN);
+  const invIdx = topBitsOf(invInp, invN);
   return kernel((xs, opts) => {
         const st = opts.stats;
         const out = outBuf.get(opts);
-        const castE = typed(expT, acc, st?.accum);
-        const castA = makeCaster(fa, acc, st?.accum);
-        const castS = typed(acc, invInp, st?.internal);
-        const castN = makeCaster(frac(tin), norm, st?.internal);
-        const castR = makeCaster(fa + fInv, tres, st?.result);
-        const add = (a: number, b: number) => castA(a + b);
         let m = 0;
         for (let s = 0; s < nSl; s++) {
           const b = s * nSlice;
@@ -195,12 +199,12 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
             for (let i = 0; i < nSlice; i++) vals[i] = xs[idx[b + i]!]!;
             let xmax = vals[0]!;
             for (let i = 1; i < nSlice; i++) if (vals[i]! > xmax) xmax = vals[i]!;
-            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[topBits(castN(xmax - vals[i]!), norm, expN)]!);
+            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[expIdx(castN(xmax - vals[i]!))]!);
           } else {
-            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[topBits(xs[idx[b + i]!]!, tin, expN)]!);
+            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[expIdxIn(xs[idx[b + i]!]!)]!);
           }
           const sum = reduceTree(eres, 0, nSlice, add);
-          const inv = invTab[topBits(castS(sum), invInp, invN)]!;
+          const inv = invTab[invIdx(castS(sum))]!;
           for (let i = 0; i < nSlice; i++) {
             const pv = eres[i]! * inv;
             const a = pv < 0 ? -pv : pv;
@@ -208,10 +212,34 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
             out[idx[b + i]!] = castR(pv) + 0;
           }
         }
+        takeCounts(st, cAcc, cRes, cInt);
         if (st) {
           st.resultCount += nSl * nSlice;
           if (m * pScale > st.maxAbsPreResult) st.maxAbsPreResult = m * pScale;
         }
         return out;
   });
+}
+
+/** Move the scratch counters of one call into the report (or drop them without one). */
+function takeCounts(st: KernelStats | undefined, acc: CastStats, res: CastStats, internal: CastStats | null): void {
+  if (st) {
+    st.accum.wrapped += acc.wrapped;
+    st.accum.saturated += acc.saturated;
+    st.result.wrapped += res.wrapped;
+    st.result.saturated += res.saturated;
+    if (internal) {
+      st.internal.wrapped += internal.wrapped;
+      st.internal.saturated += internal.saturated;
+    }
+  }
+  acc.wrapped = acc.saturated = res.wrapped = res.saturated = 0;
+  if (internal) internal.wrapped = internal.saturated = 0;
+}
+
+/** The table index from a raw value: its top `ceillog2(size)` bits (`softmax_idx_from_real_val`, W ≤ 52). */
+function topBitsOf(t: FixedType, size: number): (raw: number) => number {
+  const p = 2 ** (t.W - ceillog2(size));
+  const mod = 2 ** t.W;
+  return (raw) => Math.floor((raw < 0 ? raw + mod : raw) / p);
 }

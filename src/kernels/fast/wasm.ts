@@ -83,6 +83,19 @@ export const SIMD = {
   f64x2ConvertLowI32x4S: 0xfe,
   f64x2PromoteLowF32x4: 0x5f,
   i32x4TruncSatF64x2SZero: 0xfc,
+  i16x8Ne: 0x2e,
+  i16x8NarrowI32x4S: 0x85,
+  i16x8Shl: 0x8b,
+  i16x8ShrS: 0x8c,
+  i16x8ShrU: 0x8d,
+  i16x8Add: 0x8e,
+  i16x8AddSatS: 0x8f,
+  i16x8Sub: 0x91,
+  i16x8MinS: 0x96,
+  i16x8MaxS: 0x98,
+  i32x4ExtaddPairwiseI16x8S: 0x7e,
+  i32x4ExtendLowI16x8S: 0xa7,
+  i32x4ExtendHighI16x8S: 0xa8,
   not: 0x4d,
   anyTrue: 0x53,
   i32x4AllTrue: 0xa3,
@@ -197,6 +210,10 @@ export class Code {
   /** i32x4.splat of a constant. */
   splatConst(n: number): this {
     return this.i32Const(n).simd(SIMD.i32x4Splat);
+  }
+  /** i16x8.splat of a constant. */
+  splat16(n: number): this {
+    return this.i32Const(n).simd(0x10);
   }
 }
 
