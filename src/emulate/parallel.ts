@@ -361,6 +361,9 @@ function sameLayer(a: FirmwareLayer, b: FirmwareLayer): boolean {
   );
 }
 
+/** Samples per block in {@link GraphSetExecutor.run} (shared values are kept for a block). */
+const BLOCK = 32;
+
 /** A graph evaluated from layer `from` on; the layers before it (and its input) are the base graph's. */
 export interface SuffixGraph {
   graph: FirmwareGraph;
@@ -520,17 +523,35 @@ export class GraphSetExecutor {
       ...(report ? { stats: c.graph.layers.map(() => newKernelStats()) } : {}),
       ...(c.error ? { error: c.error } : {}),
     }));
+    // The shared values the graphs read (producer i ≤ from, 0 = the input), kept for a block of
+    // samples: the shared layers run for the block, then each graph runs the whole block (its
+    // layers' buffers stay in cache).
+    const needed = new Set<number>();
+    for (const c of set) {
+      if (c.error || c.from === 0) continue;
+      for (let k = c.from; k < c.layers.length; k++) for (const i of c.layers[k]!.inputIdx) if (i <= c.from) needed.add(i);
+      if (c.outIdx <= c.from) needed.add(c.outIdx);
+    }
+    const B = Math.min(BLOCK, n);
+    const keep = [...needed].map((i) => {
+      const size = i === 0 ? this.per : shapeSize(this.base.layers[i - 1]!.shapeOut);
+      const buf = new Float64Array(B * size);
+      return { i, size, views: Array.from({ length: B }, (_, t) => buf.subarray(t * size, (t + 1) * size)) };
+    });
+    const sharedT: RawOutput[][] = Array.from({ length: B }, () => new Array<RawOutput>(L + 1));
+    const baseErr: (string | undefined)[] = new Array(B);
     const baseVals: RawOutput[] = new Array(L + 1);
     /** The input list of single-input layers (reused: layers read it before returning). */
     const one: RawOutput[] = [this.baseRaw];
     let baseMs = 0;
     const needBase = set.some((c) => !c.error && c.from > 0);
-    for (let s = a; s < b; s++) {
+    for (let s0 = a; s0 < b; s0 += B) {
+      const m = Math.min(B, b - s0);
       const t0 = performance.now();
-      let baseError: string | undefined;
-      if (needBase) {
+      for (let t = 0; t < m && needBase; t++) {
+        baseErr[t] = undefined;
         try {
-          this.castOne(s, this.base.input.type, this.baseCast, this.baseRaw, baseIn);
+          this.castOne(s0 + t, this.base.input.type, this.baseCast, this.baseRaw, baseIn);
           baseVals[0] = this.baseRaw;
           for (let k = 0; k < maxFrom; k++) {
             const c = this.baseLayers[k]!;
@@ -540,51 +561,59 @@ export class GraphSetExecutor {
               baseVals[k + 1] = c.run(one, baseStats?.[k]);
             } else baseVals[k + 1] = c.run(idx.map((i) => baseVals[i]!), baseStats?.[k]);
           }
+          for (const kv of keep) {
+            const v = baseVals[kv.i]!;
+            if (v instanceof Float64Array) {
+              kv.views[t]!.set(v);
+              sharedT[t]![kv.i] = kv.views[t]!;
+            } else sharedT[t]![kv.i] = v.slice();
+          }
         } catch (e) {
-          baseError = e instanceof Error ? e.message : String(e);
+          baseErr[t] = e instanceof Error ? e.message : String(e);
         }
       }
-      const t1 = performance.now();
-      baseMs += t1 - t0;
+      baseMs += performance.now() - t0;
       set.forEach((c, p) => {
         const r = res[p]!;
-        if (r.error) return;
-        if (c.from > 0 && baseError) {
-          r.error = baseError;
-          return;
-        }
         const tp = performance.now();
-        try {
-          const vals = (c.vals ??= new Array<RawOutput>(c.layers.length + 1));
-          if (c.from === 0) {
-            this.castOne(s, c.graph.input.type, c.cast, c.raw!, r.input);
-            vals[0] = c.raw!;
+        // Producer i (0 = the input, k = layer k−1) is shared when i ≤ from (and from > 0).
+        const from = c.from;
+        const shared = from > 0 ? from : -1;
+        const vals = (c.vals ??= new Array<RawOutput>(c.layers.length + 1));
+        for (let t = 0; t < m && !r.error; t++) {
+          if (from > 0 && baseErr[t]) {
+            r.error = baseErr[t];
+            break;
           }
-          // Producer i (0 = the input, k = layer k−1) is shared when i ≤ from (and from > 0).
-          const from = c.from;
-          const shared = from > 0 ? from : -1;
-          for (let k = from; k < c.layers.length; k++) {
-            const layer = c.layers[k]!;
-            const idx = layer.inputIdx;
-            if (idx.length === 1) {
-              const i = idx[0]!;
-              one[0] = i <= shared ? baseVals[i]! : vals[i]!;
-              vals[k + 1] = layer.run(one, r.stats?.[k]);
-            } else vals[k + 1] = layer.run(idx.map((i) => (i <= shared ? baseVals[i]! : vals[i]!)), r.stats?.[k]);
-          }
-          const out = (c.outIdx <= shared ? baseVals[c.outIdx] : vals[c.outIdx]) as Float64Array;
-          let best = 0;
-          let bv = out[0]! * c.outScale;
-          for (let i = 1; i < c.outSize; i++) {
-            const v = out[i]! * c.outScale;
-            if (v > bv) {
-              bv = v;
-              best = i;
+          const sv = sharedT[t]!;
+          try {
+            if (from === 0) {
+              this.castOne(s0 + t, c.graph.input.type, c.cast, c.raw!, r.input);
+              vals[0] = c.raw!;
             }
+            for (let k = from; k < c.layers.length; k++) {
+              const layer = c.layers[k]!;
+              const idx = layer.inputIdx;
+              if (idx.length === 1) {
+                const i = idx[0]!;
+                one[0] = i <= shared ? sv[i]! : vals[i]!;
+                vals[k + 1] = layer.run(one, r.stats?.[k]);
+              } else vals[k + 1] = layer.run(idx.map((i) => (i <= shared ? sv[i]! : vals[i]!)), r.stats?.[k]);
+            }
+            const out = (c.outIdx <= shared ? sv[c.outIdx] : vals[c.outIdx]) as Float64Array;
+            let best = 0;
+            let bv = out[0]! * c.outScale;
+            for (let i = 1; i < c.outSize; i++) {
+              const v = out[i]! * c.outScale;
+              if (v > bv) {
+                bv = v;
+                best = i;
+              }
+            }
+            r.pred[s0 + t - a] = best;
+          } catch (e) {
+            r.error = e instanceof Error ? e.message : String(e);
           }
-          r.pred[s - a] = best;
-        } catch (e) {
-          r.error = e instanceof Error ? e.message : String(e);
         }
         r.ms += performance.now() - tp;
       });
