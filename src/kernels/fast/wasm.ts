@@ -11,8 +11,12 @@
 export const I32 = 0x7f;
 /** 128-bit SIMD vector type. @example const locals = [I32, V128]; */
 export const V128 = 0x7b;
-/** A wasm value type code ({@link I32} or {@link V128}). */
-export type ValType = typeof I32 | typeof V128;
+/** 64-bit integer type. */
+export const I64 = 0x7e;
+/** 64-bit float type. */
+export const F64 = 0x7c;
+/** A wasm value type code. */
+export type ValType = typeof I32 | typeof V128 | typeof I64 | typeof F64;
 
 /** Unsigned LEB128. @example uleb(624485); // [0xe5, 0x8e, 0x26] */
 export function uleb(n: number): number[] {
@@ -39,6 +43,49 @@ export function sleb(n: number): number[] {
     if (done) return out;
   }
 }
+
+/** Signed LEB128 of a 64-bit integer. @example sleb64(-1n); // [0x7f] */
+export function sleb64(n: bigint): number[] {
+  const out: number[] = [];
+  let v = BigInt.asIntN(64, n);
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return out;
+  }
+}
+
+/** Scalar i64 / f64 opcodes used by the wide kernels. @example code.op(I64OP.add); */
+export const I64OP = {
+  eqz: 0x50,
+  eq: 0x51,
+  ne: 0x52,
+  ltS: 0x53,
+  ltU: 0x54,
+  gtS: 0x55,
+  gtU: 0x56,
+  leS: 0x57,
+  leU: 0x58,
+  geS: 0x59,
+  geU: 0x5a,
+  add: 0x7c,
+  sub: 0x7d,
+  mul: 0x7e,
+  and: 0x83,
+  or: 0x84,
+  xor: 0x85,
+  shl: 0x86,
+  shrS: 0x87,
+  shrU: 0x88,
+  extendI32S: 0xac,
+  extendI32U: 0xad,
+  wrapToI32: 0xa7,
+  f64ConvertI64S: 0xb9,
+  truncF64S: 0xb0,
+  select: 0x1b,
+} as const;
 
 /** SIMD opcodes (after the 0xfd prefix) used by the kernels. @example code.simd(SIMD.i32x4Add); */
 export const SIMD = {
@@ -96,6 +143,14 @@ export const SIMD = {
   i32x4ExtaddPairwiseI16x8S: 0x7e,
   i32x4ExtendLowI16x8S: 0xa7,
   i32x4ExtendHighI16x8S: 0xa8,
+  i64x2ExtmulLowI32x4S: 0xdc,
+  i64x2ExtmulHighI32x4S: 0xdd,
+  i64x2Add: 0xce,
+  i64x2Shl: 0xcb,
+  i64x2ShrS: 0xcc,
+  i64x2ShrU: 0xcd,
+  i64x2Splat: 0x12,
+  i64x2Mul: 0xd5,
   not: 0x4d,
   anyTrue: 0x53,
   i32x4AllTrue: 0xa3,
@@ -169,6 +224,31 @@ export class Code {
   }
   brIf(depth: number): this {
     return this.op(0x0d, ...uleb(depth));
+  }
+  /** i64.const. */
+  i64Const(n: bigint | number): this {
+    return this.op(0x42, ...sleb64(BigInt(n)));
+  }
+  /** i64.load (align 8) / i64.store. */
+  i64Load(offset = 0): this {
+    return this.op(0x29, 3, ...uleb(offset));
+  }
+  i64Store(offset = 0): this {
+    return this.op(0x37, 3, ...uleb(offset));
+  }
+  /** i64.load32_s / i64.load32_u. */
+  i64Load32S(offset = 0): this {
+    return this.op(0x34, 2, ...uleb(offset));
+  }
+  i64Load32U(offset = 0): this {
+    return this.op(0x35, 2, ...uleb(offset));
+  }
+  /** f64.load / f64.store. */
+  f64Load(offset = 0): this {
+    return this.op(0x2b, 3, ...uleb(offset));
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39, 3, ...uleb(offset));
   }
   /** A SIMD instruction without immediates. */
   simd(opcode: number): this {
