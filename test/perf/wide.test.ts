@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CastEvent, fixedType, OVERFLOW_MODES, QUANT_MODES, requantizeBigEvent, type FixedType } from '../../src/fixed/index.js';
 import { emitMul128, emitRequant128, Fn, requant128Ok } from '../../src/kernels/fast/wide.js';
-import { DenseKernel, newKernelStats, prepareConv2d, type KernelStats } from '../../src/kernels/index.js';
+import { DenseKernel, batchnorm, linear, newKernelStats, prepareConv2d, preparePooling2d, relu, type KernelStats } from '../../src/kernels/index.js';
+import { prepareFastActivation, prepareFastBatchnorm } from '../../src/kernels/fast/elementwise.js';
+import { prepareFastPooling } from '../../src/kernels/fast/pooling.js';
 import { prepareFastDense } from '../../src/kernels/fast/dense.js';
 import { prepareFastConv2d } from '../../src/kernels/fast/conv.js';
 import { WideMacKernel } from '../../src/kernels/fast/wide-mac.js';
@@ -219,5 +221,82 @@ describe('wide Dense / Conv ≡ reference (BigInt), random widths 33–64', () =
       { numRuns: Math.ceil(RUNS / 2) },
     );
     expect(seen.narrow + seen.general + seen.small).toBeGreaterThan(0);
+  });
+});
+
+describe('wide BatchNormalization, linear / ReLU, max pooling ≡ reference, random widths 33–64', () => {
+  const anyType = (minW: number, maxW: number) => wideType(minW, maxW);
+  it('BatchNormalization (per element and per channel, io_stream packing)', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(anyType(33, 64), anyType(20, 64), anyType(20, 64), anyType(33, 64), fc.integer({ min: 1, max: 30 }), fc.constantFrom(-1, 1, 2, 3), fc.boolean(), fc.integer(), (input, scaleT, biasT, result, nIn, nFiltPick, stream, seed) => {
+        const r = rng(seed);
+        const nFilt = nFiltPick === -1 || nIn % nFiltPick !== 0 ? -1 : nFiltPick;
+        const cfg = { name: 'bn', n_in: nIn, n_filt: nFilt, io_type: stream ? 'io_stream' : 'io_parallel', types: { input, scale: scaleT, bias: biasT, result } } as never;
+        const nSB = nFilt === -1 ? nIn : nFilt;
+        const s = rawsOf(scaleT, nSB, r, 'full');
+        const b = rawsOf(biasT, nSB, r, 'full');
+        let p;
+        try {
+          p = prepareFastBatchnorm(cfg, s as never, b as never);
+        } catch {
+          return;
+        }
+        if (!p.kernel) return;
+        fast++;
+        const ref = { run: (x: never, o?: { stats?: KernelStats }) => batchnorm(cfg, x, s as never, b as never, o) };
+        for (let i = 0; i < 3; i++) sameMac(ref as never, p.kernel as never, rawsOf(input, nIn, r, i === 0 ? 'small' : 'full'), `input ${i}`);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(fast).toBeGreaterThan(RUNS / 2);
+  });
+
+  it('linear and ReLU into any type', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(anyType(33, 64), anyType(8, 64), fc.constantFrom('linear' as const, 'relu' as const), fc.integer({ min: 1, max: 40 }), fc.integer(), (input, result, kind, n, seed) => {
+        const r = rng(seed);
+        const cfg = { name: kind, n_in: n, types: { input, result } } as never;
+        const p = prepareFastActivation(kind, cfg);
+        if (!p.kernel) return;
+        fast++;
+        const fn = kind === 'relu' ? relu : linear;
+        const ref = { run: (x: never, o?: { stats?: KernelStats }) => fn(cfg, x, o) };
+        for (let i = 0; i < 3; i++) sameMac(ref as never, p.kernel as never, rawsOf(input, n, r, i === 0 ? 'small' : 'full'), `input ${i}`);
+        // the same type on both sides: a copy
+        const same = { name: kind, n_in: n, types: { input, result: input } } as never;
+        const q = prepareFastActivation(kind, same);
+        if (q.kernel) sameMac({ run: (x: never, o?: { stats?: KernelStats }) => fn(same, x, o) } as never, q.kernel as never, rawsOf(input, n, r, 'full'), 'copy');
+      }),
+      { numRuns: RUNS },
+    );
+    expect(fast).toBeGreaterThan(RUNS / 2);
+  });
+
+  it('max pooling 2D (io_parallel and io_stream, padding)', () => {
+    let fast = 0;
+    const satOrWrap = fc.record({ signed: fc.boolean(), W: fc.integer({ min: 54, max: 64 }), I: fc.integer({ min: 10, max: 40 }) });
+    fc.assert(
+      fc.property(satOrWrap, fc.constantFrom('same', 'wider', 'sat'), fc.integer({ min: 1, max: 3 }), fc.constantFrom('io_parallel', 'io_stream'), fc.integer(), ({ signed, W, I }, variant, C, io, seed) => {
+        const r = rng(seed);
+        const input = fixedType(signed, signed ? W : Math.min(W, 63), I, 'AP_TRN', 'AP_WRAP', 0);
+        const accum = variant === 'same' ? input : variant === 'wider' ? fixedType(true, 64, I + 2, 'AP_TRN', 'AP_WRAP', 0) : fixedType(true, 60, I - 3, 'AP_RND', 'AP_SAT', 0);
+        const result = variant === 'sat' ? fixedType(true, 58, I - 4, 'AP_RND', 'AP_SAT', 0) : accum;
+        const cfg = { name: 'p', in_height: 5, in_width: 4, n_filt: C, pool_height: 2, pool_width: 2, stride_height: 2, stride_width: 2, pad_top: 0, pad_bottom: 1, pad_left: 0, pad_right: 0, pool_op: 'Max', io_type: io, types: { input, accum, result } } as never;
+        let ref;
+        try {
+          ref = preparePooling2d(cfg);
+        } catch {
+          return;
+        }
+        const p = prepareFastPooling(cfg, false);
+        if (!p.kernel) return;
+        fast++;
+        for (let i = 0; i < 3; i++) sameMac(ref as never, p.kernel as never, rawsOf(input, 20 * C, r, i === 0 ? 'small' : 'full'), `input ${i}`);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(fast).toBeGreaterThan(RUNS / 4);
   });
 });
