@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CastEvent, fixedType, OVERFLOW_MODES, QUANT_MODES, requantizeBigEvent, type FixedType } from '../../src/fixed/index.js';
 import { emitMul128, emitRequant128, Fn, requant128Ok } from '../../src/kernels/fast/wide.js';
-import { DenseKernel, batchnorm, linear, newKernelStats, prepareConv2d, preparePooling2d, relu, type KernelStats } from '../../src/kernels/index.js';
+import { DenseKernel, batchnorm, linear, newKernelStats, prepareConv2d, preparePooling2d, relu, softmax, type KernelStats } from '../../src/kernels/index.js';
+import { prepareFastSoftmax } from '../../src/kernels/fast/softmax.js';
 import { prepareFastActivation, prepareFastBatchnorm } from '../../src/kernels/fast/elementwise.js';
 import { prepareFastPooling } from '../../src/kernels/fast/pooling.js';
 import { prepareFastDense } from '../../src/kernels/fast/dense.js';
@@ -295,6 +296,41 @@ describe('wide BatchNormalization, linear / ReLU, max pooling ≡ reference, ran
         fast++;
         for (let i = 0; i < 3; i++) sameMac(ref as never, p.kernel as never, rawsOf(input, 20 * C, r, i === 0 ? 'small' : 'full'), `input ${i}`);
       }),
+      { numRuns: RUNS },
+    );
+    expect(fast).toBeGreaterThan(RUNS / 4);
+  });
+});
+
+describe('wide softmax ≡ reference', () => {
+  it('latency / stable with inputs, accumulators and results of 33–64 bits', () => {
+    let fast = 0;
+    const tab = fc.record({ W: fc.integer({ min: 10, max: 24 }), I: fc.integer({ min: 2, max: 10 }) }).map(({ W, I }) => fixedType(false, W, I, 'AP_TRN', 'AP_WRAP', 0));
+    fc.assert(
+      fc.property(
+        fc.record({ input: wideType(33, 64), result: wideType(20, 64), exp_table: tab, inv_table: tab, accum: wideType(33, 64) }),
+        fc.constantFrom('latency', 'stable'),
+        fc.constantFrom(64, 1024),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer(),
+        (types, impl, size, nSlice, nGroups, seed) => {
+          const r = rng(seed);
+          const nIn = nSlice * nGroups;
+          const cfg = { name: 'sm', n_in: nIn, n_slice: nSlice, n_outer: nGroups, implementation: impl, exp_table_size: size, inv_table_size: size, types } as never;
+          let p;
+          try {
+            softmax(cfg, new Array(nIn).fill(0n));
+            p = prepareFastSoftmax(cfg);
+          } catch {
+            return;
+          }
+          if (!p.kernel) return;
+          fast++;
+          const ref = { run: (x: never, o?: { stats?: KernelStats }) => softmax(cfg, x, o) };
+          for (let i = 0; i < 3; i++) sameMac(ref as never, p.kernel as never, rawsOf(types.input, nIn, r, i === 0 ? 'small' : 'full'), `input ${i}`);
+        },
+      ),
       { numRuns: RUNS },
     );
     expect(fast).toBeGreaterThan(RUNS / 4);
