@@ -336,3 +336,46 @@ describe('wide softmax ≡ reference', () => {
     expect(fast).toBeGreaterThan(RUNS / 4);
   });
 });
+
+describe('wide Dense: every shift case of the narrow and small paths', () => {
+  it('s = F_x + F_w − F_accum from −70 to 100, rounding and truncating, logical and arithmetic shifts', () => {
+    const r = rng(99);
+    let checked = 0;
+    for (const s of [-70, -40, -3, 0, 1, 5, 30, 31, 32, 33, 40, 63, 64, 70, 100]) {
+      for (const Q of ['AP_TRN', 'AP_RND'] as const) {
+        for (const Wa of [40, 64]) {
+          for (const [Wx, Ww] of [[64, 40], [48, 32], [30, 30]]) {
+            const Fx = Math.floor(Wx / 2);
+            const Fw = Math.floor(Ww / 2);
+            const Fa = Fx + Fw - s;
+            const types = {
+              input: fixedType(true, Wx!, Wx! - Fx, 'AP_TRN', 'AP_WRAP', 0),
+              weight: fixedType(true, Ww!, Ww! - Fw, 'AP_TRN', 'AP_WRAP', 0),
+              bias: fixedType(true, 40, 40 - Fa + 10 > 40 ? 40 : 40 - Fa + 10, 'AP_TRN', 'AP_WRAP', 0),
+              accum: fixedType(true, Wa, Wa - Fa, Q, 'AP_WRAP', 0),
+              result: fixedType(true, 64, 64 - Fa + 3, 'AP_RND', 'AP_SAT', 0),
+            };
+            const nIn = 7;
+            const nOut = 11;
+            const cfg = { name: 'd', n_in: nIn, n_out: nOut, types };
+            for (const style of ['float32', 'full'] as const) {
+              const w = rawsOf(types.weight, nIn * nOut, r, style);
+              const b = rawsOf(types.bias, nOut, r, 'small');
+              let ref;
+              try {
+                ref = new DenseKernel(cfg, w as never, b as never);
+              } catch {
+                continue;
+              }
+              const p = prepareFastDense(cfg, w as never, b as never);
+              if (!(p.kernel instanceof WideMacKernel)) continue;
+              for (let i = 0; i < 3; i++) sameMac(ref as never, p.kernel as never, rawsOf(types.input, nIn, r, i === 0 ? 'small' : 'full'), `s=${s} ${Q} Wa=${Wa} x${Wx} w${Ww} ${style} ${p.kernel.path}`);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+});

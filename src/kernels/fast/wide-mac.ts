@@ -7,8 +7,9 @@
  *   (`i64x2.extmul_*_i32x4_s`, two outputs per lane pair, SIMD);
  * * **narrow** — the weights, with their common trailing zeros taken out (`w = w'·2^tz`), fit
  *   32 bits (weights quantized from float32 always do): the input is split into 32-bit halves
- *   (`xh` signed, `xl` unsigned), `x·w' = xh·w'·2^32 + xl·w'`, two exact 64-bit products, and the product conversion
- *   `floor((x·w + half) / 2^s)` is taken from them with nested floors (scalar i64);
+ *   (`x·w' = xh·w'·2^32 + xl·w'`), two exact 64-bit products (SIMD `extmul`, two outputs per
+ *   lane pair), and the product conversion `floor((x·w + half) / 2^s)` is taken from them with
+ *   nested floors;
  * * **general** — full signed 64 × 64 → 128-bit products (wide.ts) and a 64-bit window of the
  *   rounded 128-bit value (scalar i64).
  *
@@ -229,7 +230,8 @@ function buildWide(a: WideMacAnalysis, g: MacGeometry, types: DenseTypes): WideP
   const nXp = Math.ceil(g.nX / 4) * 4 + 4;
   const lay: Layout = { stats: 0, bias: 64, w: 0, runs: 0, runsPerPixel: R, stage: 0, x64: 0, xa: 0, xb: 0, acc: 0, res: 0, end: 0 };
   lay.w = align16(lay.bias + Fp * 8);
-  const wBytes = a.path === 'general' ? kc * Fp * 8 : kc * Fp * 4;
+  // small: w (i32); narrow: w' (i32) then K = w'·2^31 (i64); general: w (i64)
+  const wBytes = a.path === 'general' ? kc * Fp * 8 : a.path === 'narrow' ? kc * Fp * 12 + 16 : kc * Fp * 4;
   lay.runs = align16(lay.w + wBytes);
   lay.stage = align16(lay.runs + probe.runs.length * 4);
   lay.x64 = align16(lay.stage + nXp * 8);
@@ -243,7 +245,7 @@ function buildWide(a: WideMacAnalysis, g: MacGeometry, types: DenseTypes): WideP
   const { runs } = tapRuns(g.taps, g.nPix, g.kSize, g.C, 0);
   const funcs = [
     { name: 'ld', params: [I32], results: [], ...emitLoad(a, lay, nXp) },
-    { name: 'mod', params: [], results: [], ...(a.path === 'small' ? emitSmall(a, g, Fp, lay) : emitScalar(a, g, Fp, lay)) },
+    { name: 'mod', params: [], results: [], ...(a.path === 'general' ? emitScalar(a, g, Fp, lay) : emitSimd(a, g, Fp, lay)) },
     { name: 'fin', params: [I32], results: [I32], ...emitFinish(a, g, Fp, lay, types) },
   ].map((f) => ({ name: f.name, params: f.params, results: f.results, locals: f.fn.locals, body: f.fn.c }));
   const ex = instantiateWasm(compileWasm(assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), funcs as never)));
@@ -255,8 +257,17 @@ function buildWide(a: WideMacAnalysis, g: MacGeometry, types: DenseTypes): WideP
     for (let b = 0; b < Fp; b += SMALL_LANES) for (let r = 0; r < kc; r++) for (let l = 0; l < SMALL_LANES; l++) w32[b * kc + r * SMALL_LANES + l] = b + l < F ? Number(a.w[r * F + b + l]!) : 0;
   } else if (a.path === 'narrow') {
     const w32 = new Int32Array(mem, lay.w, kc * Fp);
+    const k64 = new BigInt64Array(mem, narrowK(lay, kc, Fp), kc * Fp);
     const tz = BigInt(a.tz);
-    for (let f = 0; f < F; f++) for (let r = 0; r < kc; r++) w32[f * kc + r] = Number(a.w[r * F + f]! >> tz);
+    for (let b = 0; b < Fp; b += SMALL_LANES) {
+      for (let r = 0; r < kc; r++) {
+        for (let l = 0; l < SMALL_LANES; l++) {
+          const v = b + l < F ? a.w[r * F + b + l]! >> tz : 0n;
+          w32[b * kc + r * SMALL_LANES + l] = Number(v);
+          k64[b * kc + r * SMALL_LANES + l] = v << 31n;
+        }
+      }
+    }
   } else {
     const w64 = new BigInt64Array(mem, lay.w, kc * Fp);
     for (let f = 0; f < F; f++) for (let r = 0; r < kc; r++) w64[f * kc + r] = a.w[r * F + f]!;
@@ -276,7 +287,7 @@ function buildWide(a: WideMacAnalysis, g: MacGeometry, types: DenseTypes): WideP
 /**
  * `ld(fromF64)`: the input into the i64 array (from the f64 staging area when `fromF64`), its
  * min / max, and the copies the path reads: small → int32 values (`xa`); narrow → the halves
- * `xl = x mod 2^32` (unsigned, `xa`) and `xh = x >> 32` (signed, `xb`).
+ * `xl − 2^31` (`xa`, with xl = x mod 2^32) and `xh = x >> 32` (`xb`), both signed 32-bit.
  */
 function emitLoad(a: WideMacAnalysis, lay: Layout, nXp: number): { fn: Fn } {
   const f = new Fn(1);
@@ -295,8 +306,8 @@ function emitLoad(a: WideMacAnalysis, lay: Layout, nXp: number): { fn: Fn } {
   if (a.path === 'small') {
     c.get(I).i32Const(4).i32Mul().get(V).op(I64OP.wrapToI32).i32Store(lay.xa);
   } else if (a.path === 'narrow') {
-    // x = xh·2^32 + xl with xl the unsigned low half and xh = x >> 32 (both 32-bit)
-    c.get(I).i32Const(4).i32Mul().get(V).op(I64OP.wrapToI32).i32Store(lay.xa);
+    // x = xh·2^32 + xl: xa = xl − 2^31 (signed 32-bit), xb = xh = x >> 32
+    c.get(I).i32Const(4).i32Mul().get(V).op(I64OP.wrapToI32).i32Const(-0x80000000).op(0x73).i32Store(lay.xa); // i32.xor
     c.get(I).i32Const(4).i32Mul().get(V).i64Const(32).op(I64OP.shrS).op(I64OP.wrapToI32).i32Store(lay.xb);
   }
   c.get(I).i32Const(1).i32Add().tee(I).i32Const(nXp).op(0x48).brIf(0); // i32.lt_s
@@ -306,12 +317,22 @@ function emitLoad(a: WideMacAnalysis, lay: Layout, nXp: number): { fn: Fn } {
   return { fn: f };
 }
 
+/** Byte offset of the narrow path's K = w'·2^31 table (after the w' table). */
+function narrowK(lay: Layout, kc: number, Fp: number): number {
+  return align16(lay.w + kc * Fp * 4);
+}
+
 /**
- * The small path: i64x2 lanes, eight outputs per block (four accumulators), exact 64-bit products
- * of 32-bit raws, the product conversion `(p + half) >> s` (logical when only bits below 64 are
- * needed, else arithmetic), sums modulo 2^64.
+ * The SIMD paths, i64x2 lanes, eight outputs per block (four accumulators), sums modulo 2^64:
+ *
+ * * small: `p = x·w` exact in 64 bits (`extmul` of 32-bit raws), `q = (p + half) >> s`;
+ * * narrow: `x·w' = xh·w'·2^32 + xl·w'` with `xl·w' = (xl − 2^31)·w' + K` (K = w'·2^31 from a
+ *   table: both extmul operands signed), then `q = floor((x·w' + half') / 2^s')` by nested floors
+ *   (s' = s − tz).
+ *
+ * Shifts are logical where only the bits below 64 matter for the W_accum-bit sum, else arithmetic.
  */
-function emitSmall(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): { fn: Fn } {
+function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): { fn: Fn } {
   const f = new Fn(0);
   const c = f.c;
   const kc = g.kSize * g.C;
@@ -322,20 +343,66 @@ function emitSmall(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout):
   const XP = f.local(I32);
   const CC = f.local(I32);
   const WP = f.local(I32);
+  const KP = f.local(I32);
   const OP = f.local(I32);
   const BL = f.local(I32);
   const XV = f.local(V128);
+  const XH = f.local(V128);
   const W4 = f.local(V128);
   const HALF = f.local(V128);
+  const T1 = f.local(V128);
   const ACC = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-  const s = a.shift;
-  const logical = s > 0 && s + a.accum.W <= 64;
-  if (a.half !== 0n) c.i64Const(a.half).simd(SIMD.i64x2Splat).set(HALF);
+  const narrow = a.path === 'narrow';
+  const s = narrow ? a.shift - a.tz : a.shift;
+  const Wa = a.accum.W;
   const R = lay.runsPerPixel;
+  const kOff = narrowK(lay, kc, Fp);
+  // Constant added before the final shift (the rounding half, placed where the formula needs it).
+  let halfC = 0n;
+  if (a.half !== 0n && s > 0) halfC = narrow ? (s < 32 ? 1n << BigInt(s - 1) : s === 32 ? 1n << 31n : 1n << BigInt(s - 33)) : a.half;
+  if (halfC !== 0n && halfC < 1n << 62n) c.i64Const(halfC).simd(SIMD.i64x2Splat).set(HALF);
+  const shr = (k: number, logicalOk: boolean) => c.i32Const(Math.min(63, k)).simd(logicalOk && k < 64 ? SIMD.i64x2ShrU : SIMD.i64x2ShrS);
+  const ONE = f.local(V128);
+  const TMP = f.local(V128);
+  c.i64Const(1).simd(SIMD.i64x2Splat).set(ONE);
+  /** floor((v + 2^(k−1)) / 2^k) without the addition (which could overflow): (v >> k) + bit k−1 of v. */
+  const roundShr = (k: number) => {
+    c.tee(TMP).i32Const(Math.min(63, k)).simd(SIMD.i64x2ShrS);
+    c.get(TMP).i32Const(Math.min(63, k - 1)).simd(SIMD.i64x2ShrS).get(ONE).simd(SIMD.and).simd(SIMD.i64x2Add);
+  };
+  /** The product conversion on the stack: [T0 (narrow: xl·w'; small: p)] → q; narrow reads T1. */
   const conv = () => {
-    if (a.half !== 0n) c.get(HALF).simd(SIMD.i64x2Add);
-    if (s > 0) c.i32Const(s).simd(logical ? SIMD.i64x2ShrU : SIMD.i64x2ShrS);
-    else if (s < 0) c.i32Const(-s).simd(SIMD.i64x2Shl);
+    if (!narrow) {
+      if (halfC !== 0n && s > 62) return roundShr(s);
+      if (halfC !== 0n) c.get(HALF).simd(SIMD.i64x2Add);
+      if (s > 0) shr(s, s + Wa <= 64);
+      else if (s < 0) c.i32Const(Math.min(-s, 63)).simd(SIMD.i64x2Shl);
+      if (s <= -64) c.i64Const(0).simd(SIMD.i64x2Splat).simd(SIMD.and);
+      return;
+    }
+    if (s <= 0) {
+      // ((T1 << 32) + T0) << −s
+      c.get(T1).i32Const(32).simd(SIMD.i64x2Shl).simd(SIMD.i64x2Add);
+      if (s < 0) c.i32Const(Math.min(-s, 63)).simd(SIMD.i64x2Shl);
+      if (s <= -64) c.i64Const(0).simd(SIMD.i64x2Splat).simd(SIMD.and);
+    } else if (s < 32) {
+      // (T1 << (32 − s)) + ((T0 + half') >> s)
+      if (halfC !== 0n) c.get(HALF).simd(SIMD.i64x2Add);
+      shr(s, s + Wa <= 64);
+      c.get(T1).i32Const(32 - s).simd(SIMD.i64x2Shl).simd(SIMD.i64x2Add);
+    } else if (s === 32) {
+      if (halfC !== 0n) c.get(HALF).simd(SIMD.i64x2Add);
+      shr(32, 32 + Wa <= 64);
+      c.get(T1).simd(SIMD.i64x2Add);
+    } else {
+      // (T1 + (T0 >> 32) + half') >> (s − 32)
+      c.i32Const(32).simd(SIMD.i64x2ShrS).get(T1).simd(SIMD.i64x2Add);
+      if (halfC !== 0n && s > 94) roundShr(s - 32);
+      else {
+        if (halfC !== 0n) c.get(HALF).simd(SIMD.i64x2Add);
+        shr(s - 32, s - 32 + Wa <= 64);
+      }
+    }
   };
   c.i32Const(lay.runs).set(TP);
   c.i32Const(lay.acc).set(OP);
@@ -348,20 +415,29 @@ function emitSmall(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout):
   c.loop(); // runs
   c.get(TK).i32Load(8).tee(CC);
   c.if();
-  c.get(TK).i32Load(0).i32Const(lay.xa).i32Add().set(XP); // the runs' offsets are those of int32 values
-  c.get(TK).i32Load(4).get(BL).i32Const(kc).i32Mul().i32Add().i32Const(4 * SMALL_LANES).i32Mul().i32Const(lay.w).i32Add().set(WP);
+  c.get(TK).i32Load(0).set(XP); // byte offset of an int32 value in xa / xb
+  c.get(TK).i32Load(4).get(BL).i32Const(kc).i32Mul().i32Add().set(WP); // weight row index
+  if (narrow) c.get(WP).i32Const(8 * SMALL_LANES).i32Mul().i32Const(kOff).i32Add().set(KP);
+  c.get(WP).i32Const(4 * SMALL_LANES).i32Mul().i32Const(lay.w).i32Add().set(WP);
   c.loop(); // values
-  c.get(XP).load32Splat().set(XV);
+  c.get(XP).load32Splat(lay.xa).set(XV);
+  if (narrow) c.get(XP).load32Splat(lay.xb).set(XH);
   for (let h = 0; h < 2; h++) {
     c.get(WP).v128Load(16 * h).set(W4);
-    c.get(ACC[2 * h]!).get(XV).get(W4).simd(SIMD.i64x2ExtmulLowI32x4S);
-    conv();
-    c.simd(SIMD.i64x2Add).set(ACC[2 * h]!);
-    c.get(ACC[2 * h + 1]!).get(XV).get(W4).simd(SIMD.i64x2ExtmulHighI32x4S);
-    conv();
-    c.simd(SIMD.i64x2Add).set(ACC[2 * h + 1]!);
+    for (let j = 0; j < 2; j++) {
+      const A = ACC[2 * h + j]!;
+      const ext = j === 0 ? SIMD.i64x2ExtmulLowI32x4S : SIMD.i64x2ExtmulHighI32x4S;
+      c.get(A);
+      if (narrow) {
+        c.get(XH).get(W4).simd(ext).set(T1);
+        c.get(XV).get(W4).simd(ext).get(KP).v128Load(32 * h + 16 * j).simd(SIMD.i64x2Add);
+      } else c.get(XV).get(W4).simd(ext);
+      conv();
+      c.simd(SIMD.i64x2Add).set(A);
+    }
   }
   c.get(WP).i32Const(4 * SMALL_LANES).i32Add().set(WP);
+  if (narrow) c.get(KP).i32Const(8 * SMALL_LANES).i32Add().set(KP);
   c.get(XP).i32Const(4).i32Add().set(XP);
   c.get(CC).i32Const(1).i32Sub().tee(CC).brIf(0);
   c.end(); // values
@@ -380,8 +456,8 @@ function emitSmall(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout):
 }
 
 /**
- * The scalar paths (narrow, general): for each pixel and output, the runs of the pixel, one
- * product conversion per value (see the module comment), sums modulo 2^64.
+ * The general path (scalar): for each pixel and output, the runs of the pixel, one product
+ * conversion per value (see the module comment), sums modulo 2^64.
  */
 function emitScalar(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): { fn: Fn } {
   const f = new Fn(0);
@@ -399,70 +475,35 @@ function emitScalar(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout)
   const ACC = f.local(I64);
   const Q = f.local(I64);
   const R = lay.runsPerPixel;
-  const narrow = a.path === 'narrow';
-  const s = narrow ? a.shift - a.tz : a.shift;
-  const wsz = narrow ? 4 : 8;
-  // One product's conversion into Q (mod 2^64), from the value index XI and the weight at WP.
-  let emitQ: () => void;
-  if (narrow) {
-    const W = f.local(I64);
-    const T1 = f.local(I64);
-    const T0 = f.local(I64);
-    emitQ = () => {
-      c.get(WP).i64Load32S(lay.w).set(W);
-      c.get(XI).i32Const(4).i32Mul().i64Load32S(lay.xb).get(W).op(I64OP.mul).set(T1);
-      c.get(XI).i32Const(4).i32Mul().i64Load32U(lay.xa).get(W).op(I64OP.mul).set(T0);
-      // x·w' = T1·2^32 + T0;  Q = floor((x·w' + half') / 2^s'), half' = 2^(s'−1) when rounding
-      const rnd = a.half !== 0n && s > 0;
-      if (s <= 0) {
-        c.get(T1).i64Const(32).op(I64OP.shl).get(T0).op(I64OP.add);
-        if (s < 0) {
-          if (-s < 64) c.i64Const(-s).op(I64OP.shl);
-          else c.i64Const(0).op(I64OP.mul);
-        }
-      } else if (s < 32) {
-        c.get(T1).i64Const(32 - s).op(I64OP.shl);
-        c.get(T0);
-        if (rnd) c.i64Const(1n << BigInt(s - 1)).op(I64OP.add);
-        c.i64Const(s).op(I64OP.shrS).op(I64OP.add);
-      } else if (s === 32) {
-        c.get(T1).get(T0);
-        if (rnd) c.i64Const(1n << 31n).op(I64OP.add);
-        c.i64Const(32).op(I64OP.shrS).op(I64OP.add);
-      } else {
-        c.get(T1).get(T0).i64Const(32).op(I64OP.shrS).op(I64OP.add);
-        if (rnd) c.i64Const(1n << BigInt(s - 33)).op(I64OP.add);
-        c.i64Const(Math.min(63, s - 32)).op(I64OP.shrS);
+  const s = a.shift;
+  const wsz = 8;
+  // One product's conversion into Q (mod 2^64), from the value index XI and the weight at WP:
+  // the full 128-bit product, the rounding half added, the 64-bit window at s.
+  const X = f.local(I64);
+  const W = f.local(I64);
+  const HH = f.local(I64);
+  const HL = f.local(I64);
+  const { hi, lo } = { hi: f.local(I64), lo: f.local(I64) };
+  const emitQ = () => {
+    c.get(XI).i32Const(8).i32Mul().i64Load(lay.x64).set(X);
+    c.get(WP).i64Load(lay.w).set(W);
+    emitMul128(f, X, W, { hi, lo });
+    if (s <= 0) {
+      c.get(lo);
+      if (-s < 64) c.i64Const(-s).op(I64OP.shl);
+      else c.i64Const(0).op(I64OP.mul);
+    } else {
+      if (a.half !== 0n) {
+        c.i64Const(BigInt.asIntN(64, a.half >> 64n)).set(HH);
+        c.i64Const(BigInt.asIntN(64, a.half)).set(HL);
+        emitAdd128(f, hi, lo, HH, HL);
       }
-      c.set(Q);
-    };
-  } else {
-    const X = f.local(I64);
-    const W = f.local(I64);
-    const HH = f.local(I64);
-    const HL = f.local(I64);
-    const { hi, lo } = { hi: f.local(I64), lo: f.local(I64) };
-    emitQ = () => {
-      c.get(XI).i32Const(8).i32Mul().i64Load(lay.x64).set(X);
-      c.get(WP).i64Load(lay.w).set(W);
-      emitMul128(f, X, W, { hi, lo });
-      if (s <= 0) {
-        c.get(lo);
-        if (-s < 64) c.i64Const(-s).op(I64OP.shl);
-        else c.i64Const(0).op(I64OP.mul);
-      } else {
-        if (a.half !== 0n) {
-          c.i64Const(BigInt.asIntN(64, a.half >> 64n)).set(HH);
-          c.i64Const(BigInt.asIntN(64, a.half)).set(HL);
-          emitAdd128(f, hi, lo, HH, HL);
-        }
-        if (s < 64) c.get(lo).i64Const(s).op(I64OP.shrU).get(hi).i64Const(64 - s).op(I64OP.shl).op(I64OP.or);
-        else if (s === 64) c.get(hi);
-        else c.get(hi).i64Const(Math.min(63, s - 64)).op(I64OP.shrS);
-      }
-      c.set(Q);
-    };
-  }
+      if (s < 64) c.get(lo).i64Const(s).op(I64OP.shrU).get(hi).i64Const(64 - s).op(I64OP.shl).op(I64OP.or);
+      else if (s === 64) c.get(hi);
+      else c.get(hi).i64Const(Math.min(63, s - 64)).op(I64OP.shrS);
+    }
+    c.set(Q);
+  };
   c.i32Const(lay.runs).set(TP);
   c.i32Const(lay.acc).set(OP);
   c.loop(); // pixels
