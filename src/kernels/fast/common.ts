@@ -98,6 +98,8 @@ interface WideIO {
   x64: BigInt64Array;
   outF64?: Float64Array;
   outI64?: BigInt64Array;
+  /** Min and max of x64. */
+  range(): [bigint, bigint];
 }
 
 /**
@@ -117,9 +119,12 @@ export function loadWide(e: WideIO, x: RawInput, t: FixedType, check: boolean): 
   }
   const lo = t.signed ? -(1n << BigInt(t.W - 1)) : 0n;
   const hi = t.signed ? (1n << BigInt(t.W - 1)) - 1n : (1n << BigInt(t.W)) - 1n;
-  if (x instanceof BigInt64Array && !check) {
+  if (x instanceof BigInt64Array) {
+    // (a wide kernel's output) copied as is; its range checked in WebAssembly
     e.x64.set(x);
-    return true;
+    if (!check || (t.signed && t.W === 64)) return true;
+    const [mn, mx] = e.range();
+    return mn >= lo && mx <= hi;
   }
   for (let i = 0; i < n; i++) {
     const v = x[i]!;

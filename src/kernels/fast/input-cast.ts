@@ -54,7 +54,7 @@ export class FastInputCast {
 
   /** The cast into `t`, or null when this type is not supported here (or there is no WebAssembly SIMD). */
   static create(t: FixedType): FastInputCast | null {
-    if (!wasmSimdAvailable() || t.W > 50) return null;
+    if (!wasmSimdAvailable() || t.W > 53) return null;
     const F = frac(t);
     if (F > 900 || F < -900) return null;
     if (t.Q === 'AP_TRN_ZERO') return null;

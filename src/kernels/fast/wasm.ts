@@ -151,6 +151,8 @@ export const SIMD = {
   i64x2ShrU: 0xcd,
   i64x2Splat: 0x12,
   i64x2Mul: 0xd5,
+  i64x2GtS: 0xd9,
+  bitselect: 0x52,
   not: 0x4d,
   anyTrue: 0x53,
   i32x4AllTrue: 0xa3,

@@ -11,9 +11,30 @@
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { emitAdd128, emitMul128, emitRequant128, Fn, requant128Ok } from './wide.js';
-import { I32, I64, I64OP, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable } from './wasm.js';
+import { I32, I64, I64OP, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable } from './wasm.js';
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** `rng()`: min and max of the n values at `x64` (i64) into the slots at 16 and 24. */
+function emitRange(x64: number, n: number): Fn {
+  const f = new Fn(0);
+  const c = f.c;
+  const I = f.local(I32);
+  const V = f.local(I64);
+  const MN = f.local(I64);
+  const MX = f.local(I64);
+  c.i64Const((1n << 63n) - 1n).set(MN);
+  c.i64Const(-(1n << 63n)).set(MX);
+  c.loop();
+  c.get(I).i32Const(8).i32Mul().i64Load(x64).set(V);
+  c.get(V).get(MN).get(V).get(MN).op(I64OP.ltS).op(I64OP.select).set(MN);
+  c.get(V).get(MX).get(V).get(MX).op(I64OP.gtS).op(I64OP.select).set(MX);
+  c.get(I).i32Const(1).i32Add().tee(I).i32Const(n).op(0x48).brIf(0);
+  c.end();
+  c.i32Const(0).get(MN).i64Store(16);
+  c.i32Const(0).get(MX).i64Store(24);
+  return f;
+}
 
 /** What {@link WideElemEngine} computes (see the module comment). */
 export interface WideElemSpec {
@@ -39,14 +60,24 @@ export class WideElemEngine {
   readonly outI64?: BigInt64Array;
   private readonly fn: (fromF64: number, stats: number) => number;
   private readonly mx: BigUint64Array;
+  private readonly rngFn: () => void;
+  private readonly slots: BigInt64Array;
 
-  private constructor(mem: ArrayBuffer, lay: { stage: number; x64: number; out: number }, n: number, wideOut: boolean, fn: (a: number, b: number) => number) {
+  private constructor(mem: ArrayBuffer, lay: { stage: number; x64: number; out: number }, n: number, wideOut: boolean, fn: (a: number, b: number) => number, rng: () => void) {
     this.stage = new Float64Array(mem, lay.stage, n);
     this.x64 = new BigInt64Array(mem, lay.x64, n);
     if (wideOut) this.outI64 = new BigInt64Array(mem, lay.out, n);
     else this.outF64 = new Float64Array(mem, lay.out, n);
     this.fn = fn;
     this.mx = new BigUint64Array(mem, 0, 2);
+    this.rngFn = rng;
+    this.slots = new BigInt64Array(mem, 16, 2);
+  }
+
+  /** Min and max of {@link x64} (computed in WebAssembly). */
+  range(): [bigint, bigint] {
+    this.rngFn();
+    return [this.slots[0]!, this.slots[1]!];
   }
 
   /**
@@ -141,7 +172,15 @@ export class WideElemEngine {
     c.i32Const(0).get(ML).i64Store(0);
     c.i32Const(0).get(MH).i64Store(8);
     c.get(CNT);
-    const ex = instantiateWasm(compileWasm(assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), [{ name: 'run', params: [I32, I32], results: [I32], locals: f.locals, body: c }])));
+    const rng = emitRange(lay.x64, n);
+    const ex = instantiateWasm(
+      compileWasm(
+        assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), [
+          { name: 'run', params: [I32, I32], results: [I32], locals: f.locals, body: c },
+          { name: 'rng', params: [], results: [], locals: rng.locals, body: rng.c },
+        ]),
+      ),
+    );
     const mem = ex.mem.buffer;
     if (spec.affine) {
       new BigInt64Array(mem, lay.s, n).set(Array.from(spec.affine.S, (v) => BigInt.asIntN(64, v)));
@@ -152,7 +191,7 @@ export class WideElemEngine {
         b[2 * i + 1] = BigInt.asIntN(64, v >> 64n);
       }
     }
-    return new WideElemEngine(mem, lay, n, wideOut, ex.run as (a: number, b: number) => number);
+    return new WideElemEngine(mem, lay, n, wideOut, ex.run as (a: number, b: number) => number, ex.rng as () => void);
   }
 }
 
@@ -168,14 +207,24 @@ export class WideMaxPool {
   readonly outI64?: BigInt64Array;
   private readonly fn: (fromF64: number, stats: number) => number;
   private readonly mx: BigUint64Array;
+  private readonly rngFn: () => void;
+  private readonly slots: BigInt64Array;
 
-  private constructor(mem: ArrayBuffer, lay: { stage: number; x64: number; out: number }, nIn: number, nOut: number, wideOut: boolean, fn: (a: number, b: number) => number) {
+  private constructor(mem: ArrayBuffer, lay: { stage: number; x64: number; out: number }, nIn: number, nOut: number, wideOut: boolean, fn: (a: number, b: number) => number, rng: () => void) {
     this.stage = new Float64Array(mem, lay.stage, nIn);
     this.x64 = new BigInt64Array(mem, lay.x64, nIn);
     if (wideOut) this.outI64 = new BigInt64Array(mem, lay.out, nOut);
     else this.outF64 = new Float64Array(mem, lay.out, nOut);
     this.fn = fn;
     this.mx = new BigUint64Array(mem, 0, 1);
+    this.rngFn = rng;
+    this.slots = new BigInt64Array(mem, 16, 2);
+  }
+
+  /** Min and max of {@link x64} (computed in WebAssembly). */
+  range(): [bigint, bigint] {
+    this.rngFn();
+    return [this.slots[0]!, this.slots[1]!];
   }
 
   /** Run on the staged doubles (`fromF64`) or on {@link x64}. */
@@ -195,10 +244,11 @@ export class WideMaxPool {
     if (!toRes && types.result.W > 64) return null;
     const nOut = nPix * C;
     const wideOut = types.result.W > 53;
-    const lay = { stats: 0, taps: 16, stage: 0, x64: 0, out: 0, end: 0 };
+    const lay = { stats: 0, taps: 32, stage: 0, x64: 0, m: 0, out: 0, end: 0 };
     lay.stage = align16(lay.taps + nPix * kSize * 4);
     lay.x64 = align16(lay.stage + nIn * 8);
-    lay.out = align16(lay.x64 + nIn * 8);
+    lay.m = align16(lay.x64 + (nIn + 2) * 8); // one spare value: an odd C reads a pair past the end
+    lay.out = align16(lay.m + (C + 2) * 8);
     lay.end = align16(lay.out + nOut * 8);
     const f = new Fn(2);
     const c = f.c;
@@ -210,7 +260,6 @@ export class WideMaxPool {
     const TT = f.local(I32);
     const OP = f.local(I32);
     const M = f.local(I64);
-    const V = f.local(I64);
     const HI = f.local(I64);
     const A = f.local(I64);
     const T = f.local(I64);
@@ -218,6 +267,10 @@ export class WideMaxPool {
     const CNT = f.local(I32);
     const MAG = f.local(I64);
     const MX = f.local(I64);
+    const VA = f.local(V128);
+    const VV = f.local(V128);
+    const PAD = f.local(V128);
+    const NEG = f.local(V128);
     // input → i64
     c.get(0).if();
     c.loop();
@@ -225,24 +278,34 @@ export class WideMaxPool {
     c.get(I).i32Const(1).i32Add().tee(I).i32Const(nIn).op(0x48).brIf(0);
     c.end();
     c.end();
+    c.i64Const(pad).simd(SIMD.i64x2Splat).set(PAD);
+    c.i64Const(-(1n << 63n)).simd(SIMD.i64x2Splat).set(NEG);
     c.i32Const(lay.out).set(OP);
     c.loop(); // pixels
+    // the window maxima of this pixel, two channels per i64x2 lane pair: m = bitselect(v, m, v > m)
     c.i32Const(0).set(CH);
-    c.loop(); // channels
-    c.i64Const(-(1n << 63n)).set(M);
+    c.loop(); // channel pairs
+    c.get(NEG).set(VA);
     c.get(O).i32Const(kSize * 4).i32Mul().i32Const(lay.taps).i32Add().set(TP);
     c.i32Const(0).set(K);
     c.loop(); // taps
     c.get(TP).i32Load().tee(TT).i32Const(0).op(0x48); // tap < 0
     c.if();
-    c.i64Const(pad).set(V);
+    c.get(PAD).set(VV);
     c.else();
-    c.get(TT).i32Const(C).i32Mul().get(CH).i32Add().i32Const(8).i32Mul().i64Load(lay.x64).set(V);
+    c.get(TT).i32Const(C).i32Mul().get(CH).i32Add().i32Const(8).i32Mul().v128Load(lay.x64).set(VV);
     c.end();
-    c.get(V).get(M).get(V).get(M).op(I64OP.gtS).op(I64OP.select).set(M);
+    c.get(VV).get(VA).get(VV).get(VA).simd(SIMD.i64x2GtS).simd(SIMD.bitselect).set(VA);
     c.get(TP).i32Const(4).i32Add().set(TP);
     c.get(K).i32Const(1).i32Add().tee(K).i32Const(kSize).op(0x47).brIf(0);
     c.end(); // taps
+    c.get(CH).i32Const(8).i32Mul().get(VA).v128Store(lay.m);
+    c.get(CH).i32Const(2).i32Add().tee(CH).i32Const(C).op(0x48).brIf(0); // i32.lt_s
+    c.end(); // channel pairs
+    // conversions, report, store
+    c.i32Const(0).set(CH);
+    c.loop(); // channels
+    c.get(CH).i32Const(8).i32Mul().i64Load(lay.m).set(M);
     if (toAcc) {
       c.get(M).i64Const(63).op(I64OP.shrS).set(HI);
       emitRequant128(f, toAcc, HI, M, A);
@@ -267,9 +330,17 @@ export class WideMaxPool {
     c.end(); // pixels
     c.i32Const(0).get(MX).i64Store(0);
     c.get(CNT);
-    const ex = instantiateWasm(compileWasm(assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), [{ name: 'run', params: [I32, I32], results: [I32], locals: f.locals, body: c }])));
+    const rng = emitRange(lay.x64, nIn);
+    const ex = instantiateWasm(
+      compileWasm(
+        assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), [
+          { name: 'run', params: [I32, I32], results: [I32], locals: f.locals, body: c },
+          { name: 'rng', params: [], results: [], locals: rng.locals, body: rng.c },
+        ]),
+      ),
+    );
     const mem = ex.mem.buffer;
     new Int32Array(mem, lay.taps, nPix * kSize).set(taps.subarray(0, nPix * kSize));
-    return new WideMaxPool(mem, lay, nIn, nOut, wideOut, ex.run as (a: number, b: number) => number);
+    return new WideMaxPool(mem, lay, nIn, nOut, wideOut, ex.run as (a: number, b: number) => number, ex.rng as () => void);
   }
 }

@@ -662,8 +662,14 @@ export class WideMacKernel {
       return true;
     }
     const x64 = this.e.x64;
-    if (x instanceof BigInt64Array && !check && !p) x64.set(x);
-    else {
+    if (x instanceof BigInt64Array && !p) {
+      // (a wide kernel's output) copied as is; its range checked from the loader's min / max
+      x64.set(x);
+      this.e.ld(0);
+      if (!check || (this.types.input.signed && this.types.input.W === 64)) return true;
+      const s = this.e.statsI64;
+      return s[2]! >= this.xLo && s[3]! <= this.xHi;
+    } else {
       for (let r = 0; r < n; r++) {
         const e = x[p ? p[r]! : r]!;
         let v: bigint;
