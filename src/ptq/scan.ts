@@ -333,7 +333,7 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   const baseCfg = baselineConfig(opts.baseConfig, opts.ioType);
   let base: FirmwareGraph | undefined;
   try {
-    base = convertModel(opts.model, baseCfg);
+    base = withoutText(convertModel(opts.model, baseCfg));
   } catch {
     base = undefined;
   }
@@ -355,7 +355,7 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   );
   const convert = (p: Planned) => {
     try {
-      p.graph = convertModel(opts.model, opts.series[p.series]!.config(p.base.type));
+      p.graph = withoutText(convertModel(opts.model, opts.series[p.series]!.config(p.base.type)));
     } catch (e) {
       p.error = e instanceof Error ? e.message : String(e);
     }
@@ -483,6 +483,15 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   if (opts.fractionalBits !== undefined) res.fractionalBits = opts.fractionalBits;
   else res.integerBits = opts.integerBits ?? 6;
   return res;
+}
+
+/**
+ * The graph without the weights' decimal tokens (kept for emitting HLS code, not needed to
+ * emulate): a scan holds hundreds of graphs and sends them to its workers.
+ */
+function withoutText(g: FirmwareGraph): FirmwareGraph {
+  for (const L of g.layers) delete L.text;
+  return g;
 }
 
 /** The homogeneous series (everything `fixed<W,I>`). @example homogeneousSeries(base) */
