@@ -156,7 +156,7 @@ async function widthRow(model: ModelGraph, x: Float32Array, W: number, type: str
   await probe();
   const n = Math.max(10, Math.min(IMAGES, Math.round(20 * (200 / (performance.now() - t0)))));
   const run = singleThread(fw, x, n);
-  const r = await interleaved(Math.max(3, Math.ceil(ROUNDS / 2)), { w: n, w16: 200 }, { w: run, w16: base });
+  const r = await interleaved(ROUNDS, { w: n, w16: 200 }, { w: run, w16: base });
   const imgS = spread(r.w!).median;
   return {
     W,

@@ -1,7 +1,11 @@
 /**
  * Batch parallelism over worker threads: the same FirmwareGraph is compiled in each worker, a
  * batch is cut into contiguous slices, and outputs, traces and overflow statistics are stitched
- * back in order — identical, bit for bit, to a single-threaded run.
+ * back in order — identical, bit for bit, to a single-threaded run. With one worker the batch runs
+ * in this thread, slice by slice (bounded buffers, the WebAssembly input cast).
+ *
+ * Also the engine of PTQ scans (GraphPool / GraphSetExecutor): many graphs on one dataset held in
+ * shared memory, the layers they share with a base graph run once per sample.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';

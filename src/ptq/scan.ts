@@ -4,8 +4,10 @@
  * on a whole dataset in batches; per point the accuracy, the argmax agreement with the float model,
  * per-layer overflow counts and the time taken. The float64 reference gives the baseline.
  *
- * Only `Emulator.predict` is called, batch by batch, so any speed-up of the emulator (including an
- * asynchronous, worker-based one) carries over.
+ * A scan runs all its points together on a GraphPool (src/emulate/parallel.ts): the dataset is
+ * shared with the worker threads once, each point's layers that equal the baseline's run once per
+ * image for all the points of a series, points equal to the baseline are not run again, and each
+ * point's result is exactly what {@link evaluateConfig} (one Emulator per config) gives.
  */
 import { ConfigError } from '../errors.js';
 import { argmaxRows, evaluateFloat } from '../emulate/float.js';
@@ -437,7 +439,8 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
         progress({ phase: 'emulate', series: opts.series[p.series]!.name, width: p.width }, emuDone);
         opts.onPoint?.(series[p.series]!, point);
       };
-      const results = await pool.evaluate(sets, {
+      const whereOf = new Map(where.map((x) => [`${x.set}:${x.index}`, x.p]));
+      await pool.evaluate(sets, {
         report: true,
         ...(opts.batchSize ? { chunk: opts.batchSize } : {}),
         onProgress: (k, t) => {
@@ -447,12 +450,11 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
         onGraph: (si, gi, r) => {
           if (si === baseSet) for (const p of aliases) finish(p, r, p.graph!);
           else {
-            const w = where.find((x) => x.set === si && x.index === gi)!;
-            finish(w.p, r, w.p.graph!);
+            const p = whereOf.get(`${si}:${gi}`)!;
+            finish(p, r, p.graph!);
           }
         },
       });
-      void results;
       emuSeconds = (performance.now() - te) / 1000;
       emulated = (where.length + aliases.length) * s.n;
     }

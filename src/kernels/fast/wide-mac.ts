@@ -218,13 +218,14 @@ interface WideParts {
   resI64?: BigInt64Array;
 }
 
-/** Lanes per block of the small (SIMD) path: eight outputs in four i64x2 accumulators. */
-const SMALL_LANES = 8;
+/** Outputs per block of the SIMD paths: 16 (eight i64x2 accumulators) on the small path, 8 on the narrow one (more registers per lane pair). */
+const lanesOf = (a: WideMacAnalysis) => (a.path === 'small' ? 16 : 8);
 
 function buildWide(a: WideMacAnalysis, g: MacGeometry, types: DenseTypes): WideParts {
   const F = a.nOut;
   const kc = g.kSize * g.C;
-  const Fp = Math.ceil(F / SMALL_LANES) * SMALL_LANES;
+  const SL = lanesOf(a);
+  const Fp = Math.ceil(F / 16) * 16;
   const probe = tapRuns(g.taps, g.nPix, g.kSize, g.C, 0);
   const R = probe.perPixel;
   const nXp = Math.ceil(g.nX / 4) * 4 + 4;
@@ -254,17 +255,17 @@ function buildWide(a: WideMacAnalysis, g: MacGeometry, types: DenseTypes): WideP
   // Weights: small → i32 [block][kc][8 lanes]; narrow → i32 (w >> tz) [f][kc]; general → i64 [f][kc].
   if (a.path === 'small') {
     const w32 = new Int32Array(mem, lay.w, kc * Fp);
-    for (let b = 0; b < Fp; b += SMALL_LANES) for (let r = 0; r < kc; r++) for (let l = 0; l < SMALL_LANES; l++) w32[b * kc + r * SMALL_LANES + l] = b + l < F ? Number(a.w[r * F + b + l]!) : 0;
+    for (let b = 0; b < Fp; b += SL) for (let r = 0; r < kc; r++) for (let l = 0; l < SL; l++) w32[b * kc + r * SL + l] = b + l < F ? Number(a.w[r * F + b + l]!) : 0;
   } else if (a.path === 'narrow') {
     const w32 = new Int32Array(mem, lay.w, kc * Fp);
     const k64 = new BigInt64Array(mem, narrowK(lay, kc, Fp), kc * Fp);
     const tz = BigInt(a.tz);
-    for (let b = 0; b < Fp; b += SMALL_LANES) {
+    for (let b = 0; b < Fp; b += SL) {
       for (let r = 0; r < kc; r++) {
-        for (let l = 0; l < SMALL_LANES; l++) {
+        for (let l = 0; l < SL; l++) {
           const v = b + l < F ? a.w[r * F + b + l]! >> tz : 0n;
-          w32[b * kc + r * SMALL_LANES + l] = Number(v);
-          k64[b * kc + r * SMALL_LANES + l] = v << 31n;
+          w32[b * kc + r * SL + l] = Number(v);
+          k64[b * kc + r * SL + l] = v << 31n;
         }
       }
     }
@@ -351,7 +352,9 @@ function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): 
   const W4 = f.local(V128);
   const HALF = f.local(V128);
   const T1 = f.local(V128);
-  const ACC = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const SL = lanesOf(a);
+  const NV = SL / 4; // i32x4 weight vectors per row of a block
+  const ACC = Array.from({ length: 2 * NV }, () => f.local(V128));
   const narrow = a.path === 'narrow';
   const s = narrow ? a.shift - a.tz : a.shift;
   const Wa = a.accum.W;
@@ -409,7 +412,7 @@ function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): 
   c.loop(); // pixels
   c.i32Const(0).set(BL);
   c.loop(); // blocks of 8 outputs
-  for (let v = 0; v < 4; v++) c.get(BL).i32Const(64).i32Mul().v128Load(lay.bias + 16 * v).set(ACC[v]!);
+  for (let v = 0; v < 2 * NV; v++) c.get(BL).i32Const(8 * SL).i32Mul().v128Load(lay.bias + 16 * v).set(ACC[v]!);
   c.get(TP).set(TK);
   c.i32Const(0).set(K);
   c.loop(); // runs
@@ -417,12 +420,12 @@ function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): 
   c.if();
   c.get(TK).i32Load(0).set(XP); // byte offset of an int32 value in xa / xb
   c.get(TK).i32Load(4).get(BL).i32Const(kc).i32Mul().i32Add().set(WP); // weight row index
-  if (narrow) c.get(WP).i32Const(8 * SMALL_LANES).i32Mul().i32Const(kOff).i32Add().set(KP);
-  c.get(WP).i32Const(4 * SMALL_LANES).i32Mul().i32Const(lay.w).i32Add().set(WP);
+  if (narrow) c.get(WP).i32Const(8 * SL).i32Mul().i32Const(kOff).i32Add().set(KP);
+  c.get(WP).i32Const(4 * SL).i32Mul().i32Const(lay.w).i32Add().set(WP);
   c.loop(); // values
   c.get(XP).load32Splat(lay.xa).set(XV);
   if (narrow) c.get(XP).load32Splat(lay.xb).set(XH);
-  for (let h = 0; h < 2; h++) {
+  for (let h = 0; h < NV; h++) {
     c.get(WP).v128Load(16 * h).set(W4);
     for (let j = 0; j < 2; j++) {
       const A = ACC[2 * h + j]!;
@@ -436,8 +439,8 @@ function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): 
       c.simd(SIMD.i64x2Add).set(A);
     }
   }
-  c.get(WP).i32Const(4 * SMALL_LANES).i32Add().set(WP);
-  if (narrow) c.get(KP).i32Const(8 * SMALL_LANES).i32Add().set(KP);
+  c.get(WP).i32Const(4 * SL).i32Add().set(WP);
+  if (narrow) c.get(KP).i32Const(8 * SL).i32Add().set(KP);
   c.get(XP).i32Const(4).i32Add().set(XP);
   c.get(CC).i32Const(1).i32Sub().tee(CC).brIf(0);
   c.end(); // values
@@ -445,8 +448,8 @@ function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): 
   c.get(TK).i32Const(12).i32Add().set(TK);
   c.get(K).i32Const(1).i32Add().tee(K).i32Const(R).op(0x47).brIf(0);
   c.end(); // runs
-  for (let v = 0; v < 4; v++) c.get(OP).get(BL).i32Const(64).i32Mul().i32Add().get(ACC[v]!).v128Store(16 * v);
-  c.get(BL).i32Const(1).i32Add().tee(BL).i32Const(Fp / SMALL_LANES).op(0x47).brIf(0);
+  for (let v = 0; v < 2 * NV; v++) c.get(OP).get(BL).i32Const(8 * SL).i32Mul().i32Add().get(ACC[v]!).v128Store(16 * v);
+  c.get(BL).i32Const(1).i32Add().tee(BL).i32Const(Fp / SL).op(0x47).brIf(0);
   c.end(); // blocks
   c.get(TP).i32Const(R * 12).i32Add().set(TP);
   c.get(OP).i32Const(Fp * 8).i32Add().set(OP);
