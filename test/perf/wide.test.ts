@@ -379,3 +379,29 @@ describe('wide Dense: every shift case of the narrow and small paths', () => {
     expect(checked).toBeGreaterThan(100);
   });
 });
+
+describe('wide BatchNormalization whose products fit 64 bits (one i64 multiply)', () => {
+  it('inputs and scales of 24–34 bits', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(wideType(24, 34), wideType(20, 32), wideType(16, 40), wideType(20, 48), fc.integer({ min: 1, max: 24 }), fc.integer(), (input, scaleT, biasT, result, nIn, seed) => {
+        const r = rng(seed);
+        const cfg = { name: 'bn', n_in: nIn, types: { input, scale: scaleT, bias: biasT, result } } as never;
+        const s = rawsOf(scaleT, nIn, r, 'full');
+        const b = rawsOf(biasT, nIn, r, 'full');
+        let p;
+        try {
+          p = prepareFastBatchnorm(cfg, s as never, b as never);
+        } catch {
+          return;
+        }
+        if (!p.kernel) return;
+        fast++;
+        const ref = { run: (x: never, o?: { stats?: KernelStats }) => batchnorm(cfg, x, s as never, b as never, o) };
+        for (let i = 0; i < 3; i++) sameMac(ref as never, p.kernel as never, rawsOf(input, nIn, r, i === 0 ? 'small' : 'full'), `input ${i}`);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(fast).toBeGreaterThan(RUNS / 2);
+  });
+});

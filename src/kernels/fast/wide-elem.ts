@@ -126,7 +126,27 @@ export class WideElemEngine {
     c.end();
     c.get(I).i32Const(8).i32Mul().i64Load(lay.x64).set(X);
     if (spec.relu) c.get(X).i64Const(0).get(X).i64Const(0).op(I64OP.gtS).op(I64OP.select).set(X);
+    // x·S << k + B fits 64 bits (max |x| of the type, the actual S and B): one i64 multiply.
+    let fits64 = false;
     if (spec.affine) {
+      const t = spec.input;
+      const maxX = t.signed ? 1n << BigInt(t.W - 1) : (1n << BigInt(t.W)) - 1n;
+      let maxS = 0n;
+      let maxB = 0n;
+      for (let i = 0; i < n; i++) {
+        const sv = spec.affine.S[i]!;
+        const bv = spec.affine.B[i]!;
+        if ((sv < 0n ? -sv : sv) > maxS) maxS = sv < 0n ? -sv : sv;
+        if ((bv < 0n ? -bv : bv) > maxB) maxB = bv < 0n ? -bv : bv;
+      }
+      fits64 = ((maxX * maxS) << BigInt(spec.affine.k)) + maxB < 1n << 63n;
+    }
+    if (spec.affine && fits64) {
+      c.get(I).i32Const(8).i32Mul().i64Load(lay.s).get(X).op(I64OP.mul);
+      if (spec.affine.k > 0) c.i64Const(spec.affine.k).op(I64OP.shl);
+      c.get(I).i32Const(16).i32Mul().i64Load(lay.b).op(I64OP.add).set(LO);
+      c.get(LO).i64Const(63).op(I64OP.shrS).set(HI);
+    } else if (spec.affine) {
       c.get(I).i32Const(8).i32Mul().i64Load(lay.s).set(S);
       emitMul128(f, X, S, { hi: HI, lo: LO });
       const k = spec.affine.k;
