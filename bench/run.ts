@@ -1,4 +1,4 @@
-// Benchmark driver: `npm run bench -- --suite <fixed|kernels|model|scan|scaling|all> [--json]`. Prints JSON.
+// Benchmark driver: `npm run bench -- --suite <fixed|kernels|model|scan|scaling|study|all> [--json]`. Prints JSON.
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -18,9 +18,10 @@ const suites: Record<string, Suite> = {
   model: load('model.bench.js', 'benchModel'),
   scan: load('scan.bench.js', 'benchScan'),
   scaling: load('scaling.bench.js', 'benchScaling'),
+  study: load('study.bench.js', 'benchStudy'),
 };
 
-// 'all' = the quick suites; scan (60k images) and scaling run only when asked for.
+// 'all' = the quick suites; scan (60k images), scaling and study run only when asked for.
 const names = values.suite === 'all' ? ['fixed', 'kernels', 'model'] : [values.suite!];
 const out: Record<string, unknown> = {};
 for (const n of names) {

@@ -4,15 +4,18 @@
  * on a whole dataset in batches; per point the accuracy, the argmax agreement with the float model,
  * per-layer overflow counts and the time taken. The float64 reference gives the baseline.
  *
- * Only `Emulator.predict` is called, batch by batch, so any speed-up of the emulator (including an
- * asynchronous, worker-based one) carries over.
+ * A scan runs all its points together on a GraphPool (src/emulate/parallel.ts): the dataset is
+ * shared with the worker threads once, each point's layers that equal the baseline's run once per
+ * image for all the points of a series, points equal to the baseline are not run again, and each
+ * point's result is exactly what {@link evaluateConfig} (one Emulator per config) gives.
  */
 import { ConfigError } from '../errors.js';
 import { argmaxRows, evaluateFloat } from '../emulate/float.js';
 import { availableParallelism } from 'node:os';
-import { ParallelEmulator } from '../emulate/parallel.js';
+import { GraphPool, ParallelEmulator, sharedLayers, type GraphResult, type SuffixGraph } from '../emulate/parallel.js';
 import { Emulator } from '../emulate/predict.js';
-import type { LayerReport, OverflowReport } from '../emulate/report.js';
+import { buildReport, type LayerReport, type OverflowReport } from '../emulate/report.js';
+import { formatFixedType } from '../fixed/types.js';
 import type { Hls4mlConfig } from '../graph/config.js';
 import { convertModel } from '../graph/convert.js';
 import { shapeSize, type FirmwareGraph, type IOType } from '../graph/firmware.js';
@@ -284,6 +287,11 @@ export async function evaluateConfig(
   } finally {
     if (emu instanceof ParallelEmulator) await emu.close();
   }
+  return pointMetrics(report, predictions, (performance.now() - t0) / 1000, opts);
+}
+
+/** Accuracy, agreement and overflow counts of one point from its summed report. */
+function pointMetrics(report: OverflowReport | undefined, predictions: Int32Array, seconds: number, opts: { labels?: ArrayLike<number>; reference?: ArrayLike<number> }): PointMetrics {
   const overflows: Record<string, number> = {};
   const overflowDetail: PointMetrics['overflowDetail'] = {};
   let overflowTotal = 0;
@@ -303,7 +311,7 @@ export async function evaluateConfig(
     overflowTotal,
     inputOverflows: report ? report.input.wrapped + report.input.saturated : 0,
     predictions,
-    seconds: (performance.now() - t0) / 1000,
+    seconds,
   };
   if (report) out.report = report;
   if (opts.labels) out.accuracy = agreementOf(predictions, opts.labels);
@@ -330,29 +338,158 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   if (!opts.labels && 'labels' in opts.data && opts.data.labels) opts.labels = (opts.data as LabelledData).labels; // LabelledData carries its labels
   const widths = [...(opts.widths ?? DEFAULT_WIDTHS)];
   if (opts.labels && opts.labels.length < s.n) throw new ConfigError('labels', `${opts.labels.length} labels for ${s.n} samples`);
-  const points = widths.length * opts.series.length;
-  const total = points * s.n + (opts.float ? 0 : s.n);
+  const nPoints = widths.length * opts.series.length;
+  const total = nPoints * s.n + (opts.float ? 0 : s.n);
   let done = 0;
-  let point = 0;
-  const progress = (p: Partial<ScanProgress> & { phase: ScanProgress['phase'] }, now: number) => opts.onProgress?.({ point, points, done: done + now, total, ...p });
-  const float =
-    opts.float ??
-    floatBaseline(opts.model, s, opts.labels, { onImages: (k) => progress({ phase: 'float' }, k) });
-  if (!opts.float) done += s.n;
-  const series: ScanSeries[] = [];
-  let emulated = 0;
+  let finished = 0;
+  /** Emulated point-images so far (the pool's progress scaled to all points, shared ones included). */
+  let emuDone = 0;
+  const progress = (p: Partial<ScanProgress> & { phase: ScanProgress['phase'] }, now: number) => opts.onProgress?.({ point: finished, points: nPoints, done: Math.min(total, done + now), total, ...p });
+
+  // Every point's firmware, and how many leading layers it shares with the baseline (those run
+  // once per image for all points that share them; a point equal to the baseline is not re-run).
+  const baseCfg = baselineConfig(opts.baseConfig, opts.ioType, opts.model);
+  let base: FirmwareGraph | undefined;
+  try {
+    base = withoutText(convertModel(opts.model, baseCfg));
+  } catch {
+    base = undefined;
+  }
+  interface Planned {
+    series: number;
+    width: number;
+    base: Omit<ScanPoint, 'overflows' | 'overflowDetail' | 'overflowTotal' | 'inputOverflows' | 'seconds'>;
+    graph?: FirmwareGraph;
+    from: number;
+    error?: string;
+  }
+  const series: ScanSeries[] = opts.series.map((spec) => ({ name: spec.name, kind: spec.kind, ...(spec.layer !== undefined ? { layer: spec.layer } : {}), points: [] }));
+  const points: (ScanPoint | undefined)[][] = opts.series.map(() => widths.map(() => undefined));
+  const planned: Planned[][] = opts.series.map((_, si) =>
+    widths.map((W) => {
+      const { I, F } = typeParams(opts, W);
+      return { series: si, width: W, base: { width: W, integerBits: I, fractionalBits: F, type: fixedTypeText(W, I, opts.modes) }, from: 0 };
+    }),
+  );
+  const convert = (p: Planned) => {
+    try {
+      p.graph = withoutText(convertModel(opts.model, opts.series[p.series]!.config(p.base.type)));
+    } catch (e) {
+      p.error = e instanceof Error ? e.message : String(e);
+    }
+  };
+  // Without a baseline, the first point that converts stands in for it.
+  if (!base) {
+    for (const p of planned.flat()) {
+      convert(p);
+      if (p.graph) {
+        base = p.graph;
+        break;
+      }
+    }
+  }
+  const workers = parallelFailure ? 1 : resolveWorkers(opts.workers, s.n);
+  const pool = new GraphPool({ workers });
+  let float: FloatBaseline;
   let emuSeconds = 0;
+  let emulated = 0;
+  try {
+    if (base) await pool.start(s.x, s.sampleShape, base, opts.float ? undefined : opts.model);
+    if (pool.workerFailure) {
+      parallelFailure = pool.workerFailure;
+      process.emitWarning(`hlsemu: worker threads unavailable (${parallelFailure}); emulating in the main thread`);
+    }
+    // The float pass runs on the workers while this thread converts the points.
+    const tf = performance.now();
+    const floatPred = opts.float ? null : base ? pool.floatPredictions((k) => progress({ phase: 'float' }, k)) : Promise.resolve(floatBaseline(opts.model, s).predictions);
+    floatPred?.catch(() => undefined);
+    for (const p of planned.flat()) {
+      if (!p.graph && !p.error) {
+        convert(p);
+        if (pool.threads > 1) await new Promise((r) => setImmediate(r)); // let the workers' messages in
+      }
+      if (p.graph && base) p.from = sharedLayers(base, p.graph);
+    }
+    if (opts.float) float = opts.float;
+    else {
+      const predictions = await floatPred!;
+      float = { n: s.n, predictions, seconds: (performance.now() - tf) / 1000 };
+      if (opts.labels) float.accuracy = agreementOf(predictions, opts.labels);
+      done += s.n;
+    }
+    if (base) {
+      const L = base.layers.length;
+      const isBase = (p: Planned) => p.graph !== undefined && p.from === L && p.graph.layers.length === L;
+      // One set per series (its points usually share the same leading layers), plus the baseline
+      // itself when some point equals it.
+      const sets: SuffixGraph[][] = [];
+      const where: { p: Planned; set: number; index: number }[] = [];
+      const aliases: Planned[] = [];
+      planned.forEach((list) => {
+        const set: SuffixGraph[] = [];
+        for (const p of list) {
+          if (!p.graph) continue;
+          if (isBase(p)) {
+            aliases.push(p);
+            continue;
+          }
+          where.push({ p, set: sets.length, index: set.length });
+          set.push({ graph: p.graph, from: p.from });
+        }
+        if (set.length) sets.push(set);
+      });
+      const baseSet = aliases.length ? sets.push([{ graph: base, from: L }]) - 1 : -1;
+      const te = performance.now();
+      const finish = (p: Planned, r: GraphResult | null, graph: FirmwareGraph) => {
+        let point: ScanPoint;
+        if (!r || r.error) point = { ...p.base, overflows: {}, overflowDetail: {}, overflowTotal: 0, inputOverflows: 0, seconds: r?.seconds ?? 0, error: r?.error ?? p.error ?? 'failed' };
+        else {
+          const report = r.stats ? buildReport(graph, r.stats, s.n) : undefined;
+          if (report) report.input = { ...r.input, type: formatFixedType(graph.input.type) };
+          const m = pointMetrics(report, r.pred, r.seconds, { ...(opts.labels ? { labels: opts.labels } : {}), reference: float.predictions });
+          point = { ...p.base, agreement: m.agreement, overflows: m.overflows, overflowDetail: m.overflowDetail, overflowTotal: m.overflowTotal, inputOverflows: m.inputOverflows, seconds: m.seconds };
+          if (m.accuracy !== undefined) point.accuracy = m.accuracy;
+        }
+        points[p.series]![widths.indexOf(p.width)] = point;
+        finished++;
+        progress({ phase: 'emulate', series: opts.series[p.series]!.name, width: p.width }, emuDone);
+        opts.onPoint?.(series[p.series]!, point);
+      };
+      const whereOf = new Map(where.map((x) => [`${x.set}:${x.index}`, x.p]));
+      await pool.evaluate(sets, {
+        report: true,
+        ...(opts.batchSize ? { chunk: opts.batchSize } : {}),
+        onProgress: (k, t) => {
+          emuDone = Math.floor((k / t) * nPoints * s.n);
+          progress({ phase: 'emulate' }, emuDone);
+        },
+        onGraph: (si, gi, r) => {
+          if (si === baseSet) for (const p of aliases) finish(p, r, p.graph!);
+          else {
+            const p = whereOf.get(`${si}:${gi}`)!;
+            finish(p, r, p.graph!);
+          }
+        },
+      });
+      emuSeconds = (performance.now() - te) / 1000;
+      emulated = (where.length + aliases.length) * s.n;
+    }
+    done = total;
+    progress({ phase: 'emulate' }, 0);
+  } finally {
+    await pool.close();
+  }
+  // A quantization-aware-trained model: its accuracy at the trained types (the baseline config).
   let qat: QatBaseline | undefined;
   if (isQatModel(opts.model)) {
     const tq = performance.now();
     const label = opts.baseConfig ? 'the given config' : "trained types (config_from_keras_model, granularity 'name')";
     try {
-      const m = await evaluateConfig(opts.model, baselineConfig(opts.baseConfig, opts.ioType, opts.model), s, {
+      const m = await evaluateConfig(opts.model, baseCfg, s, {
         ...(opts.labels ? { labels: opts.labels } : {}),
-        reference: float.predictions,
+        reference: float!.predictions,
         ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
         ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-        onImages: (k) => progress({ phase: 'emulate', series: 'trained types' }, k),
       });
       qat = { config: label, agreement: m.agreement, overflowTotal: m.overflowTotal, overflows: m.overflows, seconds: m.seconds };
       if (m.accuracy !== undefined) qat.accuracy = m.accuracy;
@@ -360,45 +497,21 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
       qat = { config: label, agreement: NaN, overflowTotal: 0, overflows: {}, seconds: (performance.now() - tq) / 1000, error: e instanceof Error ? e.message : String(e) };
     }
   }
-  for (const spec of opts.series) {
-    const out: ScanSeries = { name: spec.name, kind: spec.kind, points: [] };
-    if (spec.layer !== undefined) out.layer = spec.layer;
-    series.push(out);
-    for (const W of widths) {
-      const { I, F } = typeParams(opts, W);
-      const type = fixedTypeText(W, I, opts.modes);
-      const base = { width: W, integerBits: I, fractionalBits: F, type };
-      let p: ScanPoint;
-      const tp = performance.now();
-      try {
-        const m = await evaluateConfig(opts.model, spec.config(type), s, {
-          ...(opts.labels ? { labels: opts.labels } : {}),
-          reference: float.predictions,
-          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-          onImages: (k) => progress({ phase: 'emulate', series: spec.name, width: W }, k),
-        });
-        p = { ...base, agreement: m.agreement, overflows: m.overflows, overflowDetail: m.overflowDetail, overflowTotal: m.overflowTotal, inputOverflows: m.inputOverflows, seconds: m.seconds };
-        if (m.accuracy !== undefined) p.accuracy = m.accuracy;
-        emulated += s.n;
-        emuSeconds += m.seconds;
-      } catch (e) {
-        p = { ...base, overflows: {}, overflowDetail: {}, overflowTotal: 0, inputOverflows: 0, seconds: (performance.now() - tp) / 1000, error: e instanceof Error ? e.message : String(e) };
-      }
-      out.points.push(p);
-      done += s.n;
-      point++;
-      progress({ phase: 'emulate', series: spec.name, width: W }, 0);
-      opts.onPoint?.(out, p);
-    }
+  // Conversion errors.
+  for (const p of planned.flat()) {
+    if (points[p.series]![widths.indexOf(p.width)]) continue;
+    const point: ScanPoint = { ...p.base, overflows: {}, overflowDetail: {}, overflowTotal: 0, inputOverflows: 0, seconds: 0, error: p.error ?? 'failed' };
+    points[p.series]![widths.indexOf(p.width)] = point;
+    opts.onPoint?.(series[p.series]!, point);
   }
+  series.forEach((sr, si) => (sr.points = points[si]! as ScanPoint[]));
   const res: ScanResult = {
     model: opts.model.name,
     ...(qat ? { qat } : {}),
     n: s.n,
-    ioType: baselineConfig(opts.baseConfig, opts.ioType, opts.model).IOType ?? 'io_parallel',
+    ioType: baseCfg.IOType ?? 'io_parallel',
     widths,
-    float: { seconds: float.seconds, ...(float.accuracy !== undefined ? { accuracy: float.accuracy } : {}) },
+    float: { seconds: float!.seconds, ...(float!.accuracy !== undefined ? { accuracy: float!.accuracy } : {}) },
     series,
     totalSeconds: (performance.now() - t0) / 1000,
     imagesPerSecond: emuSeconds > 0 ? emulated / emuSeconds : 0,
@@ -407,6 +520,15 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   if (opts.fractionalBits !== undefined) res.fractionalBits = opts.fractionalBits;
   else res.integerBits = opts.integerBits ?? 6;
   return res;
+}
+
+/**
+ * The graph without the weights' decimal tokens (kept for emitting HLS code, not needed to
+ * emulate): a scan holds hundreds of graphs and sends them to its workers.
+ */
+function withoutText(g: FirmwareGraph): FirmwareGraph {
+  for (const L of g.layers) delete L.text;
+  return g;
 }
 
 /**

@@ -4,30 +4,27 @@
  * types, config struct, tables / weights and a run() that prints every output as raw mantissas.
  * Used by kernels-csim.test.ts.
  */
-import { COMMON_H } from '../../src/emit/cpp/common.js';
-import { ACTIVATION_H } from '../../src/emit/cpp/elementwise.js';
-import { SOFTMAX_H } from '../../src/emit/cpp/softmax.js';
-import { MERGE_H, PADDING_H } from '../../src/emit/cpp/structural.js';
-import { ACTIVATION_EXT_H, INT_H } from '../../src/emit/cpp/activation-ext.js';
-import { EMBED_H, MERGE_EXT_H, RESHAPE_H } from '../../src/emit/cpp/reshape-ext.js';
+import type { CppHeader } from '../../src/emit/layers.js';
+import { ACTIVATION_HEADER } from '../../src/emit/cpp/elementwise.js';
+import { SOFTMAX_HEADER } from '../../src/emit/cpp/softmax.js';
+import { MERGE_HEADER, PADDING_HEADER } from '../../src/emit/cpp/structural.js';
+import { ACTIVATION_EXT_HEADER } from '../../src/emit/cpp/activation-ext.js';
+import { EMBED_HEADER, MERGE_EXT_HEADER, RESHAPE_HEADER } from '../../src/emit/cpp/reshape-ext.js';
 import { concatDim } from '../../src/kernels/index.js';
 
 /** A parsed reference case. */
 export type KCase = Record<string, any>;
 
-/** The headers a kernel-level C++ test needs, by file name. */
-export const HEADERS: Record<string, string> = {
-  'hlsemu_common.h': COMMON_H,
-  'hlsemu_int.h': INT_H,
-  'hlsemu_activation.h': ACTIVATION_H,
-  'hlsemu_softmax.h': SOFTMAX_H,
-  'hlsemu_activation_ext.h': ACTIVATION_EXT_H,
-  'hlsemu_merge.h': MERGE_H,
-  'hlsemu_merge_ext.h': MERGE_EXT_H,
-  'hlsemu_padding.h': PADDING_H,
-  'hlsemu_reshape.h': RESHAPE_H,
-  'hlsemu_embed.h': EMBED_H,
-};
+/** The headers a kernel-level C++ test needs (with the headers they include), by file name. */
+export const HEADERS: Record<string, string> = {};
+{
+  const add = (h: CppHeader): void => {
+    if (h.file in HEADERS) return;
+    HEADERS[h.file] = h.text;
+    h.needs?.forEach(add);
+  };
+  [ACTIVATION_HEADER, SOFTMAX_HEADER, ACTIVATION_EXT_HEADER, MERGE_HEADER, MERGE_EXT_HEADER, PADDING_HEADER, RESHAPE_HEADER, EMBED_HEADER].forEach(add);
+}
 
 interface Port {
   /** Element type (a typedef of the case). */

@@ -60,4 +60,30 @@ describe('ParallelEmulator.predict (pipelined input casting)', () => {
       await pe.close();
     }
   });
+
+  it('in this thread (workers: 1) runs long batches slice by slice with the same results, report, trace and errors', async () => {
+    const ref = readReferenceModel(JSON.parse(readFileSync(file, 'utf8')));
+    const per = 32 * 32 * 3;
+    const n = 300; // more than one local slice
+    const r = rng(11);
+    const x = Float32Array.from({ length: n * per }, () => (r() - 0.5) * 80);
+    const inputs = { data: x, shape: [n, 32, 32, 3] };
+    const single = new Emulator(ref.graph).predict(inputs, { report: true, trace: true });
+    const pe = new ParallelEmulator(ref.graph, { workers: 1 });
+    let calls = 0;
+    const par = await pe.predict(inputs, { report: true, trace: true, onSample: () => calls++ });
+    expect(calls).toBe(n);
+    expect(Array.from(par.raw)).toEqual(Array.from(single.raw));
+    expect(par.report).toEqual(single.report);
+    for (const k of Object.keys(single.trace!)) expect(Array.from(par.trace![k]!.raw as Float64Array)).toEqual(Array.from(single.trace![k]!.raw as Float64Array));
+    x[250 * per + 3] = NaN;
+    let msg = '';
+    try {
+      new Emulator(ref.graph).predict(inputs);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toContain('inputs[250][3]');
+    await expect(pe.predict(inputs)).rejects.toThrow(msg);
+  });
 });

@@ -130,6 +130,7 @@ describe('fast Dense == reference Dense (random)', () => {
 
   it('narrow AP_TRN / AP_RND accumulators always get a fast kernel (and hit every run mode)', () => {
     const modes = { modular: 0, proven: 0, sequential: 0, reference: 0 };
+    const checks = { checked: 0, skipped: 0, narrow: 0 };
     fc.assert(
       fc.property(macTypes(true), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (types, nIn, nOut, seed) => {
         const r = rng(seed);
@@ -138,14 +139,47 @@ describe('fast Dense == reference Dense (random)', () => {
         const b = data(types.bias, nOut, r);
         const xs = [0, 1, 2].map(() => data(types.input, nIn, r));
         const f = compare(() => new DenseKernel(cfg, w, b), () => prepareFastDense(cfg, w, b), xs);
-        if (f?.kernel instanceof FastMacKernel) for (const [m, n] of Object.entries(f.kernel.modeCounts)) modes[m as keyof typeof modes] += n;
-        else if (types.accum.W + Math.max(0, types.input.W - types.input.I + types.weight.W - types.weight.I - (types.accum.W - types.accum.I)) <= 32) expect(f?.kernel).toBeTruthy();
+        if (f?.kernel instanceof FastMacKernel) {
+          for (const [m, n] of Object.entries(f.kernel.modeCounts)) modes[m as keyof typeof modes] += n;
+          checks.checked += f.kernel.productChecks.checked;
+          checks.skipped += f.kernel.productChecks.skipped;
+          if (f.kernel.engine.narrowSequential) checks.narrow += f.kernel.productChecks.skipped;
+        } else if (types.accum.W + Math.max(0, types.input.W - types.input.I + types.weight.W - types.weight.I - (types.accum.W - types.accum.I)) <= 32) expect(f?.kernel).toBeTruthy();
       }),
       { numRuns: RUNS },
     );
     expect(modes.modular).toBeGreaterThan(0);
     expect(modes.proven).toBeGreaterThan(0);
     expect(modes.sequential).toBeGreaterThan(0);
+    // Sequential runs with and without the per-product checks.
+    expect(checks.checked).toBeGreaterThan(0);
+    expect(checks.skipped).toBeGreaterThan(0);
+    // … and on 16-bit lanes.
+    expect(checks.narrow).toBeGreaterThan(0);
+  });
+
+  it('16-bit wrap / saturate accumulators run the sequential kernel on 16-bit lanes (i16 add / add_sat convert)', () => {
+    let narrowRuns = 0;
+    const types16 = fc.record({
+      input: typeArb({ maxW: 16 }),
+      weight: typeArb({ maxW: 12 }),
+      bias: typeArb({ maxW: 16 }),
+      accum: fc.record({ I: fc.integer({ min: 2, max: 14 }), Q: fc.constantFrom('AP_TRN' as const, 'AP_RND' as const), O: fc.constantFrom('AP_WRAP' as const, 'AP_SAT' as const) }).map(({ I, Q, O }) => fixedType(true, 16, I, Q, O, 0)),
+      result: typeArb({ maxW: 16 }),
+    });
+    fc.assert(
+      fc.property(types16, fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (types, nIn, nOut, seed) => {
+        const r = rng(seed);
+        const cfg = { name: 'd', n_in: nIn, n_out: nOut, types };
+        const w = data(types.weight, nIn * nOut, r, 0.2);
+        const b = data(types.bias, nOut, r);
+        const xs = [0, 1, 2, 3].map(() => data(types.input, nIn, r));
+        const f = compare(() => new DenseKernel(cfg, w, b), () => prepareFastDense(cfg, w, b), xs);
+        if (f?.kernel instanceof FastMacKernel && f.kernel.engine.narrowSequential) narrowRuns += f.kernel.productChecks.skipped;
+      }),
+      { numRuns: RUNS },
+    );
+    expect(narrowRuns).toBeGreaterThan(0);
   });
 
   it('wide types run on f64 lanes (all run modes), identical to the reference', () => {

@@ -235,6 +235,23 @@ export function analyzeMac(L: MacLayer): MacAnalysis {
 }
 
 /**
+ * True when, for inputs in `[xmin, xmax]`, no product conversion into accum_t can leave its
+ * unchanged range `[lo, max]` (the rounded product is within 1 of the exact scaled one).
+ *
+ * @example productsInRange(a, 0, 1023); // the sequential kernel may skip the product checks
+ */
+export function productsInRange(a: MacAnalysis, xmin: number, xmax: number): boolean {
+  const sc = 2 ** -a.shift;
+  const c1 = a.wMax * xmax;
+  const c2 = a.wMax * xmin;
+  const c3 = a.wMin * xmax;
+  const c4 = a.wMin * xmin;
+  const pHi = Math.max(c1, c2, c3, c4) * sc + 1;
+  const pLo = Math.min(c1, c2, c3, c4) * sc - 1;
+  return pHi <= a.accum.max && pLo >= a.accum.lo;
+}
+
+/**
  * True when, for inputs in `[xmin, xmax]`, no product conversion and no partial sum of any output
  * can leave accum_t's unchanged range `[lo, max]` — in any accumulation order. Then the sum is an
  * exact integer sum, the accum overflow count is zero, and only the final conversion remains.
@@ -243,16 +260,10 @@ export function analyzeMac(L: MacLayer): MacAnalysis {
  * @example provablyNoOverflow(a, 0, 1023); // e.g. true for a ReLU output and small weights
  */
 export function provablyNoOverflow(a: MacAnalysis, xmin: number, xmax: number): boolean {
+  if (!productsInRange(a, xmin, xmax)) return false;
   const lo = a.accum.lo;
   const hi = a.accum.max;
   const sc = 2 ** -a.shift;
-  const c1 = a.wMax * xmax;
-  const c2 = a.wMax * xmin;
-  const c3 = a.wMin * xmax;
-  const c4 = a.wMin * xmin;
-  const pHi = Math.max(c1, c2, c3, c4) * sc + 1;
-  const pLo = Math.min(c1, c2, c3, c4) * sc - 1;
-  if (pHi > hi || pLo < lo) return false;
   const ap = Math.max(xmax, 0) * sc;
   const an = Math.max(-xmin, 0) * sc;
   const { posW, negW, nnz, biasAcc } = a;

@@ -91,3 +91,69 @@ export class OutputBuffer {
     return (this.buf ??= new Float64Array(this.n));
   }
 }
+
+/** The input / output side of the wide engines (wide-elem.ts). */
+interface WideIO {
+  stage: Float64Array;
+  x64: BigInt64Array;
+  outF64?: Float64Array;
+  outI64?: BigInt64Array;
+  /** Min and max of x64. */
+  range(): [bigint, bigint];
+}
+
+/**
+ * Put `x` into a wide engine: doubles (types of ≤ 53 bits) into its staging area, anything else
+ * (bigints, a BigInt64Array, numbers) into its 64-bit array. With `check`, the values are
+ * validated as the reference's readRaw does; false = let the reference kernel handle the input.
+ *
+ * @example if (!loadWide(engine, x, types.input, true)) return ref.run(x, opts);
+ */
+export function loadWide(e: WideIO, x: RawInput, t: FixedType, check: boolean): boolean {
+  const n = e.x64.length;
+  if (!x || x.length !== n) return false;
+  if (x instanceof Float64Array && t.W <= 53) {
+    if (check && !validRaw(x, n, t.signed ? -(2 ** (t.W - 1)) : 0, t.signed ? 2 ** (t.W - 1) - 1 : 2 ** t.W - 1)) return false;
+    e.stage.set(x);
+    return true;
+  }
+  const lo = t.signed ? -(1n << BigInt(t.W - 1)) : 0n;
+  const hi = t.signed ? (1n << BigInt(t.W - 1)) - 1n : (1n << BigInt(t.W)) - 1n;
+  if (x instanceof BigInt64Array) {
+    // (a wide kernel's output) copied as is; its range checked in WebAssembly
+    e.x64.set(x);
+    if (!check || (t.signed && t.W === 64)) return true;
+    const [mn, mx] = e.range();
+    return mn >= lo && mx <= hi;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    let b: bigint;
+    if (typeof v === 'bigint') b = v;
+    else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+    else return false;
+    if (check && (b < lo || b > hi)) return false;
+    e.x64[i] = b;
+  }
+  return true;
+}
+
+/**
+ * A wide engine's output as the kernel result: its own buffer (`reuse`), a copy in the caller's
+ * `opts.out`, or a fresh copy (a BigInt64Array — an ArrayLike<bigint> — above 53 bits).
+ */
+export function wideResult(e: WideIO, outBuf: OutputBuffer, opts: KernelOptions, reuse: boolean, name: string, type: FixedType): RawOutput {
+  if (e.outF64) {
+    if (reuse && !opts.out) return e.outF64;
+    const out = outBuf.get(opts);
+    out.set(e.outF64);
+    return out;
+  }
+  const r = e.outI64!;
+  if (opts.out) {
+    const out = allocOut(name, r.length, type, opts.out) as bigint[];
+    for (let i = 0; i < r.length; i++) out[i] = r[i]!;
+    return out;
+  }
+  return (reuse ? r : r.slice()) as unknown as RawOutput;
+}

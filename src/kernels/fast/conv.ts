@@ -11,29 +11,37 @@ import type { RawInput } from '../common.js';
 import { analyzeMac } from './analysis.js';
 import type { FastOptions, FastPrepared } from './common.js';
 import { FastMacKernel, isLatencyOrder } from './mac.js';
+import type { MacKernel } from './dense.js';
+import { analyzeWideMac, WideMacKernel } from './wide-mac.js';
 
-function prepare(ref: ConvKernel, cfg: Conv1DConfig | Conv2DConfig, weights: RawInput, bias: RawInput, nChan: number, inPixels: number, options: FastOptions): FastPrepared<FastMacKernel> {
-  if (ref.big) return { kernel: null, reason: 'BigInt path' };
+function prepare(ref: ConvKernel, cfg: Conv1DConfig | Conv2DConfig, weights: RawInput, bias: RawInput, nChan: number, inPixels: number, options: FastOptions): FastPrepared<MacKernel> {
   const F = ref.nFilt;
   const { kSize, taps } = ref.windows;
   const nIn = kSize * nChan;
   const resource = cfg.strategy !== undefined && String(cfg.strategy).toLowerCase() === 'resource';
-  for (let i = 0; i < weights.length; i++) if (typeof weights[i] !== 'number') return { kernel: null, reason: 'bigint weights' };
-  for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') return { kernel: null, reason: 'bigint bias' };
-  const w = weights as ArrayLike<number>;
-  let keras: ArrayLike<number> = w;
+  const w = weights as ArrayLike<number | bigint>;
+  let keras: ArrayLike<number | bigint> = w;
   if (resource) {
     // (F, kh·kw·C) → (kh·kw·C, F)
-    const k = new Float64Array(nIn * F);
+    const k = new Array<number | bigint>(nIn * F);
     for (let f = 0; f < F; f++) for (let i = 0; i < nIn; i++) k[i * F + f] = w[f * nIn + i]!;
     keras = k;
   }
   const types = cfg.types;
-  const latencyOrder = isLatencyOrder({ name: ref.name, n_in: nIn, n_out: F, strategy: cfg.strategy, reuse_factor: cfg.reuse_factor });
-  const a = analyzeMac({ nIn, nOut: F, types, weights: keras, bias: bias as ArrayLike<number>, product: cfg.product, latencyOrder });
-  if (!a.ok) return { kernel: null, reason: a.reason! };
   const nPix = ref.outHeight * ref.outWidth;
   const geom = { nPix, kSize, C: nChan, taps: taps.subarray(0, nPix * kSize), nX: inPixels * nChan };
+  const wide = (why: string): FastPrepared<MacKernel> => {
+    if (options.backend === 'js') return { kernel: null, reason: why };
+    const a = analyzeWideMac({ nIn, nOut: F, types, weights: keras, bias: bias as ArrayLike<number | bigint>, product: cfg.product });
+    if ('reason' in a) return { kernel: null, reason: `${why}; wide engine: ${a.reason}` };
+    return { kernel: new WideMacKernel(ref.name, a, geom, types, ref, options) };
+  };
+  if (ref.big) return wide('BigInt path');
+  for (let i = 0; i < keras.length; i++) if (typeof keras[i] !== 'number') return wide('bigint weights');
+  for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') return wide('bigint bias');
+  const latencyOrder = isLatencyOrder({ name: ref.name, n_in: nIn, n_out: F, strategy: cfg.strategy, reuse_factor: cfg.reuse_factor });
+  const a = analyzeMac({ nIn, nOut: F, types, weights: keras as ArrayLike<number>, bias: bias as ArrayLike<number>, product: cfg.product, latencyOrder });
+  if (!a.ok) return wide(a.reason!);
   if (a.lanes === 'f64' && options.backend === 'js') return { kernel: null, reason: 'f64 lanes need the wasm back end' };
   return { kernel: new FastMacKernel(ref.name, a, geom, types, ref, options) };
 }
@@ -45,7 +53,7 @@ function prepare(ref: ConvKernel, cfg: Conv1DConfig | Conv2DConfig, weights: Raw
  * const p = prepareFastConv2d(cfg, weights, bias);
  * const k = p.kernel ?? prepareConv2d(cfg, weights, bias);
  */
-export function prepareFastConv2d(cfg: Conv2DConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<FastMacKernel> {
+export function prepareFastConv2d(cfg: Conv2DConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<MacKernel> {
   const ref = prepareConv2d(cfg, weights, bias);
   return prepare(ref, cfg, weights, bias, cfg.n_chan, cfg.in_height * cfg.in_width, options);
 }
@@ -55,7 +63,7 @@ export function prepareFastConv2d(cfg: Conv2DConfig, weights: RawInput, bias: Ra
  *
  * @example const k = prepareFastConv1d(cfg, weights, bias).kernel ?? prepareConv1d(cfg, weights, bias);
  */
-export function prepareFastConv1d(cfg: Conv1DConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<FastMacKernel> {
+export function prepareFastConv1d(cfg: Conv1DConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<MacKernel> {
   const ref = prepareConv1d(cfg, weights, bias);
   return prepare(ref, cfg, weights, bias, cfg.n_chan, cfg.in_width, options);
 }

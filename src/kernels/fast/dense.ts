@@ -10,6 +10,10 @@ import type { RawInput } from '../common.js';
 import { analyzeMac } from './analysis.js';
 import { FastMacKernel, commonOrder, isLatencyOrder } from './mac.js';
 import type { FastOptions, FastPrepared } from './common.js';
+import { analyzeWideMac, WideMacKernel } from './wide-mac.js';
+
+/** The fast MAC kernel of a Dense / Conv layer: int32 / float64 lanes, or the wide engine. */
+export type MacKernel = FastMacKernel | WideMacKernel;
 
 
 /**
@@ -20,14 +24,22 @@ import type { FastOptions, FastPrepared } from './common.js';
  * const p = prepareFastDense(cfg, weights, bias);
  * const y = (p.kernel ?? new DenseKernel(cfg, weights, bias)).run(x, { stats });
  */
-export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<FastMacKernel> {
+export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawInput, options: FastOptions = {}): FastPrepared<MacKernel> {
   const ref = new DenseKernel(cfg, weights, bias);
-  if (ref.big) return { kernel: null, reason: 'BigInt path' };
   const nIn = ref.nIn;
   const nOut = ref.nOut;
   const resource = cfg.strategy !== undefined && String(cfg.strategy).toLowerCase() === 'resource';
+  const wide = (why: string): FastPrepared<MacKernel> => {
+    if (options.backend === 'js') return { kernel: null, reason: why };
+    // Wide types: the two-limb engine (any order: it runs only the modular and proven modes).
+    const w = resource ? transposeDenseWeights(weights as ArrayLike<number | bigint>, nIn, nOut, true) : (weights as ArrayLike<number | bigint>);
+    const a = analyzeWideMac({ nIn, nOut, types: ref.types, weights: w, bias: bias as ArrayLike<number | bigint>, product: ref.product });
+    if ('reason' in a) return { kernel: null, reason: `${why}; wide engine: ${a.reason}` };
+    return { kernel: new WideMacKernel(ref.name, a, { nPix: 1, kSize: 1, C: nIn, taps: Int32Array.of(0), nX: nIn }, ref.types, ref, options) };
+  };
+  if (ref.big) return wide('BigInt path');
   const keras = resource ? transposeDenseWeights(Array.from(weights as ArrayLike<number>, Number), nIn, nOut, true) : (weights as ArrayLike<number>);
-  if (!isNumbers(keras) || !isNumbers(bias)) return { kernel: null, reason: 'bigint weights' };
+  if (!isNumbers(keras) || !isNumbers(bias)) return wide('bigint weights');
   // A Resource order that is the same permutation for every output: permute the weight rows and
   // gather the input, then the sequential kernel replays that order exactly.
   const latency = isLatencyOrder(cfg);
@@ -39,7 +51,7 @@ export function prepareFastDense(cfg: DenseConfig, weights: RawInput, bias: RawI
     w = p;
   }
   const a = analyzeMac({ nIn, nOut, types: ref.types, weights: w, bias, product: ref.product, latencyOrder: latency || perm !== null });
-  if (!a.ok) return { kernel: null, reason: a.reason! };
+  if (!a.ok) return options.backend === 'js' ? { kernel: null, reason: a.reason! } : wide(a.reason!);
   const geom = { nPix: 1, kSize: 1, C: nIn, taps: Int32Array.of(0), nX: nIn };
   if (a.lanes === 'f64' && options.backend === 'js') return { kernel: null, reason: 'f64 lanes need the wasm back end' };
   return { kernel: new FastMacKernel(ref.name, a, geom, ref.types, ref, perm ? { ...options, perm } : options) };

@@ -18,6 +18,8 @@ import { zeropad1d, zeropad2d, type ZeroPad1DConfig, type ZeroPad2DConfig } from
 import { rawRange } from './analysis.js';
 import { OutputBuffer, validRaw, wantsBig, type FastOptions, type FastPrepared, type RunKernel } from './common.js';
 import { ElemEngine } from './simd-elem.js';
+import { WideElemEngine } from './wide-elem.js';
+import { loadWide, wideResult } from './common.js';
 
 /**
  * Run an element-wise engine on xs; its output view (reuse) or a copy in `out`. With a report
@@ -70,11 +72,18 @@ export function prepareFastBatchnorm(cfg: BatchNormConfig, scale: RawInput, bias
   const fb = frac(t.bias);
   const F = Math.max(fp, fb);
   const bits = Math.max(t.input.W + t.scale.W + (F - fp), t.bias.W + (F - fb)) + 2;
-  if (bits > EXACT_BITS || wide(t.result)) return { kernel: null, reason: 'BigInt path' };
-  if (!isNums(scale) || !isNums(bias)) return { kernel: null, reason: 'bigint parameters' };
   const nFilt = cfg.n_filt === undefined || cfg.n_filt === -1 ? -1 : cfg.n_filt;
   const stream = cfg.io_type === 'io_stream';
   const pack = stream ? (cfg.stream_pack_size ?? (nFilt === -1 ? nIn : nFilt)) : nIn;
+  const chan = (i: number) => (nFilt === -1 ? i : stream ? (i % pack) % nFilt : i % nFilt);
+  if (bits > EXACT_BITS || wide(t.result) || !isNums(scale) || !isNums(bias)) {
+    // Wide: 128-bit products and sums in WebAssembly integer arithmetic.
+    const S = Array.from({ length: nIn }, (_, i) => BigInt(scale[chan(i)]!));
+    const B = Array.from({ length: nIn }, (_, i) => BigInt(bias[chan(i)]!) << BigInt(F - fb));
+    const e = WideElemEngine.create({ n: nIn, relu: false, affine: { S, k: F - fp, B }, input: t.input, fromFrac: F, bits, to: t.result });
+    if (!e) return { kernel: null, reason: 'BigInt path' };
+    return { kernel: wideKernel(e, ref, t.input, F, t.result, cfg.name ?? 'batchnorm', nIn, options.reuseOutput === true) };
+  }
   // Per element: scale and bias aligned to F fractional bits (exact: powers of two).
   const sK = new Float64Array(nIn);
   const bK = new Float64Array(nIn);
@@ -125,6 +134,25 @@ function withValidation(core: (xs: ArrayLike<number>, opts: KernelOptions) => Ra
   };
 }
 
+/** A kernel on a wide element-wise engine: inputs of any width, the reference's report. */
+function wideKernel(e: WideElemEngine, ref: (x: RawInput, o?: KernelOptions) => RawOutput, tin: FixedType, fromFrac: number, tres: FixedType, name: string, n: number, reuse: boolean): RunKernel {
+  const outBuf = new OutputBuffer(name, n, tres, reuse);
+  const event = tres.O === 'AP_WRAP' || tres.O === 'AP_WRAP_SM' ? 'wrapped' : 'saturated';
+  const core = (x: RawInput, opts: KernelOptions, check: boolean): RawOutput => {
+    if (wantsBig(opts) || !loadWide(e, x, tin, check)) return ref(x, opts);
+    const st = opts.stats;
+    const r = e.run(x instanceof Float64Array && tin.W <= 53, !!st);
+    if (st) {
+      st.result[event] += r.events;
+      st.resultCount += n;
+      const m = Number(r.maxAbs) * 2 ** -fromFrac;
+      if (m > st.maxAbsPreResult) st.maxAbsPreResult = m;
+    }
+    return wideResult(e, outBuf, opts, reuse, name, tres);
+  };
+  return { run: (x, opts = {}) => core(x, opts, true), runTrusted: (x, opts = {}) => core(x, opts, false) };
+}
+
 function isNums(a: RawInput): a is ArrayLike<number> {
   for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return false;
   return true;
@@ -149,7 +177,11 @@ export function prepareFastActivation(kind: 'linear' | 'relu' | 'sigmoid' | 'tan
   const [lo, hi] = rawRange(tin);
   const outBuf = new OutputBuffer(cfg.name ?? kind, n, tres, options.reuseOutput === true);
   if (kind === 'linear' || kind === 'relu') {
-    if (Math.max(tin.W + 1, tres.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
+    if (Math.max(tin.W + 1, tres.W) > EXACT_BITS) {
+      const e = WideElemEngine.create({ n, relu: kind === 'relu', affine: null, input: tin, fromFrac: frac(tin), bits: tin.W, to: tres });
+      if (!e) return { kernel: null, reason: 'BigInt path' };
+      return { kernel: wideKernel(e, ref, tin, frac(tin), tres, cfg.name ?? kind, n, options.reuseOutput === true) };
+    }
     const copy = sameType(tin, tres);
     const castPlain = typed(tin, tres);
     const fx = 2 ** -frac(tin);

@@ -14,7 +14,7 @@ import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { makeCaster } from '../../fixed/quantize.js';
 import { allocOut, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
 import { denseAccumulationOrder, type DenseTypes } from '../dense.js';
-import { provablyNoOverflow, rawRange, type MacAnalysis } from './analysis.js';
+import { productsInRange, provablyNoOverflow, rawRange, type MacAnalysis } from './analysis.js';
 import { MacEngine, type MacGeometry } from './simd.js';
 import { OutputBuffer, type FastOptions } from './common.js';
 
@@ -78,6 +78,8 @@ export class FastMacKernel {
   lastMode: MacMode = 'modular';
   /** Calls per mode since construction (for tests and benchmarks). */
   readonly modeCounts: Record<MacMode, number> = { modular: 0, proven: 0, sequential: 0, reference: 0 };
+  /** Sequential calls with product checks, and without (their products provably in range). */
+  readonly productChecks = { checked: 0, skipped: 0 };
   private readonly a: MacAnalysis;
   private readonly types: DenseTypes;
   private readonly ref: RefKernel;
@@ -136,9 +138,15 @@ export class FastMacKernel {
     if (opts.path === 'bigint' || x.length !== this.engine.x.length) return this.reference(x, opts);
     if (this.perm) this.gather(x);
     else if (this.engine.x instanceof Float64Array) this.engine.x.set(x);
-    else copyToInt32(this.engine.x, x);
+    else if (this.engine.stage) {
+      this.engine.stage.set(x);
+      this.staged = this.engine.loadStaged();
+    } else copyToInt32(this.engine.x, x);
     return this.compute(x, opts);
   }
+
+  /** Input range from the WebAssembly load of this call (null: compute it in JS). */
+  private staged: [number, number] | null = null;
 
   private gather(x: ArrayLike<number>): void {
     const p = this.perm!;
@@ -156,18 +164,25 @@ export class FastMacKernel {
     const st = opts.stats;
     const a = this.a;
     let mode: MacMode;
+    let productsSafe = false;
     if (!st && a.modular) mode = 'modular';
     else {
-      const [mn, mx] = range(this.engine.x);
+      const [mn, mx] = this.staged ?? range(this.engine.x);
       if (provablyNoOverflow(a, mn, mx)) mode = 'proven';
-      else if (this.engine.hasSequential) mode = 'sequential';
-      else mode = 'reference';
+      else if (this.engine.hasSequential) {
+        mode = 'sequential';
+        productsSafe = productsInRange(a, mn, mx);
+      } else mode = 'reference';
     }
+    this.staged = null;
     if (mode === 'reference') return this.reference(x, opts);
     this.lastMode = mode;
     this.modeCounts[mode]++;
     let events = 0;
-    if (mode === 'sequential') events = this.engine.runSequential();
+    if (mode === 'sequential') {
+      events = this.engine.runSequential(productsSafe);
+      this.productChecks[productsSafe ? 'skipped' : 'checked']++;
+    }
     else this.engine.runModular();
     // Finish pass in WebAssembly (wrap, convert, and — with a report — count and max |acc|).
     const fs = st ? this.engine.runFinishStats() : this.engine.runFinish() ? { events: 0, maxAbs: 0 } : null;

@@ -13,6 +13,9 @@ import { rawRange } from './analysis.js';
 import { OutputBuffer, validRaw, wantsBig, type FastOptions, type FastPrepared, type RunKernel } from './common.js';
 import { makeCaster as makeCounted, newCastStats } from '../../fixed/quantize.js';
 import { MaxPoolEngine } from './simd-pool.js';
+import { WideMaxPool } from './wide-elem.js';
+import { loadWide, wideResult } from './common.js';
+import { CastEvent, requantizeBigEvent } from '../../fixed/quantize-big.js';
 
 
 type Cast = (raw: number) => number;
@@ -28,7 +31,7 @@ function typed(from: FixedType, to: FixedType, st?: KernelStats['accum']): Cast 
  */
 export function prepareFastPooling(cfg: Pooling2DConfig | Pooling1DConfig, oneD: boolean, options: FastOptions = {}): FastPrepared<RunKernel> {
   const ref: PoolingKernel = oneD ? preparePooling1d(cfg as Pooling1DConfig) : preparePooling2d(cfg as Pooling2DConfig);
-  if (ref.isBig()) return { kernel: null, reason: 'BigInt path' };
+  if (ref.isBig()) return prepareWideMaxPool(ref, cfg, oneD, options);
   const win = ref.windows;
   const C = ref.nFilt;
   const nPix = ref.outHeight * ref.outWidth;
@@ -221,4 +224,63 @@ function maxPool(xs: Float64Array, out: Float64Array, taps: Int32Array, nPix: nu
     }
     for (let c = 0; c < C; c++) out[ob + c]! += 0;
   }
+}
+
+/** Input → accum → result conversions of a max pool that cannot reorder values, checked with BigInt (wide types). */
+function wideChain(tin: FixedType, tacc: FixedType, tres: FixedType): { monotone: boolean; accSilent: boolean } {
+  const lo = tin.signed ? -(1n << BigInt(tin.W - 1)) : 0n;
+  const hi = tin.signed ? (1n << BigInt(tin.W - 1)) - 1n : (1n << BigInt(tin.W)) - 1n;
+  let accWrap = 0;
+  let accSat = 0;
+  let resWrap = 0;
+  let resSat = 0;
+  for (const v of [lo, hi, 0n]) {
+    const [a, ea] = sameType(tin, tacc) ? [v, CastEvent.None] : requantizeBigEvent(v, frac(tin), tacc);
+    if (ea === CastEvent.Wrapped) accWrap++;
+    else if (ea === CastEvent.Saturated) accSat++;
+    const [, er] = sameType(tacc, tres) ? [a, CastEvent.None] : requantizeBigEvent(a, frac(tacc), tres);
+    if (er === CastEvent.Wrapped) resWrap++;
+    else if (er === CastEvent.Saturated) resSat++;
+  }
+  const clamps = (t: FixedType) => t.O === 'AP_SAT' || t.O === 'AP_SAT_SYM';
+  const monotone = accWrap === 0 && (accSat === 0 || clamps(tacc)) && resWrap === 0 && (resSat === 0 || clamps(tres));
+  return { monotone, accSilent: accWrap + accSat === 0 };
+}
+
+/** Max pooling on raws wider than 53 bits (WideMaxPool), when its conversions commute with the max. */
+function prepareWideMaxPool(ref: PoolingKernel, cfg: Pooling2DConfig | Pooling1DConfig, oneD: boolean, options: FastOptions): FastPrepared<RunKernel> {
+  const win = ref.windows;
+  if (ref.op !== 'Max' || !(win.taps instanceof Int32Array)) return { kernel: null, reason: 'BigInt path' };
+  const t = cfg.types;
+  const C = ref.nFilt;
+  const nPix = ref.outHeight * ref.outWidth;
+  const nIn = (oneD ? (cfg as Pooling1DConfig).n_in : (cfg as Pooling2DConfig).in_height * (cfg as Pooling2DConfig).in_width) * C;
+  if (win.nOut < nPix || win.taps.length < nPix * win.kSize) return { kernel: null, reason: 'BigInt path (short window table)' };
+  const { monotone, accSilent } = wideChain(t.input, t.accum, t.result);
+  if (!monotone) return { kernel: null, reason: 'BigInt path (conversions reorder values)' };
+  const pad = ref.stream ? 0n : t.input.signed ? -(1n << BigInt(t.input.W - 1)) : 1n << BigInt(t.input.W - 1);
+  const e = WideMaxPool.create(win.taps, nPix, win.kSize, C, nIn, pad, t);
+  if (!e) return { kernel: null, reason: 'BigInt path (wide conversions)' };
+  const fa = frac(t.accum);
+  const resEvent = t.result.O === 'AP_WRAP' || t.result.O === 'AP_WRAP_SM' ? 'wrapped' : 'saturated';
+  const outBuf = new OutputBuffer(ref.name, nPix * C, t.result, options.reuseOutput === true);
+  const core = (x: RawInput, opts: KernelOptions, check: boolean): RawOutput | null => {
+    const st = opts.stats;
+    if (st && !accSilent) return null;
+    if (!loadWide(e, x, t.input, check)) return null;
+    const r = e.run(x instanceof Float64Array && t.input.W <= 53, !!st);
+    if (st) {
+      st.result[resEvent] += r.events;
+      st.resultCount += nPix * C;
+      const m = Number(r.maxAbs) * 2 ** -fa;
+      if (m > st.maxAbsPreResult) st.maxAbsPreResult = m;
+    }
+    return wideResult(e, outBuf, opts, options.reuseOutput === true, ref.name, t.result);
+  };
+  return {
+    kernel: {
+      run: (x: RawInput, opts: KernelOptions = {}) => (wantsBig(opts) ? null : core(x, opts, true)) ?? ref.run(x, opts),
+      runTrusted: (x: Float64Array, opts: KernelOptions = {}) => (wantsBig(opts) ? null : core(x, opts, false)) ?? ref.run(x, opts),
+    },
+  };
 }

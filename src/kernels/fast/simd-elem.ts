@@ -121,10 +121,11 @@ export class ElemEngine {
 /**
  * Emit `t = requant(v)` in f64x2 (see {@link ElemSpec}); r, m are scratch locals. With `cnt`, the
  * overflows are counted there (i64 lanes, −1 per event), only in the lanes set in `cntMask` if given.
+ * `keepNegZero` leaves a −0 result as is (the float-input cast keeps the sign of a −0 input).
  *
  * @example emitRequantF64(code, { ...spec }, V, T, R, M);
  */
-export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromType' | 'to'>, v: number, t: number, r: number, m: number, cnt?: number, cntMask?: number): void {
+export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromType' | 'to'>, v: number, t: number, r: number, m: number, cnt?: number, cntMask?: number, keepNegZero = false): void {
   const to = spec.to;
   if (spec.fromType && sameType(spec.fromType, to)) {
     c.get(v).set(t);
@@ -187,7 +188,7 @@ export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromT
     case 'AP_WRAP': {
       // t − floor((t − min) / 2^W) · 2^W: the identity in range, two's-complement wrap outside.
       const mod = 2 ** to.W;
-      c.get(t).get(t).splatF64(-min).simd(SIMD.f64x2Add).splatF64(1 / mod).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).splatF64(mod).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).set(t);
+      c.get(t).get(t).splatF64(0 - min).simd(SIMD.f64x2Add).splatF64(1 / mod).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).splatF64(mod).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).set(t);
       break;
     }
     case 'AP_SAT':
@@ -204,5 +205,5 @@ export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromT
       throw new Error('unsupported overflow mode');
   }
   // + 0 turns −0 (from 0 · negative scale, or −0 inputs) into +0, as the reference stores.
-  c.get(t).splatF64(0).simd(SIMD.f64x2Add).set(t);
+  if (!keepNegZero) c.get(t).splatF64(0).simd(SIMD.f64x2Add).set(t);
 }

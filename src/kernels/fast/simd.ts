@@ -21,7 +21,7 @@
  * results when SIMD is unavailable (or when asked, for tests). Layers whose values need more than
  * int32 use the f64-lane engine of simd-f64.ts through the same class.
  */
-import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType, type WasmFunc, type WasmModule } from './wasm.js';
+import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType, type WasmFunc } from './wasm.js';
 import type { MacAnalysis } from './analysis.js';
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { buildWasmF64 } from './simd-f64.js';
@@ -112,9 +112,17 @@ export class MacEngine {
   readonly lanes: 'i32' | 'f64';
   /** With a finish pass: the results (`nPix × F` raws of result_t) it writes. */
   readonly results?: Float64Array;
+  /** int32 WebAssembly engines: a double staging area for the input (see {@link loadStaged}). */
+  readonly stage?: Float64Array;
+  private readonly ld?: () => void;
+  private readonly rangeSlot?: Int32Array;
   private readonly a: MacAnalysis;
   private readonly mod: () => number;
   private readonly seq?: () => number;
+  /** The sequential kernel without product checks (for calls whose products cannot overflow). */
+  private readonly seqs?: () => number;
+  /** That kernel runs on 16-bit lanes (see {@link seq16Ok}). */
+  readonly narrowSequential: boolean = false;
   private readonly fin?: () => number;
   private readonly fins?: () => number;
   private readonly statSlots?: { mx: Int32Array | Float64Array; mn: Int32Array | Float64Array };
@@ -149,10 +157,15 @@ export class MacEngine {
     if (this.backend === 'wasm') {
       const spec = finish ? planRequant(fa, finish.accum.W, finish.result, sameType(finish.accum, finish.result)) : null;
       const m = buildWasm(a, g, this.Fp, spec ?? undefined);
+      this.stage = m.stage;
+      this.ld = m.ld;
+      this.rangeSlot = m.range;
       this.x = m.x;
       this.out = m.out;
       this.mod = m.mod;
       this.seq = m.seq;
+      this.seqs = m.seqs;
+      this.narrowSequential = m.seq16;
       this.fin = m.fin;
       this.fins = m.fins;
       this.statSlots = m.stats;
@@ -168,15 +181,32 @@ export class MacEngine {
     }
   }
 
+  /**
+   * Convert the staged input ({@link stage}: valid int32-range integers) into {@link x} in
+   * WebAssembly; returns the input's [min, max] (0 included).
+   *
+   * @example e.stage!.set(input); const [lo, hi] = e.loadStaged();
+   */
+  loadStaged(): [number, number] {
+    this.ld!();
+    const r = this.rangeSlot!;
+    return [Math.min(r[4]!, r[5]!, r[6]!, r[7]!), Math.max(r[0]!, r[1]!, r[2]!, r[3]!)];
+  }
+
   /** Modular run (int32 wrap-around sums). @example e.runModular(); */
   runModular(): void {
     this.mod();
   }
 
-  /** Sequential run with per-step conversions; returns the overflow events. @example const ev = e.runSequential(); */
-  runSequential(): number {
+  /**
+   * Sequential run with per-step conversions; returns the overflow events. `productsSafe`: no
+   * product conversion can overflow in this call (then only the additions are checked).
+   *
+   * @example const ev = e.runSequential();
+   */
+  runSequential(productsSafe = false): number {
     if (!this.seq) throw new Error('sequential MAC kernel not available for this layer');
-    return this.seq();
+    return productsSafe && this.seqs ? this.seqs() : this.seq();
   }
 
   /** Whether {@link runSequential} is available. */
@@ -252,10 +282,14 @@ const L_OV = 13;
 const L_LO = 14;
 const L_HI = 15;
 const L_CLO = 16;
-const L_ACC = 17;
-const LOCALS: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128];
+const L_Q2 = 17;
+const L_ACC = 18;
+const LOCALS: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(13).fill(V128)];
 
 interface Layout {
+  /** f64 staging area of the input (converted to int32 into `x` by `ld`), and the input range slot. */
+  stage: number;
+  range: number;
   bias: number;
   w: number;
   taps: number;
@@ -432,14 +466,157 @@ function emitCast(c: Code, a: MacAnalysis, local: number): void {
   }
 }
 
-/** Emit: OV = (v > HI) | (v < LO); CNT -= OV; v = cast(v). */
+/**
+ * Emit: count an overflow of `v` (CNT −= −1 per lane that leaves accum_t's range) and convert it.
+ * For wrap and (non-symmetric) saturation the converted value differs from `v` exactly when `v`
+ * overflowed, so one comparison of the two counts the event; the other modes compare with the range.
+ */
 function emitCheck(c: Code, a: MacAnalysis, local: number): void {
+  const k = a.accum.kind;
+  if ((k === 'wrap' && a.accum.W < 32) || k === 'sat') {
+    c.get(local);
+    if (k === 'wrap') c.i32Const(32 - a.accum.W).simd(SIMD.i32x4Shl).i32Const(32 - a.accum.W).simd(a.accum.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU);
+    else c.get(L_HI).simd(SIMD.i32x4MinS).get(L_CLO).simd(SIMD.i32x4MaxS);
+    c.tee(L_OV).get(local).simd(SIMD.i32x4Ne).set(L_Q2);
+    c.get(L_CNT).get(L_Q2).simd(SIMD.i32x4Sub).set(L_CNT);
+    c.get(L_OV).set(local);
+    return;
+  }
   c.get(local).get(L_HI).simd(SIMD.i32x4GtS).get(local).get(L_LO).simd(SIMD.i32x4LtS).simd(SIMD.or).set(L_OV);
   c.get(L_CNT).get(L_OV).simd(SIMD.i32x4Sub).set(L_CNT);
   emitCast(c, a, local);
 }
 
-function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, sequential: boolean): Code {
+/**
+ * True when the sequential kernel can keep the accumulators in 16-bit lanes (eight per vector):
+ * a wrap or saturate accumulator whose values (and the sum of two) fit, and few enough steps per
+ * pixel for 16-bit event counters. Used for calls whose products cannot overflow.
+ */
+export function seq16Ok(a: MacAnalysis, kc: number): boolean {
+  const acc = a.accum;
+  if (a.lanes !== 'i32' || !a.seq || kc > 16000) return false;
+  if (acc.kind !== 'wrap' && acc.kind !== 'sat') return false;
+  return acc.signed ? acc.W <= 16 : acc.W <= 14;
+}
+
+/**
+ * The sequential kernel on 16-bit lanes (see {@link seq16Ok}), for calls whose product
+ * conversions provably stay in accum_t's range: products and their conversion in 32 bits, narrowed
+ * (exactly) to 16, then per step one add, the conversion (a 16-bit wrap is the add itself; a
+ * 16-bit saturation is `add_sat`), one comparison with the unconverted sum and one count. Counts are
+ * 16-bit per pixel and summed into 32-bit lanes after each pixel.
+ */
+function emitKernelSeq16(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout): Code {
+  const c = new Code();
+  const kc = g.kSize * g.C;
+  const blocks = blocksOf(Fp, kc);
+  const acc = a.accum;
+  const full = acc.W === 16; // 16-bit signed: i16x8.add wraps, add_sat saturates, exactly as accum_t
+  const CNT16 = L_OV;
+  if (a.half !== 0) c.splatConst(a.half).set(L_HALF);
+  c.splat16(acc.max).set(L_HI);
+  c.splat16(acc.lo).set(L_CLO);
+  const R = lay.runsPerPixel;
+  c.i32Const(lay.taps).set(L_TP);
+  c.i32Const(lay.out).set(L_OP);
+  c.loop(); // pixels
+  for (const b of blocks) {
+    const V = b.lanes / 4;
+    const P = Math.ceil(V / 2);
+    for (let j = 0; j < P; j++) {
+      c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j) * 4);
+      if (2 * j + 1 < V) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j + 4) * 4);
+      else c.splatConst(0);
+      c.simd(SIMD.i16x8NarrowI32x4S).set(L_ACC + j);
+    }
+    c.get(L_TP).set(L_TK);
+    c.i32Const(0).set(L_K);
+    c.loop(); // runs
+    c.get(L_TK).i32Load(8).tee(L_CC);
+    c.if();
+    c.get(L_TK).i32Load(0).set(L_XP);
+    c.get(L_TK).i32Load(4).i32Const(16 * V).i32Mul().i32Const(lay.w + b.wOff).i32Add().set(L_WP);
+    c.loop(); // values of the run
+    c.get(L_XP).load32Splat().set(L_XV);
+    const q32 = (v: number) => {
+      c.get(L_XV).get(L_WP).v128Load(16 * v).simd(SIMD.i32x4Mul);
+      if (a.half !== 0) c.get(L_HALF).simd(SIMD.i32x4Add);
+      if (a.shift > 0) c.i32Const(a.shift).simd(SIMD.i32x4ShrS);
+      else if (a.shift < 0) c.i32Const(-a.shift).simd(SIMD.i32x4Shl);
+    };
+    for (let j = 0; j < P; j++) {
+      q32(2 * j);
+      if (2 * j + 1 < V) q32(2 * j + 1);
+      else c.splatConst(0);
+      c.simd(SIMD.i16x8NarrowI32x4S).set(L_Q); // exact: the products are in accum_t's range
+      const A = L_ACC + j;
+      if (full) {
+        c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8Add : SIMD.i16x8AddSatS).set(L_Q2);
+        c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8AddSatS : SIMD.i16x8Add).get(L_Q2).simd(SIMD.i16x8Ne);
+      } else {
+        c.get(A).get(L_Q).simd(SIMD.i16x8Add).set(L_Q); // exact: |acc|, |q| < 2^15 / 2
+        c.get(L_Q);
+        if (acc.kind === 'wrap') c.i32Const(16 - acc.W).simd(SIMD.i16x8Shl).i32Const(16 - acc.W).simd(acc.signed ? SIMD.i16x8ShrS : SIMD.i16x8ShrU);
+        else c.get(L_HI).simd(SIMD.i16x8MinS).get(L_CLO).simd(SIMD.i16x8MaxS);
+        c.tee(L_Q2).get(L_Q).simd(SIMD.i16x8Ne);
+      }
+      // CNT16 −= mask (−1 per event)
+      c.set(L_Q).get(CNT16).get(L_Q).simd(SIMD.i16x8Sub).set(CNT16);
+      c.get(L_Q2).set(A);
+    }
+    c.get(L_WP).i32Const(16 * V).i32Add().set(L_WP);
+    c.get(L_XP).i32Const(4).i32Add().set(L_XP);
+    c.get(L_CC).i32Const(1).i32Sub().tee(L_CC).brIf(0);
+    c.end(); // values
+    c.end(); // if
+    c.get(L_TK).i32Const(12).i32Add().set(L_TK);
+    c.get(L_K).i32Const(1).i32Add().tee(L_K).i32Const(R).op(0x47).brIf(0); // i32.ne
+    c.end(); // runs
+    for (let v = 0; v < V; v++) {
+      c.get(L_OP).get(L_ACC + (v >> 1)).simd(v % 2 === 0 ? SIMD.i32x4ExtendLowI16x8S : SIMD.i32x4ExtendHighI16x8S).v128Store((b.lane0 + 4 * v) * 4);
+    }
+  }
+  // Per pixel: the 16-bit counts into the 32-bit ones.
+  c.get(L_CNT).get(CNT16).simd(SIMD.i32x4ExtaddPairwiseI16x8S).simd(SIMD.i32x4Add).set(L_CNT);
+  c.splatConst(0).set(CNT16);
+  c.get(L_TP).i32Const(R * 12).i32Add().set(L_TP);
+  c.get(L_OP).i32Const(Fp * 4).i32Add().set(L_OP);
+  c.get(L_O).i32Const(1).i32Add().tee(L_O).i32Const(g.nPix).op(0x47).brIf(0);
+  c.end(); // pixels
+  c.get(L_CNT).extractLane(0);
+  for (let l = 1; l < 4; l++) c.get(L_CNT).extractLane(l).i32Add();
+  return c;
+}
+
+/**
+ * `ld`: the staged input (doubles holding integers in int32 range) → int32 `x`, four values per
+ * step, and the lane-wise max / min of the values (0 included) into the range slot.
+ */
+function emitLoad(lay: Layout, nXp: number): Code {
+  const c = new Code();
+  const I = 0;
+  const V = 1;
+  const MX = 2;
+  const MN = 3;
+  c.loop();
+  c.get(I).get(I).i32Add().v128Load(lay.stage).simd(SIMD.i32x4TruncSatF64x2SZero);
+  c.get(I).get(I).i32Add().v128Load(lay.stage + 16).simd(SIMD.i32x4TruncSatF64x2SZero);
+  c.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]).set(V);
+  c.get(I).get(V).v128Store(lay.x);
+  c.get(MX).get(V).simd(SIMD.i32x4MaxS).set(MX);
+  c.get(MN).get(V).simd(SIMD.i32x4MinS).set(MN);
+  c.get(I).i32Const(16).i32Add().tee(I).i32Const(nXp * 4).op(0x48).brIf(0); // i32.lt_s
+  c.end();
+  c.i32Const(0).get(MX).v128Store(lay.range);
+  c.i32Const(0).get(MN).v128Store(lay.range + 16);
+  return c;
+}
+
+/**
+ * The MAC kernel. `sequential`: in-order conversions and counts after every addition, and — unless
+ * `checkProducts` is false (the caller knows no product conversion can overflow) — after every product.
+ */
+function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, sequential: boolean, checkProducts = true): Code {
   const c = new Code();
   const kc = g.kSize * g.C;
   const blocks = blocksOf(Fp, kc);
@@ -476,9 +653,12 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
       if (!sequential) {
         c.simd(SIMD.i32x4Add).set(L_ACC + v);
       } else {
-        c.set(L_Q);
-        emitCheck(c, a, L_Q);
-        c.get(L_ACC + v).get(L_Q).simd(SIMD.i32x4Add).set(L_ACC + v);
+        if (checkProducts) {
+          c.set(L_Q);
+          emitCheck(c, a, L_Q);
+          c.get(L_Q);
+        }
+        c.get(L_ACC + v).simd(SIMD.i32x4Add).set(L_ACC + v);
         emitCheck(c, a, L_ACC + v);
       }
     }
@@ -504,13 +684,16 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
   return c;
 }
 
-const moduleCache = new Map<string, WasmModule>();
-
 interface WasmParts {
+  stage: Float64Array;
+  ld: () => void;
+  range: Int32Array;
   x: Int32Array;
   out: Int32Array;
   mod: () => number;
   seq?: () => number;
+  seqs?: () => number;
+  seq16: boolean;
   fin?: () => number;
   fins?: () => number;
   results?: Float64Array;
@@ -519,9 +702,10 @@ interface WasmParts {
 
 function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantSpec): WasmParts {
   const kc = g.kSize * g.C;
-  const lay: Layout = { bias: 0, w: 0, taps: 0, x: 0, out: 0, f64: 0, stats: 0, end: 0, runsPerPixel: 0 };
+  const lay: Layout = { stage: 0, range: 32, bias: 0, w: 0, taps: 0, x: 0, out: 0, f64: 0, stats: 0, end: 0, runsPerPixel: 0 };
   lay.stats = 0;
-  lay.bias = 32;
+  lay.bias = 64;
+  const nXp = Math.ceil(g.nX / 4) * 4;
   lay.w = align16(lay.bias + Fp * 4);
   lay.taps = align16(lay.w + kc * Fp * 4);
   // Runs hold absolute x addresses: size them first (x comes after them).
@@ -529,28 +713,28 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
   lay.runsPerPixel = probe.perPixel;
   lay.x = align16(lay.taps + probe.runs.length * 4);
   const { runs } = tapRuns(g.taps, g.nPix, g.kSize, g.C, lay.x);
-  lay.out = align16(lay.x + g.nX * 4);
+  lay.out = align16(lay.x + nXp * 4);
   lay.f64 = align16(lay.out + g.nPix * Fp * 4);
   // The finish pass stores whole lane groups: up to 3 doubles past the last result.
-  lay.end = align16(lay.f64 + (finish ? (g.nPix * a.nOut + 4) * 8 : 0));
+  lay.stage = align16(lay.f64 + (finish ? (g.nPix * a.nOut + 4) * 8 : 0));
+  lay.end = align16(lay.stage + nXp * 8);
   const pages = Math.max(1, Math.ceil(lay.end / 65536));
-  const funcs: WasmFunc[] = [{ name: 'mod', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, false) }];
-  if (a.seq) funcs.push({ name: 'seq', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true) });
+  const funcs: WasmFunc[] = [
+    { name: 'mod', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, false) },
+    { name: 'ld', params: [], results: [], locals: [I32, V128, V128, V128], body: emitLoad(lay, nXp) },
+  ];
+  if (a.seq) {
+    funcs.push({ name: 'seq', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true) });
+    funcs.push({ name: 'seqs', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, true, false) });
+    if (seq16Ok(a, kc)) funcs.push({ name: 'seq16', params: [], results: [I32], locals: LOCALS, body: emitKernelSeq16(a, g, Fp, lay) });
+  }
   if (finish) {
     const locals: ValType[] = [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128];
     funcs.push({ name: 'fin', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish) });
     funcs.push({ name: 'fins', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish, true) });
   }
-  const bytes = assembleModule(pages, funcs);
-  // Identical layers (same code bytes) share one compiled module.
-  const key = Buffer.from(bytes).toString('base64');
-  let mod = moduleCache.get(key);
-  if (!mod) {
-    mod = compileWasm(bytes);
-    if (moduleCache.size > 64) moduleCache.clear();
-    moduleCache.set(key, mod);
-  }
-  const ex = instantiateWasm(mod);
+  // Identical layers (same code bytes) share one compiled module (compileWasm caches).
+  const ex = instantiateWasm(compileWasm(assembleModule(pages, funcs)));
   const mem = ex.mem.buffer;
   const i32 = new Int32Array(mem);
   // bias
@@ -571,9 +755,14 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
     out: new Int32Array(mem, lay.out, g.nPix * Fp),
     mod: ex.mod as () => number,
     seq: ex.seq as (() => number) | undefined,
+    seqs: (ex.seq16 ?? ex.seqs) as (() => number) | undefined,
+    seq16: ex.seq16 !== undefined,
     fin: ex.fin as (() => number) | undefined,
     fins: ex.fins as (() => number) | undefined,
     results: finish ? new Float64Array(mem, lay.f64, g.nPix * a.nOut) : undefined,
+    stage: new Float64Array(mem, lay.stage, g.nX),
+    ld: ex.ld as () => void,
+    range: new Int32Array(mem, lay.range, 8),
     stats: { mx: new Int32Array(mem, lay.stats, 4), mn: new Int32Array(mem, lay.stats + 16, 4) },
   };
 }

@@ -4,8 +4,8 @@
  * specialised for numbers. Same values, same overflow report.
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
-import { makeCaster, newCastStats } from '../../fixed/quantize.js';
-import { EXACT_BITS, ceillog2, reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
+import { makeCaster, newCastStats, type CastStats } from '../../fixed/quantize.js';
+import { BIG, EXACT_BITS, allocOut, ceillog2, reduceTree, type KernelOptions, type KernelStats, type RawInput, type RawOutput } from '../common.js';
 import { truncScaledIndex } from '../activations.js';
 import { softmax, type SoftmaxConfig } from '../softmax.js';
 import { quantizeDoubleRaw, softmaxInpNormType, softmaxTables } from '../tables.js';
@@ -16,13 +16,6 @@ type Cast = (raw: number) => number;
 
 function typed(from: FixedType, to: FixedType, st?: KernelStats['accum']): Cast {
   return sameType(from, to) ? (r) => r : makeCaster(frac(from), to, st);
-}
-
-/** Top `ceillog2(size)` bits of the raw bit pattern (`softmax_idx_from_real_val`), W ≤ 52. */
-function topBits(raw: number, t: FixedType, size: number): number {
-  const sh = t.W - ceillog2(size);
-  const u = raw < 0 ? raw + 2 ** t.W : raw;
-  return Math.floor(u / 2 ** sh);
 }
 
 /**
@@ -62,6 +55,28 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
       },
     },
   });
+
+  /** For wide values: inputs of any width (numbers, bigints, a BigInt64Array), validated like readRaw. */
+  const kernelWide = (core: (xs: ArrayLike<bigint>, opts: KernelOptions) => RawOutput): FastPrepared<RunKernel> => {
+    const blo = tin.signed ? -(1n << BigInt(tin.W - 1)) : 0n;
+    const bhi = tin.signed ? (1n << BigInt(tin.W - 1)) - 1n : (1n << BigInt(tin.W)) - 1n;
+    const buf = new Array<bigint>(nIn);
+    const read = (x: RawInput): ArrayLike<bigint> | null => {
+      if (!x || x.length !== nIn) return null;
+      for (let i = 0; i < nIn; i++) {
+        const v = x[i]!;
+        const b = typeof v === 'bigint' ? v : Number.isInteger(v) ? BigInt(v) : null;
+        if (b === null || b < blo || b > bhi) return null;
+        buf[i] = b;
+      }
+      return buf;
+    };
+    const run = (x: RawInput, opts: KernelOptions = {}): RawOutput => {
+      const xs = wantsBig(opts) ? null : read(x);
+      return xs ? core(xs, opts) : ref(x, opts);
+    };
+    return { kernel: { run, runTrusted: run } };
+  };
 
   if (impl === 'argmax') {
     if (Math.max(tin.W + 1, tres.W) > EXACT_BITS) return { kernel: null, reason: 'BigInt path' };
@@ -107,6 +122,11 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
     const one = quantizeDoubleRaw(1, tab, oneEv) as number;
     const eres = new Float64Array(nSlice);
     const ftScale = 2 ** -ft;
+    // Converters built once, counting into scratch counters that a report then takes over.
+    const cAcc = newCastStats();
+    const cRes = newCastStats();
+    const castT = makeCaster(ft, tab, cAcc);
+    const castR = typed(tab, tres, cRes);
     return kernel((xs, opts) => {
           const st = opts.stats;
           if (st) {
@@ -114,8 +134,6 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
             st.internal.saturated += oneEv.saturated;
           }
           const out = outBuf.get(opts);
-          const castT = makeCaster(ft, tab, st?.accum);
-          const castR = typed(tab, tres, st?.result);
           let m = 0;
           for (let s = 0; s < nSl; s++) {
             const b = s * nSlice;
@@ -145,6 +163,7 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
               out[idx[b + i]!] = castR(v) + 0;
             }
           }
+          takeCounts(st, cAcc, cRes, null);
           if (st) {
             st.resultCount += nSl * nSlice;
             if (m * ftScale > st.maxAbsPreResult) st.maxAbsPreResult = m * ftScale;
@@ -161,7 +180,8 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
   const stable = impl === 'stable';
   const norm = stable ? (tt.inp_norm ?? softmaxInpNormType(tin)) : tin;
   const bits = Math.max(tin.W + 2, acc.W + 2, acc.W + invT.W, expT.W + 1, invInp.W + 1, norm.W + 1, tres.W);
-  if (bits > EXACT_BITS || tin.W > 52 || norm.W > 52 || invInp.W > 52) return { kernel: null, reason: 'BigInt path' };
+  const wideValues = bits > EXACT_BITS || tin.W > 52 || norm.W > 52 || invInp.W > 52;
+  if (wideValues && (expT.W > 53 || invT.W > 53 || Math.max(tin.W, norm.W, invInp.W, acc.W) > 64)) return { kernel: null, reason: 'BigInt path' };
   const expN = cfg.exp_table_size ?? 1024;
   const invN = cfg.inv_table_size ?? 1024;
   const tables = softmaxTables({
@@ -177,17 +197,25 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
   const fa = frac(acc);
   const fInv = frac(invT);
   const pScale = 2 ** -(fa + fInv);
+  if (wideValues) return kernelWide(stableSoftmaxBig({ nSl, nSlice, idx, stable, tin, norm, expT, acc, invInp, invT, tres, name: cfg.name ?? 'softmax', expTab, invTab, expN, invN, outBuf }));
   const eres = new Float64Array(nSlice);
   const vals = new Float64Array(nSlice);
+  // Converters built once, counting into scratch counters that a report then takes over.
+  const cAcc = newCastStats();
+  const cInt = newCastStats();
+  const cRes = newCastStats();
+  const castE = typed(expT, acc, cAcc);
+  const castA = makeCaster(fa, acc, cAcc);
+  const castS = typed(acc, invInp, cInt);
+  const castN = makeCaster(frac(tin), norm, cInt);
+  const castR = makeCaster(fa + fInv, tres, cRes);
+  const add = (a: number, b: number) => castA(a + b);
+  const expIdx = topBitsOf(norm, expN);
+  const expIdxIn = topBitsOf(tin, expN);
+  const invIdx = topBitsOf(invInp, invN);
   return kernel((xs, opts) => {
         const st = opts.stats;
         const out = outBuf.get(opts);
-        const castE = typed(expT, acc, st?.accum);
-        const castA = makeCaster(fa, acc, st?.accum);
-        const castS = typed(acc, invInp, st?.internal);
-        const castN = makeCaster(frac(tin), norm, st?.internal);
-        const castR = makeCaster(fa + fInv, tres, st?.result);
-        const add = (a: number, b: number) => castA(a + b);
         let m = 0;
         for (let s = 0; s < nSl; s++) {
           const b = s * nSlice;
@@ -195,12 +223,12 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
             for (let i = 0; i < nSlice; i++) vals[i] = xs[idx[b + i]!]!;
             let xmax = vals[0]!;
             for (let i = 1; i < nSlice; i++) if (vals[i]! > xmax) xmax = vals[i]!;
-            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[topBits(castN(xmax - vals[i]!), norm, expN)]!);
+            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[expIdx(castN(xmax - vals[i]!))]!);
           } else {
-            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[topBits(xs[idx[b + i]!]!, tin, expN)]!);
+            for (let i = 0; i < nSlice; i++) eres[i] = castE(expTab[expIdxIn(xs[idx[b + i]!]!)]!);
           }
           const sum = reduceTree(eres, 0, nSlice, add);
-          const inv = invTab[topBits(castS(sum), invInp, invN)]!;
+          const inv = invTab[invIdx(castS(sum))]!;
           for (let i = 0; i < nSlice; i++) {
             const pv = eres[i]! * inv;
             const a = pv < 0 ? -pv : pv;
@@ -208,10 +236,117 @@ export function prepareFastSoftmax(cfg: SoftmaxConfig, options: FastOptions = {}
             out[idx[b + i]!] = castR(pv) + 0;
           }
         }
+        takeCounts(st, cAcc, cRes, cInt);
         if (st) {
           st.resultCount += nSl * nSlice;
           if (m * pScale > st.maxAbsPreResult) st.maxAbsPreResult = m * pScale;
         }
         return out;
   });
+}
+
+/** Move the scratch counters of one call into the report (or drop them without one). */
+function takeCounts(st: KernelStats | undefined, acc: CastStats, res: CastStats, internal: CastStats | null): void {
+  if (st) {
+    st.accum.wrapped += acc.wrapped;
+    st.accum.saturated += acc.saturated;
+    st.result.wrapped += res.wrapped;
+    st.result.saturated += res.saturated;
+    if (internal) {
+      st.internal.wrapped += internal.wrapped;
+      st.internal.saturated += internal.saturated;
+    }
+  }
+  acc.wrapped = acc.saturated = res.wrapped = res.saturated = 0;
+  if (internal) internal.wrapped = internal.saturated = 0;
+}
+
+/** The table index from a raw value: its top `ceillog2(size)` bits (`softmax_idx_from_real_val`, W ≤ 52). */
+function topBitsOf(t: FixedType, size: number): (raw: number) => number {
+  const p = 2 ** (t.W - ceillog2(size));
+  const mod = 2 ** t.W;
+  return (raw) => Math.floor((raw < 0 ? raw + mod : raw) / p);
+}
+
+/** What {@link stableSoftmaxBig} needs (see the number version in prepareFastSoftmax). */
+interface BigSoftmaxSpec {
+  nSl: number;
+  nSlice: number;
+  idx: Int32Array;
+  stable: boolean;
+  tin: FixedType;
+  norm: FixedType;
+  expT: FixedType;
+  acc: FixedType;
+  invInp: FixedType;
+  invT: FixedType;
+  tres: FixedType;
+  name: string;
+  expTab: Float64Array;
+  invTab: Float64Array;
+  expN: number;
+  invN: number;
+  outBuf: OutputBuffer;
+}
+
+/** Latency / stable softmax on bigints (wide values), tables and converters built once. */
+function stableSoftmaxBig(p: BigSoftmaxSpec): (xs: ArrayLike<bigint>, opts: KernelOptions) => RawOutput {
+  const { nSl, nSlice, idx, stable, tin, norm, expT, acc, invInp, tres, expTab, invTab, expN, invN, outBuf } = p;
+  const cAcc = newCastStats();
+  const cInt = newCastStats();
+  const cRes = newCastStats();
+  const bigCast = (fromFrac: number, to: FixedType, st: CastStats) => BIG.caster(fromFrac, to, st);
+  const castE = sameType(expT, acc) ? (v: bigint) => v : bigCast(frac(expT), acc, cAcc);
+  const castA = bigCast(frac(acc), acc, cAcc);
+  const castS = sameType(acc, invInp) ? (v: bigint) => v : bigCast(frac(acc), invInp, cInt);
+  const castN = bigCast(frac(tin), norm, cInt);
+  const fa = frac(acc);
+  const fInvT = frac(p.invT);
+  const castRes = bigCast(fa + fInvT, tres, cRes);
+  const add = (a: bigint, b: bigint) => castA(a + b);
+  const top = (t: FixedType, size: number) => {
+    const sh = BigInt(t.W - ceillog2(size));
+    const W = t.W;
+    return (raw: bigint) => Number(BigInt.asUintN(W, raw) >> sh);
+  };
+  const expIdx = stable ? top(norm, expN) : top(tin, expN);
+  const invIdx = top(invInp, invN);
+  const eres = new Array<bigint>(nSlice);
+  const vals = new Array<bigint>(nSlice);
+  const expB = Array.from(expTab, (v) => BigInt(v));
+  const invB = Array.from(invTab, (v) => BigInt(v));
+  const pScale = 2 ** -(fa + fInvT);
+  const wideOut = tres.W > EXACT_BITS;
+  return (xs, opts) => {
+    const st = opts.stats;
+    const out = (opts.out ? allocOut(p.name, nSl * nSlice, tres, opts.out) : wideOut ? new Array<bigint>(nSl * nSlice) : outBuf.get(opts)) as unknown as { [k: number]: number | bigint };
+    let m = 0n;
+    for (let s = 0; s < nSl; s++) {
+      const b = s * nSlice;
+      if (stable) {
+        for (let i = 0; i < nSlice; i++) vals[i] = xs[idx[b + i]!]!;
+        let xmax = vals[0]!;
+        for (let i = 1; i < nSlice; i++) if (vals[i]! > xmax) xmax = vals[i]!;
+        for (let i = 0; i < nSlice; i++) eres[i] = castE(expB[expIdx(castN(xmax - vals[i]!))]!);
+      } else {
+        for (let i = 0; i < nSlice; i++) eres[i] = castE(expB[expIdx(xs[idx[b + i]!]!)]!);
+      }
+      const sum = reduceTree(eres, 0, nSlice, add);
+      const inv = invB[invIdx(castS(sum))]!;
+      for (let i = 0; i < nSlice; i++) {
+        const pv = eres[i]! * inv;
+        const a = pv < 0n ? -pv : pv;
+        if (a > m) m = a;
+        const r = castRes(pv);
+        out[idx[b + i]!] = wideOut ? r : Number(r) + 0;
+      }
+    }
+    takeCounts(st, cAcc, cRes, cInt);
+    if (st) {
+      st.resultCount += nSl * nSlice;
+      const mm = Number(m) * pScale;
+      if (mm > st.maxAbsPreResult) st.maxAbsPreResult = mm;
+    }
+    return out as unknown as RawOutput;
+  };
 }

@@ -11,8 +11,12 @@
 export const I32 = 0x7f;
 /** 128-bit SIMD vector type. @example const locals = [I32, V128]; */
 export const V128 = 0x7b;
-/** A wasm value type code ({@link I32} or {@link V128}). */
-export type ValType = typeof I32 | typeof V128;
+/** 64-bit integer type. */
+export const I64 = 0x7e;
+/** 64-bit float type. */
+export const F64 = 0x7c;
+/** A wasm value type code. */
+export type ValType = typeof I32 | typeof V128 | typeof I64 | typeof F64;
 
 /** Unsigned LEB128. @example uleb(624485); // [0xe5, 0x8e, 0x26] */
 export function uleb(n: number): number[] {
@@ -39,6 +43,49 @@ export function sleb(n: number): number[] {
     if (done) return out;
   }
 }
+
+/** Signed LEB128 of a 64-bit integer. @example sleb64(-1n); // [0x7f] */
+export function sleb64(n: bigint): number[] {
+  const out: number[] = [];
+  let v = BigInt.asIntN(64, n);
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return out;
+  }
+}
+
+/** Scalar i64 / f64 opcodes used by the wide kernels. @example code.op(I64OP.add); */
+export const I64OP = {
+  eqz: 0x50,
+  eq: 0x51,
+  ne: 0x52,
+  ltS: 0x53,
+  ltU: 0x54,
+  gtS: 0x55,
+  gtU: 0x56,
+  leS: 0x57,
+  leU: 0x58,
+  geS: 0x59,
+  geU: 0x5a,
+  add: 0x7c,
+  sub: 0x7d,
+  mul: 0x7e,
+  and: 0x83,
+  or: 0x84,
+  xor: 0x85,
+  shl: 0x86,
+  shrS: 0x87,
+  shrU: 0x88,
+  extendI32S: 0xac,
+  extendI32U: 0xad,
+  wrapToI32: 0xa7,
+  f64ConvertI64S: 0xb9,
+  truncF64S: 0xb0,
+  select: 0x1b,
+} as const;
 
 /** SIMD opcodes (after the 0xfd prefix) used by the kernels. @example code.simd(SIMD.i32x4Add); */
 export const SIMD = {
@@ -81,6 +128,35 @@ export const SIMD = {
   f64x2Pmin: 0xf6,
   f64x2Pmax: 0xf7,
   f64x2ConvertLowI32x4S: 0xfe,
+  f64x2PromoteLowF32x4: 0x5f,
+  i32x4TruncSatF64x2SZero: 0xfc,
+  i16x8Ne: 0x2e,
+  i16x8NarrowI32x4S: 0x85,
+  i16x8Shl: 0x8b,
+  i16x8ShrS: 0x8c,
+  i16x8ShrU: 0x8d,
+  i16x8Add: 0x8e,
+  i16x8AddSatS: 0x8f,
+  i16x8Sub: 0x91,
+  i16x8MinS: 0x96,
+  i16x8MaxS: 0x98,
+  i32x4ExtaddPairwiseI16x8S: 0x7e,
+  i32x4ExtendLowI16x8S: 0xa7,
+  i32x4ExtendHighI16x8S: 0xa8,
+  i64x2ExtmulLowI32x4S: 0xdc,
+  i64x2ExtmulHighI32x4S: 0xdd,
+  i64x2Add: 0xce,
+  i64x2Shl: 0xcb,
+  i64x2ShrS: 0xcc,
+  i64x2ShrU: 0xcd,
+  i64x2Splat: 0x12,
+  i64x2Mul: 0xd5,
+  i64x2GtS: 0xd9,
+  bitselect: 0x52,
+  not: 0x4d,
+  anyTrue: 0x53,
+  i32x4AllTrue: 0xa3,
+  i64x2AllTrue: 0xc3,
 } as const;
 
 /**
@@ -151,6 +227,31 @@ export class Code {
   brIf(depth: number): this {
     return this.op(0x0d, ...uleb(depth));
   }
+  /** i64.const. */
+  i64Const(n: bigint | number): this {
+    return this.op(0x42, ...sleb64(BigInt(n)));
+  }
+  /** i64.load (align 8) / i64.store. */
+  i64Load(offset = 0): this {
+    return this.op(0x29, 3, ...uleb(offset));
+  }
+  i64Store(offset = 0): this {
+    return this.op(0x37, 3, ...uleb(offset));
+  }
+  /** i64.load32_s / i64.load32_u. */
+  i64Load32S(offset = 0): this {
+    return this.op(0x34, 2, ...uleb(offset));
+  }
+  i64Load32U(offset = 0): this {
+    return this.op(0x35, 2, ...uleb(offset));
+  }
+  /** f64.load / f64.store. */
+  f64Load(offset = 0): this {
+    return this.op(0x2b, 3, ...uleb(offset));
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39, 3, ...uleb(offset));
+  }
   /** A SIMD instruction without immediates. */
   simd(opcode: number): this {
     return this.op(0xfd, ...uleb(opcode));
@@ -192,6 +293,10 @@ export class Code {
   splatConst(n: number): this {
     return this.i32Const(n).simd(SIMD.i32x4Splat);
   }
+  /** i16x8.splat of a constant. */
+  splat16(n: number): this {
+    return this.i32Const(n).simd(0x10);
+  }
 }
 
 /** One exported function of a module. */
@@ -204,17 +309,45 @@ export interface WasmFunc {
   body: Code;
 }
 
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
+/** A growable byte buffer (module assembly without large intermediate arrays). */
+class Bytes {
+  buf = new Uint8Array(1024);
+  n = 0;
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    b.set(this.buf.subarray(0, this.n));
+    this.buf = b;
+  }
+  byte(x: number): void {
+    this.room(1);
+    this.buf[this.n++] = x;
+  }
+  all(xs: ArrayLike<number>): void {
+    this.room(xs.length);
+    if (xs instanceof Uint8Array) this.buf.set(xs, this.n);
+    else for (let i = 0; i < xs.length; i++) this.buf[this.n + i] = xs[i]!;
+    this.n += xs.length;
+  }
+  uleb(v: number): void {
+    this.all(uleb(v));
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
 }
 
-function section(id: number, payload: number[]): number[] {
-  return [id, ...uleb(payload.length), ...payload];
+function name(out: Bytes, s: string): void {
+  const b = new TextEncoder().encode(s);
+  out.uleb(b.length);
+  out.all(b);
 }
 
-function name(s: string): number[] {
-  const b = [...new TextEncoder().encode(s)];
-  return [...uleb(b.length), ...b];
+/** `id`, size, payload. */
+function section(out: Bytes, id: number, payload: Bytes): void {
+  out.byte(id);
+  out.uleb(payload.n);
+  out.all(payload.bytes());
 }
 
 /**
@@ -227,11 +360,39 @@ function name(s: string): number[] {
  * const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));
  */
 export function assembleModule(pages: number, funcs: WasmFunc[]): Uint8Array {
-  const types = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
-  const funcIdx = funcs.map((_, i) => uleb(i));
-  const mem = vec([[0x00, ...uleb(pages)]]);
-  const exports = vec([[...name('mem'), 0x02, 0x00], ...funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])]);
-  const bodies = funcs.map((f) => {
+  const out = new Bytes();
+  out.all([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const types = new Bytes();
+  types.uleb(funcs.length);
+  for (const f of funcs) {
+    types.byte(0x60);
+    types.uleb(f.params.length);
+    types.all(f.params);
+    types.uleb(f.results.length);
+    types.all(f.results);
+  }
+  section(out, 1, types);
+  const fn = new Bytes();
+  fn.uleb(funcs.length);
+  funcs.forEach((_, i) => fn.uleb(i));
+  section(out, 3, fn);
+  const mem = new Bytes();
+  mem.all([1, 0x00]);
+  mem.uleb(pages);
+  section(out, 5, mem);
+  const ex = new Bytes();
+  ex.uleb(funcs.length + 1);
+  name(ex, 'mem');
+  ex.all([0x02, 0x00]);
+  funcs.forEach((f, i) => {
+    name(ex, f.name);
+    ex.byte(0x00);
+    ex.uleb(i);
+  });
+  section(out, 7, ex);
+  const code = new Bytes();
+  code.uleb(funcs.length);
+  for (const f of funcs) {
     // Run-length encode the local declarations.
     const groups: number[][] = [];
     for (const t of f.locals) {
@@ -239,17 +400,19 @@ export function assembleModule(pages: number, funcs: WasmFunc[]): Uint8Array {
       if (last && last[1] === t) last[0]!++;
       else groups.push([1, t]);
     }
-    const body = [...vec(groups.map(([n, t]) => [...uleb(n!), t!])), ...f.body.bytes, 0x0b];
-    return [...uleb(body.length), ...body];
-  });
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(3, vec(funcIdx)),
-    ...section(5, mem),
-    ...section(7, exports),
-    ...section(10, vec(bodies)),
-  ]);
+    const body = new Bytes();
+    body.uleb(groups.length);
+    for (const [k, t] of groups) {
+      body.uleb(k!);
+      body.byte(t!);
+    }
+    body.all(f.body.bytes);
+    body.byte(0x0b);
+    code.uleb(body.n);
+    code.all(body.bytes());
+  }
+  section(out, 10, code);
+  return out.bytes().slice();
 }
 
 /** The part of the WebAssembly JS API used here (the project's TS lib has no DOM typings). */
@@ -280,7 +443,28 @@ export interface WasmExports {
 export function compileWasm(bytes: Uint8Array): WasmModule {
   const wa = api();
   if (!wa) throw new Error('WebAssembly is not available');
-  return new wa.Module(bytes);
+  // Identical code (same layer shapes and types: common across the points of a scan) is compiled once.
+  const key = `${fnv1a(bytes)}:${bytes.length}`;
+  const hit = moduleCache.get(key);
+  if (hit && equalBytes(hit.bytes, bytes)) return hit.module;
+  const module = new wa.Module(bytes);
+  if (moduleCache.size >= 512) moduleCache.delete(moduleCache.keys().next().value!);
+  moduleCache.set(key, { bytes: bytes.slice(), module });
+  return module;
+}
+
+const moduleCache = new Map<string, { bytes: Uint8Array; module: WasmModule }>();
+
+function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
