@@ -345,6 +345,13 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
     },
     lower(n, ctx): DepthwiseLayer {
       for (const w of draftWarnings(n)) ctx.warn(w);
+      // nnet_sepconv1d_latency.h and nnet_sepconv2d_latency.h share one include guard: an hls4ml
+      // project with a 1D and a 2D depthwise layer does not compile (hlsemu's C++ has one header).
+      const first2d = ctx.graph.nodes.find((m) => m.cls === 'DepthwiseConv2D');
+      const any1d = ctx.graph.nodes.find((m) => m.cls === 'DepthwiseConv1D');
+      if (first2d === n && any1d) {
+        ctx.warn(`${n.name}: hls4ml's project of this model does not compile: its 1D and 2D separable-convolution latency headers (included for '${any1d.name}' and '${n.name}') share the include guard NNET_SEPARABLE_CONV2D_LATENCY_H_ (hlsemu's emitted project compiles)`);
+      }
       const weight = typed(n, 'weight');
       const bias = typed(n, 'bias');
       const ks = n.attrs.kernelSize as number[];

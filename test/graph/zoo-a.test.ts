@@ -267,6 +267,15 @@ describe('DepthwiseConv / SeparableConv conversion', () => {
       expect(Array.from(new Emulator(back).predict({ data: x, shape: [1, 8, 3] }).values)).toEqual(Array.from(new Emulator(fw).predict({ data: x, shape: [1, 8, 3] }).values));
     }
   });
+
+  it("a 1D and a 2D depthwise layer in one model: warned (hls4ml's two latency headers share an include guard), emulated", () => {
+    const reshape: L = { name: 'r', className: 'Reshape', outputShape: [6, 6, 3], attrs: { targetShape: [6, 6, 3] }, weights: {} };
+    const m = sequential('mix', img(false, 36), [dwLayer({ name: 'd1', twoD: false, H: 36, padding: 'same' }), reshape, dwLayer({ name: 'd2', H: 6 })]);
+    const fw = convertModel(m, { Model: { Precision: 'fixed<16,6>' } });
+    expect(fw.warnings?.filter((w) => w.includes('NNET_SEPARABLE_CONV2D_LATENCY_H_'))).toHaveLength(1);
+    const only2d = convertModel(sequential('two', img(true, 6), [dwLayer({ name: 'd2', H: 6 })]), { Model: { Precision: 'fixed<16,6>' } });
+    expect(only2d.warnings?.some((w) => w.includes('include guard')) ?? false).toBe(false);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
