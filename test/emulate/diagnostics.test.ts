@@ -9,6 +9,7 @@ import { Emulator } from '../../src/emulate/predict.js';
 import { formatReport } from '../../src/emulate/report.js';
 import { loadModel } from '../../src/import/index.js';
 import { loadBundledFashionMnist } from '../../src/data/fashion-mnist.js';
+import { sequential } from '../graph/helpers.js';
 
 describe('lookup-table diagnostics', () => {
   it("names the stable softmax that hls4ml's usual granularity='name' config collapses to chance", async () => {
@@ -44,5 +45,22 @@ describe('lookup-table diagnostics', () => {
     expect(r.report!.warnings).toEqual([]);
     const lut = r.report!.layers.find((l) => l.layer === fw.output)!.luts![0]!;
     expect(lut.used).toBeGreaterThan(10);
+  });
+
+  it('covers the other table activations: softsign / softplus over ±8, ELU / SELU over their negative inputs', () => {
+    const x = Float64Array.from({ length: 64 }, (_, i) => -0.9 + (1.8 * i) / 63);
+    for (const activation of ['softsign', 'softplus', 'elu', 'selu']) {
+      const m = sequential('t', [64], [{ name: 'a', className: 'Activation', outputShape: [64], attrs: { activation }, weights: {} }]);
+      // 8 entries over the table's range: one step covers 2 (±8 tables) or 1 (the negative half), more than the inputs span
+      const coarse = convertModel(m, { Model: { Precision: 'fixed<24,8>' }, LayerName: { a: { TableSize: 8 } } });
+      const r = new Emulator(coarse).predict({ data: x, shape: [1, 64] }, { report: true });
+      const lut = r.report!.layers.find((l) => l.layer === 'a')!.luts![0]!;
+      expect(lut, activation).toMatchObject({ table: 'table' });
+      expect(lut.used, activation).toBeLessThanOrEqual(2);
+      expect(r.report!.warnings.some((w) => w.startsWith('a: table lookup')), activation).toBe(true);
+      const fine = convertModel(m, { Model: { Precision: 'fixed<24,8>' } });
+      const r2 = new Emulator(fine).predict({ data: x, shape: [1, 64] }, { report: true });
+      expect(r2.report!.layers.find((l) => l.layer === 'a')!.luts![0]!.used, activation).toBeGreaterThan(10);
+    }
   });
 });
