@@ -64,3 +64,20 @@ describe('lookup-table diagnostics', () => {
     }
   });
 });
+
+describe('weights that quantize to zero', () => {
+  it('a weight type too narrow for the small weights is named with the share it drops; enough fractional bits keep them', async () => {
+    const { zeroedWeights } = await import('../../src/graph/diagnostics.js');
+    const w = Float32Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 0 : (i % 2 ? 1 : -1) * (i < 20 ? 0.01 : 0.6)));
+    const m = sequential('z', [8], [{ name: 'fc', className: 'Dense', outputShape: [5], attrs: { units: 5, activation: 'linear', useBias: true }, weights: { kernel: { data: w, shape: [8, 5] }, bias: { data: new Float32Array(5), shape: [5] } } }]);
+    const narrow = convertModel(m, { Model: { Precision: 'fixed<16,6>' }, LayerName: { fc: { Precision: { weight: 'fixed<6,1>' } } } });
+    // 30 non-zero weights, 15 of them ±0.01 (below the LSB 2^-5): AP_TRN floors the 10 positive ones to 0
+    // and the 5 negative ones to −2^-5 (the zero bias is not counted)
+    expect(narrow.warnings?.filter((x) => x.includes('quantize to 0'))).toEqual([
+      'fc.weight: 10 of 30 non-zero weights (33.3 %) quantize to 0 in ap_fixed<6,1> (the firmware drops them; more fractional bits keep them)',
+    ]);
+    const wide = convertModel(m, { Model: { Precision: 'fixed<16,6>' } });
+    expect(wide.warnings?.some((x) => x.includes('quantize to 0')) ?? false).toBe(false);
+    expect(zeroedWeights).toBeTypeOf('function');
+  });
+});

@@ -378,7 +378,8 @@ describe('LSTM / GRU conversion', () => {
     l.attrs.goBackwards = true;
     l.attrs.stateful = true;
     const fw = convertModel(sequential('m', seqIn, [l]));
-    expect(fw.warnings).toEqual([
+    // (the random weights may also draw a quantized-to-zero warning: not the subject here)
+    expect(fw.warnings?.filter((w) => !w.includes('quantize to 0'))).toEqual([
       'rnn: go_backwards=True is ignored by hls4ml\'s parsers; the firmware runs the sequence forwards, unlike Keras (reproduced)',
       'rnn: stateful=True is ignored by hls4ml; every inference starts from a zero state',
     ]);
