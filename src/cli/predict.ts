@@ -73,11 +73,13 @@ export const predictCommand: Command = {
         );
       }
       if (r.report) out.report = r.report;
+      if (fw.warnings?.length) out.warnings = fw.warnings;
       console.log(JSON.stringify(out, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
       return 0;
     }
     console.log(`${fw.name}: ${fw.layers.length} firmware layers, ${fw.ioType}, output ${formatFixedType(r.type)}`);
     for (const c of fw.changes) console.log(`  hls4ml: ${c}`);
+    for (const w of fw.warnings ?? []) console.error(`warning: ${w}`);
     rows(r.values, r.n).forEach((row, s) => {
       let best = 0;
       row.forEach((v, i) => {
