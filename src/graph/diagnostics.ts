@@ -1,11 +1,15 @@
 /**
  * Precision diagnostics the conversion can give before anything runs: weights that quantize to
- * zero. A weight type too narrow for a layer's small weights silently prunes them (hls4ml prints
- * `0.0000` and the firmware multiplies by 0); the layer then computes a sparser function than the
- * trained one, without any overflow to show for it.
+ * zero, and lookup tables whose index bits cannot resolve the input type. A weight type too narrow
+ * for a layer's small weights silently prunes them (hls4ml prints `0.0000` and the firmware
+ * multiplies by 0); a softmax whose exp-table index is the top bits of a very wide input type
+ * cannot tell its logits apart. Neither shows as an overflow.
  */
 import { quantizeDouble } from '../fixed/quantize.js';
 import { formatFixedType, frac, type FixedType } from '../fixed/types.js';
+import { FIRMWARE_CLASSES } from '../layers/registry.js';
+import type { FirmwareClassSpec } from '../layers/spec.js';
+import type { FirmwareGraph, FirmwareLayer } from './firmware.js';
 import { kindOf, type HlsGraph } from './hls-graph.js';
 import { weightToken } from './weights.js';
 
@@ -64,4 +68,25 @@ export function zeroedWeightWarnings(g: HlsGraph): string[] {
     (z) =>
       `${z.layer}.${z.variable}: ${z.zeroed} of ${z.nonzero} non-zero weights (${((100 * z.zeroed) / z.nonzero).toFixed(1)} %) quantize to 0 in ${formatFixedType(z.type)} (the firmware drops them; more fractional bits keep them)`,
   );
+}
+
+/**
+ * One warning per lookup table whose index step (the real value one entry covers, fixed by the
+ * input type's integer bits and the table size) is larger than the table can resolve its function
+ * at (`LutProbe.maxStep`).
+ *
+ * @example lutResolutionWarnings(fw); // ['softmax: exp_table index … one entry spans 16 …']
+ */
+export function lutResolutionWarnings(fw: FirmwareGraph): string[] {
+  const out: string[] = [];
+  for (const L of fw.layers) {
+    const spec = FIRMWARE_CLASSES[L.cls] as FirmwareClassSpec<FirmwareLayer> | undefined;
+    for (const p of spec?.luts?.(L) ?? []) {
+      if (p.step === undefined || p.maxStep === undefined || p.step <= p.maxStep) continue;
+      out.push(
+        `${L.name}: ${p.table} index cannot resolve its input: one of its ${p.size} entries spans ${p.step} in value (at most ${p.maxStep} resolves the function); fewer integer bits in the input type or a larger table fix it`,
+      );
+    }
+  }
+  return out;
 }

@@ -19,6 +19,8 @@ describe('lookup-table diagnostics', () => {
     const producer = fw.layers.find((l) => l.name === sm.inputs[0])!;
     // the 'auto' Dense result is very wide, so the exp table index (its top bits) is always 0
     expect(producer.types.result.I).toBeGreaterThan(12);
+    // known before anything runs: the exp-table index is the top bits of that wide type
+    expect(fw.warnings!.filter((w) => w.startsWith(`${sm.name}: exp_table index cannot resolve its input`))).toHaveLength(1);
     const { images, shape, labels } = await loadBundledFashionMnist(64);
     const r = new Emulator(fw).predict({ data: images, shape }, { report: true });
     const lut = r.report!.layers.find((l) => l.layer === sm.name)!.luts![0]!;
@@ -43,6 +45,7 @@ describe('lookup-table diagnostics', () => {
     const { images, shape } = await loadBundledFashionMnist(32);
     const r = new Emulator(fw).predict({ data: images, shape }, { report: true });
     expect(r.report!.warnings).toEqual([]);
+    expect(fw.warnings?.some((w) => w.includes('cannot resolve')) ?? false).toBe(false);
     const lut = r.report!.layers.find((l) => l.layer === fw.output)!.luts![0]!;
     expect(lut.used).toBeGreaterThan(10);
   });
