@@ -32,7 +32,7 @@ import { DEPTHWISE_HEADER } from '../emit/cpp/depthwise.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { SEQ_KERNEL_CHECKERS } from '../conformance/kernels-seq.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, typed } from './common.js';
-import { hwc, kerasPadsBefore } from './conv.js';
+import { CONV_SETTINGS, hwc, kerasPadsBefore } from './conv.js';
 import { MAC_TYPES, floatWeights, inferMac } from './dense.js';
 import type { EmitArgs, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -330,11 +330,7 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
   const twoD = cls === 'DepthwiseConv2D';
   return {
     types: MAC_TYPES,
-    settings: [
-      { name: 'reuse_factor', default: 1, backend: true },
-      { name: 'parallelization_factor', default: 1, backend: true },
-      { name: 'conv_implementation', default: 'LineBuffer', backend: true },
-    ],
+    settings: CONV_SETTINGS,
     // A Conv1D/Conv2D subclass in hls4ml: BN fusion and linear-activation merge treat it as one.
     bnFusionParent: true,
     linearMergeParent: true,
