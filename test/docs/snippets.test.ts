@@ -1,0 +1,270 @@
+/**
+ * Every snippet and command in README.md and docs/*.md runs (docs/testing.md, "Every snippet runs").
+ *
+ * - ts/js blocks are run in this process, with `from 'hlsemu'` pointed at src/index.ts, in a fresh
+ *   working directory holding the input files the docs name (model.json, x.npy, cfg.json, …; see
+ *   `makeWorkspace`). They may import only 'hlsemu' and node built-ins: what a user of the package can.
+ * - sh/bash blocks: each `hlsemu …` / `npx hlsemu …` command runs (in-process `runCli`) in such a
+ *   directory and must exit 0; `cd` and `export` are followed; any other command (npm, make, …) must
+ *   be named by a `skip <command>: <reason>` directive.
+ * - Blocks that are not run say so: a non-runnable language (text, cpp, json, yaml, …) or
+ *   `no-run: <reason>` in the info string. A block without a language is an error.
+ * - Commands that read the full Fashion-MNIST test set skip (with a message) when it is not installed;
+ *   `csim` commands and blocks that declare `needs: AP_TYPES_INCLUDE` skip when that is unset.
+ * - Scans, profiles and suggestions on a dataset run on the first HLSEMU_DOCS_LIMIT (100) samples
+ *   (`--limit` added when the command has none), and TS blocks may carry `replace:` directives for
+ *   the same purpose; HLSEMU_DOCS_FULL=1 runs shell commands as written.
+ */
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { FASHION_MNIST_DEFAULT_DIR, loadBundledFashionMnist } from '../../src/data/fashion-mnist.js';
+import { encodeNpy } from '../../src/io/npy.js';
+import { type Block, SH_LANGS, TS_LANGS, extractBlocks, markdownFiles, shellCommands, shellWords } from './markdown.js';
+
+const ROOT = resolve(__dirname, '..', '..');
+const INDEX = join(ROOT, 'src', 'index.ts');
+const FULL_DATASET = existsSync(join(FASHION_MNIST_DEFAULT_DIR, 't10k-images-idx3-ubyte.gz'));
+const LIMIT = Number(process.env.HLSEMU_DOCS_LIMIT ?? 100);
+const FULL = process.env.HLSEMU_DOCS_FULL === '1';
+const TEMP = mkdtempSync(join(tmpdir(), 'hlsemu-docs-'));
+afterAll(() => rmSync(TEMP, { recursive: true, force: true }));
+
+const blocks: Block[] = markdownFiles(ROOT).flatMap((f) => extractBlocks(f, ROOT));
+const where = (b: Block) => `${b.file}:${b.line}`;
+
+// ---- working directories with the files the docs name ----
+
+const FMNIST_CONFIG_YAML = `Model:
+  Precision: fixed<16,6>
+  ReuseFactor: 1
+  Strategy: Latency
+LayerName:
+  softmax:
+    Implementation: stable
+`;
+const FMNIST_CONFIG_JSON = JSON.stringify({ Model: { Precision: 'fixed<16,6>', ReuseFactor: 1, Strategy: 'Latency' }, IOType: 'io_stream' }, null, 1);
+
+let fmnistSamples: { x: Float32Array; n: number } | undefined;
+async function fmnist(n: number): Promise<{ x: Float32Array; n: number }> {
+  if (!fmnistSamples) {
+    const d = await loadBundledFashionMnist(4);
+    fmnistSamples = { x: Float32Array.from(d.images), n: d.shape[0] };
+  }
+  return { x: fmnistSamples.x.subarray(0, n * 784), n };
+}
+
+/**
+ * A fresh directory for one block. 'fmnist' (the default): the bundled CNN as model.json, configs
+ * (hls4ml_config.yml, hls4ml.yml, cfg.json), inputs (x.npy, x.json: 2 images), an IDX directory
+ * (idx-dir), samples.json (2 inputs of the SVHN reference model), my-vectors/; 'qkeras': hls4ml's
+ * QKeras example model under the names the QKeras docs use, with x.npy / y.npy for it. Both link
+ * models/, data/ and test/golden/ from the repository.
+ */
+async function makeWorkspace(fixture = 'fmnist'): Promise<string> {
+  const dir = mkdtempSync(join(TEMP, 'ws-'));
+  symlinkSync(join(ROOT, 'models'), join(dir, 'models'));
+  symlinkSync(join(ROOT, 'data'), join(dir, 'data'));
+  mkdirSync(join(dir, 'test'));
+  symlinkSync(join(ROOT, 'test', 'golden'), join(dir, 'test', 'golden'));
+  if (fixture === 'fmnist') {
+    copyFileSync(join(ROOT, 'models', 'fmnist', 'model.json'), join(dir, 'model.json'));
+    copyFileSync(join(ROOT, 'models', 'fmnist', 'weights.bin'), join(dir, 'weights.bin'));
+    writeFileSync(join(dir, 'hls4ml_config.yml'), FMNIST_CONFIG_YAML);
+    writeFileSync(join(dir, 'hls4ml.yml'), FMNIST_CONFIG_YAML);
+    writeFileSync(join(dir, 'cfg.json'), FMNIST_CONFIG_JSON);
+    const { x, n } = await fmnist(2);
+    writeFileSync(join(dir, 'x.npy'), encodeNpy(x, [n, 28, 28, 1], '<f4'));
+    const rows = Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * 784, (i + 1) * 784)));
+    writeFileSync(join(dir, 'x.json'), JSON.stringify({ data: rows.flat(), shape: [n, 28, 28, 1] }));
+    symlinkSync(join(ROOT, 'data', 'fashion-mnist'), join(dir, 'idx-dir'));
+    const svhn = JSON.parse(readFileSync(join(ROOT, 'test', 'golden', 'hls4ml', 'model_svhn_paper_cnn_a.json'), 'utf8')) as { inputs: number[][] };
+    writeFileSync(join(dir, 'samples.json'), JSON.stringify({ inputs: svhn.inputs.slice(0, 2) }));
+    copyFileSync(join(ROOT, 'test', 'fixtures', 'onnx', 'qonnx', 'mnist-conv_model.onnx'), join(dir, 'model.onnx'));
+    mkdirSync(join(dir, 'my-vectors'));
+    copyFileSync(join(ROOT, 'test', 'golden', 'hls4ml', 'dense.jsonl'), join(dir, 'my-vectors', 'dense.jsonl'));
+  } else if (fixture === 'qkeras') {
+    const src = join(ROOT, 'test', 'golden', 'import', 'qkeras_example');
+    for (const name of ['qkeras_3layer', 'qkeras_model']) {
+      copyFileSync(join(src, 'qkeras_example.json'), join(dir, `${name}.json`));
+      copyFileSync(join(src, 'qkeras_example_weights.h5'), join(dir, `${name}_weights.h5`));
+    }
+    const inputs = JSON.parse(readFileSync(join(src, 'inputs.json'), 'utf8')) as number[][];
+    writeFileSync(join(dir, 'x.npy'), encodeNpy(inputs.flat(), [inputs.length, inputs[0]!.length], '<f4'));
+    const outputs = (JSON.parse(readFileSync(join(src, 'expected.json'), 'utf8')) as { outputs_raw: unknown[][] }).outputs_raw;
+    const classes = outputs[0]!.length;
+    writeFileSync(join(dir, 'y.npy'), encodeNpy(inputs.map((_, i) => i % classes), [inputs.length], '<i4'));
+  } else {
+    throw new Error(`unknown fixture '${fixture}' (fmnist, qkeras)`);
+  }
+  return dir;
+}
+
+// ---- running ----
+
+interface Captured {
+  out: string[];
+}
+
+/** Run `fn` with console output captured, `cwd` as the working directory and `env` set. */
+async function inDir<T>(cwd: string, env: Record<string, string>, cap: Captured, fn: () => Promise<T>): Promise<T> {
+  const push = (...a: unknown[]) => void cap.out.push(a.map((v) => (typeof v === 'string' ? v : String(v))).join(' '));
+  const spies = (['log', 'error', 'warn', 'info'] as const).map((k) => vi.spyOn(console, k).mockImplementation(push));
+  const savedCwd = process.cwd();
+  const savedEnv: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    savedEnv[k] = process.env[k];
+    process.env[k] = v;
+  }
+  process.chdir(cwd);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(savedCwd);
+    for (const [k, v] of Object.entries(savedEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    for (const s of spies) s.mockRestore();
+  }
+}
+
+/** The block's `expect:` texts occur in its output (runs of blanks compared as one space). */
+function checkExpect(b: Block, cap: Captured): void {
+  const squash = (t: string) => t.replace(/[ \t]+/g, ' ');
+  const out = squash(cap.out.join('\n'));
+  for (const e of b.directives.expect) expect(out, `${where(b)}: the docs say the output holds '${e}'`).toContain(squash(e));
+}
+
+const DATA_COMMANDS = new Set(['scan', 'profile', 'suggest']);
+
+/** Why a command cannot run here, or undefined. */
+function unavailable(args: string[]): string | undefined {
+  const dataAt = args.indexOf('--data');
+  if (dataAt >= 0 && args[dataAt + 1] === 'full' && !FULL_DATASET) return `the full Fashion-MNIST test set is not installed at ${FASHION_MNIST_DEFAULT_DIR}`;
+  if (args[0] === 'csim' && !process.env.AP_TYPES_INCLUDE) return 'AP_TYPES_INCLUDE is not set (C simulation)';
+  return undefined;
+}
+
+async function runShellBlock(b: Block): Promise<string[]> {
+  const cwd0 = await makeWorkspace(b.directives.fixture);
+  let cwd = cwd0;
+  const env: Record<string, string> = {};
+  const cap: Captured = { out: [] };
+  const skipped: string[] = [];
+  let missing = 0;
+  for (const { line, text } of shellCommands(b.code, b.lang)) {
+    const at = `${b.file}:${b.line + 1 + line}`;
+    const skip = b.directives.skip.find((s) => text === s.prefix || text.startsWith(`${s.prefix} `));
+    if (skip) {
+      skipped.push(`${at}: not run: ${text} (${skip.reason})`);
+      continue;
+    }
+    let words = shellWords(text);
+    const assigns: Record<string, string> = {};
+    while (words.length && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) {
+      const [k, ...v] = words.shift()!.split('=');
+      assigns[k!] = v.join('=');
+    }
+    const [cmd, ...rest] = words;
+    if (cmd === 'cd') {
+      cwd = isAbsolute(rest[0]!) ? rest[0]! : join(cwd, rest[0]!);
+      continue;
+    }
+    if (cmd === 'export') {
+      for (const a of rest) {
+        const [k, ...v] = a.split('=');
+        if (!b.directives.needs.includes(k!)) env[k!] = v.join('=');
+      }
+      continue;
+    }
+    let args: string[];
+    if (cmd === 'hlsemu') args = rest;
+    else if (cmd === 'npx' && rest[0] === 'hlsemu') args = rest.slice(1);
+    else throw new Error(`${at}: '${text}' is not an hlsemu command: add '<!-- snippet skip ${cmd}: <reason> -->' before the block, or mark the block no-run`);
+    const why = unavailable(args);
+    if (why) {
+      skipped.push(`${at}: skipped: ${text} (${why})`);
+      missing++;
+      continue;
+    }
+    if (!FULL && DATA_COMMANDS.has(args[0]!) && (args.includes('--example') || args.includes('--data')) && !args.some((a) => a === '--limit' || a.startsWith('--limit='))) {
+      args = [...args, '--limit', String(LIMIT)];
+    }
+    cap.out.push(`$ hlsemu ${args.join(' ')}`);
+    const code = await inDir(cwd, { ...env, ...assigns }, cap, () => runCli(args));
+    if (code !== 0) throw new Error(`${at}: '${text}' exited with ${code}:\n${cap.out.slice(-20).join('\n')}`);
+  }
+  // What the docs say a command prints is checked when every command of the block could run.
+  if (missing === 0) checkExpect(b, cap);
+  return skipped;
+}
+
+/** Module specifiers a snippet may import: the package and Node's built-ins. */
+function checkImports(b: Block, code: string): void {
+  for (const m of code.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    const spec = m[1] ?? m[2]!;
+    if (spec !== 'hlsemu' && !spec.startsWith('node:')) {
+      throw new Error(`${where(b)}: imports '${spec}': snippets import from 'hlsemu' (the public API) or node: built-ins only`);
+    }
+  }
+}
+
+async function runTsBlock(b: Block): Promise<string[]> {
+  for (const v of b.directives.needs) if (!process.env[v]) return [`${where(b)}: skipped (${v} is not set)`];
+  let code = b.code;
+  for (const [from, to] of b.directives.replace) {
+    if (!code.includes(from)) throw new Error(`${where(b)}: replace: '${from}' does not occur in the block`);
+    code = code.split(from).join(to);
+  }
+  checkImports(b, code);
+  const pkg = JSON.stringify(pathToFileURL(INDEX).href);
+  const src = [
+    `import * as hlsemu from ${pkg};`,
+    ...b.directives.setup,
+    `// ---- ${where(b)} ----`,
+    code.replace(/(\bfrom\s+|\bimport\s*\(\s*)['"]hlsemu['"]/g, `$1${pkg}`),
+    'export {};',
+  ].join('\n');
+  const dir = await makeWorkspace(b.directives.fixture);
+  const file = join(dir, `snippet-${b.file.replace(/[^a-z0-9]+/gi, '_')}-${b.line}.ts`);
+  writeFileSync(file, src);
+  const cap: Captured = { out: [] };
+  await inDir(dir, {}, cap, () => import(/* @vite-ignore */ pathToFileURL(file).href));
+  checkExpect(b, cap);
+  return [];
+}
+
+// ---- the tests ----
+
+describe('docs: every code block is run or says why not', () => {
+  it('finds the docs', () => {
+    expect(blocks.length).toBeGreaterThan(20);
+    expect(new Set(blocks.map((b) => b.file))).toContain('README.md');
+  });
+
+  it('every block has a language; every ts/js/sh block is run or has a no-run reason', () => {
+    const problems: string[] = [];
+    for (const b of blocks) {
+      if (b.lang === '') problems.push(`${where(b)}: code block without a language (use text, cpp, json, yaml, ts, sh, …)`);
+      if (b.noRun !== undefined && b.noRun.length < 10) problems.push(`${where(b)}: 'no-run' needs a reason: \`\`\`${b.lang} no-run: <why this block is not run>`);
+      if (b.noRun === undefined && /\bno-?run\b/i.test(b.info)) problems.push(`${where(b)}: write the marker as 'no-run: <reason>'`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+const runnable = blocks.filter((b) => b.noRun === undefined && (TS_LANGS.has(b.lang) || SH_LANGS.has(b.lang)));
+
+describe.each([...new Set(runnable.map((b) => b.file))])('%s', (file) => {
+  for (const b of runnable.filter((x) => x.file === file)) {
+    const firstLine = b.code.split('\n').find((l) => l.trim() && !l.trim().startsWith('#') && !l.trim().startsWith('//'))?.trim() ?? '';
+    it(`line ${b.line} (${b.lang}): ${firstLine.slice(0, 70)}`, async () => {
+      const notes = TS_LANGS.has(b.lang) ? await runTsBlock(b) : await runShellBlock(b);
+      for (const n of notes) console.log(n);
+    });
+  }
+});
