@@ -16,10 +16,12 @@
  *   the same purpose; HLSEMU_DOCS_FULL=1 runs shell commands as written.
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { commands } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/run.js';
 import { FASHION_MNIST_DEFAULT_DIR, loadBundledFashionMnist } from '../../src/data/fashion-mnist.js';
 import { encodeNpy } from '../../src/io/npy.js';
@@ -213,22 +215,27 @@ function checkImports(b: Block, code: string): void {
   }
 }
 
-async function runTsBlock(b: Block): Promise<string[]> {
-  for (const v of b.directives.needs) if (!process.env[v]) return [`${where(b)}: skipped (${v} is not set)`];
+/** The module a TS block becomes: its setup, then its code, with 'hlsemu' resolved to `pkg` (or left as is). */
+function tsModule(b: Block, pkg = 'hlsemu'): string {
   let code = b.code;
   for (const [from, to] of b.directives.replace) {
     if (!code.includes(from)) throw new Error(`${where(b)}: replace: '${from}' does not occur in the block`);
     code = code.split(from).join(to);
   }
   checkImports(b, code);
-  const pkg = JSON.stringify(pathToFileURL(INDEX).href);
-  const src = [
-    `import * as hlsemu from ${pkg};`,
+  const spec = JSON.stringify(pkg);
+  return [
+    `import * as hlsemu from ${spec};`,
     ...b.directives.setup,
     `// ---- ${where(b)} ----`,
-    code.replace(/(\bfrom\s+|\bimport\s*\(\s*)['"]hlsemu['"]/g, `$1${pkg}`),
+    code.replace(/(\bfrom\s+|\bimport\s*\(\s*)['"]hlsemu['"]/g, `$1${spec}`),
     'export {};',
   ].join('\n');
+}
+
+async function runTsBlock(b: Block): Promise<string[]> {
+  for (const v of b.directives.needs) if (!process.env[v]) return [`${where(b)}: skipped (${v} is not set)`];
+  const src = tsModule(b, pathToFileURL(INDEX).href);
   const dir = await makeWorkspace(b.directives.fixture);
   const file = join(dir, `snippet-${b.file.replace(/[^a-z0-9]+/gi, '_')}-${b.line}.ts`);
   writeFileSync(file, src);
@@ -259,6 +266,53 @@ describe('docs: every code block is run or says why not', () => {
 
 const runnable = blocks.filter((b) => b.noRun === undefined && (TS_LANGS.has(b.lang) || SH_LANGS.has(b.lang)));
 
+/** `--flags` the docs mention that are not hlsemu's, with the reason they appear. */
+const OTHER_FLAGS: Record<string, string> = {
+  '--suite': "npm run bench's option (bench/run.ts)",
+  '--trce': "docs/cli.md's example of a mistyped flag",
+};
+
+describe('docs: the names they use exist', () => {
+  const texts = markdownFiles(ROOT).map((f) => ({ file: relative(ROOT, f), text: readFileSync(f, 'utf8') }));
+
+  it('repository paths and relative links resolve', () => {
+    const missing: string[] = [];
+    for (const { file, text } of texts) {
+      for (const m of text.matchAll(/(?<![\w/.<-])((?:src|test|docs|examples|models|data|scripts|bench)\/[\w./<>{}*-]*)/g)) {
+        const path = m[1]!.replace(/[.]+$/, '');
+        if (/[<>{}*]/.test(path)) continue; // a pattern (<name>.ts, *.jsonl, {a,b}), not a path
+        if (!existsSync(join(ROOT, path))) missing.push(`${file}: ${path}`);
+      }
+      for (const m of text.matchAll(/\]\(([^)#\s]+)/g)) {
+        if (/^[a-z]+:/i.test(m[1]!)) continue;
+        if (!existsSync(resolve(ROOT, dirname(file), m[1]!))) missing.push(`${file}: link ${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("every --flag is an option of some hlsemu command (from the commands' help)", () => {
+    const known = new Set(['--help', '--version']);
+    for (const c of Object.values(commands)) for (const m of c.help.matchAll(/--[a-z][a-z0-9-]*/g)) known.add(m[0]);
+    const unknown: string[] = [];
+    for (const { file, text } of texts) {
+      for (const m of text.matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)) if (!known.has(m[0]) && !(m[0] in OTHER_FLAGS)) unknown.push(`${file}: ${m[0]}`);
+    }
+    expect([...new Set(unknown)]).toEqual([]);
+  });
+});
+
+describe('docs/testing.md: property-test tolerances', () => {
+  it('every test file its tolerance table names exists and points back to it', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'testing.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Property-test tolerances'));
+    const named = [...new Set([...section.matchAll(/`(test\/[\w/.-]+\.test\.ts)`/g)].map((m) => m[1]!))];
+    expect(named.length).toBeGreaterThan(5);
+    const missing = named.filter((f) => !existsSync(join(ROOT, f)) || !readFileSync(join(ROOT, f), 'utf8').includes('docs/testing.md'));
+    expect(missing).toEqual([]);
+  });
+});
+
 describe.each([...new Set(runnable.map((b) => b.file))])('%s', (file) => {
   for (const b of runnable.filter((x) => x.file === file)) {
     const firstLine = b.code.split('\n').find((l) => l.trim() && !l.trim().startsWith('#') && !l.trim().startsWith('//'))?.trim() ?? '';
@@ -267,4 +321,65 @@ describe.each([...new Set(runnable.map((b) => b.file))])('%s', (file) => {
       for (const n of notes) console.log(n);
     });
   }
+});
+
+// ---- type-checking (tsc runs in a child process while the blocks above run) ----
+
+interface TypeCheck {
+  files: Record<string, Block>;
+  done: Promise<{ code: number | null; output: string }>;
+}
+
+/** Write every runnable TS block as a module and start tsc on them with the project's settings. */
+function startTypeCheck(): TypeCheck {
+  const dir = mkdtempSync(join(TEMP, 'tsc-'));
+  const files: Record<string, Block> = {};
+  for (const b of runnable.filter((x) => TS_LANGS.has(x.lang))) {
+    let src: string;
+    try {
+      src = tsModule(b);
+    } catch {
+      continue; // the run of the block reports it
+    }
+    const name = `${b.file.replace(/[^a-z0-9]+/gi, '_')}_${b.line}.ts`;
+    writeFileSync(join(dir, name), src);
+    files[name] = b;
+  }
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.json'),
+      compilerOptions: { noEmit: true, rootDir: '/', typeRoots: [join(ROOT, 'node_modules', '@types')], paths: { hlsemu: [INDEX] } },
+      include: [join(dir, '*.ts')],
+    }),
+  );
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const done = new Promise<{ code: number | null; output: string }>((res, rej) => {
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, output }));
+  });
+  return { files, done };
+}
+
+let typeCheck: TypeCheck | undefined;
+beforeAll(() => {
+  typeCheck = startTypeCheck();
+});
+
+describe('docs: TypeScript blocks', () => {
+  it('type-check against the package API (strict, as a user of the package compiles them)', async () => {
+    const { files, done } = typeCheck!;
+    const r = await done;
+    // Name the doc and line of each error instead of the temporary file.
+    const report = r.output.replace(/\S*?([\w]+_\d+\.ts)\((\d+),\d+\)/g, (all, name: string, line: string) => {
+      const b = files[name];
+      if (!b) return all;
+      return `${b.file}:${b.line + Number(line) - 2 - b.directives.setup.length}`;
+    });
+    expect(report.trim(), 'type errors in TypeScript blocks').toBe('');
+    expect(r.code).toBe(0);
+  });
 });
