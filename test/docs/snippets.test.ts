@@ -4,7 +4,7 @@
  * - ts/js blocks are run in this process, with `from 'hlsemu'` pointed at src/index.ts, in a fresh
  *   working directory holding the input files the docs name (model.json, x.npy, cfg.json, …; see
  *   `makeWorkspace`). They may import only 'hlsemu' and node built-ins: what a user of the package can.
- * - sh/bash blocks: each `hlsemu …` / `npx hlsemu …` command runs (in-process `runCli`) in such a
+ * - sh/bash blocks: each `npx hlsemu …` command runs (in-process `runCli`) in such a
  *   directory and must exit 0; `cd` and `export` are followed; any other command (npm, make, …) must
  *   be named by a `skip <command>: <reason>` directive.
  * - Blocks that are not run say so: a non-runnable language (text, cpp, json, yaml, …) or
@@ -114,7 +114,9 @@ interface Captured {
 /** Run `fn` with console output captured, `cwd` as the working directory and `env` set. */
 async function inDir<T>(cwd: string, env: Record<string, string>, cap: Captured, fn: () => Promise<T>): Promise<T> {
   const push = (...a: unknown[]) => void cap.out.push(a.map((v) => (typeof v === 'string' ? v : String(v))).join(' '));
-  const spies = (['log', 'error', 'warn', 'info'] as const).map((k) => vi.spyOn(console, k).mockImplementation(push));
+  const spies: Array<{ mockRestore(): void }> = (['log', 'error', 'warn', 'info'] as const).map((k) => vi.spyOn(console, k).mockImplementation(push));
+  // Progress lines go straight to stderr.
+  spies.push(vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (push(String(chunk).replace(/\n$/, '')), true)));
   const savedCwd = process.cwd();
   const savedEnv: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -183,10 +185,9 @@ async function runShellBlock(b: Block): Promise<string[]> {
       }
       continue;
     }
-    let args: string[];
-    if (cmd === 'hlsemu') args = rest;
-    else if (cmd === 'npx' && rest[0] === 'hlsemu') args = rest.slice(1);
-    else throw new Error(`${at}: '${text}' is not an hlsemu command: add '<!-- snippet skip ${cmd}: <reason> -->' before the block, or mark the block no-run`);
+    if (cmd === 'hlsemu') throw new Error(`${at}: write 'npx hlsemu …': a project's own install puts no 'hlsemu' on the PATH`);
+    if (cmd !== 'npx' || rest[0] !== 'hlsemu') throw new Error(`${at}: '${text}' is not an hlsemu command: add '<!-- snippet skip ${cmd}: <reason> -->' before the block, or mark the block no-run`);
+    let args = rest.slice(1);
     const why = unavailable(args);
     if (why) {
       skipped.push(`${at}: skipped: ${text} (${why})`);
