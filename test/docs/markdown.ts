@@ -23,6 +23,8 @@ export interface Directives {
   expect: string[];
   /** The named set of input files the block's working directory gets (`fixture: …`). */
   fixture?: string;
+  /** The exit code every command of the block must end with (`exit: N`; default 0). */
+  exit?: number;
 }
 
 /** One fenced code block. */
@@ -67,7 +69,8 @@ export function parseDirectives(body: string, where: string): Directives {
     else if ((m = /^needs:\s*(.+)$/.exec(line))) d.needs.push(...m[1]!.split(/[\s,]+/).filter(Boolean));
     else if ((m = /^expect:\s*(.+)$/.exec(line))) d.expect.push(m[1]!);
     else if ((m = /^fixture:\s*(\S+)$/.exec(line))) d.fixture = m[1]!;
-    else throw new Error(`${where}: unknown snippet directive '${line}' (setup, replace, skip <command>: <reason>, needs, expect, fixture)`);
+    else if ((m = /^exit:\s*(\d+)$/.exec(line))) d.exit = Number(m[1]);
+    else throw new Error(`${where}: unknown snippet directive '${line}' (setup, replace, skip <command>: <reason>, needs, expect, fixture, exit)`);
   }
   return d;
 }
@@ -179,14 +182,19 @@ function commentStart(line: string): number {
  * The commands of a shell block: comments removed, `\` continuations joined, `&&` chains split,
  * a leading `$ ` prompt removed (lines without one in a `console` block are output, not commands).
  */
-export function shellCommands(code: string, lang: string): Array<{ line: number; text: string }> {
-  const out: Array<{ line: number; text: string }> = [];
+export function shellCommands(code: string, lang: string): Array<{ line: number; text: string; output?: string[] }> {
+  const out: Array<{ line: number; text: string; output?: string[] }> = [];
   const lines = code.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const start = i;
     let l = lines[i]!;
     if (lang === 'console') {
-      if (!l.startsWith('$ ')) continue;
+      if (!l.startsWith('$ ')) {
+        // a transcript's output: belongs to the command above
+        const last = out[out.length - 1];
+        if (last && l.trim() !== '') (last.output ??= []).push(l);
+        continue;
+      }
       l = l.slice(2);
     }
     while (l.endsWith('\\') && i + 1 < lines.length) l = l.slice(0, -1) + ' ' + lines[++i]!;

@@ -99,8 +99,17 @@ async function makeWorkspace(fixture = 'fmnist'): Promise<string> {
     const outputs = (JSON.parse(readFileSync(join(src, 'expected.json'), 'utf8')) as { outputs_raw: unknown[][] }).outputs_raw;
     const classes = outputs[0]!.length;
     writeFileSync(join(dir, 'y.npy'), encodeNpy(inputs.map((_, i) => i % classes), [inputs.length], '<i4'));
+  } else if (fixture === 'cli-errors') {
+    // docs/cli.md's mistakes: a small model, a .npy whose header promises more than the file holds,
+    // and an output directory where a scan file should go.
+    const src = join(ROOT, 'test', 'golden', 'import', 'print_rounding');
+    copyFileSync(join(src, 'model.json'), join(dir, 'm.json'));
+    copyFileSync(join(src, 'weights.bin'), join(dir, 'weights.bin'));
+    const npy = encodeNpy(new Float32Array(400), [100, 4], '<f4');
+    writeFileSync(join(dir, 'x.npy'), npy.subarray(0, npy.length - 1600 + 12));
+    mkdirSync(join(dir, 'out', 'scan.json'), { recursive: true });
   } else {
-    throw new Error(`unknown fixture '${fixture}' (fmnist, qkeras)`);
+    throw new Error(`unknown fixture '${fixture}' (fmnist, qkeras, cli-errors)`);
   }
   return dir;
 }
@@ -160,7 +169,7 @@ async function runShellBlock(b: Block): Promise<string[]> {
   const cap: Captured = { out: [] };
   const skipped: string[] = [];
   let missing = 0;
-  for (const { line, text } of shellCommands(b.code, b.lang)) {
+  for (const { line, text, output } of shellCommands(b.code, b.lang)) {
     const at = `${b.file}:${b.line + 1 + line}`;
     const skip = b.directives.skip.find((s) => text === s.prefix || text.startsWith(`${s.prefix} `));
     if (skip) {
@@ -198,8 +207,15 @@ async function runShellBlock(b: Block): Promise<string[]> {
       args = [...args, '--limit', String(LIMIT)];
     }
     cap.out.push(`$ hlsemu ${args.join(' ')}`);
+    const from = cap.out.length;
     const code = await inDir(cwd, { ...env, ...assigns }, cap, () => runCli(args));
-    if (code !== 0) throw new Error(`${at}: '${text}' exited with ${code}:\n${cap.out.slice(-20).join('\n')}`);
+    const want = b.directives.exit ?? 0;
+    if (code !== want) throw new Error(`${at}: '${text}' exited with ${code}, not ${want}:\n${cap.out.slice(-20).join('\n')}`);
+    if (output) {
+      // A transcript's output, with the working directory written as /home/me.
+      const got = cap.out.slice(from).join('\n').split(cwd0).join('/home/me');
+      expect(got.replace(/[ \t]+/g, ' ').trim(), `${at}: the output the docs show`).toBe(output.join('\n').replace(/[ \t]+/g, ' ').trim());
+    }
   }
   // What the docs say a command prints is checked when every command of the block could run.
   if (missing === 0) checkExpect(b, cap);
