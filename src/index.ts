@@ -38,6 +38,7 @@ export { quantizeDecimal, rawToDecimal } from './fixed/decimal.js';
 
 // ---- model import ----
 export { loadModel, loadKerasModel, loadKerasH5, loadKerasArchiveModel, loadTfjsModel, fromTfjsLayersModel, importOnnx, loadOnnxModel } from './import/index.js';
+export { onnxToModelOrder, modelToOnnxOrder, type OnnxImport, type OnnxImportOptions, type OnnxTensorMapping } from './import/onnx.js';
 export type { ModelGraph, ModelLayer, ModelLayerClass, LayerAttrs, FloatTensor, LayerQuantizers, PrecisionKind, WeightQuantizer } from './graph/model.js';
 export { MODEL_LAYER_CLASSES } from './graph/model.js';
 

@@ -2,6 +2,7 @@
 // emulated. At ap_fixed<32,16> every output equals tfjs's float32 output within an error bound
 // derived from the LSBs; at the default fixed<16,6> the argmax agrees wherever the float margin
 // exceeds that bound.
+// Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Emulator } from '../../src/emulate/predict.js';

@@ -3,6 +3,7 @@
 // imported (tfjs = Keras 2 semantics), evaluated in float64 (within float32 rounding of tfjs) and
 // converted at wide fixed-point types and emulated (within an error bound derived from the LSBs,
 // and for the table-based layers from the table's resolution).
+// Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateFloat } from '../../src/emulate/float.js';

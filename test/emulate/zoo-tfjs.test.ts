@@ -4,6 +4,7 @@
 // lookup table's resolution (table kinds). Kinds tfjs has no layer for (Subtract, UpSampling1D,
 // Cropping1D, ZeroPadding1D) are compared with the float evaluator of their layer module, itself
 // checked against tfjs through the other kinds.
+// Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Emulator } from '../../src/emulate/predict.js';

@@ -4,6 +4,7 @@
 // accumulation, resize/transposition geometry, embedding indices, channels-first layouts; the
 // number and BigInt back ends agree; float models where the arithmetic is exact; conformance
 // checkers reject malformed cases with FormatErrors naming the field.
+// Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkHls4mlKernelCase } from '../../src/conformance/hls4ml-kernels.js';

@@ -8,6 +8,7 @@
 //
 // Two type sets are used: a "wide" one whose products need > 53 bits (BigInt path) and a "narrow"
 // one that stays on the number path.
+// Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../src/errors.js';

@@ -1,6 +1,7 @@
 // Depthwise / separable, LSTM / GRU, LayerNormalization and EinsumDense kernels: product orders of
 // the Resource depthwise classes, GRU reset-after, return_sequences, the layernorm table index,
 // typed errors, and float64 / exact-integer properties at wide types.
+// Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';

@@ -10,6 +10,7 @@
  * Not drawn (hls4ml departs from QKeras there, warned by the conversion): keep_negative=False
  * kernels, bits == integer, 1-bit quantized_bits, quantized_bits QActivations after a Dense
  * (removed by merge_linear_activation), alpha='auto' (a float32 scale printed into a fixed type).
+ * Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -4,6 +4,7 @@
  * BatchNormalization, ZeroPadding, every activation, Add/Concatenate branches) and the bundled
  * Fashion-MNIST CNN. The tolerance is a derived float32 rounding bound (see `magnitudeModel`),
  * not a fudge factor: typically a few 1e-7 relative to the magnitudes involved.
+ * Tolerances and their derivation: docs/testing.md, "Property-test tolerances".
  */
 import fc from 'fast-check';
 import type * as TF from '@tensorflow/tfjs';
