@@ -220,6 +220,15 @@ const TABLE_SIZE_KEYS = new Set(['table_size', 'exp_table_size', 'inv_table_size
 export const MAX_TABLE_SIZE = 1 << 20;
 /** Deepest nesting of a case's `config` (layer configs hold sub-layer configs). */
 const MAX_CONFIG_DEPTH = 4;
+/**
+ * Largest single size a case may give, from its longest data array. One dimension can exceed every
+ * array of a valid case (the zero-padded width of a one-channel 'same' io_stream conv is larger than
+ * its input, output and weights; a depthwise reuse factor may reach n_in*n_out > the weights), but not
+ * by orders of magnitude.
+ */
+function sizeBound(maxLen: number): number {
+  return 64 * maxLen + 64;
+}
 
 function arrayLengths(v: unknown, out: number[], depth: number): void {
   if (!Array.isArray(v) || depth > 6) {
@@ -251,7 +260,7 @@ function checkConfigValues(cfg: Record<string, unknown>, path: string, maxLen: n
       } else if (TABLE_SIZE_KEYS.has(k)) {
         if (v < 1 || v > MAX_TABLE_SIZE) throw new FormatError(field, `table size must be in [1, ${MAX_TABLE_SIZE}], got ${v}`);
       } else if (v < (k === 'n_filt' ? -1 : 0)) throw new FormatError(field, `expected a non-negative integer, got ${v}`);
-      else if (v > maxLen) throw new FormatError(field, `${v} is larger than any data array of the case (longest: ${maxLen} values)`);
+      else if (v > sizeBound(maxLen)) throw new FormatError(field, `${v} is larger than any data array of the case (longest: ${maxLen} values)`);
     } else if (Array.isArray(v)) {
       if (v.length > maxLen + 64) throw new FormatError(field, `${v.length} entries, more than the case's data`);
       v.forEach((e, i) => {
