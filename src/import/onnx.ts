@@ -81,6 +81,12 @@ export interface OnnxImport {
   model: ModelGraph;
   inputs: OnnxTensorMapping[];
   outputs: OnnxTensorMapping[];
+  /**
+   * For each ModelGraph layer, the run-time ONNX tensor its output equals (in the mapping's element
+   * order): the last ONNX value assigned to it, since ops that only relabel (Identity, Flatten of a
+   * vector) or that fold into the layer (a bias Add after a MatMul) reuse the producer's layer.
+   */
+  tensors: OnnxTensorMapping[];
   /** ONNX producer ('tf2onnx', 'pytorch', …) and default-domain opset, for information. */
   producer: string;
   opset: number;
@@ -1244,7 +1250,10 @@ class OnnxImporter {
       layers: this.layers,
       outputs: outputs.map((o) => o.layer),
     };
-    return { model, inputs, outputs, producer: this.m.producerName, opset: this.opset };
+    const last = new Map<string, [string, Dyn]>();
+    for (const [name, v] of this.values) if (v.kind === 'dyn') last.set(v.layer, [name, v]);
+    const tensors = [...last.values()].map(([name, v]) => this.mapping(name, v, 'tensor'));
+    return { model, inputs, outputs, tensors, producer: this.m.producerName, opset: this.opset };
   }
 }
 
