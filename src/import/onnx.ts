@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { checkElements } from './layer-map.js';
 import { basename } from 'node:path';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
-import type { FixedType } from '../fixed/types.js';
+import { fixedType, type FixedType } from '../fixed/types.js';
 import type { FloatTensor, LayerAttrs, ModelGraph, ModelLayer, ModelLayerClass } from '../graph/model.js';
 import {
   CHANNELS_LAST_DOMAIN,
@@ -42,7 +42,7 @@ import {
   type Tensor,
 } from './onnx-eval.js';
 import { decodeOnnxModel, onnxDtypeName, type OnnxModel, type OnnxNode } from './onnx-proto.js';
-import { bipolarWeightType, checkBipolarScale, quantFixedType, type QuantParams } from './qonnx.js';
+import { bipolarWeightType, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
 
 /** Options of {@link importOnnx} / {@link loadOnnxModel}. */
 export interface OnnxImportOptions {
@@ -87,6 +87,12 @@ export interface OnnxImport {
    * vector) or that fold into the layer (a bias Add after a MatMul) reuse the producer's layer.
    */
   tensors: OnnxTensorMapping[];
+  /**
+   * Activation Quants converted on hls4ml's ApplyAlpha route: for the Quant's ONNX output, the
+   * ModelGraph layer whose output is its integer codes `clip(round(x/scale + zero_point))` (the
+   * linear `<Quant>_act`, which the conversion merges into `<Quant>_scale`).
+   */
+  alphaQuants: OnnxTensorMapping[];
   /** ONNX producer ('tf2onnx', 'pytorch', …) and default-domain opset, for information. */
   producer: string;
   opset: number;
@@ -115,8 +121,23 @@ interface Dyn {
 }
 
 type ConstQuant =
-  | { kind: 'int'; where: string; params: QuantParams }
-  | { kind: 'bipolar'; where: string; scale: Float64Array };
+  | { kind: 'int'; where: string; node: string; params: QuantParams }
+  | { kind: 'bipolar'; where: string; node: string; scale: Float64Array };
+
+/** Weights as a layer stores them: float data, or quantization codes with the type and, on hls4ml's ApplyAlpha route, the per-tensor scale to re-apply after the layer. */
+interface LayerWeights {
+  data: Float64Array;
+  type?: FixedType;
+  rescale?: { name: string; scale: number };
+}
+
+/** An ApplyAlpha `<Quant>_rescale` on run-time data that hls4ml's ScaleDownMatMul may move below the next MatMul. */
+interface Movable {
+  input: Dyn;
+  scale: number;
+}
+
+const f32 = Math.fround;
 
 /** A tensor known at import time (possibly produced by a Quant of an initializer). */
 interface Const {
@@ -251,6 +272,12 @@ class OnnxImporter {
   private readonly consumers = new Map<string, OnnxNode[]>();
   private readonly live: Set<OnnxNode>;
   private readonly outputNames: Set<string>;
+  /** Data-side rescale ApplyAlpha layers (per-tensor scale, zero bias) by layer name. */
+  private readonly movable = new Map<string, Movable>();
+  /** ONNX values whose layer was moved elsewhere (no layer holds them any more). */
+  private readonly stale = new Set<string>();
+  /** Activation Quants on the ApplyAlpha route: ONNX output → the layer holding the integer codes. */
+  readonly alphaQuants: OnnxTensorMapping[] = [];
   isQonnx = false;
 
   constructor(readonly m: OnnxModel, readonly source: string, readonly opts: OnnxImportOptions) {
@@ -442,15 +469,51 @@ class OnnxImporter {
     return quantFixedType(c.quant.params, c.quant.where);
   }
 
+  /**
+   * MatMul/Gemm weights as hls4ml stores them. A Quant on hls4ml's power-of-two route gives its
+   * fixed type (FuseQuantWithConstant). On the ApplyAlpha route (ConstQuantToConstAlpha) the
+   * weights become the integer codes `round(w/scale)`, typed `fixed<b,b>`, and the scale is
+   * re-applied by a `<Quant>_rescale` ApplyAlpha that ScaleDownMatMul moves below the MatMul — which
+   * it can only do for one scale for the whole tensor and a zero zero-point: anything else is
+   * refused, as hls4ml's conversion fails on it ('Failed to propagate quantization scales down
+   * MatMul node', then an IndexError on the left-over Constant). BipolarQuant weights with a scale
+   * other than 1 are ±1 with the same rescale (ConstBipolarQuantToConstAlpha).
+   */
+  weightOf(c: Const, what: string): LayerWeights {
+    const q = c.quant;
+    if (!q) return { data: c.tensor.data };
+    const equal = (a: ArrayLike<number>) => Array.prototype.every.call(a, (v: number) => v === a[0]);
+    const noMove = (why: string) =>
+      new UnsupportedError(
+        q.where,
+        `${why} on ${what}: hls4ml's ScaleDownMatMul cannot move the rescale ApplyAlpha below the MatMul ('Failed to propagate quantization scales down MatMul node; model probably not suppored.') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`,
+      );
+    if (q.kind === 'bipolar') {
+      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarWeightType(q.scale, q.where) };
+      if (!equal(q.scale)) throw noMove(`per-channel BipolarQuant scales (${q.scale.length} values)`);
+      const s = q.scale[0]!;
+      if (!(s > 0)) throw new UnsupportedError(q.where, `BipolarQuant scale ${s} is not positive`);
+      return { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: fixedType(true, 2, 2), rescale: { name: `${q.node}_rescale`, scale: s } };
+    }
+    const p = q.params;
+    if (quantRoute(p) === 'fixed') return { data: c.tensor.data, type: quantFixedType(p, q.where) };
+    const t = quantIntegerType(p, q.where);
+    if (Array.prototype.some.call(p.zeroPoint, (z: number) => z !== 0)) throw noMove(`a non-zero zero_point (${Array.from(p.zeroPoint).find((z) => z !== 0)})`);
+    if (!equal(p.scale)) throw noMove(`per-channel scales (${p.scale.length} values, e.g. ${p.scale[0]} and ${Array.from(p.scale).find((v) => v !== p.scale[0])})`);
+    const s = p.scale[0]!;
+    // the folded Quant output is (code)·s exactly up to rounding: recover the code
+    return { data: c.tensor.data.map((w) => Math.round(w / s)), type: t, rescale: { name: `${q.node}_rescale`, scale: s } };
+  }
+
   foldConstNode(n: OnnxNode, ins: (Const | undefined)[]): void {
     const tensors = ins.map((c) => c?.tensor);
     const outs = evalOnnxNode(n, tensors, this.opset, this.source);
     let quant: ConstQuant | undefined;
     if (n.opType === 'Quant' || n.opType === 'IntQuant') {
-      quant = { kind: 'int', where: this.where(n), params: this.quantParams(n) };
+      quant = { kind: 'int', where: this.where(n), node: n.name || `${n.opType}_${n.index}`, params: this.quantParams(n) };
       this.isQonnx = true;
     } else if (n.opType === 'BipolarQuant') {
-      quant = { kind: 'bipolar', where: this.where(n), scale: this.constTensor(n, 1, 'scale').tensor.data };
+      quant = { kind: 'bipolar', where: this.where(n), node: n.name || `${n.opType}_${n.index}`, scale: this.constTensor(n, 1, 'scale').tensor.data };
       this.isQonnx = true;
     } else if (QUANT_PRESERVING.has(n.opType)) {
       quant = ins[0]?.quant;
@@ -662,7 +725,9 @@ class OnnxImporter {
       case 'Quant':
       case 'IntQuant': {
         const v = dynIn();
-        const t = quantFixedType(this.quantParams(n), where);
+        const p = this.quantParams(n);
+        if (quantRoute(p) === 'alpha') return out(this.alphaQuant(n, v, p));
+        const t = quantFixedType(p, where);
         const name = this.nodeName(n, '_act');
         this.addLayer(name, 'Activation', [v], modelShapeOf(v), { activation: 'linear' }, {}, { result: t });
         out({ ...v, layer: name });
@@ -685,6 +750,55 @@ class OnnxImporter {
         throw new UnsupportedError(where, `ONNX op ${dom}${n.opType} is not supported${hint}`);
       }
     }
+  }
+
+  /** Adds an ApplyAlpha layer `x·scale + bias` with per-element scale and bias (hls4ml's `n_filt = −1`). */
+  applyAlpha(name: string, v: Dyn, scale: Float32Array | Float64Array, bias: Float32Array | Float64Array): Dyn {
+    this.addLayer(name, 'ApplyAlpha', [v], modelShapeOf(v), { n_filt: -1 }, { scale: { shape: [scale.length], data: scale }, bias: { shape: [bias.length], data: bias } });
+    return { ...v, layer: name };
+  }
+
+  /** A per-tensor or per-channel Quant parameter broadcast onto `v`, in the model's element order. */
+  perElement(v: Dyn, t: ArrayLike<number>, where: string, what: string): Float64Array {
+    const data = Float64Array.from(t);
+    // QONNX broadcasts scale / zero_point numpy-style; a 1-element tensor is a scalar
+    const shape = data.length === 1 ? [] : this.paramShape(v, data.length, where, what);
+    const full = broadcastTo({ shape, data }, v.shape, where).data;
+    const idx = onnxIndexOf(v);
+    return Float64Array.from(idx, (i) => full[i]!);
+  }
+
+  paramShape(v: Dyn, n: number, where: string, what: string): number[] {
+    // a per-channel parameter along ONNX axis 1 (Brevitas: [C] or [1, C, 1, …]) or the last axis
+    if (v.shape[1] === n) return v.shape.map((d, i) => (i === 1 ? n : 1));
+    if (v.shape[v.shape.length - 1] === n) return v.shape.map((d, i) => (i === v.shape.length - 1 ? n : 1));
+    throw new UnsupportedError(where, `${what} of ${n} values does not broadcast onto the tensor [${v.shape.join(', ')}]`);
+  }
+
+  /**
+   * hls4ml's QuantToAlphaActivationAlpha (quant_opt.py) for an activation Quant whose scale is not
+   * one power of two or whose zero-point is not 0: `<Q>_scale` (ApplyAlpha, scale float32(1/s),
+   * bias z) → `<Q>_act` (linear, the integer-code type fixed<b,b>; merge_linear_activation later
+   * makes it the scale layer's result type) → `<Q>_rescale` (ApplyAlpha, scale s, bias float32(−z·s)).
+   * The rescale is remembered as movable below the next MatMul when its scale is one value and z = 0.
+   */
+  alphaQuant(n: OnnxNode, v: Dyn, p: QuantParams): Dyn {
+    const where = this.where(n);
+    const t = quantIntegerType(p, where);
+    const s = this.perElement(v, p.scale, where, 'scale');
+    const z = this.perElement(v, p.zeroPoint, where, 'zero_point');
+    const base = n.name || `${n.opType}_${n.index}`;
+    const scaled = this.applyAlpha(this.uniqueName(`${base}_scale`), v, Float32Array.from(s, (x) => f32(1 / x)), Float32Array.from(z));
+    const actName = this.uniqueName(`${base}_act`);
+    this.addLayer(actName, 'Activation', [scaled], modelShapeOf(v), { activation: 'linear' }, {}, { result: t });
+    const act: Dyn = { ...v, layer: actName };
+    if (n.outputs[0]) this.alphaQuants.push(this.mapping(n.outputs[0], act, 'tensor'));
+    const rescale = this.applyAlpha(this.uniqueName(`${base}_rescale`), act, Float32Array.from(s), Float32Array.from(s, (x, i) => f32(-z[i]! * x)));
+    const zeroBias = z.every((x) => x === 0);
+    const one = s.every((x) => x === s[0]);
+    if (zeroBias && one) this.movable.set(rescale.layer, { input: act, scale: s[0]! });
+    else if (zeroBias && s.length > 1) this.movable.set(rescale.layer, { input: act, scale: NaN });
+    return rescale;
   }
 
   // ---- shape ops --------------------------------------------------------------------------------
@@ -790,9 +904,31 @@ class OnnxImporter {
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 
-  denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType): void {
+  denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType, wRescale?: { name: string; scale: number }): void {
     const where = this.where(n);
     let v = v0;
+    // hls4ml's ScaleDownMatMul: a data-side rescale with one scale and zero bias moves below the
+    // MatMul (inserted right after it, so ahead of the weight rescale moved there first)
+    const rescales: { name: string; scale: number }[] = [];
+    const mv = this.movable.get(v0.layer);
+    if (mv && this.foldable(v0.layer)) {
+      if (Number.isNaN(mv.scale)) {
+        if (K === units) {
+          throw new UnsupportedError(
+            where,
+            `the per-feature scales of '${v0.layer}' would be moved below this ${K}→${units} MatMul by hls4ml's ScaleDownMatMul, which then applies input-feature scales to the outputs (a silent error in hls4ml); hlsemu refuses it`,
+          );
+        }
+      } else {
+        const at = this.layers.findIndex((l) => l.name === v0.layer);
+        this.layers.splice(at, 1);
+        this.byName.delete(v0.layer);
+        for (const [k, val] of this.values) if (val.kind === 'dyn' && val.layer === v0.layer) this.stale.add(k);
+        v = mv.input;
+        rescales.push({ name: v0.layer, scale: mv.scale });
+      }
+    }
+    if (wRescale) rescales.push(wRescale);
     const r = v.shape.length;
     if (v.shape[r - 1] !== K) throw new ShapeError(where, `input [${v.shape.join(', ')}] does not have ${K} features in its last axis`);
     let kern = kernel;
@@ -819,13 +955,26 @@ class OnnxImporter {
       outLayout = { perm };
     }
     const name = this.nodeName(n);
-    const outV: Dyn = { kind: 'dyn', layer: name, shape: outShape, layout: outLayout };
+    let outV: Dyn = { kind: 'dyn', layer: name, shape: outShape, layout: outLayout };
+    // with rescales after the product, a bias is added after them (hls4ml: GemmToMatMul's Add → bn_Add)
+    const denseBias = rescales.length ? undefined : bias;
     const weights: Record<string, FloatTensor> = { kernel: { shape: [K, units], data: kern } };
-    if (bias) weights['bias'] = { shape: [units], data: bias };
+    if (denseBias) weights['bias'] = { shape: [units], data: denseBias };
     const q: ModelLayer['quantizers'] = {};
     if (wq) q.weight = wq;
-    if (bq) q.bias = bq;
-    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: !!bias }, weights, q);
+    if (bq && denseBias) q.bias = bq;
+    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: !!denseBias }, weights, q);
+    const nOut = shapeSize(modelShapeOf(outV));
+    for (const r of rescales) {
+      // the moved ApplyAlpha: its float32 scale broadcast to the output, float64 zero bias (move_scales.py)
+      outV = this.applyAlpha(r === wRescale ? this.uniqueName(r.name) : r.name, outV, new Float32Array(nOut).fill(r.scale), new Float64Array(nOut));
+    }
+    if (bias && rescales.length) {
+      if (bq) throw new UnsupportedError(where, 'a Quant-ized bias after ApplyAlpha-rescaled weights or data is not supported');
+      const bb = new Float32Array(nOut);
+      for (let i = 0; i < nOut; i++) bb[i] = bias[i % units]!;
+      outV = this.applyAlpha(this.uniqueName(`${name}_bias`), outV, new Float64Array(nOut).fill(1), bb);
+    }
     this.setValue(n.outputs[0]!, outV);
   }
 
@@ -841,25 +990,27 @@ class OnnxImporter {
     const tB = a.int('transB', 0) !== 0;
     const W = tB ? transpose(B.tensor, [1, 0]) : B.tensor;
     const [K, units] = W.shape as [number, number];
-    const wq = this.constType(B);
+    const wts = this.weightOf({ ...B, tensor: W }, `the weights of ${this.where(n)}`);
+    const wq = wts.type;
     const bq = this.constType(C);
     if (wq && alpha !== 1) throw new UnsupportedError(where, `alpha ${alpha} ≠ 1 on Quant-ized weights would move them off their grid`);
     if (bq && beta !== 1) throw new UnsupportedError(where, `beta ${beta} ≠ 1 on a Quant-ized bias would move it off its grid`);
-    const kernel = alpha === 1 ? W.data : W.data.map((w) => alpha * w);
+    const kernel = alpha === 1 ? wts.data : wts.data.map((w) => alpha * w);
     let bias: Float64Array | undefined;
     if (C) {
       const bs = broadcastShapes(C.tensor.shape, [1, units]);
       if (!bs || !sameArr(bs, [1, units])) throw new UnsupportedError(where, `C of shape [${C.tensor.shape.join(', ')}] is not a per-output bias`);
       bias = broadcastTo(C.tensor, [1, units], where).data.map((c) => beta * c);
     }
-    this.denseFrom(n, v, kernel, K, units, bias, wq, bq);
+    this.denseFrom(n, v, kernel, K, units, bias, wq, bq, wts.rescale);
   }
 
   matmul(n: OnnxNode, v: Dyn): void {
     const B = this.constTensor(n, 1, 'B (weights)');
     if (B.tensor.shape.length !== 2) throw new UnsupportedError(this.where(n), `MatMul with weights of shape [${B.tensor.shape.join(', ')}] is not supported (rank-2 constant weights only)`);
     const [K, units] = B.tensor.shape as [number, number];
-    this.denseFrom(n, v, B.tensor.data, K, units, undefined, this.constType(B));
+    const w = this.weightOf(B, `the weights of ${this.where(n)}`);
+    this.denseFrom(n, v, w.data, K, units, undefined, w.type, undefined, w.rescale);
   }
 
   /** Resolves pads and maps them onto Keras 'valid' / 'same' (or explicit pads for a ZeroPadding layer). */
@@ -1251,9 +1402,9 @@ class OnnxImporter {
       outputs: outputs.map((o) => o.layer),
     };
     const last = new Map<string, [string, Dyn]>();
-    for (const [name, v] of this.values) if (v.kind === 'dyn') last.set(v.layer, [name, v]);
+    for (const [name, v] of this.values) if (v.kind === 'dyn' && !this.stale.has(name)) last.set(v.layer, [name, v]);
     const tensors = [...last.values()].map(([name, v]) => this.mapping(name, v, 'tensor'));
-    return { model, inputs, outputs, tensors, producer: this.m.producerName, opset: this.opset };
+    return { model, inputs, outputs, tensors, alphaQuants: this.alphaQuants, producer: this.m.producerName, opset: this.opset };
   }
 }
 

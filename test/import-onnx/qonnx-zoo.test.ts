@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { UnsupportedError } from '../../src/errors.js';
+import { importOnnx } from '../../src/import/onnx.js';
 import { checkZooModel, ZOO_DIR } from './zoo-harness.js';
 
 const P = 'fixed<40,20>';
@@ -28,4 +30,30 @@ describe.skipIf(!ZOO_DIR)(`QONNX model zoo (${ZOO_DIR ?? 'absent: skipped'}) at 
       expect(r.agree).toBeGreaterThanOrEqual(31);
     }, 120_000);
   }
+
+  it(`unsw_nb15-mlp-w2a2 (non-power-of-two scales → ApplyAlpha): ≥ 99 % of the quantized codes equal QONNX, ≥ 31/${N} outputs agree`, () => {
+    const r = checkZooModel(join(ZOO_DIR!, 'unsw_nb15-mlp-w2a2.onnx'), P, N, -2, 2);
+    expect(r.checks.length).toBe(4);
+    let eq = 0;
+    let tot = 0;
+    for (const c of r.checks) {
+      eq += c.equal;
+      tot += c.total;
+    }
+    expect(eq / tot).toBeGreaterThanOrEqual(0.99);
+    expect(r.agree).toBeGreaterThanOrEqual(31);
+    const cls = r.fw.layers.map((l) => l.cls);
+    // each activation Quant is one ApplyAlpha (1/s, its codes' type merged in); the rescales and
+    // biases merged into the BatchNormalizations; the output BipolarQuant a threshold layer
+    expect(cls.filter((c) => c === 'ApplyAlpha').length).toBe(3);
+    expect(cls[cls.length - 1]).toBe('BatchNormalizationQuantizedTanh');
+    const aa = r.fw.layers.find((l) => l.cls === 'ApplyAlpha')!;
+    expect(aa.types.result).toMatchObject({ W: 8, I: 8, signed: false, Q: 'AP_RND_CONV', O: 'AP_SAT' });
+  }, 120_000);
+
+  it('kwsmlp_w3a3 is refused: per-channel weight scales hls4ml cannot move below the MatMul', () => {
+    const f = join(ZOO_DIR!, 'kwsmlp_w3a3.onnx');
+    expect(() => importOnnx(f)).toThrow(UnsupportedError);
+    expect(() => importOnnx(f)).toThrow(/node\[\d+\] \(Quant 'Quant_\d+'\): per-channel scales \(256 values.*ScaleDownMatMul cannot move the rescale ApplyAlpha/);
+  });
 });

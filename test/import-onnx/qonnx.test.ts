@@ -183,13 +183,13 @@ describe('QONNX graphs', () => {
 
   it('bad Quant settings → UnsupportedError naming the Quant node and the reason', () => {
     const cases: [(g: GraphBuilder, x: string) => string, RegExp][] = [
-      [(g, x) => quant(g, x, { scale: 0.1, bits: 8 }, 'QuantBad'), /node\[0\] \(Quant 'QuantBad'\): scale 0\.1.* is not a power of two/],
-      [(g, x) => g.node('MatMul', [x, quant(g, g.init('W', [4, 2]), { scale: [0.5, 0.25], scaleDims: [1, 2], bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*per-channel scales/],
+      [(g, x) => g.node('MatMul', [x, quant(g, g.init('W', [4, 2]), { scale: [0.5, 0.25], scaleDims: [1, 2], bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*per-channel scales \(2 values.*ScaleDownMatMul cannot move/],
+      [(g, x) => g.node('Conv', [g.node('Reshape', [x, g.ints('shp', [1, 1, 2, 2])]), quant(g, g.init('W', [1, 1, 1, 1]), { scale: 0.3, bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*scale 0\.3.* is not a power of two.*MatMul\/Gemm weights only/],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, signed: 0, narrow: 1 }, 'QuantBad'), /Quant 'QuantBad'.*narrow/],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, mode: 'CEIL' }, 'QuantBad'), /Quant 'QuantBad'.*rounding_mode 'CEIL'/],
       [
-        (g, x) => g.node('Quant', [x, g.scalar('s', 0.5), g.scalar('z', 2), g.scalar('b', 4)], { signed: 1, narrow: 0, rounding_mode: 'ROUND' }, { name: 'QuantBad' }),
-        /Quant 'QuantBad'.*zero_point 2 is not 0/,
+        (g, x) => g.node('MatMul', [x, g.node('Quant', [g.init('W', [4, 2]), g.scalar('s', 0.5), g.scalar('z', 2), g.scalar('b', 4)], { signed: 1, narrow: 0, rounding_mode: 'ROUND' }, { name: 'QuantBad' })]),
+        /Quant 'QuantBad'.*non-zero zero_point \(2\)/,
       ],
       [
         (g, x) => g.node('Quant', [x, g.node('Relu', [x]), g.scalar('z', 0), g.scalar('b', 4)], { signed: 1 }, { name: 'QuantBad' }),

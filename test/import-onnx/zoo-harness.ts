@@ -85,7 +85,8 @@ export function checkZooModel(path: string, precision: string, n: number, lo: nu
   const qs = quantNodes(m);
   const refs = onnxIn.map((x) => runOnnxModel(m, { [inp.onnxName]: { shape: [1, ...inp.onnxShape], data: x } }));
   for (const q of qs) {
-    const map = imp.tensors.find((t) => t.onnxName === q.out);
+    const codes = imp.alphaQuants.find((t) => t.onnxName === q.out);
+    const map = codes ?? imp.tensors.find((t) => t.onnxName === q.out);
     if (!map) continue;
     const layer = firmwareLayerOf(imp, fw, map.layer);
     if (!layer) throw new Error(`no firmware layer holds ${q.out} (model layer ${map.layer})`);
@@ -112,7 +113,8 @@ export function checkZooModel(path: string, precision: string, n: number, lo: nu
         } else {
           const z = zp ? zp.data[zp.data.length === 1 ? 0 : i % zp.data.length]! : 0;
           wantCode = want[i]! / sc + z;
-          gotCode = gotOnnx[i]! / sc + z;
+          // on the ApplyAlpha route the traced layer holds the codes themselves
+          gotCode = codes ? gotOnnx[i]! : gotOnnx[i]! / sc + z;
         }
         if (Math.abs(wantCode - gotCode) < 1e-6) equal++;
       }
@@ -125,6 +127,8 @@ export function checkZooModel(path: string, precision: string, n: number, lo: nu
   for (let s = 0; s < n; s++) {
     const want = refs[s]!.get(out.onnxName)!.data;
     const got = modelToOnnxOrder(r.values.subarray(s * perOut, (s + 1) * perOut), out);
+    // an Xnor output (BatchNormalizationQuantizedTanh) holds 1 for +1 and 0 for −1
+    if (r.type.W === 1 && !r.type.signed) for (let i = 0; i < perOut; i++) got[i] = got[i] === 1 ? 1 : -1;
     if (perOut === 1) {
       if (want[0]! >= 0 === got[0]! >= 0) agree++;
     } else if (argmax(want) === argmax(got)) agree++;
