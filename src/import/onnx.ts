@@ -956,14 +956,15 @@ class OnnxImporter {
     }
     const name = this.nodeName(n);
     let outV: Dyn = { kind: 'dyn', layer: name, shape: outShape, layout: outLayout };
-    // with rescales after the product, a bias is added after them (hls4ml: GemmToMatMul's Add → bn_Add)
-    const denseBias = rescales.length ? undefined : bias;
+    // with rescales after the product, a bias is added after them (hls4ml: GemmToMatMul's Add → bn_Add);
+    // hls4ml's MatmulConstToDense gives every Dense a float64 zero bias of the configured type
+    const denseBias = rescales.length || !bias ? new Float64Array(units) : bias;
     const weights: Record<string, FloatTensor> = { kernel: { shape: [K, units], data: kern } };
     if (denseBias) weights['bias'] = { shape: [units], data: denseBias };
     const q: ModelLayer['quantizers'] = {};
     if (wq) q.weight = wq;
-    if (bq && denseBias) q.bias = bq;
-    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: !!denseBias }, weights, q);
+    if (bq && !rescales.length) q.bias = bq;
+    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: true }, weights, q);
     const nOut = shapeSize(modelShapeOf(outV));
     for (const r of rescales) {
       // the moved ApplyAlpha: its float32 scale broadcast to the output, float64 zero bias (move_scales.py)
@@ -1246,7 +1247,7 @@ class OnnxImporter {
       const units = prod.outputShape[prod.outputShape.length - 1]!;
       if (shift.length === units) {
         const old = prod.weights['bias'];
-        if (!old) {
+        if (!old || (!prod.quantizers?.bias && old.data.every((b) => b === 0))) {
           prod.weights['bias'] = { shape: [units], data: Float64Array.from(shift) };
           prod.attrs.useBias = true;
           if (cq) prod.quantizers = { ...prod.quantizers, bias: cq };

@@ -139,7 +139,8 @@ describe('QONNX graphs', () => {
     expect(fc1.quantizers).toEqual({ weight: fixedType(true, 4, 1, 'AP_RND_CONV', 'AP_SAT_SYM'), bias: fixedType(true, 8, 3, 'AP_TRN', 'AP_SAT') });
     expect(qact.quantizers).toEqual({ result: fixedType(false, 6, 4, 'AP_RND_CONV', 'AP_SAT') });
     expect(fc2.quantizers).toEqual({ weight: fixedType(true, 5, 2, 'AP_RND_CONV', 'AP_SAT') });
-    expect(fc2.attrs.useBias).toBe(false);
+    expect(fc2.attrs.useBias).toBe(true); // hls4ml's zero bias, typed by the configuration
+    expect(fc2.weights.bias!.data.every((b) => b === 0)).toBe(true);
     expect(onGrid(fc1.weights.kernel!.data, fc1.quantizers!.weight!)).toBe(true);
     expect(onGrid(fc1.weights.bias!.data, fc1.quantizers!.bias!)).toBe(true);
     expect(onGrid(fc2.weights.kernel!.data, fc2.quantizers!.weight!)).toBe(true);
