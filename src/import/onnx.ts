@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { checkElements } from './layer-map.js';
 import { basename } from 'node:path';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
-import { fixedType, type FixedType } from '../fixed/types.js';
+import type { FixedType } from '../fixed/types.js';
 import type { FloatTensor, LayerAttrs, ModelGraph, ModelLayer, ModelLayerClass } from '../graph/model.js';
 import {
   CHANNELS_LAST_DOMAIN,
@@ -42,7 +42,7 @@ import {
   type Tensor,
 } from './onnx-eval.js';
 import { decodeOnnxModel, onnxDtypeName, type OnnxModel, type OnnxNode } from './onnx-proto.js';
-import { bipolarWeightType, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
+import { bipolarXnorQuantizer, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
 
 /** Options of {@link importOnnx} / {@link loadOnnxModel}. */
 export interface OnnxImportOptions {
@@ -465,7 +465,10 @@ class OnnxImporter {
   /** The fixed type of a quantized constant used as a weight/bias (throws naming the Quant node). */
   constType(c: Const | undefined): FixedType | undefined {
     if (!c?.quant) return undefined;
-    if (c.quant.kind === 'bipolar') return bipolarWeightType(c.quant.scale, c.quant.where);
+    if (c.quant.kind === 'bipolar') {
+      checkBipolarScale(c.quant.scale, c.quant.where);
+      return bipolarXnorQuantizer();
+    }
     return quantFixedType(c.quant.params, c.quant.where);
   }
 
@@ -489,11 +492,11 @@ class OnnxImporter {
         `${why} on ${what}: hls4ml's ScaleDownMatMul cannot move the rescale ApplyAlpha below the MatMul ('Failed to propagate quantization scales down MatMul node; model probably not suppored.') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`,
       );
     if (q.kind === 'bipolar') {
-      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarWeightType(q.scale, q.where) };
+      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarXnorQuantizer() };
       if (!equal(q.scale)) throw noMove(`per-channel BipolarQuant scales (${q.scale.length} values)`);
       const s = q.scale[0]!;
       if (!(s > 0)) throw new UnsupportedError(q.where, `BipolarQuant scale ${s} is not positive`);
-      return { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: fixedType(true, 2, 2), rescale: { name: `${q.node}_rescale`, scale: s } };
+      return { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: bipolarXnorQuantizer(), rescale: { name: `${q.node}_rescale`, scale: s } };
     }
     const p = q.params;
     if (quantRoute(p) === 'fixed') return { data: c.tensor.data, type: quantFixedType(p, q.where) };
@@ -1243,7 +1246,8 @@ class OnnxImporter {
     if (cq && (scale || (op !== 'Add' && op !== 'Sum'))) throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized bias added to a layer)`);
     const prod = this.byName.get(v.layer);
     // bias fold: MatMul/Conv + Add(const) → layer bias (hls4ml: ApplyAlpha fused into the Dense/Conv)
-    if (shift && !scale && prod && ['Dense', 'Conv1D', 'Conv2D'].includes(prod.className) && this.foldable(prod.name)) {
+    // (never into Xnor weights: hls4ml's FuseBatchNormalization refuses them)
+    if (shift && !scale && prod && ['Dense', 'Conv1D', 'Conv2D'].includes(prod.className) && prod.quantizers?.weight?.kind !== 'xnor' && this.foldable(prod.name)) {
       const units = prod.outputShape[prod.outputShape.length - 1]!;
       if (shift.length === units) {
         const old = prod.weights['bias'];

@@ -16,6 +16,7 @@
  */
 import { UnsupportedError } from '../errors.js';
 import { fixedType, type FixedType } from '../fixed/types.js';
+import type { WeightQuantizer } from '../graph/model.js';
 
 /** The constant parameters of one QONNX `Quant` node (scale / zero-point may be per-channel tensors). */
 export interface QuantParams {
@@ -217,15 +218,20 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
 }
 
 /**
- * The type hlsemu gives `BipolarQuant`-ed weights (values ±1): `ap_fixed<2,2>`, which holds −1 and +1
- * exactly (hls4ml uses its 1-bit XnorPrecisionType; the products are the same). Only scale 1 is
- * supported — for other scales hls4ml inserts an ApplyAlpha layer.
+ * hls4ml's quantizer of BipolarQuant weights with scale 1 (FuseBipolarQuantWithConstant,
+ * `bipolar_quant_opt.py`): `BinaryQuantizer(bits=1)`, an Xnor (`ap_uint<1>`) weight storing
+ * `w ≥ 0 ? 1 : 0` (1 stands for +1 in the products).
  *
- * @example bipolarWeightType([1], 'BipolarQuant_0'); // ap_fixed<2,2>
+ * @example bipolarXnorQuantizer().apply!([-1, 1], [2], 'w'); // [0, 1]
  */
-export function bipolarWeightType(scale: ArrayLike<number>, where: string): FixedType {
-  checkBipolarScale(scale, where);
-  return fixedType(true, 2, 2);
+export function bipolarXnorQuantizer(): WeightQuantizer {
+  return {
+    ...fixedType(false, 1, 1),
+    kind: 'xnor',
+    text: 'uint<1>',
+    hls4ml: 'BinaryQuantizer',
+    apply: (data) => Float64Array.from(data, (w) => (w >= 0 ? 1 : 0)),
+  };
 }
 
 /** Throws unless every element of a BipolarQuant scale is 1 (hls4ml's condition for a plain binary activation / weight). @example checkBipolarScale([1], 'bq') */

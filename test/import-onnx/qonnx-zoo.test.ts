@@ -51,6 +51,23 @@ describe.skipIf(!ZOO_DIR)(`QONNX model zoo (${ZOO_DIR ?? 'absent: skipped'}) at 
     expect(aa.types.result).toMatchObject({ W: 8, I: 8, signed: false, Q: 'AP_RND_CONV', O: 'AP_SAT' });
   }, 120_000);
 
+  it("TFC_1W1A: converted as hls4ml converts it — the input's binary codes equal QONNX, then hls4ml's quantize_dense_output makes every binary weight +1 (warned)", () => {
+    const r = checkZooModel(join(ZOO_DIR!, 'TFC_1W1A.onnx'), P, N, 0, 1);
+    expect(r.checks.length).toBe(4);
+    expect(r.checks[0]!.equal).toBe(r.checks[0]!.total);
+    const dense = r.fw.layers.filter((l) => l.cls === 'Dense');
+    expect(dense.length).toBe(4);
+    for (const d of dense) {
+      expect(Array.from(d.weights.weight as Float64Array).every((w) => w === 1)).toBe(true);
+      expect(d.config).toMatchObject({ product: 'both_binary' });
+    }
+    expect(dense.map((d) => d.types.result.W)).toEqual([12, 8, 8, 8]);
+    expect(r.warnings.filter((w) => /quantize_dense_output re-applies BinaryQuantizer/.test(w)).length).toBe(4);
+    expect(r.warnings.some((w) => /negative scales/.test(w))).toBe(true);
+    // the trained network is not what the firmware computes: later codes differ from QONNX
+    expect(r.checks[3]!.equal).toBeLessThan(r.checks[3]!.total);
+  }, 120_000);
+
   it('kwsmlp_w3a3 is refused: per-channel weight scales hls4ml cannot move below the MatMul', () => {
     const f = join(ZOO_DIR!, 'kwsmlp_w3a3.onnx');
     expect(() => importOnnx(f)).toThrow(UnsupportedError);

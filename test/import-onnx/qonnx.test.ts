@@ -162,7 +162,7 @@ describe('QONNX graphs', () => {
     expect(r.imp.inputs[0]!.modelShape).toEqual([5, 5, 2]);
   });
 
-  it('BipolarQuant: weights → ap_fixed<2,2> holding ±1; activations → binary_tanh Activation', () => {
+  it("BipolarQuant: weights → hls4ml's BinaryQuantizer (Xnor, 0/1 for ±1); activations → binary_tanh Activation", () => {
     const g = new GraphBuilder(4);
     const W = g.node('BipolarQuant', [g.init('W', [6, 4]), g.scalar('one', 1)], {}, { name: 'bq_w' });
     const d = g.node('MatMul', [g.input('x', ['N', 6]), W], {}, { name: 'fc' });
@@ -170,8 +170,10 @@ describe('QONNX graphs', () => {
     const r = compareFloat(g.bytes([y]), {}, 3, 8);
     expect(r.maxErr).toBe(0);
     const [, fc, act] = r.imp.model.layers;
-    expect(fc!.quantizers).toEqual({ weight: fixedType(true, 2, 2) });
+    const wq = fc!.quantizers!.weight!;
+    expect([wq.kind, wq.hls4ml, wq.W, wq.I, wq.signed]).toEqual(['xnor', 'BinaryQuantizer', 1, 1, false]);
     expect(new Set(fc!.weights.kernel!.data)).toEqual(new Set([-1, 1]));
+    expect(Array.from(wq.apply!(fc!.weights.kernel!.data, [6, 4], 'w'))).toEqual(Array.from(fc!.weights.kernel!.data, (w) => (w > 0 ? 1 : 0)));
     expect(act!.attrs.activation).toBe('binary_tanh');
     expect(r.imp.model.source).toBe('qonnx');
   });
