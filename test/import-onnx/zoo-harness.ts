@@ -9,7 +9,7 @@ import { configFromModel } from '../../src/graph/config.js';
 import { convertModel } from '../../src/graph/convert.js';
 import type { FirmwareGraph } from '../../src/graph/firmware.js';
 import { Emulator } from '../../src/emulate/predict.js';
-import { runOnnxModel, tensorOf, type Tensor } from '../../src/import/onnx-eval.js';
+import { NodeAttrs, runOnnxModel, tensorOf, type Tensor } from '../../src/import/onnx-eval.js';
 import { decodeOnnxModel, type OnnxModel } from '../../src/import/onnx-proto.js';
 import { importOnnx, modelToOnnxOrder, onnxToModelOrder, type OnnxImport } from '../../src/import/onnx.js';
 import { rng } from './compare.js';
@@ -25,6 +25,8 @@ export interface QuantCheck {
   /** Codes compared and codes equal. */
   total: number;
   equal: number;
+  /** The differing codes, with QONNX's unrounded x/scale + zero_point and the rounding mode. */
+  mismatches: { want: number; got: number; pre: number; mode: string }[];
 }
 
 export interface ZooResult {
@@ -48,18 +50,20 @@ function firmwareLayerOf(imp: OnnxImport, fw: FirmwareGraph, name: string): stri
   return names.has(p) ? p : undefined;
 }
 
-function quantNodes(m: OnnxModel): { out: string; op: string; inputs: string[] }[] {
+function quantNodes(m: OnnxModel): { out: string; op: string; inputs: string[]; mode: string }[] {
   const inits = new Set(m.graph.initializers.keys());
-  return m.graph.nodes.filter((n) => ['Quant', 'IntQuant', 'BipolarQuant'].includes(n.opType) && !inits.has(n.inputs[0]!)).map((n) => ({ out: n.outputs[0]!, op: n.opType, inputs: n.inputs }));
+  return m.graph.nodes
+    .filter((n) => ['Quant', 'IntQuant', 'BipolarQuant'].includes(n.opType) && !inits.has(n.inputs[0]!))
+    .map((n) => ({ out: n.outputs[0]!, op: n.opType, inputs: n.inputs, mode: new NodeAttrs(n).str('rounding_mode', 'ROUND').toUpperCase() }));
 }
 
 /**
- * Runs `n` random inputs (uniform in [lo, hi]) through the emulated firmware and the float64 QONNX
+ * Runs `n` random inputs (uniform in [lo, hi], optionally rounded to multiples of 2^−grid) through the emulated firmware and the float64 QONNX
  * evaluation, and counts equal quantization codes per Quant node.
  */
-export function checkZooModel(path: string, precision: string, n: number, lo: number, hi: number, seed = 7): ZooResult {
+export function checkZooModel(path: string | Uint8Array, precision: string, n: number, lo: number, hi: number, seed = 7, grid?: number): ZooResult {
   const imp = importOnnx(path);
-  const m = decodeOnnxModel(readFileSync(path), path);
+  const m = decodeOnnxModel(typeof path === 'string' ? readFileSync(path) : path, typeof path === 'string' ? path : 'model.onnx');
   const cfg = configFromModel(imp.model, { granularity: 'name', defaultPrecision: precision });
   // the output layer's inferred type can exceed the emulator's 53-bit output limit at wide
   // precisions: pin it to the Model precision (a user setting hls4ml honours)
@@ -73,7 +77,11 @@ export function checkZooModel(path: string, precision: string, n: number, lo: nu
   const onnxIn: Float64Array[] = [];
   const modelIn = new Float64Array(n * size);
   for (let s = 0; s < n; s++) {
-    const x = Float64Array.from({ length: size }, () => lo + (hi - lo) * rand());
+    // optionally on a 2^-grid lattice (exactly representable in the input type)
+    const x = Float64Array.from({ length: size }, () => {
+      const v = lo + (hi - lo) * rand();
+      return grid === undefined ? v : Math.round(v * 2 ** grid) / 2 ** grid;
+    });
     onnxIn.push(x);
     modelIn.set(onnxToModelOrder(x, inp), s * size);
   }
@@ -97,8 +105,10 @@ export function checkZooModel(path: string, precision: string, n: number, lo: nu
     const scale = scalarOf(q.inputs[1])!;
     const zp = q.op === 'BipolarQuant' ? undefined : scalarOf(q.inputs[2]);
     let equal = 0;
+    const mismatches: QuantCheck['mismatches'] = [];
     for (let s = 0; s < n; s++) {
       const want = refs[s]!.get(q.out)!.data;
+      const pre = refs[s]!.get(q.inputs[0]!)!.data;
       const got = new Float64Array(per);
       for (let i = 0; i < per; i++) got[i] = Number(tr.raw[s * per + i]!) * 2 ** -F;
       const gotOnnx = modelToOnnxOrder(got, map);
@@ -117,9 +127,13 @@ export function checkZooModel(path: string, precision: string, n: number, lo: nu
           gotCode = codes ? gotOnnx[i]! : gotOnnx[i]! / sc + z;
         }
         if (Math.abs(wantCode - gotCode) < 1e-6) equal++;
+        else if (q.op !== 'BipolarQuant') {
+          const z = zp ? zp.data[zp.data.length === 1 ? 0 : i % zp.data.length]! : 0;
+          mismatches.push({ want: wantCode, got: gotCode, pre: pre[i]! / sc + z, mode: q.mode });
+        }
       }
     }
-    checks.push({ tensor: q.out, layer, total: n * per, equal });
+    checks.push({ tensor: q.out, layer, total: n * per, equal, mismatches });
   }
   const out = imp.outputs[0]!;
   const perOut = out.onnxIndex.length;
