@@ -15,7 +15,11 @@
  *   BatchNormalization (hls4ml's ApplyAlpha).
  * - QONNX Quant on an initializer quantizes the weights and sets `quantizers.weight` / `.bias`; Quant
  *   on an activation becomes a linear Activation `<quant>_act` with `quantizers.result` (hls4ml's
- *   QuantToActivation; its merge into the producing layer is a conversion pass). See `qonnx.ts`.
+ *   QuantToActivation; its merge into the producing layer is a conversion pass). Quants with
+ *   non-power-of-two or per-channel scales or a zero-point take hls4ml's ApplyAlpha route (integer
+ *   codes between `<quant>_scale` / `<quant>_rescale` ApplyAlpha layers, the rescale moved below the
+ *   next MatMul as ScaleDownMatMul does); BipolarQuant weights get hls4ml's BinaryQuantizer (Xnor).
+ *   See `qonnx.ts` and docs/import-onnx.md.
  *
  * Every unsupported op / option is an UnsupportedError naming the node (`node[3] (Conv 'conv1')`).
  * See docs/import-onnx.md.
