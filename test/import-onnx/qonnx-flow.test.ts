@@ -128,8 +128,24 @@ describe('ApplyAlpha route of a non-power-of-two Quant (quant_opt.py)', () => {
     expect(Array.from(L.Qw_rescale!.weights.scale!.data)).toEqual([1, 2, 3].map(() => Math.fround(0.7)));
     expect(Array.from(L.Qz_scale!.weights.bias!.data)).toEqual([3, 3, 3]);
     expect(Array.from(L.Qz_rescale!.weights.bias!.data)).toEqual([3, 3, 3].map(() => Math.fround(-0.75)));
+    // the Quant outputs: their codes' layers; the moved rescale no longer stands for Qin's output
+    expect(imp.alphaQuants.map((t) => [t.onnxName, t.layer])).toEqual([[x, 'Qin_act'], [q2, 'Qz_act']]);
+    expect(imp.tensors.find((t) => t.onnxName === x)).toBeUndefined();
+    expect(imp.tensors.find((t) => t.layer === 'Qw_rescale')!.onnxName).toBe(y);
     // same float function as QONNX up to the float32 1/s
     expect(compareFloat(bytes, {}, 4, 5, 2).maxErr).toBeLessThan(1e-5);
+  });
+
+  it("constant Pow / Sqrt / Reciprocal / Abs fold (qonnx cleanup's FoldConstants; Brevitas' TensorNorm divides by Pow(var, 0.5))", () => {
+    const g = new GraphBuilder(8);
+    const x = g.input('x', ['N', 4]);
+    const v = g.init('var', [1], [2.25]);
+    const d = g.node('Div', [x, g.node('Pow', [v, g.scalar('half', 0.5)])], {}, { name: 'Div_0' });
+    const m = g.node('Mul', [d, g.node('Reciprocal', [g.node('Sqrt', [g.node('Abs', [g.init('nv', [1], [-16])])])])], {}, { name: 'Mul_0' });
+    const r = compareFloat(g.bytes([m]), {}, 3, 2);
+    expect(r.maxErr).toBeLessThan(1e-15);
+    const bn = r.imp.model.layers.find((l) => l.name === 'Div_0')!;
+    expect(bn.weights.gamma!.data[0]).toBeCloseTo(1 / 1.5 / 4, 15);
   });
 
   it('the float64 QONNX Quant: clamp, then round half to even, zero-point, scale', () => {
