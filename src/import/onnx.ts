@@ -28,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { checkElements } from './layer-map.js';
 import { basename } from 'node:path';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
-import type { FixedType } from '../fixed/types.js';
+import { fixedType, type FixedType } from '../fixed/types.js';
 import type { FloatTensor, LayerAttrs, ModelGraph, ModelLayer, ModelLayerClass } from '../graph/model.js';
 import {
   CHANNELS_LAST_DOMAIN,
@@ -283,6 +283,8 @@ class OnnxImporter {
   /** Activation Quants on the ApplyAlpha route: ONNX output → the layer holding the integer codes. */
   readonly alphaQuants: OnnxTensorMapping[] = [];
   isQonnx = false;
+  /** The graph has live Quant / BipolarQuant nodes: constant arithmetic follows hls4ml's QONNX passes (no folding at import). */
+  readonly qonnxGraph: boolean;
 
   constructor(readonly m: OnnxModel, readonly source: string, readonly opts: OnnxImportOptions) {
     this.opset = defaultOpset(m);
@@ -315,6 +317,7 @@ class OnnxImporter {
       }
     }
     for (const o of this.outputNames) this.uses.set(o, (this.uses.get(o) ?? 0) + 1);
+    this.qonnxGraph = [...this.live].some((n) => QUANT_OPS.has(n.opType));
   }
 
   where(n: OnnxNode): string {
@@ -1247,7 +1250,9 @@ class OnnxImporter {
     }
     if (op === 'Max' || op === 'Min') throw new UnsupportedError(where, `${op} with a constant is not supported`);
     const cq = c.quant ? this.constType(c) : undefined;
-    if (cq && (scale || (op !== 'Add' && op !== 'Sum'))) throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized bias added to a layer)`);
+    if (cq && (scale || (op !== 'Add' && op !== 'Sum' && op !== 'Sub'))) throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized constant added or subtracted)`);
+    if (this.qonnxGraph) return this.mergeToApplyAlpha(n, v, c, constFirst, cq);
+    if (cq && op === 'Sub') throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized bias added to a layer)`);
     const prod = this.byName.get(v.layer);
     // bias fold: MatMul/Conv + Add(const) → layer bias (hls4ml: ApplyAlpha fused into the Dense/Conv)
     // (never into Xnor weights: hls4ml's FuseBatchNormalization refuses them)
@@ -1296,6 +1301,46 @@ class OnnxImporter {
       moving_variance: one(1),
     };
     this.addLayer(name, 'BatchNormalization', [v], modelShapeOf(v), { epsilon: 0, center: true, scale: true }, weights, cq ? { bias: cq } : undefined);
+    this.setValue(n.outputs[0]!, { ...v, layer: name });
+  }
+
+  /**
+   * hls4ml's MergeToApplyAlpha / MergeToApplyAlphaDiv (merge_const.py) for QONNX graphs: an Add, Sub,
+   * Mul or Div of a run-time tensor and a constant becomes `bn_<node>`, an ApplyAlpha with per-element
+   * scale and bias in numpy's dtypes — add: scale 1 (`uint<1>`), bias c; x − c: scale 1, bias −c;
+   * c − x: scale −1 (`int<2>`), bias c; multiply: scale c, bias 0 (`uint<1>`); x / c: scale
+   * float32(1/c), bias 0 — the bias typed by c's quantizer (made signed for a subtraction) or the
+   * configuration. Nothing is folded here: the convert flow merges it (fuse_consecutive_batch_normalization,
+   * fuse_batch_normalization) where hls4ml does, and a zero-bias one with one scale is moved below the
+   * next MatMul (ScaleDownMatMul).
+   */
+  mergeToApplyAlpha(n: OnnxNode, v: Dyn, c: Const, constFirst: boolean, cq: FixedType | undefined): void {
+    const where = this.where(n);
+    const op = n.opType;
+    if (op === 'Div' && constFirst) throw new UnsupportedError(where, 'Div of a constant by a run-time tensor is not supported (hls4ml matches x / c only)');
+    const bs = broadcastShapes(c.tensor.shape, v.shape);
+    if (!bs || !sameArr(bs, v.shape)) throw new UnsupportedError(where, `constant of shape [${c.tensor.shape.join(', ')}] would broadcast the tensor [${v.shape.join(', ')}] to a larger shape`);
+    const full = broadcastTo(c.tensor, v.shape, where).data;
+    const k = Float64Array.from(onnxIndexOf(v), (i) => full[i]!);
+    const N = k.length;
+    let scale: Float32Array | Float64Array;
+    let bias: Float32Array | Float64Array;
+    const attrs: LayerAttrs = { n_filt: -1 };
+    if (op === 'Add' || op === 'Sum' || op === 'Sub') {
+      const neg = op === 'Sub' && !constFirst;
+      scale = new Float64Array(N).fill(op === 'Sub' && constFirst ? -1 : 1);
+      bias = Float32Array.from(k, (t) => (neg ? -t : t));
+      attrs.scalePrecision = op === 'Sub' && constFirst ? fixedType(true, 2, 2) : fixedType(false, 1, 1);
+    } else {
+      scale = Float32Array.from(k, (t) => (op === 'Div' ? f32(1 / t) : t));
+      bias = new Float64Array(N);
+      attrs.biasPrecision = fixedType(false, 1, 1);
+    }
+    let bq = cq;
+    if (cq && op === 'Sub' && !constFirst && !cq.signed) bq = fixedType(true, cq.W + 1, cq.I + 1, cq.Q, cq.O, cq.N);
+    const name = this.uniqueName(`bn_${n.name || `${op}_${n.index}`}`);
+    this.addLayer(name, 'ApplyAlpha', [v], modelShapeOf(v), attrs, { scale: { shape: [N], data: scale }, bias: { shape: [N], data: bias } }, bq ? { bias: bq } : undefined);
+    if ((op === 'Mul' || op === 'Div') && scale.every((t) => t === scale[0])) this.movable.set(name, { input: v, scale: scale[0]! });
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../src/errors.js';
 import { fixedType, type FixedType } from '../../src/fixed/types.js';
 import { importOnnx } from '../../src/import/onnx.js';
+import { configFromModel } from '../../src/graph/config.js';
+import { convertModel } from '../../src/graph/convert.js';
 import { quantFixedType, quantMaxInt, quantMinInt, qonnxQuant } from '../../src/import/qonnx.js';
 import { GraphBuilder } from './builder.js';
 import { compareFloat, rng } from './compare.js';
@@ -131,18 +133,24 @@ describe('QONNX graphs', () => {
     const { model } = r1.imp;
     expect(model.source).toBe('qonnx');
     expect(model.layers.map((l) => `${l.className}:${l.name}`)).toEqual([
-      'InputLayer:x', 'Activation:Quant_in_act', 'Dense:fc1', 'Activation:relu1', 'Activation:Quant_r_act', 'Dense:fc2',
+      'InputLayer:x', 'Activation:Quant_in_act', 'Dense:fc1', 'ApplyAlpha:bn_Add_4', 'Activation:relu1', 'Activation:Quant_r_act', 'Dense:fc2',
     ]);
-    const [, qin, fc1, , qact, fc2] = model.layers as [never, (typeof model.layers)[0], (typeof model.layers)[0], never, (typeof model.layers)[0], (typeof model.layers)[0]];
+    const [, qin, fc1, addB, , qact, fc2] = model.layers as [never, (typeof model.layers)[0], (typeof model.layers)[0], (typeof model.layers)[0], never, (typeof model.layers)[0], (typeof model.layers)[0]];
     expect(qin.attrs.activation).toBe('linear');
     expect(qin.quantizers).toEqual({ result: fixedType(true, 8, 4, 'AP_RND_CONV', 'AP_SAT') });
-    expect(fc1.quantizers).toEqual({ weight: fixedType(true, 4, 1, 'AP_RND_CONV', 'AP_SAT_SYM'), bias: fixedType(true, 8, 3, 'AP_TRN', 'AP_SAT') });
+    expect(fc1.quantizers).toEqual({ weight: fixedType(true, 4, 1, 'AP_RND_CONV', 'AP_SAT_SYM') });
+    // the bias Add is hls4ml's bn_<Add> (scale 1 uint<1>, bias quantized), fused into the Dense by the conversion
+    expect(addB.quantizers).toEqual({ bias: fixedType(true, 8, 3, 'AP_TRN', 'AP_SAT') });
+    expect(addB.attrs.scalePrecision).toEqual(fixedType(false, 1, 1));
+    const fw = convertModel(model, configFromModel(model, { granularity: 'name' }));
+    expect(fw.layers.map((l) => l.name)).toEqual(['Quant_in_act', 'fc1', 'relu1', 'fc2']);
+    expect(fw.layers[1]!.types).toMatchObject({ bias: fixedType(true, 8, 3, 'AP_TRN', 'AP_SAT') });
     expect(qact.quantizers).toEqual({ result: fixedType(false, 6, 4, 'AP_RND_CONV', 'AP_SAT') });
     expect(fc2.quantizers).toEqual({ weight: fixedType(true, 5, 2, 'AP_RND_CONV', 'AP_SAT') });
     expect(fc2.attrs.useBias).toBe(true); // hls4ml's zero bias, typed by the configuration
     expect(fc2.weights.bias!.data.every((b) => b === 0)).toBe(true);
     expect(onGrid(fc1.weights.kernel!.data, fc1.quantizers!.weight!)).toBe(true);
-    expect(onGrid(fc1.weights.bias!.data, fc1.quantizers!.bias!)).toBe(true);
+    expect(onGrid(addB.weights.bias!.data, addB.quantizers!.bias!)).toBe(true);
     expect(onGrid(fc2.weights.kernel!.data, fc2.quantizers!.weight!)).toBe(true);
     // the weights really were quantized (not already on a 2^-3 grid before)
     const raw = g.inits.find((t) => t.name === 'W')!.data;

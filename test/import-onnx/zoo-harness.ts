@@ -39,7 +39,7 @@ export interface ZooResult {
   warnings: string[];
 }
 
-/** Firmware layer holding the output of model layer `name` (a linear/binary activation merged into its producer, a BN + binary tanh merged into `bnbt_`). */
+/** Firmware layer holding the output of model layer `name` (layers merged into their producer, up the chain; a BN + binary tanh merged into `bnbt_`). */
 function firmwareLayerOf(imp: OnnxImport, fw: FirmwareGraph, name: string): string | undefined {
   const names = new Set(fw.layers.map((l) => l.name));
   if (names.has(name)) return name;
@@ -47,7 +47,8 @@ function firmwareLayerOf(imp: OnnxImport, fw: FirmwareGraph, name: string): stri
   const p = ml?.inputs[0];
   if (!p) return undefined;
   if (names.has(`bnbt_${p}`)) return `bnbt_${p}`;
-  return names.has(p) ? p : undefined;
+  // merged into its producer (a linear activation, a BatchNormalization / ApplyAlpha fused upwards)
+  return firmwareLayerOf(imp, fw, p);
 }
 
 function quantNodes(m: OnnxModel): { out: string; op: string; inputs: string[]; mode: string }[] {
