@@ -79,6 +79,8 @@ export interface WeightQuantizer extends FixedType {
   apply?(data: ArrayLike<number>, shape: number[], path: string): Float32Array | Float64Array;
   /** The QKeras quantizer behind it (read by QKerasFactorizeAlpha), for QKeras models. */
   readonly qkeras?: Hls4mlWeightQuantizer;
+  /** hls4ml's own quantizer class behind it (QONNX BipolarQuant weights: `BinaryQuantizer(bits=1)`), which vivado:quantize_dense_output matches. */
+  readonly hls4ml?: 'BinaryQuantizer';
 }
 
 /** A weight quantizer (or just the fixed type a quantization-aware source imposes). */

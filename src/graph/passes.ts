@@ -468,6 +468,43 @@ function mergeBatchNormQuantizedTanh(g: HlsGraph): boolean {
   return false;
 }
 
+/**
+ * `vivado:quantize_dense_output` (bn_quant.py, QuantizeDenseOutput): a Dense whose input is a
+ * BatchNormalizationQuantizedTanh and whose weight quantizer is hls4ml's own `BinaryQuantizer`
+ * (QONNX BipolarQuant weights) gets result and accum `int<⌈log2 n_in⌉ + 2>`, zero Xnor biases, and
+ * its weights re-quantized by `BinaryQuantizer(bits=1)` — applied to the already 0/1-encoded data,
+ * so every weight becomes 1 (+1): hls4ml's firmware then ignores the trained weights (reproduced,
+ * with a warning). hls4ml's pass returns False (it re-runs idempotently); this one reports no change.
+ */
+function quantizeDenseOutput(g: HlsGraph): boolean {
+  for (const n of g.nodes) {
+    if (n.cls !== 'Dense' || n.attrs.hls4mlDenseOutput) continue;
+    const src = nodeByName(g, n.inputs[0]!);
+    const q = n.quantizers?.weight;
+    if (!src || src.cls !== 'BatchNormalizationQuantizedTanh' || q?.hls4ml !== 'BinaryQuantizer') continue;
+    const nIn = n.shapeIn[0]!.reduce((p, d) => p * d, 1);
+    const t = fixedType(true, Math.ceil(Math.log2(nIn)) + 2, Math.ceil(Math.log2(nIn)) + 2);
+    setType(n, 'result', t, 'integer');
+    if ('accum' in n.types) setType(n, 'accum', t, 'integer');
+    const w = n.weights.weight!;
+    const before = w.data;
+    const data = Float64Array.from(before, (v) => (v >= 0 ? 1 : 0));
+    n.weights.weight = { ...w, data };
+    setType(n, 'weight', fixedType(false, 1, 1), 'xnor');
+    const nOut = n.shapeOut[n.shapeOut.length - 1]!;
+    n.weights.bias = { data: new Float64Array(nOut), shape: [nOut] };
+    setType(n, 'bias', fixedType(false, 1, 1), 'xnor');
+    n.attrs.hls4mlDenseOutput = true;
+    if (Array.prototype.some.call(before, (v: number) => v !== 1)) {
+      (g.warnings ??= []).push(
+        `${n.name}: hls4ml's quantize_dense_output re-applies BinaryQuantizer to weights already stored as 0/1, so every weight becomes 1 (+1); the firmware does not compute the trained layer (reproduced as hls4ml builds it)`,
+      );
+    }
+    g.changes.push(`${n.name}: quantize_dense_output (result and accum ${t.W}-bit integers, binary weights re-quantized)`);
+  }
+  return false;
+}
+
 /** `vivado:xnor_pooling`: a max pooling of an Xnor input outputs Xnor (`uint<1>`). */
 function xnorPooling(g: HlsGraph): boolean {
   for (const n of g.nodes) {
@@ -505,12 +542,14 @@ export const CONVERT_PASSES: readonly GraphPass[] = [
 
 /**
  * The number-changing passes of the Vivado backend's 'quantization' flow, in order (they run after
- * the 'convert' and 'optimize' flows; `quantize_dense_output` only matches hls4ml's own
- * Binary/TernaryQuantizer layers and `fuse_consecutive_batch_normalization` no longer matches once
+ * the 'convert' and 'optimize' flows; `quantize_dense_output` matches hls4ml's own BinaryQuantizer
+ * only (QONNX BipolarQuant weights; QKeras binary weights use QKeras' quantizers, which it does not
+ * match) and `fuse_consecutive_batch_normalization` no longer matches once
  * the types are inferred, so neither is listed).
  */
 export const QUANTIZATION_PASSES: readonly GraphPass[] = [
   { name: 'vivado:merge_batch_norm_quantized_tanh', run: (g) => mergeBatchNormQuantizedTanh(g) },
+  { name: 'vivado:quantize_dense_output', run: (g) => quantizeDenseOutput(g) },
   { name: 'vivado:xnor_pooling', run: (g) => xnorPooling(g) },
 ];
 

@@ -24,7 +24,7 @@ export const CHANNELS_LAST_DOMAIN = 'qonnx.custom_op.channels_last';
 /** Op types {@link evalOnnxNode} implements (default domain, plus Quant/IntQuant/BipolarQuant in any domain). */
 export const ONNX_EVAL_OPS = [
   'Identity', 'Dropout', 'Cast', 'Constant', 'ConstantOfShape', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze',
-  'Concat', 'Reshape', 'Flatten', 'Transpose', 'Add', 'Sub', 'Mul', 'Div', 'Sum', 'Neg', 'Relu', 'LeakyRelu',
+  'Concat', 'Reshape', 'Flatten', 'Transpose', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sum', 'Neg', 'Sqrt', 'Reciprocal', 'Abs', 'Relu', 'LeakyRelu',
   'Sigmoid', 'Tanh', 'Selu', 'Elu', 'Softsign', 'Softplus', 'HardSigmoid', 'Softmax', 'Gemm', 'MatMul', 'Conv',
   'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization', 'Pad', 'DepthToSpace',
   'Quant', 'IntQuant', 'BipolarQuant',
@@ -755,6 +755,14 @@ export function evalOnnxNode(node: OnnxNode, inputs: (Tensor | undefined)[], ops
       return [binary(x(), need(inputs, 1, a), (p, q) => p * q, a.where)];
     case 'Div':
       return [binary(x(), need(inputs, 1, a), (p, q) => p / q, a.where)];
+    case 'Pow':
+      return [binary(x(), need(inputs, 1, a), (p, q) => Math.pow(p, q), a.where)];
+    case 'Sqrt':
+      return [unary(x(), Math.sqrt)];
+    case 'Reciprocal':
+      return [unary(x(), (v) => 1 / v)];
+    case 'Abs':
+      return [unary(x(), Math.abs)];
     case 'Sum':
       return [inputs.filter((t): t is Tensor => !!t).reduce((p, q) => binary(p, q, (u, v) => u + v, a.where))];
     case 'Neg':

@@ -15,7 +15,11 @@
  *   BatchNormalization (hls4ml's ApplyAlpha).
  * - QONNX Quant on an initializer quantizes the weights and sets `quantizers.weight` / `.bias`; Quant
  *   on an activation becomes a linear Activation `<quant>_act` with `quantizers.result` (hls4ml's
- *   QuantToActivation; its merge into the producing layer is a conversion pass). See `qonnx.ts`.
+ *   QuantToActivation; its merge into the producing layer is a conversion pass). Quants with
+ *   non-power-of-two or per-channel scales or a zero-point take hls4ml's ApplyAlpha route (integer
+ *   codes between `<quant>_scale` / `<quant>_rescale` ApplyAlpha layers, the rescale moved below the
+ *   next MatMul as ScaleDownMatMul does); BipolarQuant weights get hls4ml's BinaryQuantizer (Xnor).
+ *   See `qonnx.ts` and docs/import-onnx.md.
  *
  * Every unsupported op / option is an UnsupportedError naming the node (`node[3] (Conv 'conv1')`).
  * See docs/import-onnx.md.
@@ -24,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { checkElements } from './layer-map.js';
 import { basename } from 'node:path';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
-import type { FixedType } from '../fixed/types.js';
+import { fixedType, type FixedType } from '../fixed/types.js';
 import type { FloatTensor, LayerAttrs, ModelGraph, ModelLayer, ModelLayerClass } from '../graph/model.js';
 import {
   CHANNELS_LAST_DOMAIN,
@@ -42,7 +46,7 @@ import {
   type Tensor,
 } from './onnx-eval.js';
 import { decodeOnnxModel, onnxDtypeName, type OnnxModel, type OnnxNode } from './onnx-proto.js';
-import { bipolarWeightType, checkBipolarScale, quantFixedType, type QuantParams } from './qonnx.js';
+import { bipolarXnorQuantizer, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
 
 /** Options of {@link importOnnx} / {@link loadOnnxModel}. */
 export interface OnnxImportOptions {
@@ -81,6 +85,18 @@ export interface OnnxImport {
   model: ModelGraph;
   inputs: OnnxTensorMapping[];
   outputs: OnnxTensorMapping[];
+  /**
+   * For each ModelGraph layer, the run-time ONNX tensor its output equals (in the mapping's element
+   * order): the last ONNX value assigned to it, since ops that only relabel (Identity, Flatten of a
+   * vector) or that fold into the layer (a bias Add after a MatMul) reuse the producer's layer.
+   */
+  tensors: OnnxTensorMapping[];
+  /**
+   * Activation Quants converted on hls4ml's ApplyAlpha route: for the Quant's ONNX output, the
+   * ModelGraph layer whose output is its integer codes `clip(round(x/scale + zero_point))` (the
+   * linear `<Quant>_act`, which the conversion merges into `<Quant>_scale`).
+   */
+  alphaQuants: OnnxTensorMapping[];
   /** ONNX producer ('tf2onnx', 'pytorch', …) and default-domain opset, for information. */
   producer: string;
   opset: number;
@@ -109,8 +125,23 @@ interface Dyn {
 }
 
 type ConstQuant =
-  | { kind: 'int'; where: string; params: QuantParams }
-  | { kind: 'bipolar'; where: string; scale: Float64Array };
+  | { kind: 'int'; where: string; node: string; params: QuantParams }
+  | { kind: 'bipolar'; where: string; node: string; scale: Float64Array };
+
+/** Weights as a layer stores them: float data, or quantization codes with the type and, on hls4ml's ApplyAlpha route, the per-tensor scale to re-apply after the layer. */
+interface LayerWeights {
+  data: Float64Array;
+  type?: FixedType;
+  rescale?: { name: string; scale: number };
+}
+
+/** An ApplyAlpha `<Quant>_rescale` on run-time data that hls4ml's ScaleDownMatMul may move below the next MatMul. */
+interface Movable {
+  input: Dyn;
+  scale: number;
+}
+
+const f32 = Math.fround;
 
 /** A tensor known at import time (possibly produced by a Quant of an initializer). */
 interface Const {
@@ -245,7 +276,15 @@ class OnnxImporter {
   private readonly consumers = new Map<string, OnnxNode[]>();
   private readonly live: Set<OnnxNode>;
   private readonly outputNames: Set<string>;
+  /** Data-side rescale ApplyAlpha layers (per-tensor scale, zero bias) by layer name. */
+  private readonly movable = new Map<string, Movable>();
+  /** ONNX values whose layer was moved elsewhere (no layer holds them any more). */
+  private readonly stale = new Set<string>();
+  /** Activation Quants on the ApplyAlpha route: ONNX output → the layer holding the integer codes. */
+  readonly alphaQuants: OnnxTensorMapping[] = [];
   isQonnx = false;
+  /** The graph has live Quant / BipolarQuant nodes: constant arithmetic follows hls4ml's QONNX passes (no folding at import). */
+  readonly qonnxGraph: boolean;
 
   constructor(readonly m: OnnxModel, readonly source: string, readonly opts: OnnxImportOptions) {
     this.opset = defaultOpset(m);
@@ -278,6 +317,7 @@ class OnnxImporter {
       }
     }
     for (const o of this.outputNames) this.uses.set(o, (this.uses.get(o) ?? 0) + 1);
+    this.qonnxGraph = [...this.live].some((n) => QUANT_OPS.has(n.opType));
   }
 
   where(n: OnnxNode): string {
@@ -432,8 +472,47 @@ class OnnxImporter {
   /** The fixed type of a quantized constant used as a weight/bias (throws naming the Quant node). */
   constType(c: Const | undefined): FixedType | undefined {
     if (!c?.quant) return undefined;
-    if (c.quant.kind === 'bipolar') return bipolarWeightType(c.quant.scale, c.quant.where);
+    if (c.quant.kind === 'bipolar') {
+      checkBipolarScale(c.quant.scale, c.quant.where);
+      return bipolarXnorQuantizer();
+    }
     return quantFixedType(c.quant.params, c.quant.where);
+  }
+
+  /**
+   * MatMul/Gemm weights as hls4ml stores them. A Quant on hls4ml's power-of-two route gives its
+   * fixed type (FuseQuantWithConstant). On the ApplyAlpha route (ConstQuantToConstAlpha) the
+   * weights become the integer codes `round(w/scale)`, typed `fixed<b,b>`, and the scale is
+   * re-applied by a `<Quant>_rescale` ApplyAlpha that ScaleDownMatMul moves below the MatMul — which
+   * it can only do for one scale for the whole tensor and a zero zero-point: anything else is
+   * refused, as hls4ml's conversion fails on it ('Failed to propagate quantization scales down
+   * MatMul node', then an IndexError on the left-over Constant). BipolarQuant weights with a scale
+   * other than 1 are ±1 with the same rescale (ConstBipolarQuantToConstAlpha).
+   */
+  weightOf(c: Const, what: string): LayerWeights {
+    const q = c.quant;
+    if (!q) return { data: c.tensor.data };
+    const equal = (a: ArrayLike<number>) => Array.prototype.every.call(a, (v: number) => v === a[0]);
+    const noMove = (why: string) =>
+      new UnsupportedError(
+        q.where,
+        `${why} on ${what}: hls4ml's ScaleDownMatMul cannot move the rescale ApplyAlpha below the MatMul ('Failed to propagate quantization scales down MatMul node; model probably not suppored.') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`,
+      );
+    if (q.kind === 'bipolar') {
+      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarXnorQuantizer() };
+      if (!equal(q.scale)) throw noMove(`per-channel BipolarQuant scales (${q.scale.length} values)`);
+      const s = q.scale[0]!;
+      if (!(s > 0)) throw new UnsupportedError(q.where, `BipolarQuant scale ${s} is not positive`);
+      return { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: bipolarXnorQuantizer(), rescale: { name: `${q.node}_rescale`, scale: s } };
+    }
+    const p = q.params;
+    if (quantRoute(p) === 'fixed') return { data: c.tensor.data, type: quantFixedType(p, q.where) };
+    const t = quantIntegerType(p, q.where);
+    if (Array.prototype.some.call(p.zeroPoint, (z: number) => z !== 0)) throw noMove(`a non-zero zero_point (${Array.from(p.zeroPoint).find((z) => z !== 0)})`);
+    if (!equal(p.scale)) throw noMove(`per-channel scales (${p.scale.length} values, e.g. ${p.scale[0]} and ${Array.from(p.scale).find((v) => v !== p.scale[0])})`);
+    const s = p.scale[0]!;
+    // the folded Quant output is (code)·s exactly up to rounding: recover the code
+    return { data: c.tensor.data.map((w) => Math.round(w / s)), type: t, rescale: { name: `${q.node}_rescale`, scale: s } };
   }
 
   foldConstNode(n: OnnxNode, ins: (Const | undefined)[]): void {
@@ -441,10 +520,10 @@ class OnnxImporter {
     const outs = evalOnnxNode(n, tensors, this.opset, this.source);
     let quant: ConstQuant | undefined;
     if (n.opType === 'Quant' || n.opType === 'IntQuant') {
-      quant = { kind: 'int', where: this.where(n), params: this.quantParams(n) };
+      quant = { kind: 'int', where: this.where(n), node: n.name || `${n.opType}_${n.index}`, params: this.quantParams(n) };
       this.isQonnx = true;
     } else if (n.opType === 'BipolarQuant') {
-      quant = { kind: 'bipolar', where: this.where(n), scale: this.constTensor(n, 1, 'scale').tensor.data };
+      quant = { kind: 'bipolar', where: this.where(n), node: n.name || `${n.opType}_${n.index}`, scale: this.constTensor(n, 1, 'scale').tensor.data };
       this.isQonnx = true;
     } else if (QUANT_PRESERVING.has(n.opType)) {
       quant = ins[0]?.quant;
@@ -656,7 +735,9 @@ class OnnxImporter {
       case 'Quant':
       case 'IntQuant': {
         const v = dynIn();
-        const t = quantFixedType(this.quantParams(n), where);
+        const p = this.quantParams(n);
+        if (quantRoute(p) === 'alpha') return out(this.alphaQuant(n, v, p));
+        const t = quantFixedType(p, where);
         const name = this.nodeName(n, '_act');
         this.addLayer(name, 'Activation', [v], modelShapeOf(v), { activation: 'linear' }, {}, { result: t });
         out({ ...v, layer: name });
@@ -679,6 +760,55 @@ class OnnxImporter {
         throw new UnsupportedError(where, `ONNX op ${dom}${n.opType} is not supported${hint}`);
       }
     }
+  }
+
+  /** Adds an ApplyAlpha layer `x·scale + bias` with per-element scale and bias (hls4ml's `n_filt = −1`). */
+  applyAlpha(name: string, v: Dyn, scale: Float32Array | Float64Array, bias: Float32Array | Float64Array): Dyn {
+    this.addLayer(name, 'ApplyAlpha', [v], modelShapeOf(v), { n_filt: -1 }, { scale: { shape: [scale.length], data: scale }, bias: { shape: [bias.length], data: bias } });
+    return { ...v, layer: name };
+  }
+
+  /** A per-tensor or per-channel Quant parameter broadcast onto `v`, in the model's element order. */
+  perElement(v: Dyn, t: ArrayLike<number>, where: string, what: string): Float64Array {
+    const data = Float64Array.from(t);
+    // QONNX broadcasts scale / zero_point numpy-style; a 1-element tensor is a scalar
+    const shape = data.length === 1 ? [] : this.paramShape(v, data.length, where, what);
+    const full = broadcastTo({ shape, data }, v.shape, where).data;
+    const idx = onnxIndexOf(v);
+    return Float64Array.from(idx, (i) => full[i]!);
+  }
+
+  paramShape(v: Dyn, n: number, where: string, what: string): number[] {
+    // a per-channel parameter along ONNX axis 1 (Brevitas: [C] or [1, C, 1, …]) or the last axis
+    if (v.shape[1] === n) return v.shape.map((d, i) => (i === 1 ? n : 1));
+    if (v.shape[v.shape.length - 1] === n) return v.shape.map((d, i) => (i === v.shape.length - 1 ? n : 1));
+    throw new UnsupportedError(where, `${what} of ${n} values does not broadcast onto the tensor [${v.shape.join(', ')}]`);
+  }
+
+  /**
+   * hls4ml's QuantToAlphaActivationAlpha (quant_opt.py) for an activation Quant whose scale is not
+   * one power of two or whose zero-point is not 0: `<Q>_scale` (ApplyAlpha, scale float32(1/s),
+   * bias z) → `<Q>_act` (linear, the integer-code type fixed<b,b>; merge_linear_activation later
+   * makes it the scale layer's result type) → `<Q>_rescale` (ApplyAlpha, scale s, bias float32(−z·s)).
+   * The rescale is remembered as movable below the next MatMul when its scale is one value and z = 0.
+   */
+  alphaQuant(n: OnnxNode, v: Dyn, p: QuantParams): Dyn {
+    const where = this.where(n);
+    const t = quantIntegerType(p, where);
+    const s = this.perElement(v, p.scale, where, 'scale');
+    const z = this.perElement(v, p.zeroPoint, where, 'zero_point');
+    const base = n.name || `${n.opType}_${n.index}`;
+    const scaled = this.applyAlpha(this.uniqueName(`${base}_scale`), v, Float32Array.from(s, (x) => f32(1 / x)), Float32Array.from(z));
+    const actName = this.uniqueName(`${base}_act`);
+    this.addLayer(actName, 'Activation', [scaled], modelShapeOf(v), { activation: 'linear' }, {}, { result: t });
+    const act: Dyn = { ...v, layer: actName };
+    if (n.outputs[0]) this.alphaQuants.push(this.mapping(n.outputs[0], act, 'tensor'));
+    const rescale = this.applyAlpha(this.uniqueName(`${base}_rescale`), act, Float32Array.from(s), Float32Array.from(s, (x, i) => f32(-z[i]! * x)));
+    const zeroBias = z.every((x) => x === 0);
+    const one = s.every((x) => x === s[0]);
+    if (zeroBias && one) this.movable.set(rescale.layer, { input: act, scale: s[0]! });
+    else if (zeroBias && s.length > 1) this.movable.set(rescale.layer, { input: act, scale: NaN });
+    return rescale;
   }
 
   // ---- shape ops --------------------------------------------------------------------------------
@@ -784,9 +914,31 @@ class OnnxImporter {
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 
-  denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType): void {
+  denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType, wRescale?: { name: string; scale: number }): void {
     const where = this.where(n);
     let v = v0;
+    // hls4ml's ScaleDownMatMul: a data-side rescale with one scale and zero bias moves below the
+    // MatMul (inserted right after it, so ahead of the weight rescale moved there first)
+    const rescales: { name: string; scale: number }[] = [];
+    const mv = this.movable.get(v0.layer);
+    if (mv && this.foldable(v0.layer)) {
+      if (Number.isNaN(mv.scale)) {
+        if (K === units) {
+          throw new UnsupportedError(
+            where,
+            `the per-feature scales of '${v0.layer}' would be moved below this ${K}→${units} MatMul by hls4ml's ScaleDownMatMul, which then applies input-feature scales to the outputs (a silent error in hls4ml); hlsemu refuses it`,
+          );
+        }
+      } else {
+        const at = this.layers.findIndex((l) => l.name === v0.layer);
+        this.layers.splice(at, 1);
+        this.byName.delete(v0.layer);
+        for (const [k, val] of this.values) if (val.kind === 'dyn' && val.layer === v0.layer) this.stale.add(k);
+        v = mv.input;
+        rescales.push({ name: v0.layer, scale: mv.scale });
+      }
+    }
+    if (wRescale) rescales.push(wRescale);
     const r = v.shape.length;
     if (v.shape[r - 1] !== K) throw new ShapeError(where, `input [${v.shape.join(', ')}] does not have ${K} features in its last axis`);
     let kern = kernel;
@@ -813,13 +965,27 @@ class OnnxImporter {
       outLayout = { perm };
     }
     const name = this.nodeName(n);
-    const outV: Dyn = { kind: 'dyn', layer: name, shape: outShape, layout: outLayout };
+    let outV: Dyn = { kind: 'dyn', layer: name, shape: outShape, layout: outLayout };
+    // with rescales after the product, a bias is added after them (hls4ml: GemmToMatMul's Add → bn_Add);
+    // hls4ml's MatmulConstToDense gives every Dense a float64 zero bias of the configured type
+    const denseBias = rescales.length || !bias ? new Float64Array(units) : bias;
     const weights: Record<string, FloatTensor> = { kernel: { shape: [K, units], data: kern } };
-    if (bias) weights['bias'] = { shape: [units], data: bias };
+    if (denseBias) weights['bias'] = { shape: [units], data: denseBias };
     const q: ModelLayer['quantizers'] = {};
     if (wq) q.weight = wq;
-    if (bq) q.bias = bq;
-    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: !!bias }, weights, q);
+    if (bq && !rescales.length) q.bias = bq;
+    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: true }, weights, q);
+    const nOut = shapeSize(modelShapeOf(outV));
+    for (const r of rescales) {
+      // the moved ApplyAlpha: its float32 scale broadcast to the output, float64 zero bias (move_scales.py)
+      outV = this.applyAlpha(r === wRescale ? this.uniqueName(r.name) : r.name, outV, new Float32Array(nOut).fill(r.scale), new Float64Array(nOut));
+    }
+    if (bias && rescales.length) {
+      if (bq) throw new UnsupportedError(where, 'a Quant-ized bias after ApplyAlpha-rescaled weights or data is not supported');
+      const bb = new Float32Array(nOut);
+      for (let i = 0; i < nOut; i++) bb[i] = bias[i % units]!;
+      outV = this.applyAlpha(this.uniqueName(`${name}_bias`), outV, new Float64Array(nOut).fill(1), bb);
+    }
     this.setValue(n.outputs[0]!, outV);
   }
 
@@ -835,25 +1001,27 @@ class OnnxImporter {
     const tB = a.int('transB', 0) !== 0;
     const W = tB ? transpose(B.tensor, [1, 0]) : B.tensor;
     const [K, units] = W.shape as [number, number];
-    const wq = this.constType(B);
+    const wts = this.weightOf({ ...B, tensor: W }, `the weights of ${this.where(n)}`);
+    const wq = wts.type;
     const bq = this.constType(C);
     if (wq && alpha !== 1) throw new UnsupportedError(where, `alpha ${alpha} ≠ 1 on Quant-ized weights would move them off their grid`);
     if (bq && beta !== 1) throw new UnsupportedError(where, `beta ${beta} ≠ 1 on a Quant-ized bias would move it off its grid`);
-    const kernel = alpha === 1 ? W.data : W.data.map((w) => alpha * w);
+    const kernel = alpha === 1 ? wts.data : wts.data.map((w) => alpha * w);
     let bias: Float64Array | undefined;
     if (C) {
       const bs = broadcastShapes(C.tensor.shape, [1, units]);
       if (!bs || !sameArr(bs, [1, units])) throw new UnsupportedError(where, `C of shape [${C.tensor.shape.join(', ')}] is not a per-output bias`);
       bias = broadcastTo(C.tensor, [1, units], where).data.map((c) => beta * c);
     }
-    this.denseFrom(n, v, kernel, K, units, bias, wq, bq);
+    this.denseFrom(n, v, kernel, K, units, bias, wq, bq, wts.rescale);
   }
 
   matmul(n: OnnxNode, v: Dyn): void {
     const B = this.constTensor(n, 1, 'B (weights)');
     if (B.tensor.shape.length !== 2) throw new UnsupportedError(this.where(n), `MatMul with weights of shape [${B.tensor.shape.join(', ')}] is not supported (rank-2 constant weights only)`);
     const [K, units] = B.tensor.shape as [number, number];
-    this.denseFrom(n, v, B.tensor.data, K, units, undefined, this.constType(B));
+    const w = this.weightOf(B, `the weights of ${this.where(n)}`);
+    this.denseFrom(n, v, w.data, K, units, undefined, w.type, undefined, w.rescale);
   }
 
   /** Resolves pads and maps them onto Keras 'valid' / 'same' (or explicit pads for a ZeroPadding layer). */
@@ -1082,14 +1250,17 @@ class OnnxImporter {
     }
     if (op === 'Max' || op === 'Min') throw new UnsupportedError(where, `${op} with a constant is not supported`);
     const cq = c.quant ? this.constType(c) : undefined;
-    if (cq && (scale || (op !== 'Add' && op !== 'Sum'))) throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized bias added to a layer)`);
+    if (cq && (scale || (op !== 'Add' && op !== 'Sum' && op !== 'Sub'))) throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized constant added or subtracted)`);
+    if (this.qonnxGraph) return this.mergeToApplyAlpha(n, v, c, constFirst, cq);
+    if (cq && op === 'Sub') throw new UnsupportedError(where, `${op} by a Quant-ized constant is not supported (only a Quant-ized bias added to a layer)`);
     const prod = this.byName.get(v.layer);
     // bias fold: MatMul/Conv + Add(const) → layer bias (hls4ml: ApplyAlpha fused into the Dense/Conv)
-    if (shift && !scale && prod && ['Dense', 'Conv1D', 'Conv2D'].includes(prod.className) && this.foldable(prod.name)) {
+    // (never into Xnor weights: hls4ml's FuseBatchNormalization refuses them)
+    if (shift && !scale && prod && ['Dense', 'Conv1D', 'Conv2D'].includes(prod.className) && prod.quantizers?.weight?.kind !== 'xnor' && this.foldable(prod.name)) {
       const units = prod.outputShape[prod.outputShape.length - 1]!;
       if (shift.length === units) {
         const old = prod.weights['bias'];
-        if (!old) {
+        if (!old || (!prod.quantizers?.bias && old.data.every((b) => b === 0))) {
           prod.weights['bias'] = { shape: [units], data: Float64Array.from(shift) };
           prod.attrs.useBias = true;
           if (cq) prod.quantizers = { ...prod.quantizers, bias: cq };
@@ -1130,6 +1301,46 @@ class OnnxImporter {
       moving_variance: one(1),
     };
     this.addLayer(name, 'BatchNormalization', [v], modelShapeOf(v), { epsilon: 0, center: true, scale: true }, weights, cq ? { bias: cq } : undefined);
+    this.setValue(n.outputs[0]!, { ...v, layer: name });
+  }
+
+  /**
+   * hls4ml's MergeToApplyAlpha / MergeToApplyAlphaDiv (merge_const.py) for QONNX graphs: an Add, Sub,
+   * Mul or Div of a run-time tensor and a constant becomes `bn_<node>`, an ApplyAlpha with per-element
+   * scale and bias in numpy's dtypes — add: scale 1 (`uint<1>`), bias c; x − c: scale 1, bias −c;
+   * c − x: scale −1 (`int<2>`), bias c; multiply: scale c, bias 0 (`uint<1>`); x / c: scale
+   * float32(1/c), bias 0 — the bias typed by c's quantizer (made signed for a subtraction) or the
+   * configuration. Nothing is folded here: the convert flow merges it (fuse_consecutive_batch_normalization,
+   * fuse_batch_normalization) where hls4ml does, and a zero-bias one with one scale is moved below the
+   * next MatMul (ScaleDownMatMul).
+   */
+  mergeToApplyAlpha(n: OnnxNode, v: Dyn, c: Const, constFirst: boolean, cq: FixedType | undefined): void {
+    const where = this.where(n);
+    const op = n.opType;
+    if (op === 'Div' && constFirst) throw new UnsupportedError(where, 'Div of a constant by a run-time tensor is not supported (hls4ml matches x / c only)');
+    const bs = broadcastShapes(c.tensor.shape, v.shape);
+    if (!bs || !sameArr(bs, v.shape)) throw new UnsupportedError(where, `constant of shape [${c.tensor.shape.join(', ')}] would broadcast the tensor [${v.shape.join(', ')}] to a larger shape`);
+    const full = broadcastTo(c.tensor, v.shape, where).data;
+    const k = Float64Array.from(onnxIndexOf(v), (i) => full[i]!);
+    const N = k.length;
+    let scale: Float32Array | Float64Array;
+    let bias: Float32Array | Float64Array;
+    const attrs: LayerAttrs = { n_filt: -1 };
+    if (op === 'Add' || op === 'Sum' || op === 'Sub') {
+      const neg = op === 'Sub' && !constFirst;
+      scale = new Float64Array(N).fill(op === 'Sub' && constFirst ? -1 : 1);
+      bias = Float32Array.from(k, (t) => (neg ? -t : t));
+      attrs.scalePrecision = op === 'Sub' && constFirst ? fixedType(true, 2, 2) : fixedType(false, 1, 1);
+    } else {
+      scale = Float32Array.from(k, (t) => (op === 'Div' ? f32(1 / t) : t));
+      bias = new Float64Array(N);
+      attrs.biasPrecision = fixedType(false, 1, 1);
+    }
+    let bq = cq;
+    if (cq && op === 'Sub' && !constFirst && !cq.signed) bq = fixedType(true, cq.W + 1, cq.I + 1, cq.Q, cq.O, cq.N);
+    const name = this.uniqueName(`bn_${n.name || `${op}_${n.index}`}`);
+    this.addLayer(name, 'ApplyAlpha', [v], modelShapeOf(v), attrs, { scale: { shape: [N], data: scale }, bias: { shape: [N], data: bias } }, bq ? { bias: bq } : undefined);
+    if ((op === 'Mul' || op === 'Div') && scale.every((t) => t === scale[0])) this.movable.set(name, { input: v, scale: scale[0]! });
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 
@@ -1244,7 +1455,10 @@ class OnnxImporter {
       layers: this.layers,
       outputs: outputs.map((o) => o.layer),
     };
-    return { model, inputs, outputs, producer: this.m.producerName, opset: this.opset };
+    const last = new Map<string, [string, Dyn]>();
+    for (const [name, v] of this.values) if (v.kind === 'dyn' && !this.stale.has(name)) last.set(v.layer, [name, v]);
+    const tensors = [...last.values()].map(([name, v]) => this.mapping(name, v, 'tensor'));
+    return { model, inputs, outputs, tensors, alphaQuants: this.alphaQuants, producer: this.m.producerName, opset: this.opset };
   }
 }
 

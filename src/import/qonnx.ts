@@ -8,12 +8,15 @@
  * - `rounding_mode` ROUND (half to even) ⇒ AP_RND_CONV, FLOOR ⇒ AP_TRN (hls4ml supports no other);
  * - overflow: AP_SAT, or AP_SAT_SYM when `narrow` (narrow is supported for signed quantizers only).
  *
- * Anything else (non-power-of-two or per-channel scales, non-zero zero-points — for which hls4ml
- * inserts ApplyAlpha scaling layers — other rounding modes, narrow unsigned) is an UnsupportedError
- * that says why. See docs/import-onnx.md for the table.
+ * Non-power-of-two or unequal per-channel scales and non-zero zero-points take hls4ml's ApplyAlpha
+ * route ({@link quantRoute}, {@link quantIntegerType}): the quantizer works on integer codes
+ * `fixed<b, b>` between a scale and a rescale layer (`quant_opt.py`, QuantToAlphaActivationAlpha and
+ * ConstQuantToConstAlpha). Other rounding modes and narrow unsigned ranges are UnsupportedErrors that
+ * say why, as in hls4ml. See docs/import-onnx.md for the table.
  */
 import { UnsupportedError } from '../errors.js';
 import { fixedType, type FixedType } from '../fixed/types.js';
+import type { WeightQuantizer } from '../graph/model.js';
 
 /** The constant parameters of one QONNX `Quant` node (scale / zero-point may be per-channel tensors). */
 export interface QuantParams {
@@ -118,6 +121,54 @@ function allEqual(a: ArrayLike<number>): boolean {
 }
 
 /**
+ * Which of hls4ml's two Quant routes a node takes (`quant_opt.py`): 'fixed' when the zero-point is
+ * all 0 and the scale is all 1 or one positive power of two repeated (QuantToActivation /
+ * FuseQuantWithConstant: the Quant is a fixed-point type), else 'alpha' (QuantToAlphaActivationAlpha
+ * / ConstQuantToConstAlpha: integer codes between ApplyAlpha scale and rescale layers).
+ *
+ * @example quantRoute({ scale: [0.3], zeroPoint: [0], bitWidth: 4, signed: true, narrow: false, roundingMode: 'ROUND' }); // 'alpha'
+ */
+export function quantRoute(p: QuantParams): 'fixed' | 'alpha' {
+  for (let i = 0; i < p.zeroPoint.length; i++) if (p.zeroPoint[i] !== 0) return 'alpha';
+  if (p.scale.length === 0 || !allEqual(p.scale)) return 'alpha';
+  return powerOfTwoExponent(p.scale[0]!) === undefined ? 'alpha' : 'fixed';
+}
+
+/** hls4ml's quantization / overflow modes of a Quant node (shared by both routes), or why there are none. */
+function quantModes(p: QuantParams, where: string): { Q: 'AP_RND_CONV' | 'AP_TRN'; O: 'AP_SAT' | 'AP_SAT_SYM' } {
+  const b = p.bitWidth;
+  if (!Number.isInteger(b) || b < 1) {
+    throw new UnsupportedError(where, `bit_width ${b} is not a positive integer`);
+  }
+  if (b > 64) throw new UnsupportedError(where, `bit_width ${b} is too wide (hlsemu supports up to 64 bits for Quant types)`);
+  const mode = p.roundingMode.toUpperCase();
+  let Q: 'AP_RND_CONV' | 'AP_TRN';
+  if (mode === 'ROUND') Q = 'AP_RND_CONV';
+  else if (mode === 'FLOOR') Q = 'AP_TRN';
+  else throw new UnsupportedError(where, `rounding_mode '${p.roundingMode}' is not supported (hls4ml supports ROUND and FLOOR only)`);
+  if (p.narrow && !p.signed) {
+    throw new UnsupportedError(where, 'narrow range is only supported for signed Quant nodes (as in hls4ml): unsigned narrow has no ap_fixed saturation mode');
+  }
+  if (p.narrow && b < 2) throw new UnsupportedError(where, 'a narrow signed Quant needs bit_width >= 2');
+  return { Q, O: p.narrow ? 'AP_SAT_SYM' : 'AP_SAT' };
+}
+
+/**
+ * The integer-code type of a Quant on hls4ml's ApplyAlpha route: `fixed<b, b, Q, O, signed>` (its
+ * values are the codes `clip(round(x/scale + zero_point))`), or an UnsupportedError naming `where`.
+ *
+ * @example quantIntegerType({ scale: [0.3], zeroPoint: [0], bitWidth: 2, signed: true, narrow: true, roundingMode: 'ROUND' }, 'q'); // ap_fixed<2,2,AP_RND_CONV,AP_SAT_SYM>
+ */
+export function quantIntegerType(p: QuantParams, where: string): FixedType {
+  if (p.zeroPoint.length === 0 || p.scale.length === 0) throw new UnsupportedError(where, 'empty scale / zero_point tensor');
+  for (let i = 0; i < p.scale.length; i++) {
+    if (!(p.scale[i]! > 0) || !Number.isFinite(p.scale[i]!)) throw new UnsupportedError(where, `scale ${p.scale[i]} is not a positive finite number`);
+  }
+  const { Q, O } = quantModes(p, where);
+  return fixedType(p.signed, p.bitWidth, p.bitWidth, Q, O);
+}
+
+/**
  * The ap_fixed type equivalent to a QONNX `Quant` node (hls4ml's mapping), or an UnsupportedError
  * (path `where`) saying why there is none.
  *
@@ -136,14 +187,14 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
     if (p.zeroPoint[i] !== 0) {
       throw new UnsupportedError(
         where,
-        `zero_point ${p.zeroPoint[i]} is not 0: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/shift layers, which hlsemu does not model)`,
+        `zero_point ${p.zeroPoint[i]} is not 0: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/shift layers; hlsemu follows that route for activations and MatMul/Gemm weights only)`,
       );
     }
   }
   if (!allEqual(p.scale)) {
     throw new UnsupportedError(
       where,
-      `per-channel scales (${p.scale.length} different values) have no single ap_fixed equivalent (hls4ml uses ApplyAlpha layers, which hlsemu does not model)`,
+      `per-channel scales (${p.scale.length} different values) have no single ap_fixed equivalent (hls4ml uses ApplyAlpha layers; hlsemu follows that route for activations and MatMul/Gemm weights only)`,
     );
   }
   const s = p.scale[0]!;
@@ -151,7 +202,7 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
   if (k === undefined) {
     throw new UnsupportedError(
       where,
-      `scale ${s} is not a power of two: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/unscale layers, which hlsemu does not model)`,
+      `scale ${s} is not a power of two: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/unscale layers; hlsemu follows that route for activations and MatMul/Gemm weights only)`,
     );
   }
   const mode = p.roundingMode.toUpperCase();
@@ -167,15 +218,20 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
 }
 
 /**
- * The type hlsemu gives `BipolarQuant`-ed weights (values ±1): `ap_fixed<2,2>`, which holds −1 and +1
- * exactly (hls4ml uses its 1-bit XnorPrecisionType; the products are the same). Only scale 1 is
- * supported — for other scales hls4ml inserts an ApplyAlpha layer.
+ * hls4ml's quantizer of BipolarQuant weights with scale 1 (FuseBipolarQuantWithConstant,
+ * `bipolar_quant_opt.py`): `BinaryQuantizer(bits=1)`, an Xnor (`ap_uint<1>`) weight storing
+ * `w ≥ 0 ? 1 : 0` (1 stands for +1 in the products).
  *
- * @example bipolarWeightType([1], 'BipolarQuant_0'); // ap_fixed<2,2>
+ * @example bipolarXnorQuantizer().apply!([-1, 1], [2], 'w'); // [0, 1]
  */
-export function bipolarWeightType(scale: ArrayLike<number>, where: string): FixedType {
-  checkBipolarScale(scale, where);
-  return fixedType(true, 2, 2);
+export function bipolarXnorQuantizer(): WeightQuantizer {
+  return {
+    ...fixedType(false, 1, 1),
+    kind: 'xnor',
+    text: 'uint<1>',
+    hls4ml: 'BinaryQuantizer',
+    apply: (data) => Float64Array.from(data, (w) => (w >= 0 ? 1 : 0)),
+  };
 }
 
 /** Throws unless every element of a BipolarQuant scale is 1 (hls4ml's condition for a plain binary activation / weight). @example checkBipolarScale([1], 'bq') */

@@ -14,6 +14,7 @@
  * templates/vivado/nnet_utils/nnet_batchnorm.h, nnet_mult.h (weight_exponential).
  */
 import { ShapeError } from '../errors.js';
+import type { FixedType } from '../fixed/types.js';
 import { bnFamilyFirmware, bnFamilyHls, type BnFamilyLayer } from './batchnorm.js';
 import type { LayerModule, ModelClassSpec } from './spec.js';
 
@@ -27,7 +28,16 @@ const model: ModelClassSpec = {
     const s = l.weights.scale;
     const b = l.weights.bias;
     if (!s || !b) throw new ShapeError(`${ctx.where}.weights`, 'an ApplyAlpha needs scale and bias weights');
-    return { cls: 'ApplyAlpha', attrs: { n_filt: l.attrs.n_filt ?? -1 }, weights: { scale: { data: s.data, shape: s.shape }, bias: { data: b.data, shape: b.shape } } };
+    // an importer may fix the scale / bias types hls4ml gives the layer it makes (QONNX MergeToApplyAlpha: `uint<1>` unit scales)
+    const types: Record<string, FixedType> = {};
+    if (l.attrs.scalePrecision) types.scale = l.attrs.scalePrecision as FixedType;
+    if (l.attrs.biasPrecision) types.bias = l.attrs.biasPrecision as FixedType;
+    return {
+      cls: 'ApplyAlpha',
+      attrs: { n_filt: l.attrs.n_filt ?? -1 },
+      weights: { scale: { data: s.data, shape: s.shape }, bias: { data: b.data, shape: b.shape } },
+      ...(Object.keys(types).length ? { types } : {}),
+    };
   },
   float(l, [x]) {
     const s = l.weights.scale!.data;

@@ -269,6 +269,12 @@ function layer(l: ModelLayer, xs: T[]): T {
       shape[ax] = xs.reduce((s, t) => s + t.shape[ax]!, 0);
       return { shape, data: Float64Array.from(parts) };
     }
+    case 'ApplyAlpha': {
+      // x·scale + bias, per element (n_filt −1) or per channel
+      const sc = l.weights.scale!.data;
+      const b = l.weights.bias!.data;
+      return { shape: x.shape, data: x.data.map((v, i) => v * sc[i % sc.length]! + b[i % b.length]!) };
+    }
     default:
       throw new Error(`model-eval: layer class ${l.className}`);
   }

@@ -40,12 +40,13 @@ describe('dense', () => {
     expect(imp.model.layers[1]!.weights.kernel!.shape).toEqual([5, 3]);
   });
 
-  it('Gemm without C → useBias false', () => {
+  it("Gemm without C → a zero bias of the configured type (hls4ml's MatmulConstToDense after GemmToMatMul)", () => {
     const g = new GraphBuilder();
     const y = g.node('Gemm', [g.input('x', ['N', 5]), g.init('W', [5, 3])]);
     const imp = check(g.bytes([y]));
-    expect(imp.model.layers[1]!.attrs.useBias).toBe(false);
-    expect(imp.model.layers[1]!.weights.bias).toBeUndefined();
+    expect(imp.model.layers[1]!.attrs.useBias).toBe(true);
+    expect(Array.from(imp.model.layers[1]!.weights.bias!.data)).toEqual([0, 0, 0]);
+    expect(imp.model.layers[1]!.quantizers?.bias).toBeUndefined();
   });
 
   it('MatMul + Add(const) folds into one Dense', () => {

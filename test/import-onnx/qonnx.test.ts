@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../src/errors.js';
 import { fixedType, type FixedType } from '../../src/fixed/types.js';
 import { importOnnx } from '../../src/import/onnx.js';
+import { configFromModel } from '../../src/graph/config.js';
+import { convertModel } from '../../src/graph/convert.js';
 import { quantFixedType, quantMaxInt, quantMinInt, qonnxQuant } from '../../src/import/qonnx.js';
 import { GraphBuilder } from './builder.js';
 import { compareFloat, rng } from './compare.js';
@@ -131,17 +133,24 @@ describe('QONNX graphs', () => {
     const { model } = r1.imp;
     expect(model.source).toBe('qonnx');
     expect(model.layers.map((l) => `${l.className}:${l.name}`)).toEqual([
-      'InputLayer:x', 'Activation:Quant_in_act', 'Dense:fc1', 'Activation:relu1', 'Activation:Quant_r_act', 'Dense:fc2',
+      'InputLayer:x', 'Activation:Quant_in_act', 'Dense:fc1', 'ApplyAlpha:bn_Add_4', 'Activation:relu1', 'Activation:Quant_r_act', 'Dense:fc2',
     ]);
-    const [, qin, fc1, , qact, fc2] = model.layers as [never, (typeof model.layers)[0], (typeof model.layers)[0], never, (typeof model.layers)[0], (typeof model.layers)[0]];
+    const [, qin, fc1, addB, , qact, fc2] = model.layers as [never, (typeof model.layers)[0], (typeof model.layers)[0], (typeof model.layers)[0], never, (typeof model.layers)[0], (typeof model.layers)[0]];
     expect(qin.attrs.activation).toBe('linear');
     expect(qin.quantizers).toEqual({ result: fixedType(true, 8, 4, 'AP_RND_CONV', 'AP_SAT') });
-    expect(fc1.quantizers).toEqual({ weight: fixedType(true, 4, 1, 'AP_RND_CONV', 'AP_SAT_SYM'), bias: fixedType(true, 8, 3, 'AP_TRN', 'AP_SAT') });
+    expect(fc1.quantizers).toEqual({ weight: fixedType(true, 4, 1, 'AP_RND_CONV', 'AP_SAT_SYM') });
+    // the bias Add is hls4ml's bn_<Add> (scale 1 uint<1>, bias quantized), fused into the Dense by the conversion
+    expect(addB.quantizers).toEqual({ bias: fixedType(true, 8, 3, 'AP_TRN', 'AP_SAT') });
+    expect(addB.attrs.scalePrecision).toEqual(fixedType(false, 1, 1));
+    const fw = convertModel(model, configFromModel(model, { granularity: 'name' }));
+    expect(fw.layers.map((l) => l.name)).toEqual(['Quant_in_act', 'fc1', 'relu1', 'fc2']);
+    expect(fw.layers[1]!.types).toMatchObject({ bias: fixedType(true, 8, 3, 'AP_TRN', 'AP_SAT') });
     expect(qact.quantizers).toEqual({ result: fixedType(false, 6, 4, 'AP_RND_CONV', 'AP_SAT') });
     expect(fc2.quantizers).toEqual({ weight: fixedType(true, 5, 2, 'AP_RND_CONV', 'AP_SAT') });
-    expect(fc2.attrs.useBias).toBe(false);
+    expect(fc2.attrs.useBias).toBe(true); // hls4ml's zero bias, typed by the configuration
+    expect(fc2.weights.bias!.data.every((b) => b === 0)).toBe(true);
     expect(onGrid(fc1.weights.kernel!.data, fc1.quantizers!.weight!)).toBe(true);
-    expect(onGrid(fc1.weights.bias!.data, fc1.quantizers!.bias!)).toBe(true);
+    expect(onGrid(addB.weights.bias!.data, addB.quantizers!.bias!)).toBe(true);
     expect(onGrid(fc2.weights.kernel!.data, fc2.quantizers!.weight!)).toBe(true);
     // the weights really were quantized (not already on a 2^-3 grid before)
     const raw = g.inits.find((t) => t.name === 'W')!.data;
@@ -161,7 +170,7 @@ describe('QONNX graphs', () => {
     expect(r.imp.inputs[0]!.modelShape).toEqual([5, 5, 2]);
   });
 
-  it('BipolarQuant: weights → ap_fixed<2,2> holding ±1; activations → binary_tanh Activation', () => {
+  it("BipolarQuant: weights → hls4ml's BinaryQuantizer (Xnor, 0/1 for ±1); activations → binary_tanh Activation", () => {
     const g = new GraphBuilder(4);
     const W = g.node('BipolarQuant', [g.init('W', [6, 4]), g.scalar('one', 1)], {}, { name: 'bq_w' });
     const d = g.node('MatMul', [g.input('x', ['N', 6]), W], {}, { name: 'fc' });
@@ -169,8 +178,10 @@ describe('QONNX graphs', () => {
     const r = compareFloat(g.bytes([y]), {}, 3, 8);
     expect(r.maxErr).toBe(0);
     const [, fc, act] = r.imp.model.layers;
-    expect(fc!.quantizers).toEqual({ weight: fixedType(true, 2, 2) });
+    const wq = fc!.quantizers!.weight!;
+    expect([wq.kind, wq.hls4ml, wq.W, wq.I, wq.signed]).toEqual(['xnor', 'BinaryQuantizer', 1, 1, false]);
     expect(new Set(fc!.weights.kernel!.data)).toEqual(new Set([-1, 1]));
+    expect(Array.from(wq.apply!(fc!.weights.kernel!.data, [6, 4], 'w'))).toEqual(Array.from(fc!.weights.kernel!.data, (w) => (w > 0 ? 1 : 0)));
     expect(act!.attrs.activation).toBe('binary_tanh');
     expect(r.imp.model.source).toBe('qonnx');
   });
@@ -183,13 +194,13 @@ describe('QONNX graphs', () => {
 
   it('bad Quant settings → UnsupportedError naming the Quant node and the reason', () => {
     const cases: [(g: GraphBuilder, x: string) => string, RegExp][] = [
-      [(g, x) => quant(g, x, { scale: 0.1, bits: 8 }, 'QuantBad'), /node\[0\] \(Quant 'QuantBad'\): scale 0\.1.* is not a power of two/],
-      [(g, x) => g.node('MatMul', [x, quant(g, g.init('W', [4, 2]), { scale: [0.5, 0.25], scaleDims: [1, 2], bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*per-channel scales/],
+      [(g, x) => g.node('MatMul', [x, quant(g, g.init('W', [4, 2]), { scale: [0.5, 0.25], scaleDims: [1, 2], bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*per-channel scales \(2 values.*ScaleDownMatMul cannot move/],
+      [(g, x) => g.node('Conv', [g.node('Reshape', [x, g.ints('shp', [1, 1, 2, 2])]), quant(g, g.init('W', [1, 1, 1, 1]), { scale: 0.3, bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*scale 0\.3.* is not a power of two.*MatMul\/Gemm weights only/],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, signed: 0, narrow: 1 }, 'QuantBad'), /Quant 'QuantBad'.*narrow/],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, mode: 'CEIL' }, 'QuantBad'), /Quant 'QuantBad'.*rounding_mode 'CEIL'/],
       [
-        (g, x) => g.node('Quant', [x, g.scalar('s', 0.5), g.scalar('z', 2), g.scalar('b', 4)], { signed: 1, narrow: 0, rounding_mode: 'ROUND' }, { name: 'QuantBad' }),
-        /Quant 'QuantBad'.*zero_point 2 is not 0/,
+        (g, x) => g.node('MatMul', [x, g.node('Quant', [g.init('W', [4, 2]), g.scalar('s', 0.5), g.scalar('z', 2), g.scalar('b', 4)], { signed: 1, narrow: 0, rounding_mode: 'ROUND' }, { name: 'QuantBad' })]),
+        /Quant 'QuantBad'.*non-zero zero_point \(2\)/,
       ],
       [
         (g, x) => g.node('Quant', [x, g.node('Relu', [x]), g.scalar('z', 0), g.scalar('b', 4)], { signed: 1 }, { name: 'QuantBad' }),
