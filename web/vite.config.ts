@@ -15,6 +15,8 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 8000,
     assetsInlineLimit: 0,
+    // No per-plugin timing table after the build.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   worker: { format: 'es' },
   server: { fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },

@@ -290,7 +290,10 @@ export function memoryPlatform(fs = new MemoryFs(), opts: { moduleDir?: string; 
         wasm.activate_throwing_error_handler?.();
         h5Fs = wasm.FS;
         return mod;
-      })()),
+      })().catch((e: unknown) => {
+        h5Module = undefined; // a failed load (offline, say) is retried next time
+        throw e;
+      })),
     h5Open: (_mod, path) => {
       if (!h5Fs) throw new Error('h5wasm is not initialised');
       const name = `/hlsemu-h5-${++staged}.h5`;

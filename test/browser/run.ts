@@ -13,6 +13,7 @@
  * - the downloaded HLS project zip holds exactly the Node API's renderProject files;
  * - a Keras .h5 dropped through the file input (with an .npy of inputs) gives the Node API's trace;
  * - profile, cancel (the page recovers and predicts again);
+ * Once the page has loaded, the browser is put offline: every step runs from what the page loaded.
  * Screenshots of each step go to test/browser/output/. Ends with `N passed, M failed`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -129,6 +130,9 @@ async function main(): Promise<void> {
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.setDefaultTimeout(STEP_TIMEOUT);
     await page.goto(url);
+    await page.waitForFunction('window.hlsemu.ready');
+    // From here on the page is offline: everything it does runs from what it loaded.
+    await context.setOffline(true);
     await shot(page, '01-page');
 
     // ---- the bundled example ----
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
     await page.waitForFunction('!!window.hlsemu.model');
     await waitIdle(page, 'example');
     let st = await pageState(page);
-    check('the bundled Fashion-MNIST example loads (model + 1,000 images)', st.model?.name === 'fmnist_cnn' && st.data?.n === 1000, `${st.model?.name}, ${st.data?.n} samples`);
+    check('offline, the bundled Fashion-MNIST example loads (model + 1,000 images)', st.model?.name === 'fmnist_cnn' && st.data?.n === 1000, `${st.model?.name}, ${st.data?.n} samples`);
     await shot(page, '02-example-loaded');
 
     // ---- predict on 20 images vs the CLI ----
@@ -204,6 +208,13 @@ async function main(): Promise<void> {
     await waitIdle(page, 'scan');
     st = await pageState(page);
     await shot(page, '05-scan-done');
+    // The picture for the docs: the trace and the scan, without the long report text.
+    await page.evaluate("document.getElementById('report').style.display = 'none'; document.getElementById('bar').style.position = 'static'");
+    const [y0, y1] = (await page.evaluate(
+      "(() => { const a = document.getElementById('sec-predict').getBoundingClientRect(); const b = document.getElementById('sec-scan').getBoundingClientRect(); return [a.top + scrollY, b.bottom + scrollY]; })()",
+    )) as [number, number];
+    await page.screenshot({ path: join(OUT, 'playground.png'), fullPage: true, clip: { x: 0, y: y0 - 8, width: 1280, height: y1 - y0 + 16 } });
+    await page.evaluate("document.getElementById('report').style.display = ''; document.getElementById('bar').style.position = ''");
     const cliOut = join(OUT, 'cli-scan');
     cli(['scan', '--example', 'fashion-mnist', '--widths', '16..12', '--limit', '200', '--config', cfgPath, '--out', cliOut, '--quiet']);
     const cliScan = stripTimes(JSON.parse(readFileSync(join(cliOut, 'scan.json'), 'utf8')));
@@ -297,7 +308,10 @@ async function main(): Promise<void> {
     check('no errors in the page console', consoleErrors.length === 0, consoleErrors.slice(0, 3).join(' | '));
     await context.close();
   } catch (e) {
-    check('the browser run completes', false, (e as Error).stack ?? String(e));
+    const page = browser.contexts()[0]?.pages()[0];
+    const status = page ? await page.textContent('#status').catch(() => '') : '';
+    if (page) await shot(page, '99-failure').catch(() => undefined);
+    check('the browser run completes', false, `${(e as Error).message.split('\n')[0]} (page status: ${status})`);
   } finally {
     await browser.close();
     server.close();

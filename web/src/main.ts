@@ -35,6 +35,8 @@ const state = {
   scan: undefined as { csv: string; json: string; svg: string } | undefined,
   points: [] as ScanPointOut[],
   busy: false,
+  /** True once the example files are in memory: from then on the page works offline. */
+  ready: false,
   lastError: '',
   /** Per click on #ping: ms from the input event to its handler, and to the next frame. */
   pings: [] as { handler: number; frame: number }[],
@@ -49,11 +51,35 @@ const pending = new Map<number, { resolve: (r: Response) => void; reject: (e: Er
 /** Requests that set the worker's model and data: replayed into a new worker after a cancel. */
 let replay: Request[] = [];
 
+/** A started worker kept in reserve: Cancel swaps it in at once (and it loaded with the page, so it works offline). */
+let spare: Worker | undefined;
+
+/** Workers that have loaded everything they need. */
+const loaded = new WeakSet<Worker>();
+
+function newWorker(): Worker {
+  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  w.addEventListener('message', (e: MessageEvent<Response>) => {
+    if (e.data.id !== 0) return;
+    if (e.data.kind === 'ready') loaded.add(w);
+    else if (e.data.kind === 'error') setStatus(e.data.message, 'error');
+    updateReady();
+  });
+  return w;
+}
+
+/** Ready (and from then on working offline) once the example files and both workers are loaded. */
+function updateReady(): void {
+  state.ready = exampleLoaded && loaded.has(worker) && !!spare && loaded.has(spare);
+}
+
 function startWorker(): void {
-  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  worker = spare ?? newWorker();
+  spare = newWorker();
+  updateReady();
   worker.onmessage = (e: MessageEvent<Response>) => {
     const r = e.data;
-    const p = pending.get(r.id);
+    const p = r.id === 0 ? undefined : pending.get(r.id);
     if (!p) return;
     if (r.kind === 'progress' || r.kind === 'point') return p.onEvent?.(r);
     pending.delete(r.id);
@@ -75,7 +101,7 @@ function cancel(): void {
   for (const p of pending.values()) p.reject(Object.assign(new Error('cancelled'), { name: 'Cancelled' }));
   pending.clear();
   startWorker();
-  // Bring the new worker back to the same model and data.
+  // Bring the worker back to the same model and data.
   for (const m of replay) void call(m).catch(() => undefined);
 }
 
@@ -310,8 +336,8 @@ function drawChart(points: ScanPointOut[]): void {
   const H = 220;
   const pad = 36;
   const widths = points.map((p) => p.width);
-  const lo = Math.min(...widths, 2);
-  const hi = Math.max(...widths, 16);
+  const lo = widths.length ? Math.max(1, Math.min(...widths) - 1) : 2;
+  const hi = widths.length ? Math.max(...widths) + 1 : 16;
   const x = (w: number) => pad + ((w - lo) / Math.max(1, hi - lo)) * (W - 2 * pad);
   const y = (a: number) => H - pad - a * (H - 2 * pad);
   const pts = points.filter((p) => p.accuracy !== undefined || p.agreement !== undefined).sort((a, b) => a.width - b.width);
@@ -324,11 +350,13 @@ function drawChart(points: ScanPointOut[]): void {
     [0, 0.5, 1].map((a) => `<text x="${pad - 4}" y="${y(a) + 4}" text-anchor="end">${a * 100}%</text>`).join('') +
     ticks.join('') +
     `<text x="${W / 2}" y="${H - 4}" text-anchor="middle">bit width W</text>` +
+    `<path d="M${pad + 8},${pad - 12} h18" class="acc"/><text x="${pad + 30}" y="${pad - 8}">accuracy</text>` +
+    `<path d="M${pad + 100},${pad - 12} h18" class="agr"/><text x="${pad + 122}" y="${pad - 8}">agreement with the float model</text>` +
     `<path d="${line('accuracy')}" class="acc"/><path d="${line('agreement')}" class="agr"/>` +
     pts.map((p) => `<circle cx="${x(p.width)}" cy="${y(p.accuracy ?? p.agreement ?? 0)}" r="3" class="${p.overflowTotal ? 'ovf' : 'pt'}"><title>${p.type}: ${p.accuracy !== undefined ? (100 * p.accuracy).toFixed(2) + '% accuracy, ' : ''}${p.overflowTotal} overflows</title></circle>`).join('');
   const body = $('scan-table').querySelector('tbody')!;
   body.replaceChildren();
-  for (const p of points) {
+  for (const p of [...points].sort((a, b) => a.series.localeCompare(b.series) || b.width - a.width)) {
     const tr = document.createElement('tr');
     for (const c of [p.series, p.type, p.accuracy !== undefined ? `${(100 * p.accuracy).toFixed(2)}%` : '–', p.agreement !== undefined ? `${(100 * p.agreement).toFixed(1)}%` : '–', String(p.overflowTotal), p.error ?? '']) {
       const td = document.createElement('td');
@@ -357,7 +385,7 @@ function download(name: string, data: BlobPart, type: string): void {
 function wire(): void {
   $('btn-example').onclick = () =>
     void job('loading the Fashion-MNIST example', async () => {
-      const msg: Request = { kind: 'example', urls: EXAMPLE_URLS };
+      const msg: Request = { kind: 'example', files: await exampleFiles };
       const r = await call(msg, onProgress);
       if (r.kind === 'model') {
         replay = [msg];
@@ -455,6 +483,23 @@ function wire(): void {
     requestAnimationFrame(() => setTimeout(() => state.pings.push({ handler, frame: performance.now() - e.timeStamp }), 0));
   };
 }
+
+/** The example's files, fetched with the page (so that it also loads offline). */
+const exampleFiles: Promise<FileList_> = Promise.all(
+  Object.entries(EXAMPLE_URLS).map(async ([rel, url]) => {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`cannot fetch ${url}: HTTP ${r.status}`);
+    return [rel, await r.arrayBuffer()] as [string, ArrayBuffer];
+  }),
+);
+let exampleLoaded = false;
+exampleFiles.then(
+  () => {
+    exampleLoaded = true;
+    updateReady();
+  },
+  (e: Error) => setStatus(`the example files did not load: ${e.message}`, 'error'),
+);
 
 startWorker();
 wire();

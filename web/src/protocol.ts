@@ -4,7 +4,7 @@ import type { Hls4mlConfig } from '../../src/browser.js';
 export type FileList_ = [name: string, data: ArrayBuffer][];
 
 export type Request =
-  | { kind: 'example'; urls: Record<string, string> }
+  | { kind: 'example'; files: FileList_ }
   | { kind: 'model'; files: FileList_ }
   | { kind: 'data'; files: FileList_ }
   | { kind: 'defaults'; granularity: 'model' | 'name' }
@@ -71,6 +71,7 @@ export interface ScanPointOut {
 }
 
 export type Response =
+  | { id: 0; kind: 'ready' }
   | { id: number; kind: 'progress'; done: number; total: number; label: string }
   | { id: number; kind: 'point'; point: ScanPointOut }
   | { id: number; kind: 'error'; name: string; message: string }

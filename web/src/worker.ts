@@ -34,12 +34,21 @@ import {
   type LabelledData,
   type ModelGraph,
 } from '../../src/browser.js';
-import { setPlatform } from '../../src/platform/index.js';
+import { platform, setPlatform } from '../../src/platform/index.js';
 import type { DataInfo, FileList_, ModelInfo, PredictOut, Request, Response, TraceRow } from './protocol.js';
 
 // The package's example files are mounted where the Node package keeps them (`/pkg/models/…`,
 // `/pkg/data/…`), so loadExample('fashion-mnist') runs exactly as the CLI's `--example`.
 setPlatform(memoryPlatform(new MemoryFs(), { moduleDir: '/pkg/dist', warn: (m) => console.warn(m) }));
+
+// The HDF5 reader is loaded now, with the page, so that Keras files open offline later; the page
+// is told when this worker has everything it needs (id 0).
+platform()
+  .h5wasm()
+  .then(
+    () => post({ id: 0, kind: 'ready' }),
+    (e: Error) => post({ id: 0, kind: 'error', name: e.name, message: `the HDF5 reader did not load: ${e.message}` }),
+  );
 
 let model: ModelGraph | undefined;
 let modelSource = '';
@@ -73,11 +82,6 @@ function needData(): LabelledData {
   return data;
 }
 
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`cannot fetch ${url}: HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
 
 /** .npy arrays and IDX files (optionally gzipped) → samples of the model's input shape (+ labels). */
 function readData(files: FileList_, m: ModelGraph): LabelledData {
@@ -194,13 +198,8 @@ async function handle(id: number, msg: Request): Promise<void> {
   };
   switch (msg.kind) {
     case 'example': {
-      progress(0, 4, 'fetching the example');
       const files: Record<string, Uint8Array> = { 'package.json': new TextEncoder().encode('{"name":"hlsemu"}') };
-      let k = 0;
-      for (const [rel, url] of Object.entries(msg.urls)) {
-        files[rel] = await fetchBytes(url);
-        progress(++k, Object.keys(msg.urls).length, 'fetching the example');
-      }
+      for (const [rel, buf] of msg.files) files[rel] = new Uint8Array(buf);
       mountFiles(files, '/pkg');
       const ex = await loadExample('fashion-mnist');
       model = ex.model;
