@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // ESM entry points. `shims` gives the CommonJS build its import.meta.url (package root, worker path).
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', cli: 'src/cli/main.ts', 'emulate-worker': 'src/emulate/worker.ts' },
+    entry: { index: 'src/index.ts', cli: 'src/cli/main.ts', 'emulate-worker': 'src/node/emulate-worker.ts' },
     format: ['esm'],
     target: 'node20',
     dts: { entry: { index: 'src/index.ts' } },

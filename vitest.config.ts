@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Tests import modules below the package entry: make Node their host as the entry does.
+    setupFiles: ['src/node/register.ts'],
   },
 });

@@ -1,5 +1,6 @@
 // Benchmark of the arithmetic core: quantized values per second (JSON on stdout).
 // Run: npm run bench -- --suite fixed   (or: npx tsx bench/fixed.bench.ts)
+import '../src/node/register.js';
 import { decodeDouble, parseFixedType, quantizeArray, requantizeBig } from '../src/fixed/index.js';
 
 function timeIt(fn: () => void, minMs = 400): number {

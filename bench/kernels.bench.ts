@@ -2,6 +2,7 @@
 // reference kernels (src/kernels) and the fast kernels (src/kernels/fast: WebAssembly SIMD and the
 // JavaScript fallback engine), with and without an overflow report. JSON on stdout.
 // Run: npm run bench -- --suite kernels    (or: npx tsx bench/kernels.bench.ts)
+import '../src/node/register.js';
 import { parseFixedType, type FixedType } from '../src/fixed/index.js';
 import { DenseKernel, newKernelStats, prepareConv1d, prepareConv2d, preparePooling2d, type KernelOptions, type RawInput, type RawOutput } from '../src/kernels/index.js';
 import { prepareFastConv1d, prepareFastConv2d } from '../src/kernels/fast/conv.js';

@@ -18,6 +18,7 @@
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../src/node/register.js';
 import { writeModelArtifacts } from '../src/data/tfjs-fs-handler.js';
 import { compileGraph } from '../src/emulate/compile.js';
 import { ParallelEmulator } from '../src/emulate/parallel.js';

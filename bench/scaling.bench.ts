@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../src/node/register.js';
 import { writeModelArtifacts } from '../src/data/tfjs-fs-handler.js';
 import { compileGraph } from '../src/emulate/compile.js';
 import { Emulator } from '../src/emulate/predict.js';

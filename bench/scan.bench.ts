@@ -6,6 +6,7 @@
 // Env: HLSEMU_SCAN_IMAGES (default 60000), HLSEMU_SCAN_WIDTHS (default "16,8"; homogeneous fixed<W,6>/<W,3>).
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
+import '../src/node/register.js';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { loadModel } from '../src/import/index.js';
 import { evaluateConfig } from '../src/ptq/scan.js';

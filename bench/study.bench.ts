@@ -9,6 +9,7 @@
 //      HLSEMU_STUDY_WORKERS (default: auto = all cores).
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
+import '../src/node/register.js';
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { convertModel } from '../src/graph/convert.js';
 import { loadModel } from '../src/import/index.js';

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import '../src/node/register.js';
 import { loadBundledFashionMnist, loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { fileSystemLoadHandler, writeModelArtifacts } from '../src/data/tfjs-fs-handler.js';
 import { loadModel } from '../src/import/index.js';

@@ -35,6 +35,7 @@ import {
   FASHION_MNIST_DEFAULT_DIR,
   type FashionMnistData,
 } from '../src/data/fashion-mnist.js';
+import '../src/node/register.js';
 import { fileSystemLoadHandler, writeModelArtifacts } from '../src/data/tfjs-fs-handler.js';
 import { equalizeTfjsModel } from './equalize-tfjs.js';
 

@@ -7,6 +7,9 @@
  * are available as the `kernels` namespace.
  */
 
+// The Node host (file system, worker threads); the browser entry is src/browser.ts.
+import './node/register.js';
+
 // ---- errors ----
 export { ConfigError, FixedTypeError, FormatError, HlsemuError, ShapeError, UnsupportedError, ValueError } from './errors.js';
 

@@ -2,6 +2,7 @@
 /**
  * The `hlsemu` command line. It only parses arguments and calls the library (see ./run.ts).
  */
+import '../node/register.js';
 import { EXIT, reportError, runCli } from './run.js';
 
 // A closed pipe (`hlsemu … | head`) ends the output quietly.

@@ -3,8 +3,8 @@
  * raw outputs) and import case directories (float model + hls4ml config + float inputs →
  * expected firmware outputs). Both are rebuilt and emulated, then compared bit for bit.
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from '../platform/fs.js';
+import { basename, join } from '../platform/path.js';
 import { describeValue, FormatError } from '../errors.js';
 import { readJsonFile, readJsonObject } from '../io/files.js';
 import { checkedProduct, limitHint, limits } from '../io/limits.js';
@@ -238,10 +238,10 @@ function isReferenceModelFile(p: string): boolean {
   try {
     // Peek at the head only: model files are megabytes and are read again when checked.
     const fd = openSync(p, 'r');
-    const buf = Buffer.alloc(1 << 16);
+    const buf = new Uint8Array(1 << 16);
     const n = readSync(fd, buf, 0, buf.length, 0);
     closeSync(fd);
-    const head = buf.toString('utf8', 0, n);
+    const head = new TextDecoder().decode(buf.subarray(0, n));
     return /^\s*\{\s*"model"/.test(head) && head.includes('"layers"');
   } catch {
     return false;

@@ -2,8 +2,8 @@
  * The public conformance check: run reference-vector files (JSON Lines cases, whole-model files,
  * import case directories) through hlsemu and count passes and failures, file by file.
  */
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from '../platform/fs.js';
+import { basename, join } from '../platform/path.js';
 import { formatErrorLine, FormatError } from '../errors.js';
 import { fsReason, jsonDepth, readInputText } from '../io/files.js';
 import { limits } from '../io/limits.js';

@@ -4,9 +4,9 @@
  * 1,000-image test subset bundled with hlsemu under `data/fashion-mnist/`.
  * Images come back as NHWC float32 in [0, 1] (`byte / 255`), ready for a 28x28x1 CNN.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from '../platform/fs.js';
+import { join, resolve } from '../platform/path.js';
+import { platform } from '../platform/index.js';
 import { ConfigError, describeValue, FormatError } from '../errors.js';
 import { readIdx } from './idx.js';
 
@@ -134,7 +134,7 @@ export async function loadFashionMnist(options: LoadFashionMnistOptions): Promis
  * join(hlsemuPackageRoot(), 'data', 'fashion-mnist'); // '/…/node_modules/hlsemu/data/fashion-mnist'
  */
 export function hlsemuPackageRoot(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
+  const start = platform().moduleDir() ?? '/';
   let dir = start;
   for (;;) {
     const pkg = join(dir, 'package.json');

@@ -8,8 +8,8 @@
  * against the size limits ({@link Limits}) before the data buffer is allocated. Malformed input
  * raises {@link FormatError} naming the file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
+import { gzipSync } from 'fflate';
+import { closeSync, openSync, readSync } from '../platform/fs.js';
 import { Gunzip } from 'fflate';
 import { ConfigError, FormatError, HlsemuError } from '../errors.js';
 import { checkInputFile, fsReason } from '../io/files.js';
@@ -334,16 +334,16 @@ export async function readIdx(path: string, options: IdxReadOptions = {}): Promi
   checkLimit(options.limit, path);
   const lim = limits(options.limits);
   const size = checkInputFile(path, 'IDX file', lim.maxFileBytes);
-  let fh: FileHandle | undefined;
+  let fh: number | undefined;
   try {
     try {
-      fh = await open(path, 'r');
+      fh = openSync(path, 'r');
     } catch (e) {
       throw new FormatError(path, `cannot read IDX file: ${fsReason(e)}`);
     }
     const read = async (buf: Uint8Array, pos: number): Promise<number> => {
       try {
-        return (await fh!.read(buf, 0, buf.length, pos)).bytesRead;
+        return readSync(fh!, buf, 0, buf.length, pos);
       } catch (e) {
         throw new FormatError(path, `cannot read IDX file: ${fsReason(e)}`);
       }
@@ -373,7 +373,11 @@ export async function readIdx(path: string, options: IdxReadOptions = {}): Promi
       if (final) return col.finish(true);
     }
   } finally {
-    await fh?.close().catch(() => undefined);
+    try {
+      if (fh !== undefined) closeSync(fh);
+    } catch {
+      /* already closed */
+    }
   }
 }
 
@@ -401,5 +405,5 @@ export function encodeIdx(dims: readonly number[], data: Uint8Array, options: { 
   out[3] = dims.length;
   dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
   out.set(data, headerLen);
-  return options.gzip ? new Uint8Array(gzipSync(out, { level: 9 })) : out;
+  return options.gzip ? gzipSync(out, { level: 9 }) : out;
 }

@@ -5,7 +5,7 @@
  * Only types are imported from tfjs statically; {@link loadLayersModelFromFile} imports
  * `@tensorflow/tfjs` at call time, so hlsemu does not hard-require it.
  */
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from '../platform/path.js';
 import type { LayersModel, io } from '@tensorflow/tfjs';
 import { FormatError } from '../errors.js';
 import { OutputSet } from '../io/atomic.js';
@@ -137,8 +137,8 @@ export function writeModelArtifacts(dir: string, artifacts: io.ModelArtifacts): 
     modelArtifactsInfo: {
       dateSaved: new Date(),
       modelTopologyType: 'JSON',
-      modelTopologyBytes: Buffer.byteLength(JSON.stringify(json.modelTopology)),
-      weightSpecsBytes: Buffer.byteLength(JSON.stringify(json.weightsManifest[0]!.weights)),
+      modelTopologyBytes: new TextEncoder().encode(JSON.stringify(json.modelTopology)).length,
+      weightSpecsBytes: new TextEncoder().encode(JSON.stringify(json.weightsManifest[0]!.weights)).length,
       weightDataBytes: weightData.byteLength,
     },
   };

@@ -4,8 +4,8 @@
  * default inputs, a Makefile for g++ C simulation and a build_prj.tcl for Vitis HLS, plus a
  * manifest (`hlsemu.json`) that the C-simulation driver reads.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from '../platform/fs.js';
+import { join, resolve } from '../platform/path.js';
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { formatFixedType, frac, type FixedType } from '../fixed/index.js';
 import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec, type FirmwareLayer } from '../graph/firmware.js';

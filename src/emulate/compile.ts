@@ -10,6 +10,7 @@
  * prepared. `compileGraph(fw, { fast: false })` or the environment variable `HLSEMU_FAST=0`
  * selects the reference kernels only.
  */
+import { maybePlatform } from '../platform/index.js';
 import { ShapeError } from '../errors.js';
 import { sameType } from '../fixed/types.js';
 import type { KernelStats, RawOutput } from '../kernels/index.js';
@@ -52,7 +53,7 @@ export interface CompileOptions {
 }
 
 function fastDefault(): boolean {
-  const v = typeof process !== 'undefined' ? process.env.HLSEMU_FAST : undefined;
+  const v = maybePlatform()?.env('HLSEMU_FAST');
   return !(v === '0' || v === 'false' || v === 'off');
 }
 

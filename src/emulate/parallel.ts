@@ -7,12 +7,8 @@
  * Also the engine of PTQ scans (GraphPool / GraphSetExecutor): many graphs on one dataset held in
  * shared memory, the layers they share with a base graph run once per sample.
  */
-import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { HlsemuError } from '../errors.js';
+import { HlsemuError, UnsupportedError } from '../errors.js';
+import { platform, type HostWorker as Worker } from '../platform/index.js';
 import { newCastStats, quantizeArray, type CastStats } from '../fixed/quantize.js';
 import type { NonFinitePolicy } from '../fixed/double.js';
 import { FastInputCast } from '../kernels/fast/input-cast.js';
@@ -47,16 +43,11 @@ export type WorkerResponse =
   | { kind: 'float-result'; id: number; pred: Int32Array }
   | { kind: 'error'; id: number; error: { name: string; message: string; stack?: string } };
 
-/** Spawn a worker: the built `emulate-worker.js` beside the bundle, or the TS source via tsx in development. */
+/** Spawn an emulator worker through the host (src/node/platform.ts on Node); hosts without worker threads emulate in this thread. */
 function spawnWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./emulate-worker.js', here));
-  const src = new URL('./worker.ts', here).href;
-  // Resolve tsx from this module (not from the process's working directory).
-  const tsxRoot = dirname(createRequire(here).resolve('tsx/package.json'));
-  const tsx = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(src)}); })`;
-  return new Worker(boot, { eval: true });
+  const p = platform();
+  if (!p.spawnWorker) throw new UnsupportedError('workers', `the ${p.name} host has no worker threads`);
+  return p.spawnWorker();
 }
 
 /**
@@ -107,7 +98,7 @@ export class ParallelEmulator {
   constructor(graph: FirmwareGraph | FirmwareGraphSpec, opts: ParallelOptions = {}) {
     this.local = new Emulator(graph);
     this.graph = this.local.graph;
-    this.nWorkers = Math.max(0, Math.floor(opts.workers ?? availableParallelism()));
+    this.nWorkers = Math.max(0, Math.floor(opts.workers ?? platform().cpuCount()));
     this.chunk = opts.chunk;
   }
 
@@ -712,7 +703,7 @@ export class GraphPool {
   workerFailure?: string;
 
   constructor(opts: { workers?: number } = {}) {
-    this.nWorkers = Math.max(0, Math.floor(opts.workers ?? availableParallelism()));
+    this.nWorkers = Math.max(0, Math.floor(opts.workers ?? platform().cpuCount()));
   }
 
   /** Threads in use (1 = this thread). */

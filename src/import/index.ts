@@ -5,8 +5,8 @@
  * Keras `.h5` (full `model.save()` file — Keras 2 or Keras 3's legacy HDF5 — or a `_weights.h5`
  * next to its `.json`), Keras 3 `.keras` archives, ONNX / QONNX.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from '../platform/fs.js';
+import { basename, dirname, extname, join } from '../platform/path.js';
 import { FormatError, UnsupportedError } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { isHdf5File, loadKerasH5, loadKerasModel, readH5ModelConfig } from './keras.js';

@@ -13,9 +13,9 @@
  * `<path>/vars/<i>`, e.g. `layers/dense/vars/0` = kernel, `…/1` = bias; see the QKeras / Keras 3
  * notes in the docs for the full mapping).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, statSync, tmpdir, writeFileSync } from '../platform/fs.js';
+import { basename, extname, join } from '../platform/path.js';
+import { platform } from '../platform/index.js';
 import { Inflate } from 'fflate';
 import { FormatError, UnsupportedError } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
@@ -326,8 +326,7 @@ export interface Keras3VarsGroup {
  */
 export async function readKeras3Weights(weights: Uint8Array, src = 'model.weights.h5'): Promise<Keras3VarsGroup[]> {
   if (!HDF5_SIGNATURE.every((b, i) => weights[i] === b)) throw new FormatError(src, 'not an HDF5 file (no HDF5 signature)');
-  const mod = (await import('h5wasm/node')).default;
-  await mod.ready;
+  const mod = await platform().h5wasm();
   const dir = mkdtempSync(join(tmpdir(), 'hlsemu-keras-'));
   const file = join(dir, 'model.weights.h5');
   writeFileSync(file, weights);
@@ -335,7 +334,7 @@ export async function readKeras3Weights(weights: Uint8Array, src = 'model.weight
   let f: InstanceType<typeof mod.File> | undefined;
   try {
     try {
-      f = new mod.File(file, 'r');
+      f = new mod.File(platform().h5Open(mod, file), 'r');
     } catch (e) {
       throw new FormatError(src, `malformed HDF5 file (h5wasm: ${(e as Error).message})`);
     }
@@ -372,6 +371,7 @@ export async function readKeras3Weights(weights: Uint8Array, src = 'model.weight
     walk(f as unknown as G, '');
   } finally {
     f?.close();
+    if (f) platform().h5Close?.(f.filename);
     rmSync(dir, { recursive: true, force: true });
   }
   groups.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

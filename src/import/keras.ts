@@ -6,28 +6,18 @@
  * `[model_weights/]<layer>/` with a `weight_names` attribute (possibly chunked as `weight_names0`, …)
  * listing dataset paths such as `fc1/kernel:0`. Layers go through the same table as tfjs.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from '../platform/fs.js';
+import { basename, dirname, extname, join } from '../platform/path.js';
+import { platform, type H5Module } from '../platform/index.js';
 import type { Dataset as H5Dataset, File as H5File, Group as H5Group } from 'h5wasm';
 import { FormatError, HlsemuError, UnsupportedError, describeValue } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { halfToFloat } from './tfjs.js';
 import { assembleModelGraph, parseKerasTopology, type NamedWeight, type ParsedTopology } from './topology.js';
 
-type H5Module = typeof import('h5wasm/node').default;
-
-let h5Promise: Promise<H5Module> | undefined;
-
-/** Loads and initialises h5wasm's Node build once. */
-async function h5(): Promise<H5Module> {
-  h5Promise ??= (async () => {
-    const mod = (await import('h5wasm/node')).default;
-    const wasm = (await mod.ready) as { activate_throwing_error_handler?: () => number };
-    // HDF5 reports errors as exceptions (wrapped below as FormatErrors) instead of printing its C diagnostics on stderr.
-    wasm.activate_throwing_error_handler?.();
-    return mod;
-  })();
-  return h5Promise;
+/** h5wasm from the host (its Node or browser build), initialised once, throwing HDF5 errors as exceptions (wrapped below as FormatErrors). */
+function h5(): Promise<H5Module> {
+  return platform().h5wasm();
 }
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -43,7 +33,7 @@ export function isHdf5File(path: string): boolean {
   try {
     const size = statSync(path).size;
     fd = openSync(path, 'r');
-    const buf = Buffer.alloc(8);
+    const buf = new Uint8Array(8);
     for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
       readSync(fd, buf, 0, 8, off);
       if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return true;
@@ -62,7 +52,7 @@ async function openH5(path: string): Promise<{ mod: H5Module; file: H5File }> {
   if (!isHdf5File(path)) throw new FormatError(path, 'not an HDF5 file (no HDF5 signature)');
   const mod = await h5();
   try {
-    return { mod, file: new mod.File(resolve(path), 'r') };
+    return { mod, file: new mod.File(platform().h5Open(mod, path), 'r') };
   } catch (e) {
     throw new FormatError(path, `cannot open HDF5 file: ${(e as Error).message}`);
   }
@@ -74,6 +64,7 @@ function closeQuietly(file: H5File): void {
   } catch {
     /* already closed */
   }
+  platform().h5Close?.(file.filename);
 }
 
 /** A string attribute (`model_config`, `keras_version`), or undefined. */

@@ -7,7 +7,7 @@
  * constant folding; tests use {@link runOnnxModel} as the reference the imported channels-last
  * ModelGraph must reproduce. Not fast, not meant for production inference.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../platform/fs.js';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
 import { decodeOnnxModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
 import { qonnxBipolar, qonnxQuant } from './qonnx.js';

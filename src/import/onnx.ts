@@ -24,9 +24,9 @@
  * Every unsupported op / option is an UnsupportedError naming the node (`node[3] (Conv 'conv1')`).
  * See docs/import-onnx.md.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../platform/fs.js';
 import { checkElements } from './layer-map.js';
-import { basename } from 'node:path';
+import { basename } from '../platform/path.js';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
 import { fixedType, type FixedType } from '../fixed/types.js';
 import type { FloatTensor, LayerAttrs, ModelGraph, ModelLayer, ModelLayerClass } from '../graph/model.js';

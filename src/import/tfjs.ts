@@ -6,8 +6,8 @@
  * `io.decodeWeights`: float32 as is, int32 converted, `quantization` {dtype uint8|uint16, scale, min}
  * dequantised as `v * scale + min` (rounded to float32), float16 decoded exactly.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from '../platform/fs.js';
+import { basename, dirname, join, resolve } from '../platform/path.js';
 import { FormatError, UnsupportedError, describeValue } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { assembleModelGraph, parseKerasTopology, type NamedWeight, type ParsedTopology } from './topology.js';

@@ -19,8 +19,8 @@
  *   await writeSomeFiles(out.dir('hlsemu-scan/plots'));   // a writer that takes a directory
  * });
  */
-import { accessSync, constants, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { accessSync, constants, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, type Stats } from '../platform/fs.js';
+import { basename, dirname, join, pathSep, relative, resolve } from '../platform/path.js';
 import { FileSystemError, fileSystemError, HlsemuError } from '../errors.js';
 
 function statOrUndefined(p: string): Stats | undefined {
@@ -36,8 +36,8 @@ function statOrUndefined(p: string): Stats | undefined {
 
 /** The first ancestor of `p` (or `p`'s parent chain) that exists and is not a directory. */
 function firstNonDirectory(p: string): string | undefined {
-  const parts = resolve(p).split(sep);
-  let cur = parts[0] === '' ? sep : parts[0]!;
+  const parts = resolve(p).split(pathSep());
+  let cur = parts[0] === '' ? pathSep() : parts[0]!;
   for (let i = 1; i < parts.length; i++) {
     cur = join(cur, parts[i]!);
     let st: Stats;
@@ -158,7 +158,7 @@ export class OutputSet {
     // Inside a directory that is already staged: stage there too.
     for (const s of this.stages.values()) {
       const rel = relative(s.target, abs);
-      if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) {
+      if (rel && !rel.startsWith('..') && !rel.startsWith(pathSep())) {
         if (opts.replace?.length) s.replace.push(...opts.replace.map((r) => join(rel, r)));
         const inner = join(s.staging, rel);
         try {
@@ -188,7 +188,7 @@ export class OutputSet {
     const abs = resolve(p);
     for (const s of this.stages.values()) {
       const rel = relative(s.staging, abs);
-      if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep))) return join(s.target, rel);
+      if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(pathSep()))) return join(s.target, rel);
     }
     return abs;
   }
@@ -236,8 +236,8 @@ export class OutputSet {
         continue;
       }
       for (const rel of OutputSet.listFiles(s.staging)) {
-        const parts = rel.split(sep);
-        if (s.replace.some((r) => rel === r || rel.startsWith(r + sep))) continue;
+        const parts = rel.split(pathSep());
+        if (s.replace.some((r) => rel === r || rel.startsWith(r + pathSep()))) continue;
         let cur = s.target;
         for (let i = 0; i < parts.length; i++) {
           cur = join(cur, parts[i]!);
@@ -261,7 +261,7 @@ export class OutputSet {
     if (this.done) throw new HlsemuError('internal', 'outputs', 'already committed or aborted');
     // Queued files go to the staging directory of their parent (shallow directories first, so a
     // directory staged as a whole takes in its subdirectories).
-    const queued = [...this.files].sort((a, b) => a[0].split(sep).length - b[0].split(sep).length);
+    const queued = [...this.files].sort((a, b) => a[0].split(pathSep()).length - b[0].split(pathSep()).length);
     for (const [abs, data] of queued) {
       const staging = this.dir(dirname(abs));
       const p = join(staging, basename(abs));

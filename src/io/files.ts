@@ -3,7 +3,7 @@
  * expected, permission denied, a file larger than the limits, malformed or too deeply nested
  * JSON / YAML) is a {@link FormatError} naming the file, never a raw Node error.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from '../platform/fs.js';
 import { FormatError } from '../errors.js';
 import { formatBytes, limitHint, limits, type Limits } from './limits.js';
 
@@ -65,7 +65,7 @@ export function readInputBytes(path: string, what = 'file', lim: Partial<Limits>
  * @example const head = readHead('model.h5', 8);
  */
 export function readHead(path: string, n: number): Uint8Array {
-  const buf = Buffer.alloc(n);
+  const buf = new Uint8Array(n);
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');

@@ -18,6 +18,7 @@
  * | `maxSamples` — generated samples (`emit --samples`) | 100,000 | `HLSEMU_MAX_SAMPLES` |
  * | `maxModelBytes` — memory a model's emulator may prepare (tensors, window tables, weights), estimated before building | 4 GiB | `HLSEMU_MAX_MODEL_BYTES` |
  */
+import { maybePlatform } from '../platform/index.js';
 import { ConfigError } from '../errors.js';
 
 /** The limits (see the module documentation for defaults and environment variables). */
@@ -71,7 +72,7 @@ export function limits(overrides: Partial<Limits> = {}): Limits {
   const out = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(LIMIT_ENV) as (keyof Limits)[]) {
     const name = LIMIT_ENV[key];
-    const text = typeof process !== 'undefined' ? process.env[name] : undefined;
+    const text = maybePlatform()?.env(name);
     if (text !== undefined && text.trim() !== '') {
       const n = Number(text.trim());
       if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(name, `must be a positive integer, got '${text}'`);

@@ -4,8 +4,8 @@
  * (Fashion-MNIST CNN + its 1,000 bundled test images, or the full 10,000 test set when installed),
  * and loading a dataset from a directory of IDX files or from `.npy` files.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from '../platform/fs.js';
+import { join } from '../platform/path.js';
 import { ConfigError, FormatError, ShapeError } from '../errors.js';
 import {
   FASHION_MNIST_DEFAULT_DIR,

@@ -3,7 +3,7 @@
  * the JSON (the whole {@link ScanResult}), and the SVG plot of accuracy vs bit width with the float
  * baseline dashed. {@link writeScanOutputs} writes them all (plus a PNG when a renderer is installed).
  */
-import { join, resolve } from 'node:path';
+import { join, resolve } from '../platform/path.js';
 import { checkOutputDir, checkOutputFile, writeOutputs } from '../io/atomic.js';
 import { renderPng } from './png.js';
 import type { ScanResult } from './scan.js';

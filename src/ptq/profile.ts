@@ -5,8 +5,8 @@
  * and activation separately where hls4ml splits them), shown as box plots of |x| on a log2 axis,
  * with the range each configured fixed type covers (LSB 2^−F up to 2^(I−s)) shaded behind.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from '../platform/fs.js';
+import { join, resolve } from '../platform/path.js';
 import { evaluateFloat, splitActivationName } from '../emulate/float.js';
 import { MODEL_CLASSES } from '../layers/registry.js';
 import type { Hls4mlConfig } from '../graph/config.js';

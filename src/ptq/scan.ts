@@ -11,7 +11,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { argmaxRows, evaluateFloat } from '../emulate/float.js';
-import { availableParallelism } from 'node:os';
+import { platform } from '../platform/index.js';
 import { GraphPool, ParallelEmulator, sharedLayers, type GraphResult, type SuffixGraph } from '../emulate/parallel.js';
 import { Emulator } from '../emulate/predict.js';
 import { buildReport, type LayerReport, type OverflowReport } from '../emulate/report.js';
@@ -242,7 +242,7 @@ export const AUTO_WORKERS_MIN_SAMPLES = 1000;
  */
 export function resolveWorkers(workers: number | 'auto' | undefined, n: number): number {
   if (typeof workers === 'number') return Math.max(1, Math.floor(workers));
-  return n >= AUTO_WORKERS_MIN_SAMPLES ? Math.max(1, Math.min(8, availableParallelism())) : 1;
+  return n >= AUTO_WORKERS_MIN_SAMPLES ? Math.max(1, Math.min(8, platform().cpuCount())) : 1;
 }
 
 /**
@@ -280,7 +280,7 @@ export async function evaluateConfig(
         emu = new Emulator(fw);
         r = emu.predict(sliceSamples(s, i, e), po);
         parallelFailure = err instanceof Error ? err.message : String(err);
-        process.emitWarning(`hlsemu: worker threads unavailable (${parallelFailure}); emulating in the main thread`);
+        platform().warn(`hlsemu: worker threads unavailable (${parallelFailure}); emulating in the main thread`);
       }
       predictions.set(argmaxRows(r.values, shapeSize(r.shape)), i);
       if (r.report) report = mergeReports(report, r.report);
@@ -399,7 +399,7 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
     if (base) await pool.start(s.x, s.sampleShape, base, opts.float ? undefined : opts.model);
     if (pool.workerFailure) {
       parallelFailure = pool.workerFailure;
-      process.emitWarning(`hlsemu: worker threads unavailable (${parallelFailure}); emulating in the main thread`);
+      platform().warn(`hlsemu: worker threads unavailable (${parallelFailure}); emulating in the main thread`);
     }
     // The float pass runs on the workers while this thread converts the points.
     const tf = performance.now();

@@ -4,10 +4,11 @@
  * holds a shared dataset and evaluates sets of graphs on ranges of its samples.
  */
 import { parentPort } from 'node:worker_threads';
+import './register.js';
 import type { FirmwareGraph } from '../graph/firmware.js';
 import type { ModelGraph } from '../graph/model.js';
-import { Emulator } from './predict.js';
-import { floatArgmax, GraphSetExecutor, type WorkerRequest, type WorkerResponse } from './parallel.js';
+import { Emulator } from '../emulate/predict.js';
+import { floatArgmax, GraphSetExecutor, type WorkerRequest, type WorkerResponse } from '../emulate/parallel.js';
 
 let emu: Emulator | undefined;
 let pool: { ex: GraphSetExecutor; x: Float32Array | Float64Array; sampleShape: number[]; model?: ModelGraph } | undefined;
