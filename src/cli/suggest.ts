@@ -53,6 +53,8 @@ export const suggestCommand: Command = {
     '  --headroom B              start the search B fractional bits above the uniform F (default 2)',
     '  --max-step B              largest number of bits one move strips (default 2)',
     '  --lut-max-bits B          multipliers with both operands <= B bits count as LUTs (default 10)',
+    '  --no-msb                  strip fractional bits only (default: also the integer-bit margin)',
+    '  --max-moves N             stop after N accepted moves (default: until no move passes)',
     '  writes config.json and config.yml (--out), and in the report directory suggest.json and',
     '  suggest-pareto.svg (accuracy vs cost, error bars, float / target / chance lines)',
     '  --out cfg.json            where to write the config (default ./hlsemu-suggest/config.json)',
@@ -80,9 +82,11 @@ export const suggestCommand: Command = {
       headroom: { type: 'string' },
       'max-step': { type: 'string' },
       'lut-max-bits': { type: 'string' },
+      'no-msb': { type: 'boolean' },
+      'max-moves': { type: 'string' },
     });
     if (values.objective !== undefined) return runSearch(values);
-    for (const k of ['calibration-fraction', 'seed', 'guard', 'headroom', 'max-step', 'lut-max-bits'] as const) {
+    for (const k of ['calibration-fraction', 'seed', 'guard', 'headroom', 'max-step', 'lut-max-bits', 'no-msb', 'max-moves'] as const) {
       if (values[k] !== undefined) throw new ConfigError(`--${k}`, 'is an option of the per-tensor search: give --objective bops|dsp|lut');
     }
     // Flags and outputs are checked before the (slow) model and data loading.
@@ -171,6 +175,7 @@ async function runSearch(values: Values): Promise<number> {
   const headroom = intFlag(str('headroom'), '--headroom', 0, MAX_WIDTH);
   const maxStep = intFlag(str('max-step'), '--max-step', 1, MAX_WIDTH);
   const lutMaxBits = intFlag(str('lut-max-bits'), '--lut-max-bits', 0, MAX_WIDTH);
+  const maxMoves = intFlag(str('max-moves'), '--max-moves', 0);
   const out = resolve(str('out') ?? join('hlsemu-suggest', 'config.json'));
   const yml = out.replace(/\.json$/i, '') + '.yml';
   const reportDir = str('report-dir') ?? (str('out') ? undefined : dirname(out));
@@ -201,6 +206,8 @@ async function runSearch(values: Values): Promise<number> {
     ...(headroom !== undefined ? { headroom } : {}),
     ...(maxStep !== undefined ? { maxStep } : {}),
     ...(lutMaxBits !== undefined ? { lutMaxBits } : {}),
+    ...(maxMoves !== undefined ? { maxMoves } : {}),
+    ...(values['no-msb'] ? { stripIntegerBits: false } : {}),
     ...(str('modes') ? { modes: str('modes') } : {}),
     ...(values.requantize ? { requantize: true } : {}),
     ...(inp.baseConfig ? { baseConfig: inp.baseConfig } : {}),

@@ -72,6 +72,11 @@ export interface SearchOptions extends Pick<SuggestOptions, 'margin' | 'weightMa
    * while it strips the others below it.
    */
   headroom?: number;
+  /**
+   * Also try stripping one integer bit (an MSB) of a tensor per move (default true): the profile's
+   * margin bit is a guess; the calibration data (and the held-out check) decide whether it is needed.
+   */
+  stripIntegerBits?: boolean;
   /** Stop after this many accepted moves (default: unlimited). */
   maxMoves?: number;
   profile?: Profile;
@@ -326,7 +331,7 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
       tensors.set(key, t);
     }
   }
-  const typeText = (t: Tensor, f: number) => t.fixed ?? fixedTypeText(Math.max(t.I + f, 1), t.I, opts.modes);
+  const typeText = (t: Tensor, f: number, i = t.I) => t.fixed ?? fixedTypeText(Math.max(i + f, 1), i, opts.modes);
   // accumulator caps: Dense/Conv accumulators need no more than F_input + F_weight fractional bits
   const startFw = convertModel(model, start.config);
   const producer = new Map<string, string>();
@@ -340,9 +345,10 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
     const spec = MODEL_CLASSES[l.className];
     if (spec?.accumRange?.(l)?.of === 'products' && tensors.has(`${l.name}.accum`)) productAccum.add(l.name);
   }
-  const build = (over?: { key: string; F: number }): Hls4mlConfig => {
+  const build = (over?: { key: string; F: number; I: number }): Hls4mlConfig => {
     const cfg = structuredClone(start.config);
     const fOf = (key: string): number | undefined => (over && over.key === key ? over.F : tensors.get(key)?.F);
+    const iOf = (key: string): number => (over && over.key === key ? over.I : tensors.get(key)!.I);
     // the result F of a firmware layer (a removed split 'linear' has its layer's)
     const resultF = (name: string): number | undefined => fOf(`${name}.result`) ?? fOf(`${aliases.find((a) => a.layer === name)?.alias ?? ''}.result`);
     for (const t of tensors.values()) {
@@ -353,11 +359,11 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
         const fw = fOf(`${t.layer}.weight`);
         if (fin !== undefined && fw !== undefined) f = Math.min(f, fin + fw);
       }
-      (cfg.LayerName![t.layer]!.Precision as Record<string, string>)[t.v] = typeText(t, f);
+      (cfg.LayerName![t.layer]!.Precision as Record<string, string>)[t.v] = typeText(t, f, iOf(t.key));
     }
     for (const a of aliases) {
       const p = tensors.get(`${a.alias}.result`);
-      if (p) (cfg.LayerName![a.layer]!.Precision as Record<string, string>).result = typeText(p, fOf(p.key)!);
+      if (p) (cfg.LayerName![a.layer]!.Precision as Record<string, string>).result = typeText(p, fOf(p.key)!, iOf(p.key));
     }
     return cfg;
   };
@@ -369,6 +375,7 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
   let curAcc = steps.find((x) => x.kind === 'uniform' && x.fractionalBits === Fs)?.accuracy ?? NaN;
   let moves = 0;
   const maxMoves = opts.maxMoves ?? Infinity;
+  const stripMsb = opts.stripIntegerBits ?? true;
   const searchable = [...tensors.values()].filter((t) => !t.fixed).sort((a, b) => (a.key < b.key ? -1 : 1));
   const stepsList: number[] = [];
   for (let k = maxStep; k >= 1; k = Math.floor(k / 2)) stepsList.push(k);
@@ -384,18 +391,23 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
       const lastLoss = new Map<string, number>();
       for (;;) {
         if (moves >= maxMoves) break;
-        type Cand = { t: Tensor; F: number; cfg: Hls4mlConfig; fw: FirmwareGraph; cost: ModelCost; obj: [number, number]; gain: number; m?: { accuracy: number; overflowTotal: number } };
+        type Cand = { id: string; t: Tensor; F: number; I: number; cfg: Hls4mlConfig; fw: FirmwareGraph; cost: ModelCost; obj: [number, number]; gain: number; m?: { accuracy: number; overflowTotal: number } };
         const cands: Cand[] = [];
+        // a move strips `step` fractional bits (LSBs), or one integer bit (an MSB: the profile's margin)
+        const tries: { id: string; t: Tensor; F: number; I: number }[] = [];
         for (const t of searchable) {
-          if (frozen.has(t.key)) continue;
           const F = Math.max(t.F - step, 2 - t.I);
-          if (F >= t.F) continue;
-          const cfg = build({ key: t.key, F });
+          if (F < t.F) tries.push({ id: `${t.key}:lsb`, t, F, I: t.I });
+          if (stripMsb && t.I - 1 + t.F >= 2) tries.push({ id: `${t.key}:msb`, t, F: t.F, I: t.I - 1 });
+        }
+        for (const { id, t, F, I } of tries) {
+          if (frozen.has(id)) continue;
+          const cfg = build({ key: t.key, F, I });
           let fw: FirmwareGraph;
           try {
             fw = convertModel(model, cfg);
           } catch {
-            frozen.add(t.key);
+            frozen.add(id);
             continue;
           }
           const cost = firmwareCost(fw, costOpts);
@@ -403,22 +415,22 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
           if (compareObjective(obj, curObj) >= 0 || (primary && obj[0] >= curObj[0])) continue;
           const gain = primary ? curObj[0] - obj[0] : curObj[1] - obj[1];
           if (!(gain > 0)) continue;
-          cands.push({ t, F, cfg, fw, cost, obj, gain });
+          cands.push({ id, t, F, I, cfg, fw, cost, obj, gain });
         }
         if (!cands.length) break;
-        const stale = (c: Cand) => c.gain / Math.max(lastLoss.get(c.t.key) ?? 0, delta);
+        const stale = (c: Cand) => c.gain / Math.max(lastLoss.get(c.id) ?? 0, delta);
         const fresh = (c: Cand) => c.gain / Math.max(curAcc - c.m!.accuracy, delta);
-        cands.sort((x, y) => stale(y) - stale(x) || (x.t.key < y.t.key ? -1 : 1));
+        cands.sort((x, y) => stale(y) - stale(x) || (x.id < y.id ? -1 : 1));
         let best: Cand | undefined;
         for (let i = 0; i < cands.length; i += batch) {
           const chunk = cands.slice(i, i + batch);
-          opts.onProgress?.(`${step}-bit moves: ${chunk.map((c) => c.t.key).join(', ')}`, moves, moves + 1);
+          opts.onProgress?.(`${step}-bit moves: ${chunk.map((c) => c.id).join(', ')}`, moves, moves + 1);
           const ms = await evaluateGraphs(curFw, chunk.map((c) => c.fw), cal, workers);
           evaluations += chunk.length;
           chunk.forEach((c, j) => {
             c.m = ms[j]!;
-            lastLoss.set(c.t.key, Math.max(0, curAcc - c.m.accuracy));
-            if (!movePasses(c.m.accuracy)) frozen.add(c.t.key);
+            lastLoss.set(c.id, Math.max(0, curAcc - c.m.accuracy));
+            if (!movePasses(c.m.accuracy)) frozen.add(c.id);
             else if (!best || fresh(c) > fresh(best) || (fresh(c) === fresh(best) && compareObjective(c.obj, best.obj) < 0)) best = c;
           });
           const next = cands[i + batch];
@@ -427,12 +439,13 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
         if (!best) break;
         const from = typeText(best.t, best.t.F);
         best.t.F = best.F;
+        best.t.I = best.I;
         curCfg = best.cfg;
         curFw = best.fw;
         curCost = best.cost;
         curObj = best.obj;
         curAcc = best.m!.accuracy;
-        lastLoss.delete(best.t.key);
+        lastLoss.delete(best.id);
         moves++;
         const to = typeText(best.t, best.t.F);
         stepOf('move', `${best.t.key} ${from} → ${to}`, curCost, best.m!, { tensor: best.t.key, from, to });
