@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { binomialError, binomialInterval, formatScanTable, scanToSvg, searchToSvg, formatSearchTable, type ScanResult, type SearchResult } from '../../src/ptq/index.js';
 import { checkXml } from './xml.js';
 
-function point(width: number, accuracy: number, overflowTotal = 0) {
-  return { width, integerBits: 6, fractionalBits: width - 6, type: `fixed<${width},6>`, accuracy, agreement: accuracy, overflows: overflowTotal ? { conv1: overflowTotal } : {}, overflowDetail: {}, overflowTotal, inputOverflows: 0, seconds: 0.1 };
+function point(width: number, accuracy: number, overflowTotal = 0): ScanResult["series"][number]["points"][number] {
+  return { width, integerBits: 6, fractionalBits: width - 6, type: `fixed<${width},6>`, accuracy, agreement: accuracy, overflows: (overflowTotal ? { conv1: overflowTotal } : {}) as Record<string, number>, overflowDetail: {}, overflowTotal, inputOverflows: 0, seconds: 0.1 };
 }
 
 const perLayer: ScanResult = {
