@@ -15,6 +15,7 @@ import { COST_OBJECTIVES, type CostObjective } from '../ptq/cost.js';
 import { modelClassCount } from '../ptq/data.js';
 import { formatSearchTable, searchToSvg } from '../ptq/output.js';
 import { searchConfig } from '../ptq/search.js';
+import { binomialInterval } from '../ptq/stats.js';
 import { stringify as toYaml } from 'yaml';
 import { lineChartSvg } from '../ptq/svg.js';
 import type { Command } from './commands.js';
@@ -129,6 +130,12 @@ export const suggestCommand: Command = {
     console.log(formatSuggestTable(r));
     // Everything is computed first, then written as one atomic set (src/io/atomic.ts).
     const p = reportDir ? profileModel({ model, data, config: r.config, configLabel: 'suggested config' }) : undefined;
+    let chanceClasses: number | undefined;
+    try {
+      chanceClasses = modelClassCount(model);
+    } catch {
+      chanceClasses = undefined;
+    }
     const { result: pf } = await writeOutputs(async (o) => {
       o.file(out, JSON.stringify(r.config, null, 2) + '\n');
       if (!reportDir || !p) return undefined;
@@ -142,8 +149,19 @@ export const suggestCommand: Command = {
           xLabel: 'fractional bits F (all tensors; accumulators 2F)',
           yLabel: r.target.metric === 'accuracy' ? 'accuracy (%)' : 'agreement with float (%)',
           clamp: [0, 100],
-          series: [{ name: 'suggested types', points: r.steps.map((s) => ({ x: s.fractionalBits, y: 100 * (r.target.metric === 'accuracy' ? s.accuracy! : s.agreement) })) }],
+          series: [
+            {
+              name: 'suggested types',
+              points: r.steps.map((s) => {
+                const v = r.target.metric === 'accuracy' ? s.accuracy! : s.agreement;
+                const [lo, hi] = binomialInterval(v, r.n);
+                return { x: s.fractionalBits, y: 100 * v, err: [100 * lo, 100 * hi] as [number, number], overflows: s.overflowTotal };
+              }),
+            },
+          ],
           baseline: { y: 100 * r.target.threshold, label: `target (${(100 * r.target.threshold).toFixed(2)}%)` },
+          legendNote: `error bars: binomial 68 % interval on ${r.n} images`,
+          ...(chanceClasses ? { chance: { y: 100 / chanceClasses, label: `chance (${(100 / chanceClasses).toFixed(0)}%)` } } : {}),
         }),
       );
       const f = await writeProfileOutputs(p, staging, { name: 'suggest-profile', png: !!values.png });
