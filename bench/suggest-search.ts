@@ -6,7 +6,8 @@
 //      1,000 images when it is not installed) | bundled | DIR; HLSEMU_SEARCH_IMAGES (default all);
 //      HLSEMU_SEARCH_TARGET (pp, default 1); HLSEMU_SEARCH_OBJECTIVE (default bops);
 //      HLSEMU_SEARCH_MODES (e.g. RND; default hls4ml's TRN,WRAP); HLSEMU_SEARCH_SEED (default 1);
-//      HLSEMU_SEARCH_OUT (write the whole suggest.json there).
+//      HLSEMU_SEARCH_GUARD (binomial σ, default 1); HLSEMU_SEARCH_TIEBREAK=0 (skip the moves that only
+//      lower the tie-breaker); HLSEMU_SEARCH_OUT (write the whole suggest.json there).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FASHION_MNIST_DEFAULT_DIR } from '../src/data/fashion-mnist.js';
@@ -27,6 +28,8 @@ const r = await searchConfig({
   targetDrop: Number(process.env.HLSEMU_SEARCH_TARGET ?? 1),
   seed: Number(process.env.HLSEMU_SEARCH_SEED ?? 1),
   ...(modes ? { modes } : {}),
+  ...(process.env.HLSEMU_SEARCH_GUARD ? { guard: Number(process.env.HLSEMU_SEARCH_GUARD) } : {}),
+  ...(process.env.HLSEMU_SEARCH_TIEBREAK === '0' ? { tieBreak: false } : {}),
   onStep: (s) => process.stderr.write(`${s.label}: ${(s.accuracy * 100).toFixed(2)}% ${s.bops}\n`),
 });
 console.log(`data: ${data.source}, ${data.n} images${modes ? `, modes ${modes}` : ''}`);

@@ -77,6 +77,8 @@ export interface SearchOptions extends Pick<SuggestOptions, 'margin' | 'weightMa
    * margin bit is a guess; the calibration data (and the held-out check) decide whether it is needed.
    */
   stripIntegerBits?: boolean;
+  /** After the moves that lower the objective, also take those that only lower its tie-breaker (default true). */
+  tieBreak?: boolean;
   /** Stop after this many accepted moves (default: unlimited). */
   maxMoves?: number;
   profile?: Profile;
@@ -384,7 +386,7 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
     // Within a phase, lazy greedy on gain ÷ accuracy lost: every candidate keeps the loss it had
     // when last emulated (unknown = none, so it is tried); the best few by that score are
     // emulated again, and the best fresh one is taken when no stale score beats it.
-    const phases = [...stepsList.map((k) => ({ step: k, primary: true })), ...stepsList.map((k) => ({ step: k, primary: false }))];
+    const phases = [...stepsList.map((k) => ({ step: k, primary: true })), ...(opts.tieBreak === false ? [] : stepsList.map((k) => ({ step: k, primary: false })))];
     const delta = 0.5 / cal.n;
     for (const { step, primary } of phases) {
       const frozen = new Set<string>();
