@@ -11,6 +11,12 @@ import { parseCommandArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, intFlag, numFlag, progressFor, resolveInputs, seconds } from '../ptq/cli-support.js';
 import { profileModel, writeProfileOutputs } from '../ptq/profile.js';
 import { formatSuggestTable, suggestConfig } from '../ptq/suggest.js';
+import { COST_OBJECTIVES, type CostObjective } from '../ptq/cost.js';
+import { modelClassCount } from '../ptq/data.js';
+import { formatSearchTable, searchToSvg } from '../ptq/output.js';
+import { searchConfig } from '../ptq/search.js';
+import { binomialInterval } from '../ptq/stats.js';
+import { stringify as toYaml } from 'yaml';
 import { lineChartSvg } from '../ptq/svg.js';
 import type { Command } from './commands.js';
 
@@ -36,6 +42,22 @@ export const suggestCommand: Command = {
     '  --requantize              quantization-aware-trained (QKeras/QONNX) models: also size the tensors',
     '                            with trained types (default: keep them, size only the others)',
     '  --config base.json        settings to keep (ReuseFactor, Strategy, softmax…; Model default type)',
+    '',
+    'per-tensor search (with --objective; needs labels):',
+    '  --objective bops|dsp|lut  minimise this cost (docs/ptq.md, cost model) by greedy bit stripping',
+    '                            of every weight, bias, scale, result and accum type, each candidate',
+    '                            emulated bit-exactly on a calibration split; the result and the best',
+    '                            uniform-F config are verified on the held-out split',
+    '  --calibration-fraction X  share of the data used for calibration (default 0.5)',
+    '  --seed N                  seed of the calibration / held-out split (default 1)',
+    '  --guard Z                 moves keep calibration accuracy >= target + Z binomial σ (default 1)',
+    '  --headroom B              start the search B fractional bits above the uniform F (default 2)',
+    '  --max-step B              largest number of bits one move strips (default 2)',
+    '  --lut-max-bits B          multipliers with both operands <= B bits count as LUTs (default 10)',
+    '  --no-msb                  strip fractional bits only (default: also the integer-bit margin)',
+    '  --max-moves N             stop after N accepted moves (default: until no move passes)',
+    '  writes config.json and config.yml (--out), and in the report directory suggest.json and',
+    '  suggest-pareto.svg (accuracy vs cost, error bars, float / target / chance lines)',
     '  --out cfg.json            where to write the config (default ./hlsemu-suggest/config.json)',
     '  --report-dir DIR          also write suggest.json, the F-scan plot and profile plots with the',
     '                            suggested types (default: the --out directory when --out is not given)',
@@ -54,7 +76,20 @@ export const suggestCommand: Command = {
       requantize: { type: 'boolean' },
       out: { type: 'string' },
       'report-dir': { type: 'string' },
+      objective: { type: 'string' },
+      'calibration-fraction': { type: 'string' },
+      seed: { type: 'string' },
+      guard: { type: 'string' },
+      headroom: { type: 'string' },
+      'max-step': { type: 'string' },
+      'lut-max-bits': { type: 'string' },
+      'no-msb': { type: 'boolean' },
+      'max-moves': { type: 'string' },
     });
+    if (values.objective !== undefined) return runSearch(values);
+    for (const k of ['calibration-fraction', 'seed', 'guard', 'headroom', 'max-step', 'lut-max-bits', 'no-msb', 'max-moves'] as const) {
+      if (values[k] !== undefined) throw new ConfigError(`--${k}`, 'is an option of the per-tensor search: give --objective bops|dsp|lut');
+    }
     // Flags and outputs are checked before the (slow) model and data loading.
     const targetDrop = numFlag(values['target-drop'], '--target-drop', 0, 100);
     const margin = intFlag(values.margin, '--margin', 0, MAX_WIDTH);
@@ -95,6 +130,12 @@ export const suggestCommand: Command = {
     console.log(formatSuggestTable(r));
     // Everything is computed first, then written as one atomic set (src/io/atomic.ts).
     const p = reportDir ? profileModel({ model, data, config: r.config, configLabel: 'suggested config' }) : undefined;
+    let chanceClasses: number | undefined;
+    try {
+      chanceClasses = modelClassCount(model);
+    } catch {
+      chanceClasses = undefined;
+    }
     const { result: pf } = await writeOutputs(async (o) => {
       o.file(out, JSON.stringify(r.config, null, 2) + '\n');
       if (!reportDir || !p) return undefined;
@@ -108,8 +149,19 @@ export const suggestCommand: Command = {
           xLabel: 'fractional bits F (all tensors; accumulators 2F)',
           yLabel: r.target.metric === 'accuracy' ? 'accuracy (%)' : 'agreement with float (%)',
           clamp: [0, 100],
-          series: [{ name: 'suggested types', points: r.steps.map((s) => ({ x: s.fractionalBits, y: 100 * (r.target.metric === 'accuracy' ? s.accuracy! : s.agreement) })) }],
+          series: [
+            {
+              name: 'suggested types',
+              points: r.steps.map((s) => {
+                const v = r.target.metric === 'accuracy' ? s.accuracy! : s.agreement;
+                const [lo, hi] = binomialInterval(v, r.n);
+                return { x: s.fractionalBits, y: 100 * v, err: [100 * lo, 100 * hi] as [number, number], overflows: s.overflowTotal };
+              }),
+            },
+          ],
           baseline: { y: 100 * r.target.threshold, label: `target (${(100 * r.target.threshold).toFixed(2)}%)` },
+          legendNote: `error bars: binomial 68 % interval on ${r.n} images`,
+          ...(chanceClasses ? { chance: { y: 100 / chanceClasses, label: `chance (${(100 / chanceClasses).toFixed(0)}%)` } } : {}),
         }),
       );
       const f = await writeProfileOutputs(p, staging, { name: 'suggest-profile', png: !!values.png });
@@ -121,3 +173,85 @@ export const suggestCommand: Command = {
     return 0;
   },
 };
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** `hlsemu suggest --objective …`: the per-tensor search (src/ptq/search.ts). */
+async function runSearch(values: Values): Promise<number> {
+  const str = (k: string) => values[k] as string | undefined;
+  const objective = str('objective')!;
+  if (!(COST_OBJECTIVES as readonly string[]).includes(objective)) throw new ConfigError('--objective', `must be one of ${COST_OBJECTIVES.join(', ')}, got '${objective}'`);
+  const targetDrop = numFlag(str('target-drop'), '--target-drop', 0, 100);
+  const margin = intFlag(str('margin'), '--margin', 0, MAX_WIDTH);
+  const weightMargin = intFlag(str('weight-margin'), '--weight-margin', 0, MAX_WIDTH);
+  const maxF = intFlag(str('max-fractional-bits'), '--max-fractional-bits', 0, MAX_WIDTH);
+  const minF = intFlag(str('min-fractional-bits'), '--min-fractional-bits', 0, MAX_WIDTH);
+  if (maxF !== undefined && minF !== undefined && minF > maxF) throw new ConfigError('--min-fractional-bits', `${minF} is above --max-fractional-bits ${maxF}`);
+  const fraction = numFlag(str('calibration-fraction'), '--calibration-fraction', 0, 1);
+  const seed = intFlag(str('seed'), '--seed', 0, 2 ** 31);
+  const guard = numFlag(str('guard'), '--guard', 0, 10);
+  const headroom = intFlag(str('headroom'), '--headroom', 0, MAX_WIDTH);
+  const maxStep = intFlag(str('max-step'), '--max-step', 1, MAX_WIDTH);
+  const lutMaxBits = intFlag(str('lut-max-bits'), '--lut-max-bits', 0, MAX_WIDTH);
+  const maxMoves = intFlag(str('max-moves'), '--max-moves', 0);
+  const out = resolve(str('out') ?? join('hlsemu-suggest', 'config.json'));
+  const yml = out.replace(/\.json$/i, '') + '.yml';
+  const reportDir = str('report-dir') ?? (str('out') ? undefined : dirname(out));
+  checkOutputFile(out);
+  checkOutputFile(yml);
+  if (reportDir) {
+    checkOutputDir(reportDir);
+    for (const f of ['suggest.json', 'suggest-pareto.svg']) checkOutputFile(join(reportDir, f));
+  }
+  const inp = await resolveInputs(values as never);
+  const { model, data } = inp;
+  if (!data.labels) throw new ConfigError('--data', 'the per-tensor search needs labels (its target is on accuracy)');
+  const bar = progressFor(values as never, 'suggest');
+  bar.log(`hlsemu suggest --objective ${objective}: ${model.name} on ${data.n} images (${data.source})`);
+  const r = await searchConfig({
+    model,
+    data,
+    labels: data.labels,
+    objective: objective as CostObjective,
+    ...(targetDrop !== undefined ? { targetDrop } : {}),
+    ...(margin !== undefined ? { margin } : {}),
+    ...(weightMargin !== undefined ? { weightMargin } : {}),
+    ...(maxF !== undefined ? { maxFractionalBits: maxF } : {}),
+    ...(minF !== undefined ? { minFractionalBits: minF } : {}),
+    ...(fraction !== undefined ? { calibrationFraction: fraction } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(guard !== undefined ? { guard } : {}),
+    ...(headroom !== undefined ? { headroom } : {}),
+    ...(maxStep !== undefined ? { maxStep } : {}),
+    ...(lutMaxBits !== undefined ? { lutMaxBits } : {}),
+    ...(maxMoves !== undefined ? { maxMoves } : {}),
+    ...(values['no-msb'] ? { stripIntegerBits: false } : {}),
+    ...(str('modes') ? { modes: str('modes') } : {}),
+    ...(values.requantize ? { requantize: true } : {}),
+    ...(inp.baseConfig ? { baseConfig: inp.baseConfig } : {}),
+    ...(inp.ioType ? { ioType: inp.ioType } : {}),
+    onProgress: (phase, d, t) => bar.update(d, t, phase),
+    onStep: (s) => bar.log(`  ${s.label}: accuracy ${(s.accuracy * 100).toFixed(2)}%, ${objective} ${s.objective.toLocaleString('en-US')}${s.pass ? '' : ' (below target)'}`),
+  });
+  bar.done();
+  console.log(formatSearchTable(r));
+  let classes: number | undefined;
+  try {
+    classes = modelClassCount(model);
+  } catch {
+    classes = undefined;
+  }
+  await writeOutputs((o) => {
+    o.file(out, JSON.stringify(r.suggested.config, null, 2) + '\n');
+    o.file(yml, toYaml(r.suggested.config));
+    if (reportDir) {
+      o.file(join(resolve(reportDir), 'suggest.json'), JSON.stringify(r, null, 2) + '\n');
+      o.file(join(resolve(reportDir), 'suggest-pareto.svg'), searchToSvg(r, classes));
+    }
+  });
+  console.log(`wrote ${out}\nwrote ${yml}`);
+  if (reportDir) console.log(`wrote ${join(resolve(reportDir), 'suggest.json')}\nwrote ${join(resolve(reportDir), 'suggest-pareto.svg')}`);
+  if (!r.uniform.met) console.log(`warning: no F in the scanned range keeps the accuracy within ${r.target_drop} pp of float`);
+  if (!r.suggested.heldout_meets_target) console.log('warning: the suggested config misses the target on the held-out split (calibrate on more data, or raise --guard)');
+  return 0;
+}

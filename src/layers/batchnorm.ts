@@ -210,6 +210,8 @@ export function bnFamilyFirmware<C extends string>(cls: C): FirmwareClassSpec<Bn
     return k;
   };
   return {
+    /** One product (input × scale) and one addition (+ bias) per element. */
+    macs: (L) => L.config.n_in,
     check(L, path) {
       const c = new LayerCheck(L, path, ['n_in', 'n_filt', 'n_scale_bias', 'product', 'stream_pack_size']);
       const n = c.size(L.shapeIn);

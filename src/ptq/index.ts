@@ -4,6 +4,7 @@
  * their outputs (text tables, CSV, JSON, SVG plots). See docs/ptq.md.
  */
 export * from './configs.js';
+export * from './cost.js';
 export * from './data.js';
 export * from './output.js';
 export * from './png.js';
@@ -11,6 +12,7 @@ export * from './profile.js';
 export * from './qat.js';
 export * from './progress.js';
 export * from './scan.js';
+export * from './search.js';
 export * from './stats.js';
 export * from './suggest.js';
 export * from './svg.js';

@@ -31,7 +31,7 @@ import {
   TENSOR_KINDS,
   type TensorKind,
 } from './configs.js';
-import { agreementOf, modelInputShape, sliceSamples, toSamples, type DataLike, type LabelledData, type Samples } from './data.js';
+import { agreementOf, modelClassCount, modelInputShape, sliceSamples, toSamples, type DataLike, type LabelledData, type Samples } from './data.js';
 import { isQatModel, trainedPrecisions, unquantizedConfig } from './qat.js';
 
 /** Progress of a scan (for progress bars). */
@@ -162,6 +162,10 @@ export interface ScanResult {
   qat?: QatBaseline;
   /** Images emulated per point. */
   n: number;
+  /** Classes of the model's output (the chance accuracy is 1/classes). */
+  classes?: number;
+  /** The types of everything a series does not vary (per-layer and per-kind series), e.g. `fixed<16,6>`. */
+  baseline?: string;
   ioType: IOType;
   widths: number[];
   integerBits?: number;
@@ -509,10 +513,18 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
     opts.onPoint?.(series[p.series]!, point);
   }
   series.forEach((sr, si) => (sr.points = points[si]! as ScanPoint[]));
+  let classes: number | undefined;
+  try {
+    classes = modelClassCount(opts.model);
+  } catch {
+    classes = undefined;
+  }
   const res: ScanResult = {
     model: opts.model.name,
     ...(qat ? { qat } : {}),
     n: s.n,
+    ...(classes !== undefined ? { classes } : {}),
+    baseline: baselineText(baseCfg, opts.model, !!opts.baseConfig),
     ioType: baseCfg.IOType ?? 'io_parallel',
     widths,
     float: { seconds: float!.seconds, ...(float!.accuracy !== undefined ? { accuracy: float!.accuracy } : {}) },
@@ -524,6 +536,15 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   if (opts.fractionalBits !== undefined) res.fractionalBits = opts.fractionalBits;
   else res.integerBits = opts.integerBits ?? 6;
   return res;
+}
+
+/** How the baseline of a scan reads in titles: its Model default type, or the QAT model's trained types. */
+function baselineText(cfg: Hls4mlConfig, model: ModelGraph, given: boolean): string {
+  if (!given && isQatModel(model)) return "trained (QAT) types, Model default for the rest";
+  const p = cfg.Model.Precision;
+  const def = typeof p === 'string' ? p : (p?.default ?? 'fixed<16,6>');
+  const listed = Object.values(cfg.LayerName ?? {}).some((l) => l.Precision !== undefined) || Object.values(cfg.LayerType ?? {}).some((l) => l.Precision !== undefined);
+  return listed ? `the given config (default ${def})` : def;
 }
 
 /**

@@ -153,3 +153,28 @@ export class TensorStats {
     };
   }
 }
+
+/**
+ * Binomial standard error of an accuracy p measured on n samples: √(p(1−p)/n) (0 for n = 0).
+ *
+ * @example binomialError(0.875, 1000) // 0.0105 (±1.05 percentage points)
+ */
+export function binomialError(p: number, n: number): number {
+  if (!(n > 0) || !Number.isFinite(p)) return 0;
+  return Math.sqrt(Math.max(0, p * (1 - p)) / n);
+}
+
+/**
+ * The 68 % (one sigma, z = 1) Wilson score interval of a binomial proportion p measured on n
+ * samples — unlike p ± σ it stays inside [0, 1] and is not empty at p = 0 or 1.
+ *
+ * @example binomialInterval(0.875, 1000) // [0.8643, 0.8852]
+ */
+export function binomialInterval(p: number, n: number, z = 1): [number, number] {
+  if (!(n > 0) || !Number.isFinite(p)) return [p, p];
+  const z2 = z * z;
+  const d = 1 + z2 / n;
+  const c = (p + z2 / (2 * n)) / d;
+  const h = (z * Math.sqrt(Math.max(0, (p * (1 - p)) / n + z2 / (4 * n * n)))) / d;
+  return [Math.max(0, c - h), Math.min(1, c + h)];
+}

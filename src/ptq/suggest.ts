@@ -81,6 +81,8 @@ export interface LayerSuggestion {
   types: Record<string, string>;
   /** hls4ml variable → the max |value| it was sized from. */
   maxAbs: Record<string, number>;
+  /** A split 'linear' activation: its result type must equal this layer's result (so hls4ml removes it). */
+  alias?: string;
 }
 
 /** What {@link suggestConfig} returns. */
@@ -182,7 +184,11 @@ export function suggestedConfig(
     }
     const split = splitLayer(l, model.source, spec);
     // a 'linear' split gets the layer's own type, so hls4ml removes it
-    if (split) result(split.name, split.hlsClass, split.draft.attrs.activation === 'linear' && !split.quantizers ? own : act.get(split.name));
+    if (split) {
+      const linear = split.draft.attrs.activation === 'linear' && !split.quantizers;
+      result(split.name, split.hlsClass, linear ? own : act.get(split.name));
+      if (linear) layers.find((x) => x.layer === split.name)!.alias = l.name;
+    }
   }
   for (const s of layers) names[s.layer] = { Precision: { ...s.types } };
   // keep non-precision per-layer settings of the base

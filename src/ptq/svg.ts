@@ -35,7 +35,15 @@ export function niceTicks(lo: number, hi: number, count = 6): number[] {
 /** One line of a {@link lineChartSvg}. */
 export interface LineSeries {
   name: string;
-  points: { x: number; y: number; label?: string }[];
+  /**
+   * `err`: an error bar from `err[0]` to `err[1]` (y units, e.g. a binomial 68 % interval);
+   * `overflows`: values that wrapped or saturated at this point (> 0 draws a marker).
+   */
+  points: { x: number; y: number; label?: string; err?: [number, number]; overflows?: number }[];
+  /** Draw markers only, no line (a scatter). */
+  scatter?: boolean;
+  /** Larger, outlined markers (e.g. the chosen point). */
+  highlight?: boolean;
 }
 
 /** Options of {@link lineChartSvg}. */
@@ -47,6 +55,15 @@ export interface LineChartOptions {
   series: LineSeries[];
   /** A horizontal dashed reference line (e.g. the float accuracy). */
   baseline?: { y: number; label: string };
+  /** More horizontal reference lines (e.g. an accuracy target), dash-dotted. */
+  lines?: { y: number; label: string }[];
+  /**
+   * The chance level (e.g. 100/classes %), dotted. When it lies below the plotted range (which it
+   * does not widen), a note at the bottom of the plot says where it is.
+   */
+  chance?: { y: number; label: string };
+  /** A note under the legend (e.g. what the error bars are). */
+  legendNote?: string;
   /** Y range; default: nice bounds around the data and the baseline. */
   yRange?: [number, number];
   /** Limits for the automatic Y range (e.g. [0, 100] for percentages). */
@@ -66,15 +83,17 @@ export interface LineChartOptions {
  */
 export function lineChartSvg(o: LineChartOptions): string {
   const W = o.width ?? 820;
-  const legendItems = [...o.series.map((s) => s.name), ...(o.baseline ? [o.baseline.label] : [])];
+  const anyOverflow = o.series.some((s) => s.points.some((p) => (p.overflows ?? 0) > 0));
+  const legendItems = [...o.series.map((s) => s.name), ...(o.baseline ? [o.baseline.label] : []), ...(o.lines ?? []).map((l) => l.label), ...(o.chance ? [o.chance.label] : []), ...(anyOverflow ? ['overflowing values'] : [])];
   const H = o.height ?? Math.max(480, 110 + legendItems.length * 18);
   const legendW = Math.min(260, Math.max(120, ...legendItems.map((s) => textWidth(s) + 40)));
   const m = { l: 64, r: legendW + 24, t: o.subtitle ? 58 : 44, b: 52 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const xs = o.series.flatMap((s) => s.points.map((p) => p.x));
-  const ys = o.series.flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite);
+  const ys = o.series.flatMap((s) => s.points.flatMap((p) => [p.y, ...(p.err ?? [])])).filter(Number.isFinite);
   if (o.baseline) ys.push(o.baseline.y);
+  for (const l of o.lines ?? []) ys.push(l.y);
   let x0 = xs.length ? Math.min(...xs) : 0;
   let x1 = xs.length ? Math.max(...xs) : 1;
   if (x0 === x1) {
@@ -131,17 +150,39 @@ export function lineChartSvg(o: LineChartOptions): string {
   if (o.baseline && o.baseline.y >= y0 && o.baseline.y <= y1) {
     out.push(`<line class="baseline" x1="${m.l}" y1="${num(sy(o.baseline.y))}" x2="${m.l + pw}" y2="${num(sy(o.baseline.y))}" stroke="#000" stroke-width="1.5" stroke-dasharray="7 5"><title>${esc(o.baseline.label)}</title></line>`);
   }
+  for (const l of o.lines ?? []) {
+    if (l.y >= y0 && l.y <= y1) out.push(`<line class="reference" x1="${m.l}" y1="${num(sy(l.y))}" x2="${m.l + pw}" y2="${num(sy(l.y))}" stroke="#d62728" stroke-width="1.2" stroke-dasharray="9 3 2 3"><title>${esc(l.label)}</title></line>`);
+  }
+  if (o.chance) {
+    if (o.chance.y >= y0 && o.chance.y <= y1) {
+      out.push(`<line class="chance" data-y="${num(o.chance.y)}" x1="${m.l}" y1="${num(sy(o.chance.y))}" x2="${m.l + pw}" y2="${num(sy(o.chance.y))}" stroke="#7f7f7f" stroke-width="1.2" stroke-dasharray="2 3"><title>${esc(o.chance.label)}</title></line>`);
+    } else {
+      out.push(`<text class="chance" data-y="${num(o.chance.y)}" x="${m.l + 6}" y="${m.t + ph - 6}" fill="#7f7f7f" font-size="11">${esc(`${o.chance.label}: ${o.chance.y < y0 ? 'below' : 'above'} the plotted range`)}</text>`);
+    }
+  }
   // series
   o.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length]!;
     const dash = DASHES[Math.floor(i / PALETTE.length) % DASHES.length]!;
     const pts = s.points.filter((p) => Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
     out.push(`<g class="series" data-series="${esc(s.name)}">`);
-    if (pts.length > 1) {
+    if (pts.length > 1 && !s.scatter) {
       out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${pts.map((p) => `${num(sx(p.x))},${num(sy(p.y))}`).join(' ')}"/>`);
     }
     for (const p of pts) {
-      out.push(`<circle cx="${num(sx(p.x))}" cy="${num(sy(p.y))}" r="3.5" fill="${color}"><title>${esc(p.label ?? `${s.name}: ${p.x} → ${p.y}`)}</title></circle>`);
+      if (p.err && Number.isFinite(p.err[0]) && Number.isFinite(p.err[1])) {
+        const x = num(sx(p.x));
+        const a = num(sy(Math.max(y0, Math.min(y1, p.err[0]))));
+        const b = num(sy(Math.max(y0, Math.min(y1, p.err[1]))));
+        out.push(`<path class="error-bar" data-lo="${num(p.err[0])}" data-hi="${num(p.err[1])}" d="M${x} ${a}V${b}M${num(sx(p.x) - 3)} ${a}h6M${num(sx(p.x) - 3)} ${b}h6" stroke="${color}" stroke-width="1.2" fill="none"/>`);
+      }
+      const r = s.highlight ? 6 : 3.5;
+      out.push(`<circle cx="${num(sx(p.x))}" cy="${num(sy(p.y))}" r="${r}" fill="${color}"${s.highlight ? ' stroke="#000" stroke-width="1.5"' : ''}><title>${esc(p.label ?? `${s.name}: ${p.x} → ${p.y}`)}</title></circle>`);
+      if ((p.overflows ?? 0) > 0) {
+        const cx = sx(p.x);
+        const cy = sy(p.y);
+        out.push(`<path class="overflow-marker" data-overflows="${p.overflows}" d="M${num(cx - 6)} ${num(cy - 6)}L${num(cx + 6)} ${num(cy + 6)}M${num(cx - 6)} ${num(cy + 6)}L${num(cx + 6)} ${num(cy - 6)}" stroke="#d62728" stroke-width="2"><title>${esc(`${p.overflows} overflowing values`)}</title></path>`);
+      }
     }
     out.push('</g>');
   });
@@ -157,6 +198,32 @@ export function lineChartSvg(o: LineChartOptions): string {
   });
   if (o.baseline) {
     out.push(`<g class="legend-entry" data-series="baseline"><line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="#000" stroke-width="1.5" stroke-dasharray="7 5"/><text x="${lx + 30}" y="${ly + 4}">${esc(o.baseline.label)}</text></g>`);
+    ly += 18;
+  }
+  for (const l of o.lines ?? []) {
+    out.push(`<g class="legend-entry" data-series="reference"><line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="#d62728" stroke-width="1.2" stroke-dasharray="9 3 2 3"/><text x="${lx + 30}" y="${ly + 4}">${esc(l.label)}</text></g>`);
+    ly += 18;
+  }
+  if (o.chance) {
+    out.push(`<g class="legend-entry" data-series="chance"><line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="#7f7f7f" stroke-width="1.2" stroke-dasharray="2 3"/><text x="${lx + 30}" y="${ly + 4}">${esc(o.chance.label)}</text></g>`);
+    ly += 18;
+  }
+  if (anyOverflow) {
+    out.push(`<g class="legend-entry" data-series="overflow"><path d="M${lx + 6} ${ly - 6}L${lx + 18} ${ly + 6}M${lx + 6} ${ly + 6}L${lx + 18} ${ly - 6}" stroke="#d62728" stroke-width="2"/><text x="${lx + 30}" y="${ly + 4}">overflowing values</text></g>`);
+    ly += 18;
+  }
+  if (o.legendNote) {
+    const words = o.legendNote.split(' ');
+    let line = '';
+    const maxChars = Math.max(12, Math.floor((legendW - 4) / 6.6));
+    for (const w of words) {
+      if ((line + ' ' + w).trim().length > maxChars && line) {
+        out.push(`<text class="legend-note" x="${lx}" y="${ly + 4}" font-size="11" fill="#555">${esc(line)}</text>`);
+        ly += 14;
+        line = w;
+      } else line = (line + ' ' + w).trim();
+    }
+    if (line) out.push(`<text class="legend-note" x="${lx}" y="${ly + 4}" font-size="11" fill="#555">${esc(line)}</text>`);
   }
   out.push('</g>');
   out.push('</svg>');

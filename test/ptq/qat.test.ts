@@ -21,6 +21,7 @@ import {
   profileModel,
   qatConfig,
   scanQat,
+  searchConfig,
   suggestedConfig,
   trainedPrecisions,
   unquantizedConfig,
@@ -156,4 +157,19 @@ describe('a QKeras model built in memory is QAT too', () => {
   it('isQatModel', () => {
     expect(isQatModel(qkerasGraph('m', [16], layers()))).toBe(true);
   });
+});
+
+describe('per-tensor search on a QAT model', () => {
+  it('searches only the tensors without trained types and keeps the trained ones as written', async () => {
+    const r = await searchConfig({ model, data: { data: x, shape: [N, 16] }, labels, objective: 'bops', targetDrop: 25, guard: 0, headroom: 0, maxFractionalBits: 8, minFractionalBits: 6, maxMoves: 4 });
+    const trained = trainedPrecisions(model);
+    const moves = r.steps.filter((s) => s.kind === 'move');
+    expect(moves.length).toBeGreaterThan(0);
+    for (const s of moves) expect(trained.has(s.tensor!)).toBe(false);
+    const base = qatConfig(model);
+    for (const key of trained) {
+      const [ln, v] = key.split('.') as [string, string];
+      expect((r.suggested.config.LayerName![ln]!.Precision as Record<string, string>)[v]).toBe((base.LayerName![ln]!.Precision as Record<string, string>)[v]);
+    }
+  }, 120_000);
 });
