@@ -58,6 +58,7 @@ export {
   shapeSize,
   type FirmwareGraph,
   type FirmwareGraphSpec,
+  type FirmwareInput,
   type FirmwareLayer,
   type FirmwareLayerBase,
   type FirmwareLayerClass,
