@@ -223,3 +223,15 @@ describe('import conformance cases with several ports', () => {
     await expect(checkImportCase(caseDir)).rejects.toThrow(/inputs\[1\]: 3 samples, but the first input has 4/);
   });
 });
+
+describe('the float evaluator with several inputs', () => {
+  it('takes a list in input order or a record keyed by input name', () => {
+    const byList = evaluateFloat(model, [xa, xb]);
+    const byName = evaluateFloat(model, { in_b: xb, in_a: xa });
+    expect(Object.keys(byList.outputs)).toEqual(['head', 'sum']);
+    expect(Array.from(byName.outputs.sum!.values)).toEqual(Array.from(byList.outputs.sum!.values));
+    expect(byList.values).toBe(byList.outputs.head!.values);
+    expect(() => evaluateFloat(model, { in_a: xa })).toThrow(/one batch per model input \(in_a, in_b\)/);
+    expect(() => evaluateFloat(model, [xa])).toThrow(/model has 2 inputs, got 1 batches/);
+  });
+});
