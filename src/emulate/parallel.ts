@@ -270,7 +270,10 @@ export class ParallelEmulator {
       // This thread, slice by slice through one reused buffer: no batch-sized copies.
       r = this.runLocal(b.n, per, cast, opts);
     } else r = this.local.predictRaw(cast(0, b.n), b.n, opts);
-    if (r.report) r.report.input = { ...inStats, type: formatFixedType(this.graph.input.type) };
+    if (r.report) {
+      r.report.input = { ...inStats, type: formatFixedType(this.graph.input.type) };
+      r.report.inputs = [{ ...inStats, name: this.graph.input.name, type: formatFixedType(this.graph.input.type) }];
+    }
     return r;
   }
 
