@@ -114,12 +114,14 @@ export const predictCommand: Command = {
         );
       }
       if (r.report) out.report = r.report;
+      if (fw.warnings?.length) out.warnings = fw.warnings;
       console.log(JSON.stringify(out, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
       return 0;
     }
     const multi = r.outputs.length > 1;
     console.log(`${fw.name}: ${fw.layers.length} firmware layers, ${fw.ioType}, ${multi ? `outputs ${r.outputs.map((o) => `${o.name} ${formatFixedType(o.type)}`).join(', ')}` : `output ${formatFixedType(r.type)}`}`);
     for (const c of fw.changes) console.log(`  hls4ml: ${c}`);
+    for (const w of fw.warnings ?? []) console.error(`warning: ${w}`);
     for (const o of r.outputs) {
       if (multi) console.log(`output ${o.name} [${o.shape.join('x')}]`);
       rows(o.values, r.n).forEach((row, s) => {

@@ -97,11 +97,19 @@ export const scanCommand: Command = {
       onProgress: (p) => bar.update(p.done, p.total, p.phase === 'float' ? 'float reference' : `${p.series} ${p.width}b (${p.point + 1}/${p.points})`),
       onPoint: (s, p) => {
         const acc = p.error ? `error: ${p.error}` : `${p.accuracy !== undefined ? `accuracy ${(p.accuracy * 100).toFixed(2)}%, ` : ''}agreement ${((p.agreement ?? NaN) * 100).toFixed(1)}%, ${p.overflowTotal} overflows`;
-        bar.log(`  ${s.name} ${p.type}: ${acc} (${seconds(p.seconds)})`);
+        bar.log(`  ${s.name} ${p.type}: ${acc}${p.warnings?.length ? `, ${p.warnings.length} warning${p.warnings.length > 1 ? 's' : ''}` : ''} (${seconds(p.seconds)})`);
       },
     });
     bar.done();
     console.log(formatScanTable(r));
+    // precision warnings (weights quantized to 0, collapsed lookup tables), as overflows are: per point
+    for (const sr of r.series) {
+      for (const p of sr.points) {
+        const ws = p.warnings ?? [];
+        for (const w of ws.slice(0, 3)) console.log(`warning: ${sr.name} ${p.type}: ${w}`);
+        if (ws.length > 3) console.log(`warning: ${sr.name} ${p.type}: ${ws.length - 3} more in scan.json`);
+      }
+    }
     const files = await writeScanOutputs(r, outDir, { png: !!values.png });
     console.log(`wrote ${files.csv}\nwrote ${files.json}\nwrote ${files.svg}${files.png ? `\nwrote ${files.png}` : ''}`);
     if (values.png && !files.png) console.log('no PNG: install @resvg/resvg-js to render PNGs (npm i @resvg/resvg-js)');

@@ -3,6 +3,7 @@
  * (parse/split → passes → backend passes and lowering).
  */
 import { buildHlsGraph } from './build.js';
+import { lutResolutionWarnings, zeroedWeightWarnings } from './diagnostics.js';
 import { configFromModel, parseHls4mlConfig, projectSettings, type Hls4mlConfig } from './config.js';
 import type { FirmwareGraph } from './firmware.js';
 import { lowerToFirmware } from './lower.js';
@@ -22,6 +23,8 @@ export function convertModel(model: ModelGraph, config?: Hls4mlConfig | string |
   const g = buildHlsGraph(model, cfg);
   runPasses(g, cfg);
   const fw = lowerToFirmware(g);
+  const precision = [...zeroedWeightWarnings(g), ...lutResolutionWarnings(fw)];
+  if (precision.length) fw.warnings = [...(fw.warnings ?? []), ...precision];
   const project = projectSettings(cfg);
   if (project) fw.project = project;
   return fw;

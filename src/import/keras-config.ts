@@ -235,6 +235,30 @@ export function last(shape: number[]): number {
   return shape[shape.length - 1] ?? 0;
 }
 
+/**
+ * A Keras 2-D amount per side (`padding` of ZeroPadding2D, `cropping` of Cropping2D): an int (all
+ * four sides), `[rows, cols]` (symmetric) or `[[top, bottom], [left, right]]`; absent: `dflt` on
+ * every side.
+ *
+ * @example perSide2D(r, 'padding', 1); // [[1, 1], [1, 1]]
+ */
+export function perSide2D(r: LayerConfigReader, field: string, dflt: number): number[][] {
+  const v = r.config[field];
+  if (v === undefined || v === null) return [[dflt, dflt], [dflt, dflt]];
+  if (typeof v === 'number') {
+    const [p] = r.tuple(field, 1, undefined, 0);
+    return [[p!, p!], [p!, p!]];
+  }
+  if (Array.isArray(v) && v.length === 2 && v.every((e) => typeof e === 'number')) {
+    const [a, b] = r.tuple(field, 2, undefined, 0);
+    return [[a!, a!], [b!, b!]];
+  }
+  if (Array.isArray(v) && v.length === 2 && v.every((e) => Array.isArray(e) && e.length === 2 && e.every((q) => typeof q === 'number' && Number.isInteger(q) && q >= 0))) {
+    return (v as number[][]).map((e) => [...e]);
+  }
+  throw new FormatError(r.field(field), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${describeValue(v)}`);
+}
+
 /** The input must have `rank` dimensions (without batch). */
 export function requireRank(r: LayerConfigReader, shape: number[], rank: number, what: string): void {
   if (shape.length !== rank) {

@@ -20,17 +20,18 @@
 import { ConfigError, ShapeError, ValueError } from '../errors.js';
 import { compareRaw, fixedType, frac, type FixedType } from '../fixed/index.js';
 import {
-  BIG,
-  NUM,
   allocOut,
+  BIG,
   choosePath,
   intField,
+  ioTypeField,
   layerName,
   notePreResult,
+  NUM,
   readRaw,
   storeOut,
-  typeField,
   typedCaster,
+  typeField,
   type Arith,
   type KernelOptions,
   type RawInput,
@@ -109,9 +110,7 @@ type Body = <T extends number | bigint>(A: Arith<T>, xs: ArrayLike<T>, out: RawO
 function prep(cfg: ActivationExtConfig | HardActivationConfig, dflt: string): { layer: string; n: number; tin: FixedType; tres: FixedType; stream: boolean } {
   const layer = layerName(cfg ?? {}, dflt);
   if (!cfg || typeof cfg !== 'object') throw new ConfigError(layer, 'missing config');
-  if (cfg.io_type !== undefined && cfg.io_type !== 'io_parallel' && cfg.io_type !== 'io_stream') {
-    throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(cfg.io_type)}`);
-  }
+  ioTypeField(layer, cfg.io_type);
   const tt = cfg.types as unknown as Record<string, FixedType>;
   return {
     layer,

@@ -236,6 +236,17 @@ export function rawBits(t: FixedType): number {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * A kernel config's `io_type` (absent: io_parallel).
+ *
+ * @example ioTypeField('conv1', cfg.io_type); // 'io_stream', or throws ConfigError('conv1.io_type')
+ */
+export function ioTypeField(layer: string, v: unknown): 'io_parallel' | 'io_stream' {
+  if (v === undefined || v === 'io_parallel') return 'io_parallel';
+  if (v === 'io_stream') return 'io_stream';
+  throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(v)}`);
+}
+
+/**
  * Require a positive (or ≥ min) integer config field.
  *
  * @example intField('conv1', 'n_filt', cfg.n_filt); // throws ConfigError('conv1.n_filt') when bad

@@ -9,17 +9,18 @@
  */
 import { ConfigError, UnsupportedError } from '../errors.js';
 import {
-  BIG,
-  NUM,
   allocOut,
+  BIG,
   intField,
+  ioTypeField,
   layerName,
+  NUM,
   readRaw,
   type KernelOptions,
   type RawInput,
   type RawOutput,
 } from './common.js';
-import { convEncodedTable, layerWindows, windowGeometry, type EncodedTable, type WindowGeometry, type Windows } from './geometry.js';
+import { convEncodedTable, layerWindows, windowGeometry, windowImplementation, type EncodedTable, type WindowGeometry, type Windows } from './geometry.js';
 import { DenseKernel, checkPrepared, type DenseConfig, type DenseTypes, type ProductKind } from './dense.js';
 
 /** io_stream convolution implementation (`nnet::conv_implementation`). */
@@ -90,18 +91,7 @@ export interface Conv1DConfig extends ConvCommon {
 /** Which input pixel feeds each kernel position of each output pixel (see geometry.ts). */
 export type ConvWindows = Windows;
 
-function normIo(layer: string, v: unknown): 'io_parallel' | 'io_stream' {
-  if (v === undefined || v === 'io_parallel') return 'io_parallel';
-  if (v === 'io_stream') return 'io_stream';
-  throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(v)}`);
-}
 
-function normImpl(layer: string, v: unknown): 'linebuffer' | 'encoded' {
-  if (v === undefined) return 'linebuffer';
-  const s = String(v).toLowerCase();
-  if (s === 'linebuffer' || s === 'encoded') return s;
-  throw new UnsupportedError(`${layer}.implementation`, `unknown conv implementation ${JSON.stringify(v)} (LineBuffer, Encoded)`);
-}
 
 function pickTypes(layer: string, t: DenseTypes | undefined): DenseTypes {
   if (!t || typeof t !== 'object') throw new ConfigError(`${layer}.types`, 'missing types (input, weight, bias, accum, result)');
@@ -134,7 +124,7 @@ export class ConvKernel {
     this.outWidth = g.outW;
     this.F = intField(layer, 'n_filt', cfg.n_filt);
     this.nFilt = this.F;
-    const io = normIo(layer, cfg.io_type);
+    const io = ioTypeField(layer, cfg.io_type);
     const nIn = g.kh * g.kw * g.C;
     const strategy = cfg.strategy === undefined ? 'latency' : String(cfg.strategy).toLowerCase();
     const rf = cfg.reuse_factor ?? 1;
@@ -142,7 +132,7 @@ export class ConvKernel {
       throw new ConfigError(`${layer}.reuse_factor`, `io_parallel conv with the Resource strategy needs reuse_factor ≤ filt_height·filt_width·n_chan = ${nIn} (the C++ asserts), got ${rf}`);
     }
     if (io === 'io_stream' && (g.dh !== 1 || g.dw !== 1)) throw new UnsupportedError(`${layer}.dilation`, 'io_stream convolutions do not support dilation');
-    const impl = io === 'io_stream' ? normImpl(layer, cfg.implementation) : 'linebuffer';
+    const impl = io === 'io_stream' ? windowImplementation(layer, cfg.implementation, 'conv') : 'linebuffer';
     if (impl === 'encoded') this.instructions = convEncodedTable(layer, g, cfg as Conv2DConfig);
     this.windows = layerWindows(layer, g, io, impl, { buffer2d: g.kh > 1, encoded: this.instructions });
     const dcfg: DenseConfig = {

@@ -6,18 +6,19 @@
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { frac, type FixedType } from '../fixed/index.js';
 import {
-  BIG,
-  NUM,
   allocOut,
+  BIG,
   choosePath,
   intField,
+  ioTypeField,
   layerName,
   notePreResult,
+  NUM,
   optIntField,
   readRaw,
   storeOut,
-  typeField,
   typedCaster,
+  typeField,
   type Arith,
   type KernelOptions,
   type RawInput,
@@ -90,7 +91,7 @@ function crop<T extends number | bigint>(
 }
 
 function ioCheck(layer: string, io: string | undefined): void {
-  if (io !== undefined && io !== 'io_parallel' && io !== 'io_stream') throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(io)}`);
+  ioTypeField(layer, io);
 }
 
 function types2(layer: string, t: unknown): { input: FixedType; result: FixedType } {

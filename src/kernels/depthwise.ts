@@ -22,18 +22,19 @@
 import { ConfigError, UnsupportedError } from '../errors.js';
 import { frac } from '../fixed/index.js';
 import {
-  BIG,
-  NUM,
   allocOut,
+  BIG,
   checkLength,
   choosePath,
   intField,
+  ioTypeField,
   layerName,
   notePreResult,
+  NUM,
   readRaw,
   storeOut,
-  typeField,
   typedCaster,
+  typeField,
   type Arith,
   type KernelOptions,
   type KernelStats,
@@ -41,7 +42,7 @@ import {
   type RawOutput,
 } from './common.js';
 import type { Conv1DConfig, Conv2DConfig } from './conv.js';
-import { convEncodedTable, layerWindows, windowGeometry, type EncodedTable, type WindowGeometry, type Windows } from './geometry.js';
+import { convEncodedTable, layerWindows, windowGeometry, windowImplementation, type EncodedTable, type WindowGeometry, type Windows } from './geometry.js';
 import { DenseKernel, checkPrepared, denseBits, type DenseTypes, type ProductKind } from './dense.js';
 
 /** Which `nnet::DepthwiseDense*` class computes a window (the `dense_function` of the mult config). */
@@ -191,18 +192,7 @@ export function depthwiseAccumulationOrder(cfg: {
   return { denseFunction: fn, accStart, accIdx };
 }
 
-function normIo(layer: string, v: unknown): 'io_parallel' | 'io_stream' {
-  if (v === undefined || v === 'io_parallel') return 'io_parallel';
-  if (v === 'io_stream') return 'io_stream';
-  throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(v)}`);
-}
 
-function normImpl(layer: string, v: unknown): 'linebuffer' | 'encoded' {
-  if (v === undefined) return 'linebuffer';
-  const s = String(v).toLowerCase();
-  if (s === 'linebuffer' || s === 'encoded') return s;
-  throw new UnsupportedError(`${layer}.implementation`, `unknown conv implementation ${JSON.stringify(v)} (LineBuffer, Encoded)`);
-}
 
 function normProduct(layer: string, p: unknown): ProductKind {
   if (p === undefined || p === 'mult') return 'mult';
@@ -251,12 +241,12 @@ export class DepthwiseKernel {
       throw new UnsupportedError(`${layer}.product`, `weight_ternary needs an integer weight type, got W=${this.types.weight.W} I=${this.types.weight.I}`);
     }
     const strategy = normStrategy(layer, cfg.strategy);
-    const io = normIo(layer, cfg.io_type);
+    const io = ioTypeField(layer, cfg.io_type);
     if (strategy === 'resource' && io === 'io_parallel') {
       throw new UnsupportedError(`${layer}.strategy`, 'hls4ml has no io_parallel Resource depthwise convolution (the C++ asserts "Resource strategy for DepthwiseConv is not supported")');
     }
     if (g.dh !== 1 || g.dw !== 1) throw new UnsupportedError(`${layer}.dilation`, 'depthwise convolutions have no dilation in hls4ml');
-    const implementation = io === 'io_stream' ? normImpl(layer, cfg.implementation) : undefined;
+    const implementation = io === 'io_stream' ? windowImplementation(layer, cfg.implementation, 'conv') : undefined;
     const instructions = implementation === 'encoded' ? convEncodedTable(layer, g, cfg) : undefined;
     const windows = layerWindows(layer, g, io, implementation ?? 'linebuffer', { buffer2d: g.kh > 1, encoded: instructions });
     const kSize = g.kh * g.kw;

@@ -15,6 +15,20 @@ import { ShapeError, UnsupportedError } from '../errors.js';
 import { intField, optIntField } from './common.js';
 import { computeConv1dInstructions, computeConv2dInstructions, poolTable, scaleIndex, type ScaleIndexKind } from './conv-instructions.js';
 
+/**
+ * A window kernel's `implementation` (hls4ml's ConvImplementation; absent: LineBuffer), for `what`
+ * ('conv', 'pooling') in the error.
+ *
+ * @example windowImplementation('conv1', 'Encoded', 'conv'); // 'encoded'
+ */
+export function windowImplementation(layer: string, v: unknown, what: string): 'linebuffer' | 'encoded' {
+  if (v === undefined) return 'linebuffer';
+  const s = String(v).toLowerCase();
+  if (s === 'linebuffer' || s === 'encoded') return s;
+  throw new UnsupportedError(`${layer}.implementation`, `unknown ${what} implementation ${JSON.stringify(v)} (LineBuffer, Encoded)`);
+}
+
+
 /** Keras 'valid' / 'same' padding. */
 export type KerasPadding = 'valid' | 'same';
 

@@ -14,26 +14,26 @@
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { frac, type FixedType } from '../fixed/index.js';
 import {
-  BIG,
-  NUM,
   allocOut,
+  BIG,
   choosePath,
   intField,
+  ioTypeField,
   layerName,
   notePreResult,
-  optIntField,
+  NUM,
   readRaw,
   reduceTree,
   storeOut,
-  typeField,
   typedCaster,
+  typeField,
   type Arith,
   type KernelOptions,
   type RawInput,
   type RawOutput,
 } from './common.js';
 import { poolTable } from './conv-instructions.js';
-import { layerWindows, parallelWindows, windowGeometry, type WindowFields, type WindowGeometry, type Windows } from './geometry.js';
+import { layerWindows, parallelWindows, windowGeometry, windowImplementation, type WindowFields, type WindowGeometry, type Windows } from './geometry.js';
 
 /** `nnet::Pool_Op`. */
 export type PoolOp = 'Max' | 'Average';
@@ -105,18 +105,7 @@ function normOp(layer: string, v: unknown): PoolOp {
   throw new UnsupportedError(`${layer}.pool_op`, `unknown pool_op ${JSON.stringify(v)} (Max, Average)`);
 }
 
-function normIo(layer: string, v: unknown): 'io_parallel' | 'io_stream' {
-  if (v === undefined || v === 'io_parallel') return 'io_parallel';
-  if (v === 'io_stream') return 'io_stream';
-  throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(v)}`);
-}
 
-function normImpl(layer: string, v: unknown): 'linebuffer' | 'encoded' {
-  if (v === undefined) return 'linebuffer';
-  const s = String(v).toLowerCase();
-  if (s === 'linebuffer' || s === 'encoded') return s;
-  throw new UnsupportedError(`${layer}.implementation`, `unknown pooling implementation ${JSON.stringify(v)} (LineBuffer, Encoded)`);
-}
 
 function types3(layer: string, t: PoolingTypes | undefined): PoolingTypes {
   const tt = t as unknown as Record<string, FixedType>;
@@ -163,7 +152,7 @@ export class PoolingKernel {
       this.windows = countPad ? { ...w, counts: w.counts.fill(w.kSize) } : w;
     } else {
       if (g.pt || g.pb || g.pl || g.pr) throw new UnsupportedError(`${layer}.pad_left`, 'io_stream pooling does not support padding (the C++ asserts)');
-      const im = normImpl(layer, impl);
+      const im = windowImplementation(layer, impl, 'pooling');
       if (im === 'encoded' || !g.oneD) {
         if (g.kh !== g.sh || g.kw !== g.sw) throw new UnsupportedError(`${layer}.stride_width`, `io_stream ${im === 'encoded' ? 'Encoded' : '2D'} pooling needs stride == pool size (the C++ asserts), got pool ${g.kh}x${g.kw} stride ${g.sh}x${g.sw}`);
       }
@@ -266,7 +255,7 @@ export function preparePooling2d(cfg: Pooling2DConfig): PoolingKernel {
   const layer = layerName(cfg ?? {}, 'pooling2d');
   if (!cfg || typeof cfg !== 'object') throw new ConfigError(layer, 'missing config');
   const g = windowGeometry(layer, poolFields(cfg), false, 'window');
-  return new PoolingKernel(layer, g, !!cfg.count_pad, normOp(layer, cfg.pool_op), normIo(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
+  return new PoolingKernel(layer, g, !!cfg.count_pad, normOp(layer, cfg.pool_op), ioTypeField(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
 }
 
 /**
@@ -284,7 +273,7 @@ export function preparePooling1d(cfg: Pooling1DConfig): PoolingKernel {
     'window',
   );
   if (cfg.n_out !== undefined && cfg.n_out !== g.outW) throw new ShapeError(`${layer}.n_out`, `expected ${g.outW} from the geometry, got ${cfg.n_out}`);
-  return new PoolingKernel(layer, g, !!cfg.count_pad, normOp(layer, cfg.pool_op), normIo(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
+  return new PoolingKernel(layer, g, !!cfg.count_pad, normOp(layer, cfg.pool_op), ioTypeField(layer, cfg.io_type), cfg.implementation, types3(layer, cfg.types));
 }
 
 /**
@@ -360,7 +349,7 @@ function globalPool<T extends number | bigint>(A: Arith<T>, layer: string, P: nu
 function globalCommon(layer: string, P: number, cfg: GlobalPooling1DConfig | GlobalPooling2DConfig, x: RawInput, opts: KernelOptions): RawOutput {
   const C = intField(layer, 'n_filt', cfg.n_filt);
   const op = normOp(layer, cfg.pool_op);
-  const stream = normIo(layer, cfg.io_type) === 'io_stream';
+  const stream = ioTypeField(layer, cfg.io_type) === 'io_stream';
   const t = types3(layer, cfg.types);
   const bits = Math.max(addBits(t.accum, t.input), t.accum.W + 2, t.input.W + 1, t.result.W);
   return choosePath(layer, bits, opts.path) ? globalPool(BIG, layer, P, C, op, stream, t, x, opts) : globalPool(NUM, layer, P, C, op, stream, t, x, opts);

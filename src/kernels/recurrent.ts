@@ -20,17 +20,18 @@ import { ConfigError, UnsupportedError } from '../errors.js';
 import { frac, type FixedType } from '../fixed/index.js';
 import { activationTableIndex } from './activations.js';
 import {
-  BIG,
-  NUM,
   allocOut,
+  BIG,
   choosePath,
   intField,
+  ioTypeField,
   layerName,
   notePreResult,
+  NUM,
   readRaw,
   storeOut,
-  typeField,
   typedCaster,
+  typeField,
   type Arith,
   type Cast,
   type KernelOptions,
@@ -206,9 +207,7 @@ export class RecurrentKernel {
       throw new ConfigError(`${layer}.return_sequences`, `return_sequences=${String(cfg.return_sequences)} contradicts n_sequence_out=${this.nSequenceOut}`);
     }
     if (cfg.pytorch_order) throw new UnsupportedError(`${layer}.pytorch_order`, 'only the Keras gate order is supported');
-    if (cfg.io_type !== undefined && cfg.io_type !== 'io_parallel' && cfg.io_type !== 'io_stream') {
-      throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(cfg.io_type)}`);
-    }
+    ioTypeField(layer, cfg.io_type);
     if (cfg.use_static !== undefined && typeof cfg.use_static !== 'boolean') throw new ConfigError(`${layer}.use_static`, 'must be a boolean');
     const tt = cfg.types as unknown as Record<string, FixedType>;
     if (!tt || typeof tt !== 'object') throw new ConfigError(`${layer}.types`, 'missing types');

@@ -5,7 +5,7 @@
  */
 import { ConfigError, ShapeError } from '../errors.js';
 import { frac, type FixedType } from '../fixed/index.js';
-import { BIG, NUM, allocOut, choosePath, intField, layerName, notePreResult, readRaw, storeOut, typeField, typedCaster, type Arith, type KernelOptions, type RawInput, type RawOutput } from './common.js';
+import { allocOut, BIG, choosePath, intField, ioTypeField, layerName, notePreResult, NUM, readRaw, storeOut, typedCaster, typeField, type Arith, type KernelOptions, type RawInput, type RawOutput } from './common.js';
 
 /** The arrays of hls4ml's transpose config struct (`transpose_config_gen`). */
 export interface TransposeGeometry {
@@ -69,9 +69,7 @@ function sameArr(a: readonly number[], b: readonly number[]): boolean {
 export function transpose(cfg: TransposeConfig, x: RawInput, opts: KernelOptions = {}): RawOutput {
   const layer = layerName(cfg ?? {}, 'transpose');
   if (!cfg || typeof cfg !== 'object') throw new ConfigError(layer, 'missing config');
-  if (cfg.io_type !== undefined && cfg.io_type !== 'io_parallel' && cfg.io_type !== 'io_stream') {
-    throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(cfg.io_type)}`);
-  }
+  ioTypeField(layer, cfg.io_type);
   const g = transposeGeometry(cfg.from_shape, cfg.perm, layer);
   if (cfg.dims !== undefined && cfg.dims !== g.dims) throw new ConfigError(`${layer}.dims`, `expected ${g.dims}, got ${JSON.stringify(cfg.dims)}`);
   if (cfg.N !== undefined && cfg.N !== g.N) throw new ShapeError(`${layer}.N`, `expected ${g.N}, got ${JSON.stringify(cfg.N)}`);

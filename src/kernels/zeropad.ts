@@ -7,18 +7,19 @@
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { frac, sameType, type FixedType } from '../fixed/index.js';
 import {
-  BIG,
-  NUM,
   allocOut,
+  BIG,
   choosePath,
   intField,
+  ioTypeField,
   layerName,
   notePreResult,
+  NUM,
   optIntField,
   readRaw,
   storeOut,
-  typeField,
   typedCaster,
+  typeField,
   type Arith,
   type KernelOptions,
   type RawInput,
@@ -98,9 +99,7 @@ function types2(layer: string, t: unknown): { input: FixedType; result: FixedTyp
 function channelsFirst(layer: string, cfg: { data_format?: string; io_type?: string }, t: { input: FixedType; result: FixedType }): boolean {
   const f = cfg.data_format ?? 'channels_last';
   if (f !== 'channels_last' && f !== 'channels_first') throw new ConfigError(`${layer}.data_format`, `must be 'channels_last' or 'channels_first', got ${JSON.stringify(cfg.data_format)}`);
-  if (cfg.io_type !== undefined && cfg.io_type !== 'io_parallel' && cfg.io_type !== 'io_stream') {
-    throw new ConfigError(`${layer}.io_type`, `must be 'io_parallel' or 'io_stream', got ${JSON.stringify(cfg.io_type)}`);
-  }
+  ioTypeField(layer, cfg.io_type);
   if (f === 'channels_first') {
     if (cfg.io_type === 'io_stream') throw new UnsupportedError(`${layer}.data_format`, 'hls4ml has no channels-first io_stream zero padding');
     if (!sameType(t.input, t.result)) throw new ConfigError(`${layer}.types.result`, 'the channels-first kernel writes a data_T array: the result type must equal the input type');

@@ -60,7 +60,7 @@ import {
 } from '../kernels/index.js';
 import { prepareFastActivation } from '../kernels/fast/elementwise.js';
 import { fixedType, frac, parseFixedType, type FixedType } from '../fixed/types.js';
-import { activationTableIndex } from '../kernels/activations.js';
+import { activationTableIndex, truncScaledIndex } from '../kernels/activations.js';
 import { noteLutInput } from '../kernels/common.js';
 import { Struct, tArg, warnInputType, type WeightArray } from '../emit/layers.js';
 import { ACTIVATION_HEADER } from '../emit/cpp/elementwise.js';
@@ -792,24 +792,46 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
   },
   luts(L) {
     const act = L.config.activation;
-    if (act !== 'sigmoid' && act !== 'tanh') return [];
     const N = L.config.table_size;
-    const R = act === 'sigmoid' ? 16 : 8;
     const fx = frac(L.types.input);
-    return [
-      {
-        table: 'table',
-        size: N,
-        step: R / N,
-        observe([x], use) {
-          for (let i = 0; i < x!.length; i++) {
-            const v = x![i]!;
-            use.hits[activationTableIndex(v, fx, N, R)] = 1;
-            noteLutInput(use, Number(v) * 2 ** -fx);
-          }
+    // The ±R/2-range tables (sigmoid, softplus, softsign: R = 16; tanh: R = 8), indexed by every input.
+    const R = { sigmoid: 16, softplus: 16, softsign: 16, tanh: 8 }[act as string];
+    if (R !== undefined) {
+      return [
+        {
+          table: 'table',
+          size: N,
+          step: R / N,
+          observe([x], use) {
+            for (let i = 0; i < x!.length; i++) {
+              const v = x![i]!;
+              use.hits[activationTableIndex(v, fx, N, R)] = 1;
+              noteLutInput(use, Number(v) * 2 ** -fx);
+            }
+          },
         },
-      },
-    ];
+      ];
+    }
+    // ELU / SELU: the negative inputs index a table over [−8, 0) at int(−x·N/8), clamped to N − 1.
+    if (act === 'elu' || act === 'selu') {
+      return [
+        {
+          table: 'table',
+          size: N,
+          step: 8 / N,
+          observe([x], use) {
+            for (let i = 0; i < x!.length; i++) {
+              const v = x![i]!;
+              if (v >= 0) continue;
+              const idx = truncScaledIndex(-Number(v), fx, N, 8);
+              use.hits[Math.min(Math.max(idx, 0), N - 1)] = 1;
+              noteLutInput(use, Number(v) * 2 ** -fx);
+            }
+          },
+        },
+      ];
+    }
+    return [];
   },
   emit(L, { ctx, cname: c, ins }) {
     const inT = ins[0]!;

@@ -196,15 +196,18 @@ function modelClass(cls: 'Conv1D' | 'Conv2D'): ModelClassSpec {
 // hls4ml classes
 // ---------------------------------------------------------------------------------------------
 
+/** The settings of hls4ml's convolution classes (Conv1D/2D and the depthwise ones derived from them). */
+export const CONV_SETTINGS = [
+  { name: 'reuse_factor', default: 1, backend: true },
+  { name: 'parallelization_factor', default: 1, backend: true },
+  { name: 'conv_implementation', default: 'LineBuffer', backend: true },
+] as const;
+
 function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
   const twoD = cls === 'Conv2D';
   return {
     types: MAC_TYPES,
-    settings: [
-      { name: 'reuse_factor', default: 1, backend: true },
-      { name: 'parallelization_factor', default: 1, backend: true },
-      { name: 'conv_implementation', default: 'LineBuffer', backend: true },
-    ],
+    settings: CONV_SETTINGS,
     bnFusionParent: true,
     linearMergeParent: true,
     streamSamePadding: true,

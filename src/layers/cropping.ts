@@ -12,7 +12,7 @@
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
 import { formatFixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
-import { requireRank, type LayerConfigReader } from '../import/keras-config.js';
+import { perSide2D, requireRank, type LayerConfigReader } from '../import/keras-config.js';
 import { cropping1d, cropping2d, type Cropping2DConfig } from '../kernels/index.js';
 import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { RESHAPE_HEADER } from '../emit/cpp/reshape-ext.js';
@@ -45,20 +45,7 @@ function hwc(s: readonly number[], cf: boolean): [number, number, number] {
 }
 
 function cropping2D(r: LayerConfigReader): number[][] {
-  const v = r.config['cropping'];
-  if (v === undefined || v === null) return [[0, 0], [0, 0]];
-  if (typeof v === 'number') {
-    const [p] = r.tuple('cropping', 1, undefined, 0);
-    return [[p!, p!], [p!, p!]];
-  }
-  if (Array.isArray(v) && v.length === 2 && v.every((e) => typeof e === 'number')) {
-    const [a, b] = r.tuple('cropping', 2, undefined, 0);
-    return [[a!, a!], [b!, b!]];
-  }
-  if (Array.isArray(v) && v.length === 2 && v.every((e) => Array.isArray(e) && e.length === 2 && e.every((q) => typeof q === 'number' && Number.isInteger(q) && q >= 0))) {
-    return (v as number[][]).map((e) => [...e]);
-  }
-  throw new FormatError(r.field('cropping'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${JSON.stringify(v)}`);
+  return perSide2D(r, 'cropping', 0);
 }
 
 /** [top, bottom, left, right] of a cropping attribute. */

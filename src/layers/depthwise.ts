@@ -32,7 +32,7 @@ import { DEPTHWISE_HEADER } from '../emit/cpp/depthwise.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { SEQ_KERNEL_CHECKERS } from '../conformance/kernels-seq.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, typed } from './common.js';
-import { hwc, kerasPadsBefore } from './conv.js';
+import { CONV_SETTINGS, hwc, kerasPadsBefore } from './conv.js';
 import { MAC_TYPES, floatWeights, inferMac } from './dense.js';
 import type { EmitArgs, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -330,11 +330,7 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
   const twoD = cls === 'DepthwiseConv2D';
   return {
     types: MAC_TYPES,
-    settings: [
-      { name: 'reuse_factor', default: 1, backend: true },
-      { name: 'parallelization_factor', default: 1, backend: true },
-      { name: 'conv_implementation', default: 'LineBuffer', backend: true },
-    ],
+    settings: CONV_SETTINGS,
     // A Conv1D/Conv2D subclass in hls4ml: BN fusion and linear-activation merge treat it as one.
     bnFusionParent: true,
     linearMergeParent: true,
@@ -345,6 +341,13 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
     },
     lower(n, ctx): DepthwiseLayer {
       for (const w of draftWarnings(n)) ctx.warn(w);
+      // nnet_sepconv1d_latency.h and nnet_sepconv2d_latency.h share one include guard: an hls4ml
+      // project with a 1D and a 2D depthwise layer does not compile (hlsemu's C++ has one header).
+      const first2d = ctx.graph.nodes.find((m) => m.cls === 'DepthwiseConv2D');
+      const any1d = ctx.graph.nodes.find((m) => m.cls === 'DepthwiseConv1D');
+      if (first2d === n && any1d) {
+        ctx.warn(`${n.name}: hls4ml's project of this model does not compile: its 1D and 2D separable-convolution latency headers (included for '${any1d.name}' and '${n.name}') share the include guard NNET_SEPARABLE_CONV2D_LATENCY_H_ (hlsemu's emitted project compiles)`);
+      }
       const weight = typed(n, 'weight');
       const bias = typed(n, 'bias');
       const ks = n.attrs.kernelSize as number[];

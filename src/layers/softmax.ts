@@ -218,6 +218,7 @@ const firmware: FirmwareClassSpec<SoftmaxLayer> = {
         table: 'exp_table',
         size: L.config.exp_table_size,
         step: 2 ** (idx.I - Math.ceil(Math.log2(L.config.exp_table_size))),
+        maxStep: 1,
         observe([x], use) {
           const r = softmaxExpIndices(cfg, x!);
           for (let i = 0; i < r.indices.length; i++) {

@@ -328,6 +328,12 @@ export interface LutProbe {
   size: number;
   /** Real value one index step covers, when uniform (e.g. 16/N for sigmoid). */
   step?: number;
+  /**
+   * The largest step at which the table still resolves its function (e.g. 1 for an exp table:
+   * adjacent entries then differ by a factor e). A larger `step` — the index bits come from a type
+   * too wide for the table — is a conversion warning.
+   */
+  maxStep?: number;
   /** Mark the entries one sample's inputs reach, and note the index inputs. */
   observe(inputs: RawOutput[], use: LutUse): void;
 }

@@ -7,10 +7,10 @@
  * (ZeroPadding1D/2D), backends/vivado/passes/reshaping_templates.py,
  * backends/fpga/passes/… (io_stream 'same' padding insertion), nnet_utils/nnet_padding*.h.
  */
-import { FormatError, UnsupportedError, describeValue } from '../errors.js';
+import { FormatError, UnsupportedError } from '../errors.js';
 import { sameType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
-import { requireRank, type LayerConfigReader } from '../import/keras-config.js';
+import { perSide2D, requireRank, type LayerConfigReader } from '../import/keras-config.js';
 import { prepareFastZeropad } from '../kernels/fast/elementwise.js';
 import { zeropad1d, zeropad2d, type ZeroPad1DConfig, type ZeroPad2DConfig } from '../kernels/zeropad.js';
 import { Struct, tArg } from '../emit/layers.js';
@@ -18,7 +18,6 @@ import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { RESHAPE_HEADER } from '../emit/cpp/reshape-ext.js';
 import { checkInputLengths, intList, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, typed } from './common.js';
-import { hwc } from './conv.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
 
 /** `padding{1,2}d_config` fields (1D: width fields only). */
@@ -44,20 +43,7 @@ function zeroPadding1D(r: LayerConfigReader): number[] {
 }
 
 function zeroPadding2D(r: LayerConfigReader): number[][] {
-  const v = r.config['padding'];
-  if (v === undefined || v === null) return [[1, 1], [1, 1]];
-  if (typeof v === 'number') {
-    const [p] = r.tuple('padding', 1, undefined, 0);
-    return [[p!, p!], [p!, p!]];
-  }
-  if (Array.isArray(v) && v.length === 2 && v.every((e) => typeof e === 'number')) {
-    const [a, b] = r.tuple('padding', 2, undefined, 0);
-    return [[a!, a!], [b!, b!]];
-  }
-  if (Array.isArray(v) && v.length === 2 && v.every((e) => Array.isArray(e) && e.length === 2 && e.every((q) => typeof q === 'number' && Number.isInteger(q) && q >= 0))) {
-    return (v as number[][]).map((e) => [...e]);
-  }
-  throw new FormatError(r.field('padding'), `expected an int, [rows, cols] or [[top, bottom], [left, right]], got ${describeValue(v)}`);
+  return perSide2D(r, 'padding', 1);
 }
 
 /** `{ dataFormat: 'channels_first' }` for a channels-first layer, else nothing (ZeroPadding1D has a data_format in Keras 3). */

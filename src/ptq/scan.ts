@@ -123,6 +123,8 @@ export interface ScanPoint {
   seconds: number;
   /** Set when the conversion or the emulation failed for this point. */
   error?: string;
+  /** The point's conversion warnings (e.g. weights that quantize to 0) and report warnings (collapsed lookup tables). */
+  warnings?: string[];
 }
 
 /** One series of points. */
@@ -449,6 +451,8 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
           const m = pointMetrics(report, r.pred, r.seconds, { ...(opts.labels ? { labels: opts.labels } : {}), reference: float.predictions });
           point = { ...p.base, agreement: m.agreement, overflows: m.overflows, overflowDetail: m.overflowDetail, overflowTotal: m.overflowTotal, inputOverflows: m.inputOverflows, seconds: m.seconds };
           if (m.accuracy !== undefined) point.accuracy = m.accuracy;
+          const warnings = [...(graph.warnings ?? []), ...(report?.warnings ?? [])];
+          if (warnings.length) point.warnings = warnings;
         }
         points[p.series]![widths.indexOf(p.width)] = point;
         finished++;

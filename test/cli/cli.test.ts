@@ -326,3 +326,20 @@ function readdir(p: string): string[] {
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('precision warnings', () => {
+  it('predict prints the conversion warnings on stderr (one line each) and puts them in --json', async () => {
+    const cfg = join(dir, 'narrow.json');
+    writeFileSync(cfg, JSON.stringify({ Model: { Precision: 'fixed<8,8>', ReuseFactor: 1 } }));
+    const r = await cli(['predict', '--model', TINY_MODEL, '--config', cfg, '--input', x4]);
+    expect(r.code).toBe(0);
+    expect(lines(r.stderr).some((l) => /^warning: \w+\.weight: \d+ of \d+ non-zero weights .* quantize to 0 in ap_fixed<8,8>/.test(l))).toBe(true);
+    const j = await cli(['predict', '--model', TINY_MODEL, '--config', cfg, '--input', x4, '--json']);
+    expect((JSON.parse(j.stdout) as { warnings?: string[] }).warnings!.some((w) => w.includes('quantize to 0'))).toBe(true);
+    const wideCfg = join(dir, 'wide.json');
+    writeFileSync(wideCfg, JSON.stringify({ Model: { Precision: 'fixed<32,8>', ReuseFactor: 1 } }));
+    const wide = await cli(['predict', '--model', TINY_MODEL, '--config', wideCfg, '--input', x4]);
+    expect(wide.code).toBe(0);
+    expect(wide.stderr).not.toMatch(/quantize to 0/);
+  });
+});

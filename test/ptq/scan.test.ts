@@ -225,6 +225,11 @@ describe('hlsemu scan (command)', () => {
     const text = logs.join('\n');
     expect(text).toMatch(/fmnist_cnn: 40 images/);
     expect(text).toMatch(/accum only +6 +fixed<6,6>/);
+    // fixed<6,6> has no fractional bits: the weights quantize to 0, said per point as overflows are
+    expect(text).toMatch(/^warning: all tensors fixed<6,6>: \w+\.weight: \d+ of \d+ non-zero weights \([\d.]+ %\) quantize to 0 in ap_fixed<6,6>/m);
+    expect(text).not.toMatch(/^warning: all tensors fixed<16,6>/m);
+    const saved = JSON.parse(readFileSync(join(out, 'scan.json'), 'utf8')) as { series: { name: string; points: { width: number; warnings?: string[] }[] }[] };
+    expect(saved.series.find((x) => x.name === 'all tensors')!.points.find((p) => p.width === 6)!.warnings!.length).toBeGreaterThan(0);
     for (const f of ['scan.csv', 'scan.json', 'scan.svg']) {
       expect(existsSync(join(out, f))).toBe(true);
       expect(text).toContain(join(out, f));
