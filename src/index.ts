@@ -62,6 +62,7 @@ export {
   shapeSize,
   type FirmwareGraph,
   type FirmwareGraphSpec,
+  type FirmwareInput,
   type FirmwareLayer,
   type FirmwareLayerBase,
   type FirmwareLayerClass,
@@ -73,7 +74,7 @@ export { readReferenceModel, type ReferenceModel } from './graph/reference-model
 export { FIRMWARE_LAYER_CLASSES, LAYER_MODULES } from './layers/registry.js';
 
 // ---- emulation and reports ----
-export { Emulator, predict, type PredictOptions, type PredictResult, type TraceTensor } from './emulate/predict.js';
+export { Emulator, portBatches, predict, type PortResult, type PredictInputs, type PredictOptions, type PredictResult, type TraceTensor } from './emulate/predict.js';
 export { ParallelEmulator, type ParallelOptions } from './emulate/parallel.js';
 export { buildReport, formatReport, type LayerReport, type OverflowReport } from './emulate/report.js';
 export { evaluateFloat, argmaxRows, type FloatEvalOptions, type FloatResult, type FloatTensorBatch } from './emulate/float.js';
@@ -110,7 +111,7 @@ export { baselineConfig, homogeneousConfig, layerConfig, kindConfig } from './pt
 export { isQatModel, qatConfig, unquantizedConfig, trainedPrecisions } from './ptq/qat.js';
 
 // ---- HLS C++ projects ----
-export { emitProject, renderProject, type EmitOptions, type EmitResult, type ProjectManifest, type RenderedProject } from './emit/project.js';
+export { emitProject, renderProject, type EmitOptions, type EmitResult, type ManifestPort, type ProjectManifest, type RenderedProject, manifestInputs, manifestOutputs } from './emit/project.js';
 export { csimProject, formatCsimResult, resolveApTypes, type CsimOptions, type CsimReference, type CsimResult } from './emit/csim.js';
 export { emulatorReference, referenceFromExpected } from './emit/reference.js';
 export { CsimError, ProjectExistsError, ToolchainError } from './emit/errors.js';

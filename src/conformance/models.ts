@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from '../platform/fs.js';
 import { basename, join } from '../platform/path.js';
-import { describeValue, FormatError } from '../errors.js';
+import { describeValue, FormatError, HlsemuError } from '../errors.js';
 import { readJsonFile, readJsonObject } from '../io/files.js';
 import { checkedProduct, limitHint, limits } from '../io/limits.js';
 import { Emulator, type PredictResult } from '../emulate/predict.js';
@@ -118,19 +118,29 @@ export function validateReferenceModel(m: Record<string, unknown>, source: strin
   }
 }
 
-/** Compare a run against expected raw outputs and traced layers; one case per sample and per traced layer. */
-function compareRun(file: string, r: PredictResult, outputs: number[][], trace: Record<string, number[][]>): FileReport {
+/**
+ * Compare a run against expected raw outputs (one list of rows per output port) and traced layers;
+ * one case per sample and output port, and per traced layer.
+ */
+function compareRun(file: string, r: PredictResult, outputs: number[][][], trace: Record<string, number[][]>): FileReport {
   const rep: FileReport = { file, passed: 0, failed: 0, failures: [] };
   const fail = (msg: string) => {
     rep.failed++;
     if (rep.failures.length < MAX_LISTED) rep.failures.push(msg);
   };
-  const per = r.raw.length / Math.max(r.n, 1);
-  outputs.forEach((row, s) => {
-    const i = row.findIndex((v, j) => v !== r.raw[s * per + j]);
-    if (row.length !== per) fail(`outputs[${s}]: expected ${row.length} values, got ${per}`);
-    else if (i >= 0) fail(`outputs[${s}][${i}]: expected raw ${row[i]}, got ${r.raw[s * per + i]}`);
-    else rep.passed++;
+  if (outputs.length !== r.outputs.length) fail(`outputs: expected values for ${outputs.length} output port(s), the converted graph has ${r.outputs.length} (${r.outputs.map((o) => o.name).join(', ')})`);
+  outputs.forEach((rows, k) => {
+    const port = r.outputs[k];
+    if (!port) return;
+    const raw = port.raw;
+    const per = raw.length / Math.max(r.n, 1);
+    const at = outputs.length > 1 ? `outputs[${k}] (${port.name})` : 'outputs';
+    rows.forEach((row, s) => {
+      const i = row.findIndex((v, j) => v !== raw[s * per + j]);
+      if (row.length !== per) fail(`${at}[${s}]: expected ${row.length} values, got ${per}`);
+      else if (i >= 0) fail(`${at}[${s}][${i}]: expected raw ${row[i]}, got ${raw[s * per + i]}`);
+      else rep.passed++;
+    });
   });
   for (const [name, rows] of Object.entries(trace)) {
     const got = r.trace?.[name];
@@ -170,7 +180,7 @@ export function checkReferenceModelFile(file: string): FileReport {
   const ref = readReferenceModel(m, basename(file));
   const emu = new Emulator(ref.graph);
   const r = emu.predictRaw(Float64Array.from(ref.inputs.flat()), ref.inputs.length, { trace: true });
-  return compareRun(file, r, ref.outputs, ref.trace);
+  return compareRun(file, r, [ref.outputs], ref.trace);
 }
 
 /** True for a directory that looks like an import case (config.json + expected.json + inputs.json). */
@@ -197,8 +207,51 @@ function findModelFile(dir: string): string {
 }
 
 /**
+ * The inputs of an import case: a list of samples (a single-input model), or for several inputs
+ * `{"inputs": [samples of input 0, samples of input 1, …]}` (the model's input order) or an object
+ * keyed by input layer name. Every port needs the same, non-zero number of samples.
+ */
+function readCaseInputs(v: unknown, file: string): { inputs: unknown; n: number } {
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw new FormatError(file, 'expected a non-empty list of input samples, got an empty list');
+    return { inputs: v, n: v.length };
+  }
+  if (!v || typeof v !== 'object') throw new FormatError(file, `expected a non-empty list of input samples, or one list per model input, got ${what(v)}`);
+  const o = v as Record<string, unknown>;
+  const listed = Object.keys(o).length === 1 && Array.isArray(o.inputs);
+  const ports: [string, unknown][] = listed ? (o.inputs as unknown[]).map((x, k) => [`inputs[${k}]`, x]) : Object.entries(o);
+  if (ports.length === 0) throw new FormatError(file, 'no model inputs given');
+  let n = -1;
+  for (const [k, x] of ports) {
+    if (!Array.isArray(x) || x.length === 0) throw new FormatError(`${file}: ${k}`, `expected a non-empty list of input samples, got ${what(x)}`);
+    if (n >= 0 && x.length !== n) throw new FormatError(`${file}: ${k}`, `${x.length} samples, but the first input has ${n}`);
+    n = x.length;
+  }
+  return { inputs: listed ? o.inputs : o, n };
+}
+
+/**
+ * The expected raw outputs of an import case: rows (a single-output model), or one list of rows per
+ * output port in the model's output order. Each row non-empty, all rows of a port of equal length.
+ */
+function readCaseOutputs(v: unknown, path: string, n: number, maxElements: number): number[][][] {
+  const multi = Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) && (v[0] as unknown[]).length > 0 && Array.isArray((v[0] as unknown[])[0]);
+  const ports = (multi ? v : [v]) as unknown[];
+  return ports.map((rowsV, k) => {
+    const at = multi ? `${path}[${k}]` : path;
+    checkRawRows(rowsV, at, n, undefined, maxElements);
+    const rows = rowsV as number[][];
+    const width = rows[0]!.length;
+    if (width === 0 || rows.some((r) => r.length !== width)) throw new FormatError(at, 'rows must be non-empty and of equal length');
+    return rows;
+  });
+}
+
+/**
  * Check an import case directory: import the model, apply the config with hls4ml's conversion
  * rules, cast the float inputs, and compare outputs (and every traced layer present) bit for bit.
+ * Cases of models with several inputs / outputs give one list per port (see `readCaseInputs`,
+ * `readCaseOutputs`); single-port cases are plain lists.
  *
  * @example await checkImportCase('test/golden/import/print_rounding');
  */
@@ -208,14 +261,10 @@ export async function checkImportCase(dir: string): Promise<FileReport> {
   const cfgFile = join(dir, 'config.json');
   const cfg = readJson(cfgFile);
   const inputsFile = join(dir, 'inputs.json');
-  const inputs = readJsonFile(inputsFile, 'inputs');
-  if (!Array.isArray(inputs) || inputs.length === 0) throw new FormatError(inputsFile, `expected a non-empty list of input samples, got ${what(inputs)}`);
+  const { inputs, n } = readCaseInputs(readJsonFile(inputsFile, 'inputs'), inputsFile);
   const expFile = join(dir, 'expected.json');
   const expected = readJson(expFile);
-  checkRawRows(expected.outputs_raw, `${expFile}: outputs_raw`, inputs.length, undefined, lim.maxElements);
-  const outputs = expected.outputs_raw as number[][];
-  const width = outputs[0]!.length;
-  if (width === 0 || outputs.some((r) => r.length !== width)) throw new FormatError(`${expFile}: outputs_raw`, 'rows must be non-empty and of equal length');
+  const outputs = readCaseOutputs(expected.outputs_raw, `${expFile}: outputs_raw`, n, lim.maxElements);
   const io = expected.io_type;
   if (io !== undefined && io !== 'io_parallel' && io !== 'io_stream') throw new FormatError(`${expFile}: io_type`, `must be 'io_parallel' or 'io_stream', got ${what(io)}`);
   if (io !== undefined && cfg.IOType !== undefined && cfg.IOType !== io) throw new FormatError(`${expFile}: io_type`, `'${String(io)}' disagrees with IOType '${String(cfg.IOType)}' of config.json`);
@@ -223,11 +272,19 @@ export async function checkImportCase(dir: string): Promise<FileReport> {
   if (firmware !== undefined && (!firmware || typeof firmware !== 'object' || Array.isArray(firmware))) throw new FormatError(`${expFile}: firmware`, `expected an object, got ${what(firmware)}`);
   const traceV = (firmware as Record<string, unknown> | undefined)?.trace ?? {};
   if (!traceV || typeof traceV !== 'object' || Array.isArray(traceV)) throw new FormatError(`${expFile}: firmware.trace`, `expected an object of per-layer outputs, got ${what(traceV)}`);
-  for (const [k, rows] of Object.entries(traceV as Record<string, unknown>)) checkRawRows(rows, `${expFile}: firmware.trace.${k}`, inputs.length, undefined, lim.maxElements);
+  for (const [k, rows] of Object.entries(traceV as Record<string, unknown>)) checkRawRows(rows, `${expFile}: firmware.trace.${k}`, n, undefined, lim.maxElements);
   const model = await loadModel(findModelFile(dir));
   const fw = convertModel(model, cfg);
+  if (outputs.length !== fw.outputs.length) {
+    throw new FormatError(`${expFile}: outputs_raw`, `the model has ${fw.outputs.length} outputs (${fw.outputs.join(', ')}): give one list of rows per output, in that order (got ${outputs.length})`);
+  }
   const emu = new Emulator(fw);
-  const r = emu.predict(inputs as never, { trace: true });
+  let r: PredictResult;
+  try {
+    r = emu.predict(inputs as never, { trace: true });
+  } catch (e) {
+    throw e instanceof HlsemuError && e.path.startsWith('inputs') ? e.inContext(inputsFile) : e;
+  }
   return compareRun(dir, r, outputs, traceV as Record<string, number[][]>);
 }
 

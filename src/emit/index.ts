@@ -3,7 +3,7 @@
  * reproduces a FirmwareGraph bit for bit; `csimProject` builds and runs that simulation with g++
  * and compares it with a reference (the emulator, or expected outputs).
  */
-export { emitProject, CSIM_CXXFLAGS, type EmitOptions, type EmitResult, type ProjectManifest } from './project.js';
+export { emitProject, CSIM_CXXFLAGS, type EmitOptions, type EmitResult, type ManifestPort, type ProjectManifest, manifestInputs, manifestOutputs } from './project.js';
 export {
   buildCsim,
   csimProject,

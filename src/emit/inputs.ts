@@ -72,3 +72,48 @@ export function toRawInputs(rows: readonly (readonly RawValue[])[], size: number
 export function formatRows(rows: readonly (readonly RawValue[])[]): string {
   return rows.map((r) => r.map((v) => String(v)).join(' ')).join('\n') + (rows.length ? '\n' : '');
 }
+
+/** One port of a testbench line: its number of values and type. */
+export interface RawPort {
+  size: number;
+  type: FixedType;
+}
+
+/**
+ * {@link randomRawInputs} for a top function with several input ports: each line holds the ports'
+ * values one after the other (port j drawn with seed + j; a single port gives exactly
+ * `randomRawInputs(samples, size, type, seed)`).
+ *
+ * @example randomRawPortRows(2, [{ size: 4, type: a }, { size: 3, type: b }]); // 2 rows of 7 values
+ */
+export function randomRawPortRows(samples: number, ports: readonly RawPort[], seed = 1): RawValue[][] {
+  const per = ports.map((p, j) => randomRawInputs(samples, p.size, p.type, seed + j));
+  return Array.from({ length: samples }, (_, s) => per.flatMap((rows) => rows[s]!));
+}
+
+/**
+ * {@link toRawInputs} for lines holding several ports one after the other, each part checked (or
+ * quantized) in its own port's type.
+ *
+ * @example toRawPortRows([[0.5, -1, 3]], [{ size: 2, type: a }, { size: 1, type: b }], 'float');
+ */
+export function toRawPortRows(rows: readonly (readonly RawValue[])[], ports: readonly RawPort[], kind: 'raw' | 'float' = 'raw', field = 'inputs'): RawValue[][] {
+  if (ports.length === 1) return toRawInputs(rows, ports[0]!.size, ports[0]!.type, kind);
+  const total = ports.reduce((a, p) => a + p.size, 0);
+  return rows.map((row, k) => {
+    if (!row || typeof row.length !== 'number') throw new ShapeError(`${field}[${k}]`, 'expected an array of numbers');
+    if (row.length !== total) throw new ShapeError(`${field}[${k}]`, `expected ${total} values (${ports.map((p) => p.size).join(' + ')}, the ports one after the other), got ${row.length}`);
+    const out: RawValue[] = [];
+    let at = 0;
+    ports.forEach((p, j) => {
+      try {
+        out.push(...toRawInputs([row.slice(at, at + p.size)], p.size, p.type, kind)[0]!);
+      } catch (e) {
+        if (e instanceof ValueError) throw new ValueError(`${field}[${k}][${at + Number(/\]\[(\d+)\]$/.exec(e.path)?.[1] ?? 0)}]`, `${e.message.replace(/^[^:]*: /, '')} (port ${j})`);
+        throw e;
+      }
+      at += p.size;
+    });
+    return out;
+  });
+}

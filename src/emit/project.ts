@@ -15,7 +15,7 @@ import { COMMON_HEADER } from './cpp/common.js';
 import { STREAM_HEADER } from './cpp/structural.js';
 import { ProjectExistsError } from './errors.js';
 import { OutputSet, checkOutputDir } from '../io/atomic.js';
-import { formatRows, randomRawInputs, toRawInputs, type RawValue } from './inputs.js';
+import { formatRows, randomRawPortRows, toRawPortRows, type RawValue } from './inputs.js';
 import { wordSizeOf, type CppHeader, type LayerCode, type TensorInfo, type WeightArray } from './layers.js';
 import { fixedLiteral, formatRawInitializer, rawStorageType } from './literals.js';
 import { NameTable } from './names.js';
@@ -26,11 +26,14 @@ export interface EmitOptions {
   name?: string;
   /** Overwrite an existing, non-empty output directory. Default false. */
   force?: boolean;
-  /** Testbench inputs, one array per sample (flattened channels-last). Default: random. */
+  /**
+   * Testbench inputs, one array per sample (flattened channels-last; with several input ports, the
+   * ports' values one after the other in the model's input order). Default: random.
+   */
   inputs?: readonly (readonly RawValue[])[];
   /** Whether `inputs` are raw mantissas (default) or real values to quantize into the input type. */
   inputKind?: 'raw' | 'float';
-  /** Expected raw outputs for `inputs` (written to tb/expected.txt; csim compares against them). */
+  /** Expected raw outputs for `inputs` (every output port one after the other; written to tb/expected.txt; csim compares against them). */
   expectedOutputs?: readonly (readonly RawValue[])[];
   /** Number of random samples when no inputs are given. Default 100. */
   samples?: number;
@@ -54,8 +57,17 @@ export interface ProjectManifest {
   format: 'hlsemu-hls-project/1';
   name: string;
   ioType: FirmwareGraph['ioType'];
-  input: { name: string; cname: string; shape: number[]; size: number; type: string };
-  output: { name: string; cname: string; shape: number[]; size: number; type: string };
+  /** The first input port (every port: `inputs`). */
+  input: ManifestPort;
+  /** The first output port (every port: `outputs`). */
+  output: ManifestPort;
+  /**
+   * Every input port in the top function's argument order (absent in projects of older versions:
+   * then `input` alone). A line of tb/inputs.txt holds the ports' raw values one after the other.
+   */
+  inputs?: ManifestPort[];
+  /** Every output port in argument order; a line of the outputs holds them one after the other. */
+  outputs?: ManifestPort[];
   /** Traced layers in execution order. */
   layers: Array<{ name: string; cname: string; cls: string; shape: number[]; size: number; type: string; summary: string }>;
   samples: number;
@@ -64,6 +76,25 @@ export interface ProjectManifest {
   changes: string[];
   /** The FirmwareGraph itself (weights as raw arrays), so a reference can be rebuilt from the project. */
   graph: unknown;
+}
+
+/** One port of the top function in the manifest. */
+export interface ManifestPort {
+  name: string;
+  cname: string;
+  shape: number[];
+  size: number;
+  type: string;
+}
+
+/** Every input port of a manifest (older projects: the single `input`). @example manifestInputs(m).length */
+export function manifestInputs(m: ProjectManifest): ManifestPort[] {
+  return m.inputs ?? [m.input];
+}
+
+/** Every output port of a manifest (older projects: the single `output`). @example manifestOutputs(m) */
+export function manifestOutputs(m: ProjectManifest): ManifestPort[] {
+  return m.outputs ?? [m.output];
 }
 
 /** Compiler flags of the C simulation (Makefile and csim driver). */
@@ -89,7 +120,7 @@ function kernelHeaders(codes: LayerCode[]): CppHeader[] {
 /** Suffixes the emitter derives from a layer's identifier (used to keep every global name unique). */
 const DERIVED = [
   '_out', '_result_t', '_word_t', '_accum_t', '_weight_t', '_bias_t', '_scale_t', '_table_t', '_exp_table_t', '_inv_table_t',
-  '_inv_inp_t', '_inp_norm_t', '_param_t', '_w', '_b', '_s', '_alpha', '_table', '_exp_table', '_inv_table', '_padded',
+  '_inv_inp_t', '_inp_norm_t', '_param_t', '_w', '_b', '_s', '_alpha', '_table', '_exp_table', '_inv_table', '_padded', '_out_loc',
 ];
 
 function derivedNames(id: string): string[] {
@@ -114,11 +145,17 @@ function header(title: string, lines: string[]): string {
 interface Plan {
   name: string;
   graph: FirmwareGraph;
+  /** The first input port (`inputs[0]`). */
   input: TensorInfo;
   inputC: string;
+  /** Input ports in argument order (their `varName` is the argument). */
+  inputs: TensorInfo[];
   codes: LayerCode[];
   tensors: Map<string, TensorInfo>;
+  /** The first output port (`outputs[0]`). */
   output: TensorInfo;
+  /** Output ports in argument order (their `varName` is the argument). */
+  outputs: TensorInfo[];
   consumers: Map<string, Array<{ layer: number; slot: number }>>;
   warnings: string[];
 }
@@ -126,26 +163,23 @@ interface Plan {
 /** The emission plan of a checked graph. */
 function plan(graph: FirmwareGraph, name: string, nameWarnings: string[]): Plan {
   const io = graph.ioType;
-  const names = new NameTable([name, 'input_t', 'input_word_t', 'result_t', 'result_word_t', 'main', 'config']);
+  // hls4ml's input type names: input_t for the first input, input<k>_t for the k-th.
+  const inTypeName = (j: number): string => (j === 0 ? 'input' : `input${j + 1}`);
+  const names = new NameTable([name, ...graph.inputs.flatMap((_, j) => [`${inTypeName(j)}_t`, `${inTypeName(j)}_word_t`]), 'result_t', 'result_word_t', 'main', 'config']);
   const warnings: string[] = [];
-  const inputC = names.take(graph.input.name, 'input', (id) => [id]);
-  checkIoType(graph.input.type, 'graph.input.type');
-  const inShape = [...graph.input.shape];
-  const inSize = shapeSize(inShape);
-  const input: TensorInfo = {
-    name: graph.input.name,
-    varName: inputC,
-    elemType: 'input_t',
-    wordType: 'input_word_t',
-    type: graph.input.type,
-    shape: inShape,
-    size: inSize,
-    wordSize: wordSizeOf(inShape),
-    words: inSize / wordSizeOf(inShape),
-  };
-  const tensors = new Map<string, TensorInfo>([[graph.input.name, input]]);
+  const inputs: TensorInfo[] = graph.inputs.map((port, j) => {
+    const path = graph.inputs.length > 1 ? `graph.inputs[${j}]` : 'graph.input';
+    const varName = names.take(port.name, 'input', (id) => [id]);
+    checkIoType(port.type, `${path}.type`);
+    const shape = [...port.shape];
+    const size = shapeSize(shape);
+    return { name: port.name, varName, elemType: `${inTypeName(j)}_t`, wordType: `${inTypeName(j)}_word_t`, type: port.type, shape, size, wordSize: wordSizeOf(shape), words: size / wordSizeOf(shape) };
+  });
+  const input = inputs[0]!;
+  const inputC = input.varName;
+  const tensors = new Map<string, TensorInfo>(inputs.map((t) => [t.name, t]));
   const codes: LayerCode[] = [];
-  const consumers = new Map<string, Array<{ layer: number; slot: number }>>([[graph.input.name, []]]);
+  const consumers = new Map<string, Array<{ layer: number; slot: number }>>(inputs.map((t) => [t.name, []]));
   const ctx = { io, warnings };
   graph.layers.forEach((L: FirmwareLayer, k) => {
     if (!L || typeof L.name !== 'string') throw new ShapeError(`graph.layers[${k}]`, 'layer without a name');
@@ -176,14 +210,17 @@ function plan(graph: FirmwareGraph, name: string, nameWarnings: string[]): Plan 
     });
     consumers.set(L.name, []);
   });
-  const output = tensors.get(graph.output);
-  if (!output || output === input) throw new ShapeError('graph.output', `'${graph.output}' is not a layer of the graph`);
-  checkIoType(output.type, `${graph.output}.types.result`);
+  const outputs = graph.outputs.map((o, k) => {
+    const t = tensors.get(o);
+    if (!t || inputs.includes(t)) throw new ShapeError(`graph.outputs[${k}]`, `'${o}' is not a layer of the graph`);
+    checkIoType(t.type, `${o}.types.result`);
+    return t;
+  });
   for (const [t, list] of consumers) {
-    if (list.length === 0 && t !== graph.output) warnings.push(`the output of '${t}' is not used by any layer`);
+    if (list.length === 0 && !graph.outputs.includes(t)) warnings.push(`the output of '${t}' is not used by any layer`);
   }
   nameWarnings.push(...names.warnings);
-  return { name, graph, input, inputC, codes, tensors, output, consumers, warnings };
+  return { name, graph, input, inputC, inputs, codes, tensors, output: outputs[0]!, outputs, consumers, warnings };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,16 +241,16 @@ function definesH(p: Plan): string {
     '#include "hlsemu/hlsemu_common.h"',
     '',
     '// ---- tensor sizes (elements) ----',
-    `const unsigned N_${p.inputC} = ${p.input.size}; // input ${JSON.stringify(p.input.shape)}`,
+    ...p.inputs.map((t) => `const unsigned N_${t.varName} = ${t.size}; // input ${JSON.stringify(t.shape)}`),
   ];
   for (const c of p.codes) {
     const t = p.tensors.get(c.layer.name)!;
     lines.push(`const unsigned N_${c.cname} = ${t.size}; // ${oneLine(c.layer.name)} ${JSON.stringify(t.shape)}`);
   }
-  lines.push('', '// ---- tensor element types ----', `typedef ${formatFixedType(p.input.type)} input_t;`);
+  lines.push('', '// ---- tensor element types ----', ...p.inputs.map((t) => `typedef ${formatFixedType(t.type)} ${t.elemType};`));
   for (const c of p.codes) lines.push(`typedef ${formatFixedType(c.layer.types.result)} ${c.cname}_result_t;`);
   if (p.graph.ioType === 'io_stream') {
-    lines.push('', '// ---- stream words ----', `typedef hlsemu::array<input_t, ${p.input.wordSize}> input_word_t;`);
+    lines.push('', '// ---- stream words ----', ...p.inputs.map((t) => `typedef hlsemu::array<${t.elemType}, ${t.wordSize}> ${t.wordType};`));
     for (const c of p.codes) {
       const t = p.tensors.get(c.layer.name)!;
       lines.push(`typedef hlsemu::array<${c.cname}_result_t, ${t.wordSize}> ${c.cname}_word_t;`);
@@ -227,8 +264,9 @@ function definesH(p: Plan): string {
     '// ---- top-level interface ----',
     `typedef ${outC}_result_t result_t;`,
     ...(p.graph.ioType === 'io_stream' ? [`typedef ${outC}_word_t result_word_t;`] : []),
-    `const unsigned HLSEMU_N_IN = ${p.input.size};`,
-    `const unsigned HLSEMU_N_OUT = ${p.output.size};`,
+    ...(p.inputs.length > 1 || p.outputs.length > 1 ? ['// (several ports: the sizes of all input / output ports together, one line of the testbench files)'] : []),
+    `const unsigned HLSEMU_N_IN = ${p.inputs.reduce((a, t) => a + t.size, 0)};`,
+    `const unsigned HLSEMU_N_OUT = ${p.outputs.reduce((a, t) => a + t.size, 0)};`,
     `const unsigned HLSEMU_IN_WORDS = ${p.input.words};`,
     `const unsigned HLSEMU_OUT_WORDS = ${p.output.words};`,
     '',
@@ -291,17 +329,35 @@ function weightH(a: WeightArray): string {
   ].join('\n');
 }
 
+/**
+ * The top function: one argument per input port, then one per output port, in the model's order
+ * (as hls4ml writes it). A single output is typed `result_t` / `result_word_t`, several outputs by
+ * their layers' own types.
+ */
 function topSignature(p: Plan): string {
-  const outPort = `${p.output.varName}`;
-  if (p.graph.ioType === 'io_stream') return `void ${p.name}(hls::stream<input_word_t> &${p.inputC}, hls::stream<result_word_t> &${outPort})`;
-  return `void ${p.name}(input_t ${p.inputC}[N_${p.inputC}], result_t ${outPort}[HLSEMU_N_OUT])`;
+  const single = p.outputs.length === 1;
+  if (p.graph.ioType === 'io_stream') {
+    const ins = p.inputs.map((t) => `hls::stream<${t.wordType}> &${t.varName}`);
+    const outs = p.outputs.map((t) => `hls::stream<${single ? 'result_word_t' : t.wordType}> &${t.varName}`);
+    return `void ${p.name}(${[...ins, ...outs].join(', ')})`;
+  }
+  const ins = p.inputs.map((t) => `${t.elemType} ${t.varName}[N_${t.varName}]`);
+  const outs = p.outputs.map((t) => (single ? `result_t ${t.varName}[HLSEMU_N_OUT]` : `${t.elemType} ${t.varName}[${t.size}]`));
+  return `void ${p.name}(${[...ins, ...outs].join(', ')})`;
+}
+
+/** The ports of a plan as one line of text (comments). */
+function portsText(ts: TensorInfo[]): string {
+  return ts.map((t) => `${t.varName} ${JSON.stringify(t.shape)} of ${formatFixedType(t.type)}`).join(', ');
 }
 
 function topH(p: Plan): string {
   const guard = `${p.name.toUpperCase()}_H_`;
   return [
     header(`${p.name}.h -- top function of ${p.name} (generated by hlsemu)`, [
-      `${p.graph.ioType}; input ${JSON.stringify(p.input.shape)} of ${formatFixedType(p.input.type)}, output ${JSON.stringify(p.output.shape)} of ${formatFixedType(p.output.type)}.`,
+      p.inputs.length === 1 && p.outputs.length === 1
+        ? `${p.graph.ioType}; input ${JSON.stringify(p.input.shape)} of ${formatFixedType(p.input.type)}, output ${JSON.stringify(p.output.shape)} of ${formatFixedType(p.output.type)}.`
+        : `${p.graph.ioType}; inputs ${portsText(p.inputs)}; outputs ${portsText(p.outputs)}.`,
     ]),
     `#ifndef ${guard}`,
     `#define ${guard}`,
@@ -323,22 +379,26 @@ function topCpp(p: Plan): string {
   const io = p.graph.ioType;
   const stream = io === 'io_stream';
   const body: string[] = [];
-  const outPort = p.output.varName;
+  const inPorts = p.inputs.map((t) => t.varName);
+  const outPorts = p.outputs.map((t) => t.varName);
   if (stream) {
-    body.push(`#pragma HLS INTERFACE axis port = ${p.inputC}`, `#pragma HLS INTERFACE axis port = ${outPort}`, '#pragma HLS DATAFLOW');
+    body.push(...[...inPorts, ...outPorts].map((v) => `#pragma HLS INTERFACE axis port = ${v}`), '#pragma HLS DATAFLOW');
   } else {
     const resource = p.graph.layers.some((L) => String((L.config as { strategy?: string }).strategy ?? '').toLowerCase() === 'resource');
     body.push(
-      `#pragma HLS ARRAY_RESHAPE variable = ${p.inputC} complete dim = 0`,
-      `#pragma HLS ARRAY_PARTITION variable = ${outPort} complete dim = 0`,
-      `#pragma HLS INTERFACE ap_vld port = ${p.inputC},${outPort}`,
+      ...inPorts.map((v) => `#pragma HLS ARRAY_RESHAPE variable = ${v} complete dim = 0`),
+      ...outPorts.map((v) => `#pragma HLS ARRAY_PARTITION variable = ${v} complete dim = 0`),
+      `#pragma HLS INTERFACE ap_vld port = ${[...inPorts, ...outPorts].join(',')}`,
       resource ? '#pragma HLS DATAFLOW' : '#pragma HLS PIPELINE',
     );
   }
   // Variables the consumers read. io_stream: a tensor read more than once (or read and also the
   // top-level output) is cloned into one stream per reader.
   const readVars = new Map<string, string[]>();
+  // An output port whose tensor other layers read too (io_stream) is computed into a local stream
+  // `<tensor>_out_loc`, then cloned into the port and one stream per reader.
   const emitFanOut = (t: TensorInfo, src: string, alsoPort: boolean): void => {
+    const outPort = t.varName;
     const list = p.consumers.get(t.name) ?? [];
     if (!stream || list.length + (alsoPort ? 1 : 0) <= 1) {
       readVars.set(t.name, list.map(() => src));
@@ -357,13 +417,13 @@ function topCpp(p: Plan): string {
     }
     readVars.set(t.name, mine);
   };
-  emitFanOut(p.input, p.inputC, false);
+  for (const t of p.inputs) emitFanOut(t, t.varName, false);
   p.codes.forEach((c, k) => {
     const L = c.layer;
     const t = p.tensors.get(L.name)!;
-    const isOutput = L.name === p.graph.output;
+    const isOutput = p.graph.outputs.includes(L.name);
     const direct = isOutput && (!stream || (p.consumers.get(L.name) ?? []).length === 0);
-    const outVar = direct ? outPort : t.varName;
+    const outVar = direct || !isOutput ? t.varName : `${t.varName}_loc`;
     body.push('', `// ${oneLine(L.name)}: ${c.summary}`);
     if (!direct) {
       if (stream) body.push(`hls::stream<${t.wordType}> ${outVar}("${outVar}");`, `#pragma HLS STREAM variable = ${outVar} depth = ${t.words}`);
@@ -393,9 +453,49 @@ function topCpp(p: Plan): string {
   ].join('\n');
 }
 
+/** The testbench's call of a top function with several ports: a line's values fill the input ports in order, the output ports print in order. */
+function multiPortCall(p: Plan): string[] {
+  const args = [...p.inputs.map((_, j) => `in${j}`), ...p.outputs.map((_, o) => `out${o}`)].join(', ');
+  const lines: string[] = ['        unsigned at = 0, col = 0;'];
+  if (p.graph.ioType === 'io_stream') {
+    p.inputs.forEach((t, j) => {
+      lines.push(
+        `        hls::stream<${t.wordType}> in${j}("tb_input${j}");`,
+        `        for (unsigned w = 0; w < ${t.words}; w++) {`,
+        `            ${t.wordType} word;`,
+        `            for (unsigned e = 0; e < ${t.wordType}::size; e++) hlsemu::set_raw(word[e], raw[at++]);`,
+        `            in${j}.write(word);`,
+        '        }',
+      );
+    });
+    const single = p.outputs.length === 1;
+    p.outputs.forEach((t, o) => lines.push(`        hls::stream<${single ? 'result_word_t' : t.wordType}> out${o}("tb_output${o}");`));
+    lines.push(`        ${p.name}(${args});`);
+    p.outputs.forEach((t, o) => {
+      const w = single ? 'result_word_t' : t.wordType;
+      lines.push(
+        `        for (unsigned w = 0; w < ${t.words}; w++) {`,
+        `            ${w} word = out${o}.read();`,
+        `            for (unsigned e = 0; e < ${w}::size; e++) hlsemu::print_raw(fout, word[e], col++ ? " " : "");`,
+        '        }',
+      );
+    });
+    return lines;
+  }
+  const single = p.outputs.length === 1;
+  p.inputs.forEach((t, j) => lines.push(`        static ${t.elemType} in${j}[${t.size}];`, `        for (unsigned i = 0; i < ${t.size}; i++) hlsemu::set_raw(in${j}[i], raw[at++]);`));
+  p.outputs.forEach((t, o) => lines.push(`        static ${single ? 'result_t' : t.elemType} out${o}[${t.size}];`));
+  lines.push(`        ${p.name}(${args});`);
+  p.outputs.forEach((t, o) => lines.push(`        for (unsigned j = 0; j < ${t.size}; j++) hlsemu::print_raw(fout, out${o}[j], col++ ? " " : "");`));
+  return lines;
+}
+
 function testbench(p: Plan): string {
   const stream = p.graph.ioType === 'io_stream';
-  const call = stream
+  const multi = p.inputs.length > 1 || p.outputs.length > 1;
+  const call = multi
+    ? multiPortCall(p)
+    : stream
     ? [
         '        hls::stream<input_word_t> in("tb_input");',
         '        hls::stream<result_word_t> out("tb_output");',
@@ -419,9 +519,18 @@ function testbench(p: Plan): string {
       ];
   return `${header(`${p.name}_test.cpp -- C-simulation testbench of ${p.name} (generated by hlsemu)`, [
     'usage: csim [inputs.txt [outputs.txt [trace.txt]]]   (defaults: tb/inputs.txt tb/outputs.txt, no trace)',
-    'inputs.txt : one sample per line, HLSEMU_N_IN raw mantissas of input_t (integers; value = raw * 2^-F),',
-    '             flattened channels-last; empty lines and lines starting with # are skipped.',
-    'outputs.txt: one line per sample, HLSEMU_N_OUT raw mantissas of result_t.',
+    ...(multi
+      ? [
+          `inputs.txt : one sample per line, HLSEMU_N_IN raw mantissas (integers; value = raw * 2^-F): the input ports`,
+          `             one after the other (${portsText(p.inputs)}), each flattened channels-last;`,
+          '             empty lines and lines starting with # are skipped.',
+          `outputs.txt: one line per sample, HLSEMU_N_OUT raw mantissas: the output ports one after the other (${portsText(p.outputs)}).`,
+        ]
+      : [
+          'inputs.txt : one sample per line, HLSEMU_N_IN raw mantissas of input_t (integers; value = raw * 2^-F),',
+          '             flattened channels-last; empty lines and lines starting with # are skipped.',
+          'outputs.txt: one line per sample, HLSEMU_N_OUT raw mantissas of result_t.',
+        ]),
     'trace.txt  : per sample a line "# sample k", then one line per layer: its C name and raw outputs',
     '             (needs HLSEMU_TRACE, which the Makefile defines).',
   ])}#include <chrono>
@@ -606,9 +715,9 @@ Its C simulation reproduces hlsemu's emulation bit for bit.
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-* input \`${p.inputC}\`: ${JSON.stringify(p.input.shape)} of \`${formatFixedType(p.input.type)}\`
-* output \`${p.output.varName}\`: ${JSON.stringify(p.output.shape)} of \`${formatFixedType(p.output.type)}\`
-* \`tb/inputs.txt\`: ${samples} samples, raw mantissas (integers), one sample per line${hasExpected ? '; `tb/expected.txt` holds the expected raw outputs' : ''}
+${p.inputs.map((t) => `* input \`${t.varName}\`: ${JSON.stringify(t.shape)} of \`${formatFixedType(t.type)}\``).join('\n')}
+${p.outputs.map((t) => `* output \`${t.varName}\`: ${JSON.stringify(t.shape)} of \`${formatFixedType(t.type)}\``).join('\n')}
+* \`tb/inputs.txt\`: ${samples} samples, raw mantissas (integers), one sample per line${p.inputs.length > 1 ? ' (the input ports one after the other)' : ''}${hasExpected ? '; `tb/expected.txt` holds the expected raw outputs' : ''}
 
 C simulation with g++: \`make run AP_TYPES_INCLUDE=<dir with ap_fixed.h and hls_stream.h>\` (or \`hlsemu csim .\`).
 Vitis HLS: \`vitis_hls -f build_prj.tcl -tclargs csim=1 synth=1\`.
@@ -684,19 +793,20 @@ export function renderProject(graph: FirmwareGraph | FirmwareGraphSpec, options:
   warnings.push(...p.warnings);
 
   // Testbench inputs.
+  const inPorts = p.inputs.map((t) => ({ size: t.size, type: t.type }));
   let inputs: RawValue[][];
   if (options.inputs !== undefined) {
     if (options.inputs.length === 0) throw new ShapeError('inputs', 'no samples given');
-    inputs = toRawInputs(options.inputs, p.input.size, p.input.type, options.inputKind ?? 'raw');
+    inputs = toRawPortRows(options.inputs, inPorts, options.inputKind ?? 'raw');
   } else {
     const n = options.samples ?? 100;
     if (!Number.isInteger(n) || n < 1) throw new ConfigError('samples', `must be a positive integer, got ${n}`);
-    inputs = randomRawInputs(n, p.input.size, p.input.type, options.seed ?? 1);
+    inputs = randomRawPortRows(n, inPorts, options.seed ?? 1);
   }
   let expected: RawValue[][] | undefined;
   if (options.expectedOutputs !== undefined) {
     if (options.expectedOutputs.length !== inputs.length) throw new ShapeError('expectedOutputs', `${options.expectedOutputs.length} rows for ${inputs.length} input samples`);
-    expected = toRawInputs(options.expectedOutputs, p.output.size, p.output.type, 'raw');
+    expected = toRawPortRows(options.expectedOutputs, p.outputs.map((t) => ({ size: t.size, type: t.type })), 'raw', 'expectedOutputs');
   }
 
   const files = new Map<string, string>();
@@ -712,12 +822,15 @@ export function renderProject(graph: FirmwareGraph | FirmwareGraphSpec, options:
   files.set('Makefile', makefile(p));
   files.set('build_prj.tcl', buildTcl(p));
   files.set('README.md', readme(p, inputs.length, !!expected));
+  const port = (t: TensorInfo): ManifestPort => ({ name: t.name, cname: t.varName, shape: t.shape, size: t.size, type: formatFixedType(t.type) });
   const manifest: ProjectManifest = {
     format: 'hlsemu-hls-project/1',
     name,
-    ioType: graph.ioType,
-    input: { name: graph.input.name, cname: p.inputC, shape: p.input.shape, size: p.input.size, type: formatFixedType(p.input.type) },
-    output: { name: graph.output, cname: p.output.varName, shape: p.output.shape, size: p.output.size, type: formatFixedType(p.output.type) },
+    ioType: p.graph.ioType,
+    input: port(p.input),
+    output: port(p.output),
+    inputs: p.inputs.map(port),
+    outputs: p.outputs.map(port),
     layers: p.codes.map((c) => {
       const t = p.tensors.get(c.layer.name)!;
       return { name: c.layer.name, cname: c.cname, cls: c.layer.cls, shape: t.shape, size: t.size, type: formatFixedType(t.type), summary: c.summary };
@@ -725,7 +838,7 @@ export function renderProject(graph: FirmwareGraph | FirmwareGraphSpec, options:
     samples: inputs.length,
     hasExpected: !!expected,
     warnings,
-    changes: [...(graph.changes ?? [])],
+    changes: [...p.graph.changes],
     graph: firmwareGraphToJson(p.graph),
   };
   files.set('hlsemu.json', `${JSON.stringify(manifest, null, 1)}\n`);

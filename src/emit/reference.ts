@@ -4,7 +4,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { Emulator } from '../emulate/predict.js';
-import type { FirmwareGraph, FirmwareGraphSpec } from '../graph/firmware.js';
+import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec } from '../graph/firmware.js';
 import type { CsimReference, ReferenceResult } from './csim.js';
 import type { RawValue } from './inputs.js';
 
@@ -58,11 +58,27 @@ function splitRows(raw: ArrayLike<number> | readonly bigint[], n: number): RawVa
  */
 export function emulatorReference(graph: FirmwareGraph | FirmwareGraphSpec): CsimReference {
   const emu = new Emulator(graph);
+  const sizes = emu.graph.inputs.map((p) => shapeSize(p.shape));
   return (inputs): ReferenceResult => {
-    const flat = Float64Array.from(inputs.flat(), Number);
-    const r = emu.predictRaw(flat, inputs.length, { trace: true });
+    const n = inputs.length;
+    // A testbench line holds the input ports one after the other; the outputs likewise.
+    const total = sizes.reduce((a, b) => a + b, 0);
+    inputs.forEach((row, k) => {
+      if (row.length !== total) throw new ShapeError(`inputs[${k}]`, `expected ${total} values, got ${row.length}`);
+    });
+    let at = 0;
+    const ports = sizes.map((size) => {
+      const raw = new Float64Array(n * size);
+      inputs.forEach((row, s) => {
+        for (let i = 0; i < size; i++) raw[s * size + i] = Number(row[at + i]!);
+      });
+      at += size;
+      return raw;
+    });
+    const r = emu.predictRaw(ports.length === 1 ? ports[0]! : ports, n, { trace: true });
     const trace: Record<string, RawValue[][]> = {};
-    for (const [k, t] of Object.entries(r.trace ?? {})) trace[k] = splitRows(t.raw, inputs.length);
-    return { outputs: splitRows(r.raw, inputs.length), trace };
+    for (const [k, t] of Object.entries(r.trace ?? {})) trace[k] = splitRows(t.raw, n);
+    const perPort = r.outputs.map((o) => splitRows(o.raw, n));
+    return { outputs: Array.from({ length: n }, (_, s) => perPort.flatMap((rows) => rows[s]!)), trace };
   };
 }

@@ -22,7 +22,10 @@ import type { RunFn } from '../layers/spec.js';
 /** A compiled layer: raw inputs (one array per producer) → raw output. */
 export interface CompiledLayer {
   layer: FirmwareLayer;
-  /** Indices of the producers in the run's value list (0 = graph input, k = layers[k-1]). */
+  /**
+   * Indices of the producers in the run's value list: 0 = the (first) graph input, k = layers[k-1]
+   * for 1 ≤ k ≤ layers.length, layers.length + j = input port j ≥ 1 of a multi-input graph.
+   */
   inputIdx: number[];
   /**
    * Run the layer. With `reuseOutputs` (the {@link compileGraph} default) the returned array may be
@@ -130,7 +133,8 @@ function compileReference(L: FirmwareLayer): RunFn {
  * @example const ref = compileGraph(fw, { fast: false }); // reference kernels only
  */
 export function compileGraph(fw: FirmwareGraph, options: CompileOptions = {}): CompiledLayer[] {
-  const index = new Map<string, number>([[fw.input.name, 0]]);
+  const inputs = fw.inputs ?? [fw.input];
+  const index = new Map<string, number>(inputs.map((p, j) => [p.name, j === 0 ? 0 : fw.layers.length + j]));
   const out: CompiledLayer[] = [];
   fw.layers.forEach((L, k) => {
     const idx = L.inputs.map((n) => {
@@ -141,10 +145,10 @@ export function compileGraph(fw: FirmwareGraph, options: CompileOptions = {}): C
     // Inputs produced by a layer whose result type is this layer's input type need no validation
     // (the graph input, given by the caller, is always validated).
     const tin = L.types.input;
-    const trustedInput = idx.length === 1 && idx[0]! > 0 && tin !== undefined && sameType(fw.layers[idx[0]! - 1]!.types.result, tin);
+    const trustedInput = idx.length === 1 && idx[0]! > 0 && idx[0]! <= fw.layers.length && tin !== undefined && sameType(fw.layers[idx[0]! - 1]!.types.result, tin);
     out.push(compileLayer(L, idx, { ...options, reuseOutputs: options.reuseOutputs ?? true, trustedInput }));
     index.set(L.name, k + 1);
   });
-  if (!index.has(fw.output)) throw new ShapeError('output', `no layer named '${fw.output}'`);
+  for (const o of fw.outputs ?? [fw.output]) if (!index.has(o)) throw new ShapeError('outputs', `no layer named '${o}'`);
   return out;
 }

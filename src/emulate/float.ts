@@ -84,7 +84,8 @@ export function splitActivationName(l: ModelLayer, source = 'keras2'): string | 
 /**
  * Evaluate a float model on a batch in float64 (Keras inference semantics). `inputs` is one batch
  * (anything the emulator accepts: `{ data, shape }` with or without the batch axis, nested arrays,
- * ndarray) or, for several model inputs, an array of batches in the order of the InputLayers.
+ * ndarray) or, for several model inputs, an array of batches in the order of the InputLayers or a
+ * record of batches keyed by InputLayer name.
  *
  * @example
  * const model = await loadModel('models/fmnist/model.json');
@@ -93,10 +94,18 @@ export function splitActivationName(l: ModelLayer, source = 'keras2'): string | 
  * r.shape; // [10] — softmax probabilities, r.values has 10 × 10 numbers
  * evaluateFloat(model, { data: images, shape }, { onTensor: (name, v) => stats.add(name, v) });
  */
-export function evaluateFloat(model: ModelGraph, inputs: InputLike | InputLike[], opts: FloatEvalOptions = {}): FloatResult {
+export function evaluateFloat(model: ModelGraph, inputs: InputLike | InputLike[] | Record<string, InputLike>, opts: FloatEvalOptions = {}): FloatResult {
   const inLayers = model.layers.filter((l) => l.className === 'InputLayer');
   if (inLayers.length === 0) throw new ShapeError(model.name, 'model has no InputLayer');
-  const list = (inLayers.length > 1 ? inputs : [inputs]) as InputLike[];
+  const names = inLayers.map((l) => l.name);
+  const rec = inputs as Record<string, InputLike>;
+  const keyed =
+    !!inputs && typeof inputs === 'object' && !Array.isArray(inputs) && !ArrayBuffer.isView(inputs) && !('data' in inputs && 'shape' in inputs) && Object.getPrototypeOf(inputs) === Object.prototype;
+  if (keyed && inLayers.length > 1) {
+    const keys = Object.keys(rec);
+    if (keys.length !== names.length || !names.every((n) => keys.includes(n))) throw new ShapeError('inputs', `expected one batch per model input (${names.join(', ')}), got ${keys.join(', ')}`);
+  }
+  const list = (keyed && (inLayers.length > 1 || Object.keys(rec).join() === names[0]) ? names.map((n) => rec[n]!) : inLayers.length > 1 ? inputs : [inputs]) as InputLike[];
   if (!Array.isArray(list) || list.length !== inLayers.length) throw new ShapeError('inputs', `model has ${inLayers.length} inputs, got ${Array.isArray(list) ? list.length : 1} batches`);
   const batches = inLayers.map((l, i) => toBatch(list[i]!, l.outputShape, inLayers.length > 1 ? `inputs[${i}]` : 'inputs'));
   const n = batches[0]!.n;

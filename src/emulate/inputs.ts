@@ -92,7 +92,7 @@ export function toBatch(x: InputLike, sampleShape: number[], field = 'inputs'): 
  *
  * @example const raw = castInputs(batch, parseFixedType('ap_fixed<16,6>'));
  */
-export function castInputs(b: FloatBatch, t: FixedType, policy: NonFinitePolicy = 'error', stats?: CastStats): Float64Array {
+export function castInputs(b: FloatBatch, t: FixedType, policy: NonFinitePolicy = 'error', stats?: CastStats, field = 'inputs'): Float64Array {
   try {
     return quantizeArray(b.data, t, undefined, stats, policy);
   } catch (e) {
@@ -101,7 +101,7 @@ export function castInputs(b: FloatBatch, t: FixedType, policy: NonFinitePolicy 
       if (m) {
         const k = Number(m[1]);
         const per = shapeSize(b.sampleShape);
-        throw new ValueError(`inputs[${Math.floor(k / per)}][${k % per}]`, e.message.replace(/^x\[\d+\]: /, ''));
+        throw new ValueError(`${field}[${Math.floor(k / per)}][${k % per}]`, e.message.replace(/^x\[\d+\]: /, ''));
       }
     }
     throw e;

@@ -98,6 +98,9 @@ export class ParallelEmulator {
   constructor(graph: FirmwareGraph | FirmwareGraphSpec, opts: ParallelOptions = {}) {
     this.local = new Emulator(graph);
     this.graph = this.local.graph;
+    if (this.graph.inputs.length > 1 || this.graph.outputs.length > 1) {
+      throw new UnsupportedError(this.graph.inputs.length > 1 ? 'inputs' : 'outputs', `the parallel emulator runs single-input, single-output graphs; '${this.graph.name}' has ${this.graph.inputs.length} inputs and ${this.graph.outputs.length} outputs (use Emulator)`);
+    }
     this.nWorkers = Math.max(0, Math.floor(opts.workers ?? platform().cpuCount()));
     this.chunk = opts.chunk;
   }
@@ -202,7 +205,7 @@ export class ParallelEmulator {
     const t = outLayer.types.result;
     const scale = 2 ** -frac(t);
     const values = Float64Array.from(raw, (v) => v * scale);
-    const res: PredictResult = { n, shape: [...outLayer.shapeOut], type: t, raw, values };
+    const res: PredictResult = { n, shape: [...outLayer.shapeOut], type: t, raw, values, outputs: [{ name: outLayer.name, shape: [...outLayer.shapeOut], type: t, raw, values }] };
     if (opts.trace) {
       const trace: Record<string, TraceTensor> = {};
       for (const L of this.graph.layers) {
@@ -258,7 +261,10 @@ export class ParallelEmulator {
       // This thread, slice by slice through one reused buffer: no batch-sized copies.
       r = this.runLocal(b.n, per, cast, opts);
     } else r = this.local.predictRaw(cast(0, b.n), b.n, opts);
-    if (r.report) r.report.input = { ...inStats, type: formatFixedType(this.graph.input.type) };
+    if (r.report) {
+      r.report.input = { ...inStats, type: formatFixedType(this.graph.input.type) };
+      r.report.inputs = [{ ...inStats, name: this.graph.input.name, type: formatFixedType(this.graph.input.type) }];
+    }
     return r;
   }
 
@@ -415,6 +421,7 @@ export class GraphSetExecutor {
   private readonly layerCache = new Map<string, { L: FirmwareLayer; layer: CompiledLayer; sets: Set<number> }[]>();
 
   constructor(x: Float32Array | Float64Array, per: number, base: FirmwareGraph) {
+    if (base.inputs.length > 1 || base.outputs.length > 1) throw new UnsupportedError(base.inputs.length > 1 ? 'inputs' : 'outputs', `graph sets run single-input, single-output graphs; '${base.name}' has ${base.inputs.length} inputs and ${base.outputs.length} outputs`);
     this.x = x;
     this.per = per;
     this.base = base;

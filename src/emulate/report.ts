@@ -45,8 +45,10 @@ export interface LutReport {
 /** The whole report. */
 export interface OverflowReport {
   samples: number;
-  /** The input cast (float → input_t). */
+  /** The input cast (float → input_t) of the first input port. */
   input: CastStats & { type: string };
+  /** The input cast of every input port, in the model's input order (`inputs[0]` is `input`; set by `Emulator.predict`). */
+  inputs?: Array<CastStats & { name: string; type: string }>;
   layers: LayerReport[];
   /** Precision problems beyond overflows (lookup tables that cannot resolve their inputs), one line each. */
   warnings: string[];
@@ -123,6 +125,9 @@ export function formatReport(r: OverflowReport): string {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r2) => r2[i]!.length)));
   const lines = rows.map((r2) => r2.map((c, i) => c.padEnd(w[i]!)).join('  '));
   lines.splice(1, 0, w.map((n) => '-'.repeat(n)).join('  '));
-  const head = `${r.samples} samples; input ${r.input.type}: ${r.input.wrapped} wrapped, ${r.input.saturated} saturated`;
+  const head =
+    r.inputs && r.inputs.length > 1
+      ? `${r.samples} samples; ${r.inputs.map((i) => `input ${i.name} ${i.type}: ${i.wrapped} wrapped, ${i.saturated} saturated`).join('; ')}`
+      : `${r.samples} samples; input ${r.input.type}: ${r.input.wrapped} wrapped, ${r.input.saturated} saturated`;
   return [head, ...lines, ...(r.warnings ?? []).map((w) => `warning: ${w}`)].join('\n');
 }

@@ -5,10 +5,10 @@
  * output present. And the JSON form of a graph (weights as plain arrays), written into emitted
  * projects and read back.
  */
-import { FormatError, ShapeError, describeValue } from '../errors.js';
-import { toFixedType, type FixedType } from '../fixed/types.js';
+import { FormatError, ShapeError, UnsupportedError, describeValue } from '../errors.js';
+import { toFixedType } from '../fixed/types.js';
 import { firmwareClass } from '../layers/registry.js';
-import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec, type FirmwareLayer, type FirmwareLayerBase, type IOType } from './firmware.js';
+import { shapeSize, type FirmwareGraph, type FirmwareGraphSpec, type FirmwareInput, type FirmwareLayer, type FirmwareLayerBase, type IOType } from './firmware.js';
 import { formatBytes, limits } from '../io/limits.js';
 import type { FirmwareClassSpec } from '../layers/spec.js';
 
@@ -33,8 +33,8 @@ export function checkFirmwareLayer(L: FirmwareLayerBase, path: string, inputShap
 }
 
 /**
- * Check a whole graph: io type, input, every layer, producers known and earlier in the list, the
- * output present. Returns the typed graph (layers as their classes' checks return them).
+ * Check a whole graph: io type, input ports (`inputs`, or the single `input` of older files), every
+ * layer, producers known and earlier in the list, the outputs present (`outputs`, or `output`). Returns the typed graph (layers as their classes' checks return them).
  *
  * @example const fw = checkFirmwareGraph(JSON-revived graph, 'prj/hlsemu.json');
  */
@@ -42,12 +42,10 @@ export function checkFirmwareGraph(fw: FirmwareGraph | FirmwareGraphSpec, source
   if (!isObject(fw)) throw new FormatError(source, 'a firmware graph must be an object');
   const io = fw.ioType as IOType;
   if (io !== 'io_parallel' && io !== 'io_stream') throw new FormatError(`${source}.ioType`, `must be 'io_parallel' or 'io_stream', got ${describeValue(fw.ioType)}`);
-  if (!isObject(fw.input) || typeof fw.input.name !== 'string') throw new FormatError(`${source}.input`, 'missing input');
-  if (!Array.isArray(fw.input.shape) || !fw.input.shape.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${source}.input.shape`, `expected positive integer dimensions, got ${describeValue(fw.input.shape)}`);
-  const inputType: FixedType = toFixedType(fw.input.type, `${source}.input.type`);
+  const inputs = checkInputs(fw, source);
   if (!Array.isArray(fw.layers) || fw.layers.length === 0) throw new FormatError(`${source}.layers`, 'a graph needs at least one layer');
-  checkModelBudget(fw.layers as unknown as FirmwareLayerBase[], fw.input.shape, source);
-  const shapes = new Map<string, number[]>([[fw.input.name, fw.input.shape]]);
+  checkModelBudget(fw.layers as unknown as FirmwareLayerBase[], inputs, source);
+  const shapes = new Map<string, number[]>(inputs.map((i) => [i.name, i.shape]));
   const layers = fw.layers.map((raw, k) => {
     const path = `${source}.layers[${k}]`;
     const inputShapes = (Array.isArray(raw?.inputs) ? raw.inputs : []).map((i, s) => {
@@ -66,8 +64,17 @@ export function checkFirmwareGraph(fw: FirmwareGraph | FirmwareGraphSpec, source
     shapes.set(L.name, L.shapeOut);
     return L;
   });
-  if (typeof fw.output !== 'string' || !shapes.has(fw.output)) throw new FormatError(`${source}.output`, `no layer named ${describeValue(fw.output)}`);
-  const out: FirmwareGraph = { name: String(fw.name ?? source), ioType: io, input: { name: fw.input.name, shape: [...fw.input.shape], type: inputType }, layers, output: fw.output, changes: Array.isArray(fw.changes) ? fw.changes.map(String) : [] };
+  const outputs = checkOutputs(fw, source, new Set(layers.map((L) => L.name)), new Set(inputs.map((i) => i.name)));
+  const out: FirmwareGraph = {
+    name: String(fw.name ?? source),
+    ioType: io,
+    inputs,
+    input: inputs[0]!,
+    layers,
+    outputs,
+    output: outputs[0]!,
+    changes: Array.isArray(fw.changes) ? fw.changes.map(String) : [],
+  };
   if (Array.isArray(fw.warnings)) out.warnings = fw.warnings.map(String);
   if (fw.project !== undefined) {
     if (!isObject(fw.project)) throw new FormatError(`${source}.project`, 'must be an object');
@@ -76,13 +83,58 @@ export function checkFirmwareGraph(fw: FirmwareGraph | FirmwareGraphSpec, source
   return out;
 }
 
+/** The input ports: `inputs` (a list), or the single-port `input` of older files; both must agree. */
+function checkInputs(fw: FirmwareGraph | FirmwareGraphSpec, source: string): FirmwareInput[] {
+  const list: unknown = fw.inputs;
+  const one: unknown = fw.input;
+  if (list === undefined && one === undefined) throw new FormatError(`${source}.inputs`, 'missing inputs (a list of { name, shape, type })');
+  if (list !== undefined && (!Array.isArray(list) || list.length === 0)) throw new FormatError(`${source}.inputs`, `expected a non-empty list of input ports, got ${describeValue(list)}`);
+  const raw = (list ?? [one]) as unknown[];
+  const names = new Set<string>();
+  const ports = raw.map((p, k) => {
+    const path = list !== undefined ? `${source}.inputs[${k}]` : `${source}.input`;
+    if (!isObject(p) || typeof p.name !== 'string' || p.name === '') throw new FormatError(path, 'expected { name, shape, type }');
+    if (names.has(p.name)) throw new FormatError(`${path}.name`, `duplicate input name '${p.name}'`);
+    names.add(p.name);
+    if (!Array.isArray(p.shape) || !p.shape.every((d) => Number.isInteger(d) && d >= 1)) throw new FormatError(`${path}.shape`, `expected positive integer dimensions, got ${describeValue(p.shape)}`);
+    return { name: p.name, shape: [...(p.shape as number[])], type: toFixedType(p.type, `${path}.type`) };
+  });
+  if (list !== undefined && one !== undefined) {
+    const first = ports[0]!;
+    const o = one as Record<string, unknown>;
+    if (!isObject(one) || o.name !== first.name || JSON.stringify(o.shape) !== JSON.stringify(first.shape)) {
+      throw new FormatError(`${source}.input`, `must be the first input port '${first.name}' (or be left out)`);
+    }
+  }
+  return ports;
+}
+
+/** The output layers: `outputs` (a list), or the single `output` of older files; both must agree. */
+function checkOutputs(fw: FirmwareGraph | FirmwareGraphSpec, source: string, layers: Set<string>, inputs: Set<string>): string[] {
+  const list: unknown = fw.outputs;
+  const one: unknown = fw.output;
+  if (list === undefined && one === undefined) throw new FormatError(`${source}.outputs`, 'missing outputs (a list of layer names)');
+  if (list !== undefined && (!Array.isArray(list) || list.length === 0)) throw new FormatError(`${source}.outputs`, `expected a non-empty list of layer names, got ${describeValue(list)}`);
+  const names = (list ?? [one]) as unknown[];
+  const seen = new Set<string>();
+  names.forEach((o, k) => {
+    const path = list !== undefined ? `${source}.outputs[${k}]` : `${source}.output`;
+    if (typeof o === 'string' && inputs.has(o)) throw new UnsupportedError(path, `'${o}' is a model input: an output must be a layer's result`);
+    if (typeof o !== 'string' || !layers.has(o)) throw new FormatError(path, `no layer named ${describeValue(o)}`);
+    if (seen.has(o)) throw new FormatError(path, `'${o}' is listed twice`);
+    seen.add(o);
+  });
+  if (list !== undefined && one !== undefined && one !== names[0]) throw new FormatError(`${source}.output`, `must be the first output '${String(names[0])}' (or be left out)`);
+  return names as string[];
+}
+
 /**
  * The memory the emulator of a graph would prepare (every tensor as float64, window tables, weights),
  * estimated from the configs, must fit `limits().maxModelBytes`; every tensor `maxElements`.
  */
-function checkModelBudget(layers: FirmwareLayerBase[], inputShape: number[], source: string): void {
+function checkModelBudget(layers: FirmwareLayerBase[], inputs: FirmwareInput[], source: string): void {
   const lim = limits();
-  let bytes = 8 * shapeSize(inputShape);
+  let bytes = inputs.reduce((s, i) => s + 8 * shapeSize(i.shape), 0);
   layers.forEach((L, k) => {
     const path = `${source}.layers[${k}]`;
     for (const [what, shape] of [['shapeIn', L?.shapeIn], ['shapeOut', L?.shapeOut]] as const) {

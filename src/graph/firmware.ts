@@ -46,14 +46,29 @@ export type FirmwareLayer = FirmwareLayerOf;
 /** Firmware layer classes (derived from the layer registry). */
 export type FirmwareLayerClass = FirmwareLayerClassOf;
 
+/**
+ * One input port of the network (hls4ml's InputLayer variable: the top function's argument named
+ * after the layer, its type from `LayerName.<input>.Precision.result`).
+ */
+export interface FirmwareInput {
+  name: string;
+  shape: number[];
+  type: FixedType;
+}
+
 /** A whole network as firmware. */
 export interface FirmwareGraph {
   name: string;
   ioType: IOType;
-  input: { name: string; shape: number[]; type: FixedType };
+  /** Input ports in the model's input order (hls4ml's top-function argument order). */
+  inputs: FirmwareInput[];
+  /** The first input port (`inputs[0]`), for single-input callers. */
+  input: FirmwareInput;
   /** Topologically ordered. */
   layers: FirmwareLayer[];
-  /** Name of the layer whose result is the network output. */
+  /** Names of the layers whose results are the network outputs, in the model's output order. */
+  outputs: string[];
+  /** The first output (`outputs[0]`), for single-output callers. */
   output: string;
   /** What hls4ml's conversion changed (e.g. 'bn1 fused into dense1', 'dropout removed'). */
   changes: string[];
@@ -91,7 +106,9 @@ export function shapeSize(shape: readonly number[]): number {
 export interface FirmwareGraphSpec {
   name: string;
   ioType: IOType;
-  input: { name: string; shape: number[]; type: FixedType };
+  /** Input ports in order; a single-input graph may give `input` instead (both: they must agree). */
+  inputs?: FirmwareInput[];
+  input?: FirmwareInput;
   layers: Array<{
     name: string;
     cls: string;
@@ -102,7 +119,9 @@ export interface FirmwareGraphSpec {
     types: Record<string, FixedType>;
     weights?: Record<string, Float64Array>;
   }>;
-  output: string;
+  /** Output layers in order; a single-output graph may give `output` instead (both: they must agree). */
+  outputs?: string[];
+  output?: string;
   changes?: string[];
   warnings?: string[];
   project?: ProjectSettings;

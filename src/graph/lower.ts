@@ -8,7 +8,7 @@ import { ConfigError, UnsupportedError } from '../errors.js';
 import type { FixedType } from '../fixed/types.js';
 import { insertStreamPadding } from '../layers/conv.js';
 import { hlsClass } from '../layers/registry.js';
-import type { FirmwareGraph, FirmwareLayer } from './firmware.js';
+import type { FirmwareGraph, FirmwareInput, FirmwareLayer } from './firmware.js';
 import { kindOf, nodeByName, type HlsGraph, type HlsNode } from './hls-graph.js';
 import type { PrecisionKind } from './model.js';
 
@@ -46,14 +46,21 @@ function insertStreamPaddings(g: HlsGraph): void {
  */
 export function lowerToFirmware(g: HlsGraph): FirmwareGraph {
   insertStreamPaddings(g);
-  const inputs = g.nodes.filter((n) => n.cls === 'Input');
-  if (inputs.length !== 1) throw new UnsupportedError('inputs', `exactly one model input is supported, found ${inputs.length}`);
-  if (g.outputs.length !== 1) throw new UnsupportedError('outputs', `exactly one model output is supported, found ${g.outputs.length}`);
-  const input = inputs[0]!;
-  const inputType = input.types.result;
-  if (inputType === undefined || inputType === 'auto') throw new ConfigError(`${input.name}.result`, 'type not resolved');
+  // hls4ml's input variables, in the model's input order, each with its own precision.
+  const inputNodes = g.nodes.filter((n) => n.cls === 'Input');
+  if (inputNodes.length === 0) throw new UnsupportedError('inputs', 'the model has no input');
+  const inputs: FirmwareInput[] = inputNodes.map((n) => {
+    const t = n.types.result;
+    if (t === undefined || t === 'auto') throw new ConfigError(`${n.name}.result`, 'type not resolved');
+    return { name: n.name, shape: [...n.shapeOut], type: t };
+  });
+  if (g.outputs.length === 0) throw new UnsupportedError('outputs', 'the model has no output');
+  g.outputs.forEach((o, k) => {
+    if (inputNodes.some((n) => n.name === o)) throw new UnsupportedError(`outputs[${k}]`, `model output '${o}' is a model input (after conversion): the firmware has no layer producing it`);
+    if (g.outputs.indexOf(o) !== k) throw new UnsupportedError(`outputs[${k}]`, `model output '${o}' is listed twice (after conversion)`);
+  });
   // The result type each tensor has in the firmware (in-place layers keep their input's).
-  const resultOf = new Map<string, FixedType>([[input.name, inputType]]);
+  const resultOf = new Map<string, FixedType>(inputs.map((i) => [i.name, i.type]));
   const kindOfResult = new Map<string, PrecisionKind>(g.nodes.map((n) => [n.name, kindOf(n, 'result')]));
   const warnings: string[] = [...g.warnings];
   const layers: FirmwareLayer[] = [];
@@ -77,7 +84,7 @@ export function lowerToFirmware(g: HlsGraph): FirmwareGraph {
     if (L.types.result === inputTypes[0] && n.inputs[0] !== undefined) kindOfResult.set(L.name, kindOfResult.get(n.inputs[0]) ?? 'fixed');
     layers.push(L);
   }
-  const fw: FirmwareGraph = { name: g.name, ioType: g.ioType, input: { name: input.name, shape: [...input.shapeOut], type: inputType }, layers, output: g.outputs[0]!, changes: g.changes };
+  const fw: FirmwareGraph = { name: g.name, ioType: g.ioType, inputs, input: inputs[0]!, layers, outputs: [...g.outputs], output: g.outputs[0]!, changes: g.changes };
   if (warnings.length) fw.warnings = warnings;
   return fw;
 }

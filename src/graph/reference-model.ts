@@ -96,11 +96,14 @@ export function readReferenceModel(m: Record<string, unknown>, source = 'model')
     layers.push(layer);
     prev = layer.name;
   });
+  const input = { name: 'input', shape: inputShape, type: inputType };
   const graph: FirmwareGraph = {
     name: String(m.model ?? source),
     ioType: io,
-    input: { name: 'input', shape: inputShape, type: inputType },
+    inputs: [input],
+    input,
     layers,
+    outputs: [prev],
     output: prev,
     changes: Array.isArray(m.hls4ml_graph_changes) ? (m.hls4ml_graph_changes as string[]) : [],
   };

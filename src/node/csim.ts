@@ -10,8 +10,11 @@ import { join, resolve } from 'node:path';
 import { FormatError } from '../errors.js';
 import { parseFixedType } from '../fixed/index.js';
 import { CsimError, ToolchainError } from '../emit/errors.js';
-import { formatRows, toRawInputs, type RawValue } from '../emit/inputs.js';
-import { CSIM_CXXFLAGS, type ProjectManifest } from '../emit/project.js';
+import { formatRows, toRawPortRows, type RawValue } from '../emit/inputs.js';
+import { CSIM_CXXFLAGS, manifestInputs, manifestOutputs, type ProjectManifest } from '../emit/project.js';
+
+/** Values of one testbench line: every port's size together. */
+const lineSize = (ports: ReadonlyArray<{ size: number }>): number => ports.reduce((a, p) => a + p.size, 0);
 
 /** What a reference returns: outputs only, or outputs plus per-layer traces (by layer name). */
 export type ReferenceResult = readonly (readonly RawValue[])[] | { outputs: readonly (readonly RawValue[])[]; trace?: Record<string, readonly (readonly RawValue[])[]> };
@@ -210,7 +213,7 @@ async function simulate(root: string, m: ProjectManifest, inputs: RawValue[][] |
   const r = await run(join(root, 'build', 'csim'), [inPath, outPath, ...(trace ? [tracePath] : [])], root);
   const ms = Date.now() - t0;
   if (r.code !== 0) throw new CsimError('build/csim', `the C simulation failed (exit ${r.code}):\n${r.stderr}${r.stdout}`, r.stderr);
-  const outputs = parseRows(readFileSync(join(root, outPath), 'utf8'), m.output.size, outPath);
+  const outputs = parseRows(readFileSync(join(root, outPath), 'utf8'), lineSize(manifestOutputs(m)), outPath);
   return { outputs, trace: trace ? parseTrace(readFileSync(join(root, tracePath), 'utf8'), m) : undefined, ms, log: r.stdout };
 }
 
@@ -260,11 +263,11 @@ export async function csimProject(dir: string, options: CsimOptions = {}): Promi
   const t0 = Date.now();
   const rebuilt = await buildCsim(root, options);
   const buildMs = Date.now() - t0;
-  const inputType = parseFixedType(m.input.type);
+  const inPorts = manifestInputs(m).map((p) => ({ size: p.size, type: parseFixedType(p.type) }));
   let inputs: RawValue[][] | undefined;
   if (options.inputs) {
     if (options.inputs.length === 0) throw new CsimError('inputs', 'no samples given');
-    inputs = toRawInputs(options.inputs, m.input.size, inputType, options.inputKind ?? 'raw');
+    inputs = toRawPortRows(options.inputs, inPorts, options.inputKind ?? 'raw');
   }
   const traceMode = options.trace ?? 'on-mismatch';
   const sim = await simulate(root, m, inputs, 'csim', traceMode === 'always');
@@ -273,12 +276,12 @@ export async function csimProject(dir: string, options: CsimOptions = {}): Promi
   // Reference.
   let referenceSource: CsimResult['referenceSource'] = 'none';
   let ref: NormalRef | undefined;
-  const rawInputs = (): RawValue[][] => inputs ?? parseRows(readFileSync(join(root, 'tb', 'inputs.txt'), 'utf8'), m.input.size, 'tb/inputs.txt').map((r) => r.map((v) => (Math.abs(Number(v)) < 2 ** 53 ? Number(v) : BigInt(v))));
+  const rawInputs = (): RawValue[][] => inputs ?? parseRows(readFileSync(join(root, 'tb', 'inputs.txt'), 'utf8'), lineSize(inPorts), 'tb/inputs.txt').map((r) => r.map((v) => (Math.abs(Number(v)) < 2 ** 53 ? Number(v) : BigInt(v))));
   if (options.reference) {
     ref = normRef(await options.reference(rawInputs()));
     referenceSource = 'function';
   } else if (!inputs && m.hasExpected && existsSync(join(root, 'tb', 'expected.txt'))) {
-    ref = { outputs: parseRows(readFileSync(join(root, 'tb', 'expected.txt'), 'utf8'), m.output.size, 'tb/expected.txt') };
+    ref = { outputs: parseRows(readFileSync(join(root, 'tb', 'expected.txt'), 'utf8'), lineSize(manifestOutputs(m)), 'tb/expected.txt') };
     referenceSource = 'expected-file';
   }
 
