@@ -38,6 +38,7 @@ import {
 import '../src/node/register.js';
 import { fileSystemLoadHandler, writeModelArtifacts } from '../src/data/tfjs-fs-handler.js';
 import { equalizeTfjsModel } from './equalize-tfjs.js';
+import { uniform } from '../src/util/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -65,18 +66,8 @@ const OUT = resolve(args.out!);
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 // ---------------------------------------------------------------------------------------------
-// Seeded PRNG (mulberry32) for shuffling.
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded PRNG for shuffling: the project's one generator.
+const mulberry32 = uniform;
 
 function shuffledIndices(n: number, rand: () => number): Uint32Array {
   const idx = new Uint32Array(n);

@@ -4,20 +4,11 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { quantizeDouble, type FixedType } from '../fixed/index.js';
+import { mulberry32 } from '../util/random.js';
 
 /** Text of one raw value, exact for numbers and bigints. */
 export type RawValue = number | bigint;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /**
  * `samples` deterministic random inputs of `size` raw values each, uniform over the raw range of

@@ -43,6 +43,24 @@ export type WorkerResponse =
   | { kind: 'float-result'; id: number; pred: Int32Array }
   | { kind: 'error'; id: number; error: { name: string; message: string; stack?: string } };
 
+/** A started worker that has acknowledged `init` (rejects with the worker's error). */
+async function initWorker(init: WorkerRequest): Promise<Worker> {
+  const w = spawnWorker();
+  w.unref();
+  await new Promise<void>((resolve, reject) => {
+    const onMsg = (m: WorkerResponse) => {
+      if (m.kind === 'ready') {
+        w.off('message', onMsg);
+        resolve();
+      } else if (m.kind === 'error') reject(new Error(m.error.message));
+    };
+    w.on('message', onMsg);
+    w.once('error', reject);
+    w.postMessage(init);
+  });
+  return w;
+}
+
 /** Spawn an emulator worker through the host (src/node/platform.ts on Node); hosts without worker threads emulate in this thread. */
 function spawnWorker(): Worker {
   const p = platform();
@@ -107,22 +125,7 @@ export class ParallelEmulator {
 
   private start(): Promise<Worker[]> {
     this.workers ??= Promise.all(
-      Array.from({ length: this.nWorkers }, async () => {
-        const w = spawnWorker();
-        w.unref();
-        await new Promise<void>((resolve, reject) => {
-          const onMsg = (m: WorkerResponse) => {
-            if (m.kind === 'ready') {
-              w.off('message', onMsg);
-              resolve();
-            } else if (m.kind === 'error') reject(new Error(m.error.message));
-          };
-          w.on('message', onMsg);
-          w.once('error', reject);
-          w.postMessage({ kind: 'init', graph: this.graph } satisfies WorkerRequest);
-        });
-        return w;
-      }),
+      Array.from({ length: this.nWorkers }, () => initWorker({ kind: 'init', graph: this.graph })),
     );
     return this.workers;
   }
@@ -735,22 +738,7 @@ export class GraphPool {
     if (this.nWorkers <= 1) return;
     try {
       this.workers = await Promise.all(
-        Array.from({ length: this.nWorkers }, async () => {
-          const w = spawnWorker();
-          w.unref();
-          await new Promise<void>((resolve, reject) => {
-            const onMsg = (m: WorkerResponse) => {
-              if (m.kind === 'ready') {
-                w.off('message', onMsg);
-                resolve();
-              } else if (m.kind === 'error') reject(new Error(m.error.message));
-            };
-            w.on('message', onMsg);
-            w.once('error', reject);
-            w.postMessage({ kind: 'pool-init', data: shared, per, sampleShape, base, ...(model ? { model } : {}) } satisfies WorkerRequest);
-          });
-          return w;
-        }),
+        Array.from({ length: this.nWorkers }, () => initWorker({ kind: 'pool-init', data: shared, per, sampleShape, base, ...(model ? { model } : {}) })),
       );
     } catch (e) {
       this.workerFailure = e instanceof Error ? e.message : String(e);

@@ -36,6 +36,7 @@ import { isQatModel, trainedPrecisions } from './qat.js';
 import { evaluateConfig, floatBaseline } from './scan.js';
 import { binomialError } from './stats.js';
 import { suggestedConfig, type LayerSuggestion, type SuggestOptions } from './suggest.js';
+import { uniform } from '../util/random.js';
 
 /** Options of {@link searchConfig}. */
 export interface SearchOptions extends Pick<SuggestOptions, 'margin' | 'weightMargin' | 'modes' | 'baseConfig' | 'requantize' | 'maxFractionalBits' | 'minFractionalBits'> {
@@ -184,17 +185,6 @@ interface Tensor {
   fixed?: string;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Split samples (and labels) into calibration and held-out parts by a seeded shuffle.
@@ -206,7 +196,7 @@ export function splitSamples(s: Samples, labels: ArrayLike<number>, fraction: nu
   const nCal = Math.round(s.n * fraction);
   if (nCal < 1 || nCal >= s.n) throw new ConfigError('--calibration-fraction', `${s.n} samples cannot be split ${fraction}:${1 - fraction} into two non-empty parts`);
   const idx = Array.from({ length: s.n }, (_, i) => i);
-  const r = mulberry(seed);
+  const r = uniform(seed);
   for (let i = s.n - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [idx[i], idx[j]] = [idx[j]!, idx[i]!];
