@@ -7,17 +7,11 @@ import { runOnnxModel, type Tensor } from '../../src/import/onnx-eval.js';
 import { decodeOnnxModel } from '../../src/import/onnx-proto.js';
 import { importOnnx, modelToOnnxOrder, onnxToModelOrder, type OnnxImport, type OnnxImportOptions } from '../../src/import/onnx.js';
 import { evalModel } from './model-eval.js';
+import { uniform } from '../../src/util/random.js';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return uniform(seed);
 }
 
 export interface CompareResult {

@@ -28,6 +28,7 @@ import { prepareFastPooling } from '../../src/kernels/fast/pooling.js';
 import { prepareFastSoftmax } from '../../src/kernels/fast/softmax.js';
 import type { FastPrepared, RunKernel } from '../../src/kernels/fast/common.js';
 import type { MacBackend } from '../../src/kernels/fast/simd.js';
+import { uniform } from '../../src/util/random.js';
 
 export type Case = Record<string, unknown>;
 
@@ -141,14 +142,7 @@ export function expectSameRun(ref: KernelPair['ref'], fast: RunKernel, x: ArrayL
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return uniform(seed);
 }
 
 /** A uniformly random raw mantissa of type t. */

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { uniform } from '../../src/util/random.js';
 
 export type Tf = typeof TF;
 
@@ -24,14 +25,8 @@ export async function loadTf(): Promise<Tf> {
 
 /** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const r = uniform(seed);
+  return () => r() * 2 - 1;
 }
 
 /** A fresh temporary directory. */
