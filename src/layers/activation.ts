@@ -794,44 +794,35 @@ const firmware: FirmwareClassSpec<ActivationLayer> = {
     const act = L.config.activation;
     const N = L.config.table_size;
     const fx = frac(L.types.input);
-    // The ±R/2-range tables (sigmoid, softplus, softsign: R = 16; tanh: R = 8), indexed by every input.
+    // The table entry an input reads, or −1 when it reads none: the ±R/2-range tables (sigmoid,
+    // softplus, softsign: R = 16; tanh: R = 8) at every input; ELU / SELU a table over [−8, 0) at
+    // int(−x·N/8), clamped to N − 1, at the negative inputs only.
     const R = { sigmoid: 16, softplus: 16, softsign: 16, tanh: 8 }[act as string];
+    let step: number;
+    let entry: (v: number | bigint) => number;
     if (R !== undefined) {
-      return [
-        {
-          table: 'table',
-          size: N,
-          step: R / N,
-          observe([x], use) {
-            for (let i = 0; i < x!.length; i++) {
-              const v = x![i]!;
-              use.hits[activationTableIndex(v, fx, N, R)] = 1;
-              noteLutInput(use, Number(v) * 2 ** -fx);
-            }
-          },
+      step = R / N;
+      entry = (v) => activationTableIndex(v, fx, N, R);
+    } else if (act === 'elu' || act === 'selu') {
+      step = 8 / N;
+      entry = (v) => (v >= 0 ? -1 : Math.min(Math.max(truncScaledIndex(-v, fx, N, 8), 0), N - 1));
+    } else return [];
+    return [
+      {
+        table: 'table',
+        size: N,
+        step,
+        observe([x], use) {
+          for (let i = 0; i < x!.length; i++) {
+            const v = x![i]!;
+            const k = entry(v);
+            if (k < 0) continue;
+            use.hits[k] = 1;
+            noteLutInput(use, Number(v) * 2 ** -fx);
+          }
         },
-      ];
-    }
-    // ELU / SELU: the negative inputs index a table over [−8, 0) at int(−x·N/8), clamped to N − 1.
-    if (act === 'elu' || act === 'selu') {
-      return [
-        {
-          table: 'table',
-          size: N,
-          step: 8 / N,
-          observe([x], use) {
-            for (let i = 0; i < x!.length; i++) {
-              const v = x![i]!;
-              if (v >= 0) continue;
-              const idx = truncScaledIndex(-Number(v), fx, N, 8);
-              use.hits[Math.min(Math.max(idx, 0), N - 1)] = 1;
-              noteLutInput(use, Number(v) * 2 ** -fx);
-            }
-          },
-        },
-      ];
-    }
-    return [];
+      },
+    ];
   },
   emit(L, { ctx, cname: c, ins }) {
     const inT = ins[0]!;
