@@ -361,6 +361,11 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   } catch {
     base = undefined;
   }
+  // A quantization-aware-trained model is also evaluated at its trained types (the baseline
+  // config): in the pool, with the points, when the baseline converts.
+  const qatLabel = opts.baseConfig ? 'the given config' : "trained types (config_from_keras_model, granularity 'name')";
+  const qatInPool = base !== undefined && isQatModel(opts.model);
+  let qat: QatBaseline | undefined;
   interface Planned {
     series: number;
     width: number;
@@ -444,7 +449,8 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
         }
         if (set.length) sets.push(set);
       });
-      const baseSet = aliases.length ? sets.push([{ graph: base, from: L }]) - 1 : -1;
+      const baseSet = aliases.length || qatInPool ? sets.push([{ graph: base, from: L }]) - 1 : -1;
+      const baseGraph = base;
       const te = performance.now();
       const finish = (p: Planned, r: GraphResult | null, graph: FirmwareGraph) => {
         let point: ScanPoint;
@@ -463,6 +469,14 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
         progress({ phase: 'emulate', series: opts.series[p.series]!.name, width: p.width }, emuDone);
         opts.onPoint?.(series[p.series]!, point);
       };
+      const qatBaseline = (config: string, r: GraphResult | null, graph: FirmwareGraph): QatBaseline => {
+        if (!r || r.error) return { config, agreement: NaN, overflowTotal: 0, overflows: {}, seconds: r?.seconds ?? 0, error: r?.error ?? 'failed' };
+        const report = r.stats ? buildReport(graph, r.stats, s.n) : undefined;
+        const m = pointMetrics(report, r.pred, r.seconds, { ...(opts.labels ? { labels: opts.labels } : {}), reference: float.predictions });
+        const q: QatBaseline = { config, agreement: m.agreement, overflowTotal: m.overflowTotal, overflows: m.overflows, seconds: m.seconds };
+        if (m.accuracy !== undefined) q.accuracy = m.accuracy;
+        return q;
+      };
       const whereOf = new Map(where.map((x) => [`${x.set}:${x.index}`, x.p]));
       await pool.evaluate(sets, {
         report: true,
@@ -472,8 +486,10 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
           progress({ phase: 'emulate' }, emuDone);
         },
         onGraph: (si, gi, r) => {
-          if (si === baseSet) for (const p of aliases) finish(p, r, p.graph!);
-          else {
+          if (si === baseSet) {
+            for (const p of aliases) finish(p, r, p.graph!);
+            if (qatInPool) qat = qatBaseline(qatLabel, r, baseGraph);
+          } else {
             const p = whereOf.get(`${si}:${gi}`)!;
             finish(p, r, p.graph!);
           }
@@ -487,11 +503,10 @@ export async function runScan(opts: ScanOptions & { series: SeriesSpec[] }): Pro
   } finally {
     await pool.close();
   }
-  // A quantization-aware-trained model: its accuracy at the trained types (the baseline config).
-  let qat: QatBaseline | undefined;
-  if (isQatModel(opts.model)) {
+  // A QAT model whose baseline config did not convert: evaluateConfig names the failure.
+  if (isQatModel(opts.model) && !qat) {
     const tq = performance.now();
-    const label = opts.baseConfig ? 'the given config' : "trained types (config_from_keras_model, granularity 'name')";
+    const label = qatLabel;
     try {
       const m = await evaluateConfig(opts.model, baseCfg, s, {
         ...(opts.labels ? { labels: opts.labels } : {}),
