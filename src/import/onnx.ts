@@ -18,7 +18,9 @@
  *   QuantToActivation; its merge into the producing layer is a conversion pass). Quants with
  *   non-power-of-two or per-channel scales or a zero-point take hls4ml's ApplyAlpha route (integer
  *   codes between `<quant>_scale` / `<quant>_rescale` ApplyAlpha layers, the rescale moved below the
- *   next MatMul as ScaleDownMatMul does); BipolarQuant weights get hls4ml's BinaryQuantizer (Xnor).
+ *   next MatMul as ScaleDownMatMul does — for weights also one scale per output column, which
+ *   hls4ml 1.3 cannot move and hlsemu moves as exact algebra, with a warning); BipolarQuant weights
+ *   get hls4ml's BinaryQuantizer (Xnor).
  *   See `qonnx.ts` and docs/import-onnx.md.
  *
  * Every unsupported op / option is an UnsupportedError naming the node (`node[3] (Conv 'conv1')`).
@@ -125,14 +127,33 @@ interface Dyn {
 }
 
 type ConstQuant =
-  | { kind: 'int'; where: string; node: string; params: QuantParams }
+  | {
+      kind: 'int';
+      where: string;
+      node: string;
+      params: QuantParams;
+      /**
+       * The scale of every element of the constant, in its current shape: the Quant's scale
+       * broadcast onto its output, then moved along with the data by the element-moving ops after
+       * it (a Transpose makes a per-row scale per-column).
+       */
+      scales: Tensor;
+    }
   | { kind: 'bipolar'; where: string; node: string; scale: Float64Array };
 
-/** Weights as a layer stores them: float data, or quantization codes with the type and, on hls4ml's ApplyAlpha route, the per-tensor scale to re-apply after the layer. */
+/** A rescale ApplyAlpha re-applying the scale of ApplyAlpha-route weights after the layer: one scale, or one per output column. */
+interface WeightRescale {
+  name: string;
+  scale: number | Float64Array;
+}
+
+/** Weights as a layer stores them: float data, or quantization codes with the type and, on hls4ml's ApplyAlpha route, the scale to re-apply after the layer. */
 interface LayerWeights {
   data: Float64Array;
   type?: FixedType;
-  rescale?: { name: string; scale: number };
+  rescale?: WeightRescale;
+  /** Conversion warnings about these weights (for the layer that stores them). */
+  warnings?: string[];
 }
 
 /** An ApplyAlpha `<Quant>_rescale` on run-time data that hls4ml's ScaleDownMatMul may move below the next MatMul. */
@@ -257,6 +278,9 @@ const ELEMENTWISE = new Set([
 const QUANT_OPS = new Set(['Quant', 'IntQuant', 'BipolarQuant']);
 /** Ops through which a constant keeps the Quant information of its input (they only move elements). */
 const QUANT_PRESERVING = new Set(['Identity', 'Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+/** hls4ml's warning when ScaleDownMatMul cannot move an ApplyAlpha below a MatMul (`move_scales.py`, spelling as in hls4ml). */
+const HLS4ML_NO_MOVE = 'Failed to propagate quantization scales down MatMul node; model probably not suppored.';
 
 const SELU_ALPHA = 1.67326319217681884765625;
 const SELU_GAMMA = 1.05070102214813232421875;
@@ -480,14 +504,17 @@ class OnnxImporter {
   }
 
   /**
-   * MatMul/Gemm weights as hls4ml stores them. A Quant on hls4ml's power-of-two route gives its
-   * fixed type (FuseQuantWithConstant). On the ApplyAlpha route (ConstQuantToConstAlpha) the
-   * weights become the integer codes `round(w/scale)`, typed `fixed<b,b>`, and the scale is
-   * re-applied by a `<Quant>_rescale` ApplyAlpha that ScaleDownMatMul moves below the MatMul — which
-   * it can only do for one scale for the whole tensor and a zero zero-point: anything else is
-   * refused, as hls4ml's conversion fails on it ('Failed to propagate quantization scales down
-   * MatMul node', then an IndexError on the left-over Constant). BipolarQuant weights with a scale
-   * other than 1 are ±1 with the same rescale (ConstBipolarQuantToConstAlpha).
+   * MatMul/Gemm weights `[K, units]` as hls4ml stores them. A Quant on hls4ml's power-of-two route
+   * gives its fixed type (FuseQuantWithConstant). On the ApplyAlpha route (ConstQuantToConstAlpha)
+   * the weights become the integer codes `round(w/scale)`, typed `fixed<b,b>`, and the scale is
+   * re-applied by a `<Quant>_rescale` ApplyAlpha that ScaleDownMatMul moves below the MatMul.
+   * hls4ml moves one scale for the whole tensor only; with a zero zero-point and one scale per
+   * output column (constant along the reduction axis K) the move is exact algebra,
+   * `x·(Q∘s) = (x·Q)∘s`, and hlsemu makes it too — with a warning, since hls4ml 1.3's conversion
+   * fails there ('Failed to propagate quantization scales down MatMul node', then an IndexError on
+   * the left-over Constant). Scales that vary along K and non-zero zero-points are refused.
+   * BipolarQuant weights with a scale other than 1 are ±1 with the same rescale
+   * (ConstBipolarQuantToConstAlpha).
    */
   weightOf(c: Const, what: string): LayerWeights {
     const q = c.quant;
@@ -496,7 +523,7 @@ class OnnxImporter {
     const noMove = (why: string) =>
       new UnsupportedError(
         q.where,
-        `${why} on ${what}: hls4ml's ScaleDownMatMul cannot move the rescale ApplyAlpha below the MatMul ('Failed to propagate quantization scales down MatMul node; model probably not suppored.') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`,
+        `${why} on ${what}: hls4ml's ScaleDownMatMul cannot move the rescale ApplyAlpha below the MatMul ('${HLS4ML_NO_MOVE}') and its conversion then fails on the left-over weight Constant; hlsemu refuses it${q.kind === 'int' ? ' (it moves a zero-point-0 scale only when it is constant along the reduction axis: one scale per output)' : ''}`,
       );
     if (q.kind === 'bipolar') {
       if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarXnorQuantizer() };
@@ -509,10 +536,25 @@ class OnnxImporter {
     if (quantRoute(p) === 'fixed') return { data: c.tensor.data, type: quantFixedType(p, q.where) };
     const t = quantIntegerType(p, q.where);
     if (Array.prototype.some.call(p.zeroPoint, (z: number) => z !== 0)) throw noMove(`a non-zero zero_point (${Array.from(p.zeroPoint).find((z) => z !== 0)})`);
-    if (!equal(p.scale)) throw noMove(`per-channel scales (${p.scale.length} values, e.g. ${p.scale[0]} and ${Array.from(p.scale).find((v) => v !== p.scale[0])})`);
-    const s = p.scale[0]!;
+    const [K, units] = c.tensor.shape as [number, number];
     // the folded Quant output is (code)·s exactly up to rounding: recover the code
-    return { data: c.tensor.data.map((w) => Math.round(w / s)), type: t, rescale: { name: `${q.node}_rescale`, scale: s } };
+    if (equal(p.scale)) {
+      const s = p.scale[0]!;
+      return { data: c.tensor.data.map((w) => Math.round(w / s)), type: t, rescale: { name: `${q.node}_rescale`, scale: s } };
+    }
+    const S = q.scales.data;
+    const col = S.slice(0, units);
+    for (let k = 1; k < K; k++) {
+      for (let j = 0; j < units; j++) {
+        if (S[k * units + j] !== col[j]) {
+          throw noMove(
+            `per-channel scales (${p.scale.length} values) that vary along the reduction axis (output ${j}: ${S[k * units + j]} at input feature ${k}, ${col[j]} at input feature 0)`,
+          );
+        }
+      }
+    }
+    const warning = `the weights' Quant '${q.node}' has ${p.scale.length} per-output-channel scales; hls4ml 1.3 fails on this model (its ScaleDownMatMul warns '${HLS4ML_NO_MOVE}' and the conversion then fails on the left-over weight Constant). hlsemu moves the per-output-channel scale below the MatMul as exact algebra, x·(Q∘s) = (x·Q)∘s (integer-code weights, then the ApplyAlpha '${q.node}_rescale' with one scale per output): this firmware is hlsemu's, not one hls4ml 1.3 produces`;
+    return { data: c.tensor.data.map((w, i) => Math.round(w / col[i % units]!)), type: t, rescale: { name: `${q.node}_rescale`, scale: col }, warnings: [warning] };
   }
 
   foldConstNode(n: OnnxNode, ins: (Const | undefined)[]): void {
@@ -520,13 +562,17 @@ class OnnxImporter {
     const outs = evalOnnxNode(n, tensors, this.opset, this.source);
     let quant: ConstQuant | undefined;
     if (n.opType === 'Quant' || n.opType === 'IntQuant') {
-      quant = { kind: 'int', where: this.where(n), node: n.name || `${n.opType}_${n.index}`, params: this.quantParams(n) };
+      const where = this.where(n);
+      const scales = broadcastTo(this.constTensor(n, 1, 'scale').tensor, outs[0]!.shape, where);
+      quant = { kind: 'int', where, node: n.name || `${n.opType}_${n.index}`, params: this.quantParams(n), scales };
       this.isQonnx = true;
     } else if (n.opType === 'BipolarQuant') {
       quant = { kind: 'bipolar', where: this.where(n), node: n.name || `${n.opType}_${n.index}`, scale: this.constTensor(n, 1, 'scale').tensor.data };
       this.isQonnx = true;
     } else if (QUANT_PRESERVING.has(n.opType)) {
-      quant = ins[0]?.quant;
+      const q = ins[0]?.quant;
+      // the per-element scales move with the data (the same op applied to them)
+      quant = q?.kind === 'int' ? { ...q, scales: evalOnnxNode(n, [q.scales, ...tensors.slice(1)], this.opset, this.source)[0]! } : q;
     }
     n.outputs.forEach((o, i) => {
       if (o && outs[i]) this.setValue(o, { kind: 'const', tensor: outs[i]!, quant });
@@ -914,12 +960,12 @@ class OnnxImporter {
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 
-  denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType, wRescale?: { name: string; scale: number }): void {
+  denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType, wRescale?: WeightRescale, warnings?: string[]): void {
     const where = this.where(n);
     let v = v0;
     // hls4ml's ScaleDownMatMul: a data-side rescale with one scale and zero bias moves below the
     // MatMul (inserted right after it, so ahead of the weight rescale moved there first)
-    const rescales: { name: string; scale: number }[] = [];
+    const rescales: WeightRescale[] = [];
     const mv = this.movable.get(v0.layer);
     if (mv && this.foldable(v0.layer)) {
       if (Number.isNaN(mv.scale)) {
@@ -974,11 +1020,15 @@ class OnnxImporter {
     const q: ModelLayer['quantizers'] = {};
     if (wq) q.weight = wq;
     if (bq && !rescales.length) q.bias = bq;
-    this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: true }, weights, q);
+    const dense = this.addLayer(name, 'Dense', [v], modelShapeOf(outV), { units, useBias: true }, weights, q);
+    if (warnings?.length) dense.warnings = warnings.map((w) => `${name}: ${w}`);
     const nOut = shapeSize(modelShapeOf(outV));
     for (const r of rescales) {
-      // the moved ApplyAlpha: its float32 scale broadcast to the output, float64 zero bias (move_scales.py)
-      outV = this.applyAlpha(r === wRescale ? this.uniqueName(r.name) : r.name, outV, new Float32Array(nOut).fill(r.scale), new Float64Array(nOut));
+      // the moved ApplyAlpha: its float32 scale broadcast to the output (one per output column: the
+      // model's last axis), float64 zero bias (move_scales.py)
+      const sc = r.scale;
+      const scale = typeof sc === 'number' ? new Float32Array(nOut).fill(sc) : Float32Array.from({ length: nOut }, (_, i) => sc[i % units]!);
+      outV = this.applyAlpha(r === wRescale ? this.uniqueName(r.name) : r.name, outV, scale, new Float64Array(nOut));
     }
     if (bias && rescales.length) {
       if (bq) throw new UnsupportedError(where, 'a Quant-ized bias after ApplyAlpha-rescaled weights or data is not supported');
@@ -1001,7 +1051,9 @@ class OnnxImporter {
     const tB = a.int('transB', 0) !== 0;
     const W = tB ? transpose(B.tensor, [1, 0]) : B.tensor;
     const [K, units] = W.shape as [number, number];
-    const wts = this.weightOf({ ...B, tensor: W }, `the weights of ${this.where(n)}`);
+    // the Quant's per-element scales follow the transposition (transB)
+    const Wq = tB && B.quant?.kind === 'int' ? { ...B.quant, scales: transpose(B.quant.scales, [1, 0]) } : B.quant;
+    const wts = this.weightOf({ ...B, tensor: W, quant: Wq }, `the weights of ${this.where(n)}`);
     const wq = wts.type;
     const bq = this.constType(C);
     if (wq && alpha !== 1) throw new UnsupportedError(where, `alpha ${alpha} ≠ 1 on Quant-ized weights would move them off their grid`);
@@ -1013,7 +1065,7 @@ class OnnxImporter {
       if (!bs || !sameArr(bs, [1, units])) throw new UnsupportedError(where, `C of shape [${C.tensor.shape.join(', ')}] is not a per-output bias`);
       bias = broadcastTo(C.tensor, [1, units], where).data.map((c) => beta * c);
     }
-    this.denseFrom(n, v, kernel, K, units, bias, wq, bq, wts.rescale);
+    this.denseFrom(n, v, kernel, K, units, bias, wq, bq, wts.rescale, wts.warnings);
   }
 
   matmul(n: OnnxNode, v: Dyn): void {
@@ -1021,7 +1073,7 @@ class OnnxImporter {
     if (B.tensor.shape.length !== 2) throw new UnsupportedError(this.where(n), `MatMul with weights of shape [${B.tensor.shape.join(', ')}] is not supported (rank-2 constant weights only)`);
     const [K, units] = B.tensor.shape as [number, number];
     const w = this.weightOf(B, `the weights of ${this.where(n)}`);
-    this.denseFrom(n, v, w.data, K, units, undefined, w.type, undefined, w.rescale);
+    this.denseFrom(n, v, w.data, K, units, undefined, w.type, undefined, w.rescale, w.warnings);
   }
 
   /** Resolves pads and maps them onto Keras 'valid' / 'same' (or explicit pads for a ZeroPadding layer). */

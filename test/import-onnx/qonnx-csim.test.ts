@@ -1,8 +1,9 @@
 /**
  * C simulation of converted QONNX models (needs AP_TYPES_INCLUDE; skipped otherwise): models whose
  * Quant nodes take hls4ml's ApplyAlpha route (non-power-of-two scales, a zero-point) keep ApplyAlpha
- * layers in the firmware, and the emitted C++ computes exactly what the emulator computes. The
- * UNSW-NB15 and TFC_1W1A zoo models too, when ../shared/models/qonnx_zoo is present.
+ * layers in the firmware, and the emitted C++ computes exactly what the emulator computes; so do
+ * models whose per-output-channel weight scales hlsemu moves below the MatMul. The UNSW-NB15,
+ * TFC_1W1A and KWS zoo models too, when ../shared/models/qonnx_zoo is present.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +48,37 @@ function alphaMlp(): Uint8Array {
   return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
 }
 
+/** Per-output-channel weight scales (moved below the MatMuls by hlsemu), written as Brevitas exports them: a per-row scale, then a Transpose. */
+function perChannelMlp(): Uint8Array {
+  const g = new GraphBuilder(37);
+  const perRow = (name: string, rows: number, cols: number, bits: number) => {
+    const s = Array.from({ length: rows }, (_, i) => 0.11 + 0.07 * i);
+    const q = g.node('Quant', [g.init(name, [rows, cols]), g.init(`${name}_s`, [rows, 1], s), g.scalar(`${name}_z`, 0), g.scalar(`${name}_b`, bits)], { signed: 1, narrow: 1, rounding_mode: 'ROUND' }, { name: `Quant_${name}`, domain: 'qonnx.custom_op.general' });
+    return g.node('Transpose', [q], { perm: [1, 0] });
+  };
+  let x = quant(g, g.input('x', ['N', 10]), 'Quant_in', 0.037, 8, true);
+  x = g.node('MatMul', [x, perRow('W0', 8, 10, 3)], {}, { name: 'MatMul_0' });
+  x = g.node('Relu', [x], {}, { name: 'Relu_0' });
+  x = quant(g, x, 'Quant_a0', 0.13, 5, false);
+  x = g.node('MatMul', [x, perRow('W1', 6, 8, 4)], {}, { name: 'MatMul_1' });
+  return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
+}
+
 describe.skipIf(!AP)('C simulation of QONNX models with ApplyAlpha layers', () => {
+  for (const io of ['io_parallel', 'io_stream'] as const) {
+    it(`generated MLP with per-output-channel weight scales (${io})`, async () => {
+      const { model } = importOnnx(perChannelMlp());
+      const fw = convertModel(model, { ...configFromModel(model, { granularity: 'name', defaultPrecision: 'fixed<24,10>' }), IOType: io });
+      // the last layer: the per-output-channel rescale, one scale per output
+      const last = fw.layers[fw.layers.length - 1]!;
+      expect(last.cls).toBe('ApplyAlpha');
+      expect(new Set((last.weights as Record<string, Float64Array>).scale).size).toBe(6);
+      expect(fw.warnings!.filter((w) => /per-output-channel scales; hls4ml 1\.3 fails/.test(w)).length).toBe(2);
+      await againstEmulator(fw, `per_channel_mlp_${io}`);
+    }, 600_000);
+  }
+
+
   for (const io of ['io_parallel', 'io_stream'] as const) {
     it(`generated MLP with non-power-of-two scales and a zero-point (${io})`, async () => {
       const { model } = importOnnx(alphaMlp());
@@ -57,8 +88,8 @@ describe.skipIf(!AP)('C simulation of QONNX models with ApplyAlpha layers', () =
     }, 600_000);
   }
 
-  it.skipIf(!ZOO_DIR)('UNSW-NB15 and TFC_1W1A from the QONNX zoo (io_parallel)', async () => {
-    for (const f of ['unsw_nb15-mlp-w2a2', 'TFC_1W1A']) {
+  it.skipIf(!ZOO_DIR)('UNSW-NB15, TFC_1W1A and KWS (per-output-channel weight scales) from the QONNX zoo (io_parallel)', async () => {
+    for (const f of ['unsw_nb15-mlp-w2a2', 'TFC_1W1A', 'kwsmlp_w3a3']) {
       const { model } = importOnnx(join(ZOO_DIR!, `${f}.onnx`));
       const fw = convertModel(model, configFromModel(model, { granularity: 'name' }));
       await againstEmulator(fw, f);

@@ -32,14 +32,34 @@ function quant(g: GraphBuilder, x: string, name: string, s: number | number[], b
   return g.node('Quant', [x, sc, zp, g.scalar(`${name}_b`, bits)], { signed: signed ? 1 : 0, narrow: narrow ? 1 : 0, rounding_mode: mode }, { name, domain: 'qonnx.custom_op.general' });
 }
 
-/** A QONNX MLP: Quant(input) → [Quant(W) MatMul (+ Quant(b)) (Relu) Quant]… with the given scale function. */
-function mlp(seed: number, nIn: number, layers: Layer[], scale: (exp: number, k: number) => number): Uint8Array {
+/** How a weight Quant with one scale per output column is written (see {@link mlp}). */
+type PerColumnForm = 'matmul' | 'matmul1d' | 'transpose' | 'gemm';
+
+/**
+ * A QONNX MLP: Quant(input) → [Quant(W) MatMul (+ Quant(b)) (Relu) Quant]… with the given scale
+ * function. With `perColumn`, layer i's weights get one scale per output column, written as form
+ * `perColumn[i]`: 'matmul' W [n, units] with scale [1, units]; 'matmul1d' the same with scale
+ * [units]; 'transpose' W [units, n] with scale [units, 1] then a Transpose (Brevitas' export);
+ * 'gemm' Gemm(transB = 1) of W [units, n] with scale [units, 1].
+ */
+function mlp(seed: number, nIn: number, layers: Layer[], scale: (exp: number, k: number) => number, perColumn?: PerColumnForm[]): Uint8Array {
   const g = new GraphBuilder(seed);
   let x = quant(g, g.input('x', ['N', nIn]), 'Quant_in', scale(-3, 0), 8, true, false, 'ROUND');
   let n = nIn;
   layers.forEach((l, i) => {
-    const W = quant(g, g.init(`W${i}`, [n, l.units]), `Quant_w${i}`, scale(l.wExp, 10 * i + 1), l.wBits, true, l.narrow, 'ROUND');
-    x = g.node('MatMul', [x, W], {}, { name: `MatMul_${i}` });
+    const form = perColumn?.[i % perColumn.length];
+    if (form) {
+      const s = Array.from({ length: l.units }, (_, j) => scale(l.wExp, 10 * i + 3 * j + 1));
+      const rowMajor = form === 'transpose' || form === 'gemm';
+      const w = g.init(`W${i}`, rowMajor ? [l.units, n] : [n, l.units]);
+      const sc = g.init(`Quant_w${i}_s`, form === 'matmul1d' ? [l.units] : rowMajor ? [l.units, 1] : [1, l.units], s);
+      const q = g.node('Quant', [w, sc, g.scalar(`Quant_w${i}_z`, 0), g.scalar(`Quant_w${i}_b`, l.wBits)], { signed: 1, narrow: l.narrow ? 1 : 0, rounding_mode: 'ROUND' }, { name: `Quant_w${i}`, domain: 'qonnx.custom_op.general' });
+      if (form === 'gemm') x = g.node('Gemm', [x, q], { transB: 1 }, { name: `MatMul_${i}` });
+      else x = g.node('MatMul', [x, form === 'transpose' ? g.node('Transpose', [q], { perm: [1, 0] }, { name: `Transpose_w${i}` }) : q], {}, { name: `MatMul_${i}` });
+    } else {
+      const W = quant(g, g.init(`W${i}`, [n, l.units]), `Quant_w${i}`, scale(l.wExp, 10 * i + 1), l.wBits, true, l.narrow, 'ROUND');
+      x = g.node('MatMul', [x, W], {}, { name: `MatMul_${i}` });
+    }
     if (l.bias) x = g.node('Add', [x, quant(g, g.init(`b${i}`, [l.units]), `Quant_b${i}`, 2 ** l.wExp, 8, true, false, 'ROUND')], {}, { name: `Add_${i}` });
     if (l.relu) x = g.node('Relu', [x], {}, { name: `Relu_${i}` });
     x = quant(g, x, `Quant_a${i}`, scale(l.aExp, 10 * i + 2), l.aBits, l.aSigned || !l.relu, l.narrow && (l.aSigned || !l.relu), l.floor ? 'FLOOR' : 'ROUND');
@@ -103,6 +123,67 @@ describe('random QONNX MLPs vs the float64 QONNX execution', () => {
     expect(total).toBeGreaterThan(500);
     // the bound is 2^-20·|x| ≤ 1e-4 codes here: mismatches must be rare
     expect(equal / total).toBeGreaterThanOrEqual(0.995);
+  });
+});
+
+describe('per-output-channel weight scales (moved below the MatMul as exact algebra; hls4ml 1.3 fails on them)', () => {
+  it('random per-output-column scales in every export form: codes equal QONNX except within the 1/s bound of a rounding boundary, and each such MatMul is warned', () => {
+    let total = 0;
+    let equal = 0;
+    const forms = fc.constantFrom<PerColumnForm>('matmul', 'matmul1d', 'transpose', 'gemm');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(layerArb.map((l) => ({ ...l, units: Math.max(2, l.units) })), { minLength: 1, maxLength: 3 }),
+        fc.array(forms, { minLength: 1, maxLength: 3 }),
+        (seed, nIn, layers, perColumn) => {
+          const bytes = mlp(seed, nIn, layers, (e, k) => 2 ** e * (1 + ((seed * 7 + k * 13) % 97) / 101), perColumn);
+          const r = checkZooModel(bytes, 'fixed<40,20>', 10, -4, 4, seed, 10);
+          expect(r.checks.length).toBe(layers.length + 1);
+          for (const c of r.checks) {
+            total += c.total;
+            equal += c.equal;
+            for (const d of c.mismatches) {
+              expect(Math.abs(d.got - d.want)).toBe(1);
+              const boundary = d.mode === 'FLOOR' ? Math.round(d.pre) : Math.floor(d.pre) + 0.5;
+              expect(Math.abs(d.pre - boundary)).toBeLessThan(1e-3);
+            }
+          }
+          layers.forEach((l, i) => {
+            // integer codes in the Dense, one rescale scale per output column after it
+            const dense = r.imp.model.layers.find((m) => m.name === `MatMul_${i}`)!;
+            expect(dense.weights.kernel!.data.every((w) => Number.isInteger(w))).toBe(true);
+            const rs = r.imp.model.layers.find((m) => m.name === `Quant_w${i}_rescale`)!;
+            const want = Array.from({ length: l.units }, (_, j) => Math.fround(2 ** l.wExp * (1 + ((seed * 7 + (10 * i + 3 * j + 1) * 13) % 97) / 101)));
+            expect(Array.from(rs.weights.scale!.data)).toEqual(want);
+            expect(r.warnings.filter((w) => w.startsWith(`MatMul_${i}: the weights' Quant 'Quant_w${i}' has ${l.units} per-output-channel scales; hls4ml 1.3 fails`)).length).toBe(1);
+          });
+        },
+      ),
+      { numRuns: 25, seed: 6 },
+    );
+    expect(total).toBeGreaterThan(500);
+    expect(equal / total).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it('the moved scales give the float function of the QONNX graph, in every export form', () => {
+    for (const form of ['matmul', 'matmul1d', 'transpose', 'gemm'] as const) {
+      // a power-of-two input Quant (exact in the model): the product's output is compared unquantized
+      const g = new GraphBuilder(11);
+      const x = quant(g, g.input('x', ['N', 4]), 'Quant_in', 2 ** -4, 8, true, false, 'ROUND');
+      const s = [0.3, 0.45, 0.21, 0.7, 0.33];
+      const rowMajor = form === 'transpose' || form === 'gemm';
+      const q = g.node('Quant', [g.init('W', rowMajor ? [5, 4] : [4, 5]), g.init('Ws', form === 'matmul1d' ? [5] : rowMajor ? [5, 1] : [1, 5], s), g.scalar('Wz', 0), g.scalar('Wb', 4)], { signed: 1, narrow: 1, rounding_mode: 'ROUND' }, { name: 'Qw', domain: 'qonnx.custom_op.general' });
+      const y =
+        form === 'gemm'
+          ? g.node('Gemm', [x, q, g.init('C', [5])], { transB: 1 }, { name: 'mm' })
+          : g.node('MatMul', [x, form === 'transpose' ? g.node('Transpose', [q], { perm: [1, 0] }) : q], {}, { name: 'mm' });
+      const r = compareFloat(g.bytes([y], 13, { 'qonnx.custom_op.general': 1 }), {}, 4, 5, 2);
+      expect(r.maxErr).toBeLessThan(1e-6);
+      expect(Array.from(r.imp.model.layers.find((l) => l.name === 'Qw_rescale')!.weights.scale!.data)).toEqual(s.map(Math.fround));
+      expect(r.imp.model.layers.find((l) => l.name === 'mm')!.warnings).toHaveLength(1);
+    }
   });
 });
 

@@ -194,7 +194,26 @@ describe('QONNX graphs', () => {
 
   it('bad Quant settings → UnsupportedError naming the Quant node and the reason', () => {
     const cases: [(g: GraphBuilder, x: string) => string, RegExp][] = [
-      [(g, x) => g.node('MatMul', [x, quant(g, g.init('W', [4, 2]), { scale: [0.5, 0.25], scaleDims: [1, 2], bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*per-channel scales \(2 values.*ScaleDownMatMul cannot move/],
+      // per-channel weight scales that vary along the reduction axis (per input feature): no scale per output to move
+      [
+        (g, x) => g.node('MatMul', [x, quant(g, g.init('W', [4, 2]), { scale: [0.5, 0.25, 0.5, 0.5], scaleDims: [4, 1], bits: 4 }, 'QuantBad')]),
+        /Quant 'QuantBad'.*per-channel scales \(4 values\) that vary along the reduction axis \(output 0: 0\.25 at input feature 1, 0\.5 at input feature 0\) on the weights of .*MatMul.*ScaleDownMatMul cannot move.*hlsemu refuses it/,
+      ],
+      // … also when a Transpose (Brevitas' export) makes a per-column scale per input feature
+      [
+        (g, x) => g.node('MatMul', [x, g.node('Transpose', [quant(g, g.init('W', [2, 4]), { scale: [0.5, 0.25, 0.5, 0.5], scaleDims: [1, 4], bits: 4 }, 'QuantBad')], { perm: [1, 0] })]),
+        /Quant 'QuantBad'.*per-channel scales \(4 values\) that vary along the reduction axis/,
+      ],
+      // a per-output-channel zero-point
+      [
+        (g, x) => g.node('MatMul', [x, g.node('Quant', [g.init('W', [4, 2]), g.scalar('s', 0.3), g.init('z', [1, 2], [0, 1]), g.scalar('b', 4)], { signed: 1, narrow: 0, rounding_mode: 'ROUND' }, { name: 'QuantBad' })]),
+        /Quant 'QuantBad'.*non-zero zero_point \(1\)/,
+      ],
+      // per-channel scales on Conv weights (hls4ml's ScaleDownConv route: not implemented)
+      [
+        (g, x) => g.node('Conv', [g.node('Reshape', [x, g.ints('shp', [1, 1, 2, 2])]), quant(g, g.init('W', [2, 1, 1, 1]), { scale: [0.5, 0.25], scaleDims: [2, 1, 1, 1], bits: 4 }, 'QuantBad')]),
+        /Quant 'QuantBad'.*per-channel scales \(2 different values\).*MatMul\/Gemm weights only/,
+      ],
       [(g, x) => g.node('Conv', [g.node('Reshape', [x, g.ints('shp', [1, 1, 2, 2])]), quant(g, g.init('W', [1, 1, 1, 1]), { scale: 0.3, bits: 4 }, 'QuantBad')]), /Quant 'QuantBad'.*scale 0\.3.* is not a power of two.*MatMul\/Gemm weights only/],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, signed: 0, narrow: 1 }, 'QuantBad'), /Quant 'QuantBad'.*narrow/],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, mode: 'CEIL' }, 'QuantBad'), /Quant 'QuantBad'.*rounding_mode 'CEIL'/],
