@@ -7,7 +7,9 @@
 //      HLSEMU_SEARCH_TARGET (pp, default 1); HLSEMU_SEARCH_OBJECTIVE (default bops);
 //      HLSEMU_SEARCH_MODES (e.g. RND; default hls4ml's TRN,WRAP); HLSEMU_SEARCH_SEED (default 1);
 //      HLSEMU_SEARCH_GUARD (binomial σ, default 1); HLSEMU_SEARCH_TIEBREAK=0 (skip the moves that only
-//      lower the tie-breaker); HLSEMU_SEARCH_OUT (write the whole suggest.json there).
+//      lower the tie-breaker); HLSEMU_SEARCH_RANK (flips | accuracy, default flips);
+//      HLSEMU_SEARCH_FREEWIDE=0 (start free tensors at the start F, not wide); HLSEMU_SEARCH_OUT (write the whole suggest.json there).
+import '../src/node/register.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FASHION_MNIST_DEFAULT_DIR } from '../src/data/fashion-mnist.js';
@@ -30,6 +32,8 @@ const r = await searchConfig({
   ...(modes ? { modes } : {}),
   ...(process.env.HLSEMU_SEARCH_GUARD ? { guard: Number(process.env.HLSEMU_SEARCH_GUARD) } : {}),
   ...(process.env.HLSEMU_SEARCH_TIEBREAK === '0' ? { tieBreak: false } : {}),
+  ...(process.env.HLSEMU_SEARCH_RANK ? { rank: process.env.HLSEMU_SEARCH_RANK as 'flips' | 'accuracy' } : {}),
+  ...(process.env.HLSEMU_SEARCH_FREEWIDE === '0' ? { freeWide: false } : {}),
   onStep: (s) => process.stderr.write(`${s.label}: ${(s.accuracy * 100).toFixed(2)}% ${s.bops}\n`),
 });
 console.log(`data: ${data.source}, ${data.n} images${modes ? `, modes ${modes}` : ''}`);
@@ -44,6 +48,7 @@ const summary = {
   float_accuracy_heldout: r.float_accuracy_heldout,
   uniform: { F: r.uniform.F, bops: r.uniform.bops, accuracy_calibration: r.uniform.accuracy_calibration, accuracy_heldout: r.uniform.accuracy_heldout },
   suggested: { bops: r.suggested.bops, accuracy_calibration: r.suggested.accuracy_calibration, accuracy_heldout: r.suggested.accuracy_heldout, heldout_meets_target: r.suggested.heldout_meets_target },
+  start: r.start,
   bops_reduction: r.suggested.bops_reduction,
   evaluations: r.evaluations,
   seconds: r.seconds,

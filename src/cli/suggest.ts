@@ -53,6 +53,8 @@ export const suggestCommand: Command = {
     '  --guard Z                 moves keep calibration accuracy >= target + Z binomial σ (default 1)',
     '  --headroom B              start the search B fractional bits above the uniform F (default 2)',
     '  --max-step B              largest number of bits one move strips (default 2)',
+    '  --rank flips|accuracy     rank moves by objective saved per prediction changed (default) or per',
+    '                            calibration accuracy lost',
     '  --lut-max-bits B          multipliers with both operands <= B bits count as LUTs (default 10)',
     '  --no-msb                  strip fractional bits only (default: also the integer-bit margin)',
     '  --max-moves N             stop after N accepted moves (default: until no move passes)',
@@ -80,6 +82,7 @@ export const suggestCommand: Command = {
       'calibration-fraction': { type: 'string' },
       seed: { type: 'string' },
       guard: { type: 'string' },
+      rank: { type: 'string' },
       headroom: { type: 'string' },
       'max-step': { type: 'string' },
       'lut-max-bits': { type: 'string' },
@@ -87,7 +90,7 @@ export const suggestCommand: Command = {
       'max-moves': { type: 'string' },
     });
     if (values.objective !== undefined) return runSearch(values);
-    for (const k of ['calibration-fraction', 'seed', 'guard', 'headroom', 'max-step', 'lut-max-bits', 'no-msb', 'max-moves'] as const) {
+    for (const k of ['calibration-fraction', 'seed', 'guard', 'rank', 'headroom', 'max-step', 'lut-max-bits', 'no-msb', 'max-moves'] as const) {
       if (values[k] !== undefined) throw new ConfigError(`--${k}`, 'is an option of the per-tensor search: give --objective bops|dsp|lut');
     }
     // Flags and outputs are checked before the (slow) model and data loading.
@@ -191,6 +194,8 @@ async function runSearch(values: Values): Promise<number> {
   const seed = intFlag(str('seed'), '--seed', 0, 2 ** 31);
   const guard = numFlag(str('guard'), '--guard', 0, 10);
   const headroom = intFlag(str('headroom'), '--headroom', 0, MAX_WIDTH);
+  const rank = str('rank');
+  if (rank !== undefined && rank !== 'flips' && rank !== 'accuracy') throw new ConfigError('--rank', `must be flips or accuracy, got '${rank}'`);
   const maxStep = intFlag(str('max-step'), '--max-step', 1, MAX_WIDTH);
   const lutMaxBits = intFlag(str('lut-max-bits'), '--lut-max-bits', 0, MAX_WIDTH);
   const maxMoves = intFlag(str('max-moves'), '--max-moves', 0);
@@ -222,6 +227,7 @@ async function runSearch(values: Values): Promise<number> {
     ...(seed !== undefined ? { seed } : {}),
     ...(guard !== undefined ? { guard } : {}),
     ...(headroom !== undefined ? { headroom } : {}),
+    ...(rank !== undefined ? { rank } : {}),
     ...(maxStep !== undefined ? { maxStep } : {}),
     ...(lutMaxBits !== undefined ? { lutMaxBits } : {}),
     ...(maxMoves !== undefined ? { maxMoves } : {}),

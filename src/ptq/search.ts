@@ -5,15 +5,17 @@
  * 2. The profile-based suggestion with one common F (see suggest.ts) is scanned on the calibration
  *    part from `maxFractionalBits` down: the smallest passing F is the **uniform** config — the
  *    best that one F for every tensor can do — and the start of the search.
- * 3. **Greedy bit stripping**: every tensor (each layer's weight, bias, scale, result and accum; of
- *    a quantization-aware-trained model only the tensors without trained types) is a candidate for
- *    losing `step` fractional bits (steps 4, 2, 1). Candidates are ordered by how much they lower
- *    the objective (the cost model of cost.ts, ties by BOPs / weight memory) and emulated
- *    bit-exactly on the calibration part, a few at a time on a GraphPool (the layers before the
- *    first changed one run once for all of them); the first in that order whose accuracy stays ≥
- *    float − target is taken, those below the target are not tried again at this step. When no
- *    candidate passes, the step halves. Dense/Conv accumulators keep at most F_input + F_weight
- *    fractional bits (more are exact zeros). Integer bits stay as the profile sized them.
+ * 3. **Greedy bit stripping** from `headroom` bits above the uniform F; the tensors whose width does
+ *    not enter the objective (accumulators, biases, … for BOPs) start at `maxFractionalBits`.
+ *    Every tensor (each layer's weight, bias, scale, result and accum; of a quantization-aware-
+ *    trained model only the tensors without trained types) is a candidate for losing 1 or 2
+ *    fractional bits or one integer bit. Candidates that lower the objective (the cost model of
+ *    cost.ts; then, in a second phase, its tie-breaker) are ranked by objective saved per
+ *    calibration prediction changed (lazy greedy: a candidate's last measured change is its
+ *    estimate; the best few are emulated bit-exactly on the calibration part, a few at a time on a
+ *    GraphPool whose layers before the first changed one run once) and the best one whose accuracy
+ *    stays ≥ float − target + guard·σ is taken; those below it are not tried again in the phase.
+ *    Dense/Conv accumulators keep at most F_input + F_weight fractional bits (more are exact zeros).
  * 4. The result is written as an hls4ml config, read back, and verified on the held-out part —
  *    as is the uniform config, so the two are compared on data neither was chosen on.
  *
@@ -82,6 +84,21 @@ export interface SearchOptions extends Pick<SuggestOptions, 'margin' | 'weightMa
   tieBreak?: boolean;
   /** Stop after this many accepted moves (default: unlimited). */
   maxMoves?: number;
+  /**
+   * Start every tensor whose width does not enter the objective (accumulators, biases, the
+   * BatchNormalization results before an activation, … for BOPs) at `maxFractionalBits` instead of
+   * the start F (default true): they are free for the objective, and the accuracy they keep is
+   * budget for stripping the tensors that cost. The tie-breaker phase strips them afterwards where
+   * the accuracy allows.
+   */
+  freeWide?: boolean;
+  /**
+   * How a candidate's accuracy cost is estimated for ranking (default 'flips'): 'flips' = the share
+   * of calibration samples whose prediction the move changes (every changed prediction counts, so a
+   * move is not preferred for changes that happen to cancel on these samples — less selection on
+   * noise), 'accuracy' = the calibration accuracy it loses. Acceptance is always on accuracy.
+   */
+  rank?: 'flips' | 'accuracy';
   profile?: Profile;
   /** (phase, done, total) of the current phase. */
   onProgress?: (phase: string, done: number, total: number) => void;
@@ -168,6 +185,8 @@ export interface SearchResult {
     layers: { layer: string; cls: string; types: Record<string, string> }[];
     cost: ModelCost;
   };
+  /** The search's starting point on the calibration data (uniform F + headroom, free tensors wide). */
+  start: { bops: number; accuracy_calibration: number };
   steps: SearchStep[];
   /** Emulations on the calibration data, and seconds. */
   evaluations: number;
@@ -221,16 +240,23 @@ function parseWI(text: string): { W: number; I: number } {
 }
 
 /** Evaluate graphs on a dataset with a GraphPool whose base is `base` (shared leading layers run once). */
-async function evaluateGraphs(base: FirmwareGraph, graphs: FirmwareGraph[], s: LabelledData, workers: number): Promise<{ accuracy: number; overflowTotal: number }[]> {
+interface Measured {
+  accuracy: number;
+  /** Overflowing values (NaN when emulated without the report). */
+  overflowTotal: number;
+  pred: Int32Array;
+}
+
+async function evaluateGraphs(base: FirmwareGraph, graphs: FirmwareGraph[], s: LabelledData, workers: number, report = true): Promise<Measured[]> {
   const pool = new GraphPool({ workers });
   try {
     await pool.start(s.x, s.sampleShape, base);
-    const [res] = await pool.evaluate([graphs.map((g) => ({ graph: g, from: sharedLayers(base, g) }))], { report: true });
+    const [res] = await pool.evaluate([graphs.map((g) => ({ graph: g, from: sharedLayers(base, g) }))], { report });
     return res!.map((r, i) => {
       if (r.error) throw new ConfigError('search', `emulation failed: ${r.error}`);
-      let overflowTotal = 0;
+      let overflowTotal = report ? 0 : NaN;
       if (r.stats) for (const l of buildReport(graphs[i]!, r.stats, s.n).layers) overflowTotal += l.accum.wrapped + l.accum.saturated + l.result.wrapped + l.result.saturated + l.internal.wrapped + l.internal.saturated;
-      return { accuracy: agreementOf(r.pred, s.labels!), overflowTotal };
+      return { accuracy: agreementOf(r.pred, s.labels!), overflowTotal, pred: r.pred };
     });
   } finally {
     await pool.close();
@@ -258,6 +284,8 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
   const maxF = opts.maxFractionalBits ?? 12;
   const minF = opts.minFractionalBits ?? 0;
   if (!(Number.isInteger(maxF) && Number.isInteger(minF) && maxF >= minF)) throw new ConfigError('fractionalBits', `need integers with max >= min, got ${maxF} and ${minF}`);
+  const rank = opts.rank ?? 'flips';
+  if (rank !== 'flips' && rank !== 'accuracy') throw new ConfigError('rank', `unknown ranking '${String(rank)}' (flips or accuracy)`);
   const maxStep = opts.maxStep ?? 2;
   if (!(Number.isInteger(maxStep) && maxStep >= 1)) throw new ConfigError('maxStep', `must be an integer >= 1, got ${maxStep}`);
   const batch = Math.max(1, Math.floor(opts.batch ?? 3));
@@ -360,49 +388,80 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
     return cfg;
   };
 
+  const searchable = [...tensors.values()].filter((t) => !t.fixed).sort((a, b) => (a.key < b.key ? -1 : 1));
+  const convertCost = (cfg: Hls4mlConfig) => {
+    const fw = convertModel(model, cfg);
+    return { fw, cost: firmwareCost(fw, costOpts) };
+  };
+  // Tensors free for the objective start wide (their accuracy is budget for the others).
+  if (met && opts.freeWide !== false) {
+    const base = objectiveOf(convertCost(build()).cost, objective)[0];
+    for (const t of searchable) {
+      if (t.F >= maxF) continue;
+      let obj: number;
+      try {
+        obj = objectiveOf(convertCost(build({ key: t.key, F: maxF, I: t.I })).cost, objective)[0];
+      } catch {
+        continue;
+      }
+      if (obj <= base) t.F = maxF;
+    }
+  }
   let curCfg = build();
-  let curFw = convertModel(model, curCfg);
-  let curCost = firmwareCost(curFw, costOpts);
+  let { fw: curFw, cost: curCost } = convertCost(curCfg);
   let curObj = objectiveOf(curCost, objective);
-  let curAcc = steps.find((x) => x.kind === 'uniform' && x.fractionalBits === Fs)?.accuracy ?? NaN;
+  const [startM] = await evaluateGraphs(curFw, [curFw], cal, workers, false);
+  evaluations++;
+  let curAcc = startM!.accuracy;
+  let curPred = startM!.pred;
+  const startPoint = { bops: curCost.bops, accuracy_calibration: curAcc, pass: movePasses(curAcc) };
   let moves = 0;
   const maxMoves = opts.maxMoves ?? Infinity;
   const stripMsb = opts.stripIntegerBits ?? true;
-  const searchable = [...tensors.values()].filter((t) => !t.fixed).sort((a, b) => (a.key < b.key ? -1 : 1));
   const stepsList: number[] = [];
   for (let k = maxStep; k >= 1; k = Math.floor(k / 2)) stepsList.push(k);
-  if (met) {
+  if (met && startPoint.pass) {
     // First the moves that lower the primary objective (every step size), then the tie-breaker's.
-    // Within a phase, lazy greedy on gain ÷ accuracy lost: every candidate keeps the loss it had
-    // when last emulated (unknown = none, so it is tried); the best few by that score are
+    // Within a phase, lazy greedy on gain ÷ estimated accuracy cost: every candidate keeps the cost
+    // it had when last emulated (unknown = none, so it is tried); the best few by that score are
     // emulated again, and the best fresh one is taken when no stale score beats it.
-    const phases = [...stepsList.map((k) => ({ step: k, primary: true })), ...(opts.tieBreak === false ? [] : stepsList.map((k) => ({ step: k, primary: false })))];
+    // Step sizes compete in one phase: a 2-bit move is taken over a 1-bit one only when it saves
+    // more per accuracy it costs (a large step must not spend the whole accuracy budget at once).
+    const phases = [{ primary: true }, ...(opts.tieBreak === false ? [] : [{ primary: false }])];
     const delta = 0.5 / cal.n;
-    for (const { step, primary } of phases) {
+    const costOf = (m: Measured): number => {
+      if (rank === 'accuracy') return Math.max(0, curAcc - m.accuracy);
+      let changed = 0;
+      for (let i = 0; i < m.pred.length; i++) if (m.pred[i] !== curPred[i]) changed++;
+      return changed / m.pred.length;
+    };
+    for (const { primary } of phases) {
       const frozen = new Set<string>();
       const lastLoss = new Map<string, number>();
       for (;;) {
         if (moves >= maxMoves) break;
-        type Cand = { id: string; t: Tensor; F: number; I: number; cfg: Hls4mlConfig; fw: FirmwareGraph; cost: ModelCost; obj: [number, number]; gain: number; m?: { accuracy: number; overflowTotal: number } };
+        type Cand = { id: string; t: Tensor; F: number; I: number; cfg: Hls4mlConfig; fw: FirmwareGraph; cost: ModelCost; obj: [number, number]; gain: number; m?: Measured; loss?: number };
         const cands: Cand[] = [];
         // a move strips `step` fractional bits (LSBs), or one integer bit (an MSB: the profile's margin)
         const tries: { id: string; t: Tensor; F: number; I: number }[] = [];
         for (const t of searchable) {
-          const F = Math.max(t.F - step, 2 - t.I);
-          if (F < t.F) tries.push({ id: `${t.key}:lsb`, t, F, I: t.I });
+          for (const step of stepsList) {
+            const F = Math.max(t.F - step, 2 - t.I);
+            if (F < t.F && !tries.some((x) => x.t === t && x.F === F && x.I === t.I)) tries.push({ id: `${t.key}:lsb${t.F - F}`, t, F, I: t.I });
+          }
           if (stripMsb && t.I - 1 + t.F >= 2) tries.push({ id: `${t.key}:msb`, t, F: t.F, I: t.I - 1 });
         }
         for (const { id, t, F, I } of tries) {
           if (frozen.has(id)) continue;
           const cfg = build({ key: t.key, F, I });
           let fw: FirmwareGraph;
+          let cost: ModelCost;
           try {
-            fw = convertModel(model, cfg);
+            ({ fw, cost } = convertCost(cfg));
           } catch {
             frozen.add(id);
             continue;
           }
-          const cost = firmwareCost(fw, costOpts);
           const obj = objectiveOf(cost, objective);
           if (compareObjective(obj, curObj) >= 0 || (primary && obj[0] >= curObj[0])) continue;
           const gain = primary ? curObj[0] - obj[0] : curObj[1] - obj[1];
@@ -411,17 +470,18 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
         }
         if (!cands.length) break;
         const stale = (c: Cand) => c.gain / Math.max(lastLoss.get(c.id) ?? 0, delta);
-        const fresh = (c: Cand) => c.gain / Math.max(curAcc - c.m!.accuracy, delta);
+        const fresh = (c: Cand) => c.gain / Math.max(c.loss!, delta);
         cands.sort((x, y) => stale(y) - stale(x) || (x.id < y.id ? -1 : 1));
         let best: Cand | undefined;
         for (let i = 0; i < cands.length; i += batch) {
           const chunk = cands.slice(i, i + batch);
-          opts.onProgress?.(`${step}-bit moves: ${chunk.map((c) => c.id).join(', ')}`, moves, moves + 1);
-          const ms = await evaluateGraphs(curFw, chunk.map((c) => c.fw), cal, workers);
+          opts.onProgress?.(`moves: ${chunk.map((c) => c.id).join(', ')}`, moves, moves + 1);
+          const ms = await evaluateGraphs(curFw, chunk.map((c) => c.fw), cal, workers, false);
           evaluations += chunk.length;
           chunk.forEach((c, j) => {
             c.m = ms[j]!;
-            lastLoss.set(c.id, Math.max(0, curAcc - c.m.accuracy));
+            c.loss = costOf(c.m);
+            lastLoss.set(c.id, c.loss);
             if (!movePasses(c.m.accuracy)) frozen.add(c.id);
             else if (!best || fresh(c) > fresh(best) || (fresh(c) === fresh(best) && compareObjective(c.obj, best.obj) < 0)) best = c;
           });
@@ -429,6 +489,9 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
           if (best && (!next || fresh(best) >= stale(next))) break;
         }
         if (!best) break;
+        // the accepted move once more with the overflow report (candidates run without it)
+        const [withReport] = await evaluateGraphs(curFw, [best.fw], cal, workers, true);
+        evaluations++;
         const from = typeText(best.t, best.t.F);
         best.t.F = best.F;
         best.t.I = best.I;
@@ -437,10 +500,11 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
         curCost = best.cost;
         curObj = best.obj;
         curAcc = best.m!.accuracy;
+        curPred = best.m!.pred;
         lastLoss.delete(best.id);
         moves++;
         const to = typeText(best.t, best.t.F);
-        stepOf('move', `${best.t.key} ${from} → ${to}`, curCost, best.m!, { tensor: best.t.key, from, to });
+        stepOf('move', `${best.t.key} ${from} → ${to}`, curCost, withReport!, { tensor: best.t.key, from, to });
       }
     }
   }
@@ -508,6 +572,7 @@ export async function searchConfig(opts: SearchOptions): Promise<SearchResult> {
       layers,
       cost: curCost,
     },
+    start: { bops: startPoint.bops, accuracy_calibration: startPoint.accuracy_calibration },
     steps,
     evaluations,
     seconds: (performance.now() - t0) / 1000,

@@ -5,11 +5,10 @@
  * written config accepted by the strict hls4ml config parser (JSON and YAML) and by the converter,
  * determinism for a seed; QAT models keep their trained types; the CLI writes its files.
  *
- * The measurement on the full 10,000-image test set (docs/ptq.md: 28.8 % fewer BOPs than the best
+ * The measurement on the full 10,000-image test set (docs/ptq.md: 34 % fewer BOPs than the best
  * uniform-F config at a 1 pp target with hls4ml's default truncation, the target met on the
- * held-out half; the 30 % the issue asks for is not reached with truncation) takes ~20 minutes on
- * two cores: it runs with HLSEMU_SLOW=1 when /usr/share/datasets/fashion-mnist is installed, and
- * is skipped otherwise (saying so).
+ * held-out half) takes ~10 minutes on two cores: it runs with HLSEMU_SLOW=1 when
+ * /usr/share/datasets/fashion-mnist is installed, and is skipped otherwise (saying so).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +66,18 @@ describe('searchConfig (240 bundled images)', () => {
     expect(r.suggested.accuracy_calibration).toBe(moves[moves.length - 1]!.accuracy);
   });
 
+  it('starts at the uniform F + headroom point, with only the tensors free for the objective widened', () => {
+    const Fs = Math.min(quick.maxFractionalBits, r.uniform.F + quick.headroom);
+    const point = r.steps.find((s) => s.kind === 'uniform' && s.fractionalBits === Fs)!;
+    // widening accumulators, biases, … costs no BOPs, and buys accuracy for the search to spend
+    expect(r.start.bops).toBe(point.bops);
+    expect(Number.isFinite(r.start.accuracy_calibration)).toBe(true);
+  });
+
+  it('rejects an unknown ranking', async () => {
+    await expect(searchConfig({ model, data, objective: 'bops', ...quick, rank: 'luck' as never })).rejects.toThrow(/rank/);
+  });
+
   it('its BOPs are the cost model of the written config, and the held-out accuracy is that config emulated', async () => {
     const cfg = parseHls4mlConfig(JSON.stringify(r.suggested.config), 'suggested');
     expect(firmwareCost(convertModel(model, cfg)).bops).toBe(r.suggested.bops);
@@ -119,6 +130,7 @@ describe('hlsemu suggest --objective (command)', () => {
   it('rejects search flags without --objective and an unknown objective', async () => {
     await expect(suggestCommand.run(['--example', 'fashion-mnist', '--seed', '3'])).rejects.toThrow(/--seed.*--objective/);
     await expect(suggestCommand.run(['--example', 'fashion-mnist', '--objective', 'area'])).rejects.toThrow(/--objective/);
+    await expect(suggestCommand.run(['--example', 'fashion-mnist', '--objective', 'bops', '--rank', 'luck'])).rejects.toThrow(/--rank/);
   });
 });
 
@@ -126,16 +138,16 @@ const slow = process.env.HLSEMU_SLOW === '1';
 const full = existsSync(join(FASHION_MNIST_DEFAULT_DIR, 't10k-images-idx3-ubyte.gz'));
 if (!slow || !full) {
   describe('full test set (done-when)', () => {
-    it.skip(`skipped: ${!full ? `the Fashion-MNIST test set is not installed at ${FASHION_MNIST_DEFAULT_DIR}` : 'takes ~20 min on two cores; set HLSEMU_SLOW=1 to run it'}`, () => undefined);
+    it.skip(`skipped: ${!full ? `the Fashion-MNIST test set is not installed at ${FASHION_MNIST_DEFAULT_DIR}` : 'takes ~10 min on two cores; set HLSEMU_SLOW=1 to run it'}`, () => undefined);
   });
 } else {
   describe('full test set (done-when)', () => {
-    it('the suggested config has >= 28 % fewer BOPs than the best uniform-F config at a 1 pp target, verified on the held-out half', async () => {
+    it('the suggested config has >= 30 % fewer BOPs than the best uniform-F config at a 1 pp target, verified on the held-out half', async () => {
       const ex = await loadExample('fashion-mnist', { data: 'full' });
       const res = await searchConfig({ model: ex.model, data: ex.data, objective: 'bops', targetDrop: 1, seed: 1 });
       console.log(JSON.stringify({ uniform: { F: res.uniform.F, bops: res.uniform.bops, heldout: res.uniform.accuracy_heldout }, suggested: { bops: res.suggested.bops, calibration: res.suggested.accuracy_calibration, heldout: res.suggested.accuracy_heldout }, float_heldout: res.float_accuracy_heldout, reduction: res.suggested.bops_reduction }));
       expect(res.uniform.met).toBe(true);
-      expect(res.suggested.bops_reduction).toBeGreaterThanOrEqual(0.28);
+      expect(res.suggested.bops_reduction).toBeGreaterThanOrEqual(0.3);
       expect(res.suggested.heldout_meets_target).toBe(true);
       expect(() => parseHls4mlConfig(JSON.stringify(res.suggested.config))).not.toThrow();
     }, 3_600_000);
