@@ -81,6 +81,25 @@ const layerArb = fc.record({
   floor: fc.boolean(),
 });
 
+/**
+ * Every code that differs from QONNX's is off by one, where QONNX's x/s + z lies within the bound
+ * of a rounding boundary; returns the codes compared and the equal ones.
+ */
+function expectCodesNearBoundary(checks: { total: number; equal: number; mismatches: { got: number; want: number; mode: string; pre: number }[] }[]): { total: number; equal: number } {
+  let total = 0;
+  let equal = 0;
+  for (const c of checks) {
+    total += c.total;
+    equal += c.equal;
+    for (const d of c.mismatches) {
+      expect(Math.abs(d.got - d.want)).toBe(1);
+      const boundary = d.mode === 'FLOOR' ? Math.round(d.pre) : Math.floor(d.pre) + 0.5;
+      expect(Math.abs(d.pre - boundary)).toBeLessThan(1e-3);
+    }
+  }
+  return { total, equal };
+}
+
 describe('random QONNX MLPs vs the float64 QONNX execution', () => {
   it('power-of-two scales: every quantized activation code equals QONNX exactly at fixed<40,20>', () => {
     fc.assert(
@@ -106,16 +125,9 @@ describe('random QONNX MLPs vs the float64 QONNX execution', () => {
       fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 6 }), fc.array(layerArb, { minLength: 1, maxLength: 2 }), (seed, nIn, layers) => {
         const bytes = mlp(seed, nIn, layers, (e, k) => 2 ** e * (1 + ((seed * 7 + k * 13) % 97) / 101));
         const r = checkZooModel(bytes, 'fixed<40,20>', 10, -4, 4, seed, 10);
-        for (const c of r.checks) {
-          total += c.total;
-          equal += c.equal;
-          // every difference is one code, where QONNX's x/s + z lies within the bound of a rounding boundary
-          for (const d of c.mismatches) {
-            expect(Math.abs(d.got - d.want)).toBe(1);
-            const boundary = d.mode === 'FLOOR' ? Math.round(d.pre) : Math.floor(d.pre) + 0.5;
-            expect(Math.abs(d.pre - boundary)).toBeLessThan(1e-3);
-          }
-        }
+        const t = expectCodesNearBoundary(r.checks);
+        total += t.total;
+        equal += t.equal;
         expect(r.fw.layers.some((l) => l.cls === 'ApplyAlpha')).toBe(true);
       }),
       { numRuns: 25, seed: 4 },
@@ -141,15 +153,9 @@ describe('per-output-channel weight scales (moved below the MatMul as exact alge
           const bytes = mlp(seed, nIn, layers, (e, k) => 2 ** e * (1 + ((seed * 7 + k * 13) % 97) / 101), perColumn);
           const r = checkZooModel(bytes, 'fixed<40,20>', 10, -4, 4, seed, 10);
           expect(r.checks.length).toBe(layers.length + 1);
-          for (const c of r.checks) {
-            total += c.total;
-            equal += c.equal;
-            for (const d of c.mismatches) {
-              expect(Math.abs(d.got - d.want)).toBe(1);
-              const boundary = d.mode === 'FLOOR' ? Math.round(d.pre) : Math.floor(d.pre) + 0.5;
-              expect(Math.abs(d.pre - boundary)).toBeLessThan(1e-3);
-            }
-          }
+          const t = expectCodesNearBoundary(r.checks);
+          total += t.total;
+          equal += t.equal;
           layers.forEach((l, i) => {
             // integer codes in the Dense, one rescale scale per output column after it
             const dense = r.imp.model.layers.find((m) => m.name === `MatMul_${i}`)!;

@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { checkZooModel, ZOO_DIR } from './zoo-harness.js';
 
+/** Equal quantized codes and all codes over every checked tensor. */
+function codeTotals(checks: { equal: number; total: number }[]): { eq: number; tot: number } {
+  return checks.reduce((a, c) => ({ eq: a.eq + c.equal, tot: a.tot + c.total }), { eq: 0, tot: 0 });
+}
+
 const P = 'fixed<40,20>';
 const N = 32;
 
@@ -32,12 +37,7 @@ describe.skipIf(!ZOO_DIR)(`QONNX model zoo (${ZOO_DIR ?? 'absent: skipped'}) at 
   it(`unsw_nb15-mlp-w2a2 (non-power-of-two scales → ApplyAlpha): ≥ 99 % of the quantized codes equal QONNX, ≥ 31/${N} outputs agree`, () => {
     const r = checkZooModel(join(ZOO_DIR!, 'unsw_nb15-mlp-w2a2.onnx'), P, N, -2, 2);
     expect(r.checks.length).toBe(4);
-    let eq = 0;
-    let tot = 0;
-    for (const c of r.checks) {
-      eq += c.equal;
-      tot += c.total;
-    }
+    const { eq, tot } = codeTotals(r.checks);
     expect(eq / tot).toBeGreaterThanOrEqual(0.99);
     expect(r.agree).toBeGreaterThanOrEqual(31);
     const cls = r.fw.layers.map((l) => l.cls);
@@ -71,12 +71,7 @@ describe.skipIf(!ZOO_DIR)(`QONNX model zoo (${ZOO_DIR ?? 'absent: skipped'}) at 
   it(`kwsmlp_w3a3 (256 per-output-channel weight scales per MatMul): converted with the scales moved below the MatMuls (warned: hls4ml 1.3 fails here), ≥ 99 % of the codes equal QONNX, ≥ 31/${N} outputs agree`, () => {
     const r = checkZooModel(join(ZOO_DIR!, 'kwsmlp_w3a3.onnx'), P, N, -2, 2);
     expect(r.checks.length).toBe(4);
-    let eq = 0;
-    let tot = 0;
-    for (const c of r.checks) {
-      eq += c.equal;
-      tot += c.total;
-    }
+    const { eq, tot } = codeTotals(r.checks);
     expect(tot).toBe(N * (490 + 3 * 256));
     expect(eq / tot).toBeGreaterThanOrEqual(0.99);
     expect(r.agree).toBeGreaterThanOrEqual(31);
