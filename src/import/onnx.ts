@@ -859,12 +859,37 @@ class OnnxImporter {
 
   // ---- shape ops --------------------------------------------------------------------------------
 
+  /**
+   * Why a Transpose that moves the batch axis is refused. Without a `perm` attribute (ONNX's default
+   * reverses the axes — old Keras converters wrap each BatchNormalization of a `[batch, features]`
+   * tensor in two of them) hls4ml 1.3 cannot parse the node at all: `parse_transpose_layer`
+   * (`hls4ml/converters/onnx/reshape.py`) reads the perm from the node's first attribute, an
+   * IndexError when there is none, and qonnx's cleanup / ConvertToChannelsLastAndClean (which only
+   * rewrite the channels-first/last perms, the identity at rank 2) leave the node in place. A
+   * BatchNormalization fed by it whose parameters do not match axis 1 is named as well: that graph is
+   * not valid ONNX, so there is no float function to reproduce.
+   */
+  batchTransposeReason(n: OnnxNode, p: number[], shape: number[], a: NodeAttrs): string {
+    const moved = `moves the batch axis (unsupported: the batch must stay axis 0)`;
+    if (a.has('perm')) return `Transpose perm [${p.join(', ')}] ${moved}`;
+    let why = `Transpose without a perm attribute reverses the axes (perm [${p.join(', ')}]) and ${moved}. hls4ml 1.3 cannot convert it either: parse_transpose_layer (hls4ml/converters/onnx/reshape.py) takes the perm from the node's first attribute and raises IndexError on a Transpose without attributes, and qonnx's cleanup and ConvertToChannelsLastAndClean leave the node in place`;
+    for (const c of this.consumers.get(n.outputs[0]!) ?? []) {
+      if (c.opType !== 'BatchNormalization' || c.inputs[0] !== n.outputs[0] || c.domain === CHANNELS_LAST_DOMAIN) continue;
+      const scale = this.m.graph.initializers.get(c.inputs[1] ?? '');
+      const channels = shape[1] ?? 1;
+      if (scale && scale.data.length !== channels) {
+        why += `. The node[${c.index}] (BatchNormalization${c.name ? ` '${c.name}'` : ''}) it feeds normalises [${shape.join(', ')}] (${channels} channel${channels === 1 ? '' : 's'} on axis 1) with ${scale.data.length} parameters: not valid ONNX (the reference evaluator refuses it too)`;
+      }
+    }
+    return why;
+  }
+
   transposeValue(n: OnnxNode, v: Dyn, a: NodeAttrs): Dyn {
     const r = v.shape.length;
     const p = a.ints('perm', range(r).reverse());
     if (p.length !== r || !sameArr([...p].sort((q, w) => q - w), range(r))) throw new FormatError(this.where(n), `invalid perm [${p.join(', ')}]`);
-    if (p[0] !== 0) throw new UnsupportedError(this.where(n), `Transpose perm [${p.join(', ')}] moves the batch axis (unsupported: the batch must stay axis 0)`);
     const shape = p.map((q) => v.shape[q]!);
+    if (p[0] !== 0) throw new UnsupportedError(this.where(n), this.batchTransposeReason(n, p, shape, a));
     if (v.layout.perm) {
       const pinv = new Array<number>(r);
       p.forEach((q, j) => (pinv[q] = j));

@@ -47,6 +47,20 @@ describe('unsupported graphs → UnsupportedError naming the node', () => {
   it('Gemm with run-time B', one((g, x) => g.node('Gemm', [x, g.node('Relu', [x])], {}, { name: 'mm' }), ['N', 4], /Gemm 'mm'/, /B \(input 1 .*\) must be a constant/));
   it('Gemm transA', one((g, x) => g.node('Gemm', [x, g.init('W', [1, 3])], { transA: 1 }, { name: 'mm' }), ['N', 1], /Gemm 'mm'/, /transA/));
   it('Transpose moving the batch axis', one((g, x) => g.node('Transpose', [x], {}, { name: 'tr' }), ['N', 4], /Transpose 'tr'/, /moves the batch axis/));
+  it('Transpose without perm: says why hls4ml 1.3 cannot parse it either', one((g, x) => g.node('Transpose', [x], {}, { name: 'tr' }), ['N', 4],
+    /Transpose 'tr'/, /: Transpose without a perm attribute reverses the axes \(perm \[1, 0\]\) and moves the batch axis .*parse_transpose_layer \(hls4ml\/converters\/onnx\/reshape\.py\) .*IndexError[^]*leave the node in place$/));
+  it('Transpose with an explicit batch-moving perm: no claim about the missing attribute', () => {
+    const g = new GraphBuilder();
+    const y = g.node('Transpose', [g.input('x', ['N', 4])], { perm: [1, 0] }, { name: 'tr' });
+    expectError(g.bytes([y]), UnsupportedError, /Transpose 'tr'/, /: Transpose perm \[1, 0\] moves the batch axis \(unsupported: the batch must stay axis 0\)$/);
+  });
+  it('Transpose without perm around a BatchNormalization of [batch, features] (old Keras converters): names the BatchNormalization that does not match its 1 channel', () => {
+    const g = new GraphBuilder();
+    const t = g.node('Transpose', [g.input('x', ['N', 4])], {}, { name: 'tr' });
+    const bn = g.node('BatchNormalization', [t, g.init('s', [4]), g.init('b', [4]), g.init('m', [4]), g.init('v', [4], [1, 1, 1, 1])], {}, { name: 'bn' });
+    const y = g.node('Transpose', [bn], {}, { name: 'tr2' });
+    expectError(g.bytes([y]), UnsupportedError, /Transpose 'tr'/, /IndexError.*\. The node\[1\] \(BatchNormalization 'bn'\) it feeds normalises \[4, 1\] \(1 channel on axis 1\) with 4 parameters: not valid ONNX/);
+  });
   it('MaxPool with pads that are not Keras "same"', one((g, x) => g.node('MaxPool', [x], { kernel_shape: [2, 2], pads: [1, 1, 1, 1] }, { name: 'mp' }), ['N', 1, 6, 6], /MaxPool 'mp'/, /cannot be expressed with a ZeroPadding layer/));
   it('AveragePool count_include_pad=0 with asymmetric pads', one((g, x) => g.node('AveragePool', [x], { kernel_shape: [3, 3], pads: [0, 0, 2, 2] }, { name: 'ap' }), ['N', 1, 6, 6], /AveragePool 'ap'/, /count_include_pad = 0/));
   it('Softmax over the channel axis of NCHW data (opset 13, axis 1)', one((g, x) => g.node('Softmax', [x], { axis: 1 }, { name: 'sm' }), ['N', 3, 4, 4], /Softmax 'sm'/, /not the model's last axis/));
