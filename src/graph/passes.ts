@@ -12,7 +12,7 @@ import { fixedType, formatFixedType, sameType, type FixedType, type OverflowMode
 import { HLS_CLASSES, hlsClass } from '../layers/registry.js';
 import { TRANSPOSE_PASSES } from '../layers/transpose.js';
 import type { InferContext } from '../layers/spec.js';
-import { factorizeAlpha, weightQuantizerOf, type Hls4mlWeightQuantizer } from '../import/qkeras/quantizers.js';
+import { FACTORIZE_ALPHA_CLASSES, factorizeAlpha, weightQuantizerOf, type Hls4mlWeightQuantizer } from '../import/qkeras/quantizers.js';
 import { assignTypes, nodePrecision, quantizeWeight } from './build.js';
 import { getPrecision, layerSettings, modelDefault, type Hls4mlConfig } from './config.js';
 import { consumers, kindOf, nodeByName, removeNode, setType, unquantized, type HlsGraph, type HlsNode, type HlsWeight, type MaybeType, type NodeQuantizers } from './hls-graph.js';
@@ -150,7 +150,7 @@ function insertAfter(g: HlsGraph, after: HlsNode, node: HlsNode): void {
  */
 function qkerasFactorizeAlpha(g: HlsGraph, cfg: Hls4mlConfig): boolean {
   for (const n of g.nodes) {
-    if (!['Dense', 'Conv1D', 'Conv2D'].includes(n.cls)) continue;
+    if (!FACTORIZE_ALPHA_CLASSES.includes(n.cls)) continue;
     const wq = n.quantizers?.weight;
     const bq = n.quantizers?.bias;
     if (!hasAlpha(wq) && !hasAlpha(bq)) continue;

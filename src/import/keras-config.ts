@@ -31,6 +31,11 @@ export interface WeightSpec {
   shape: number[];
   /** Other stored names of the same weight (Keras 3 DepthwiseConv stores `depthwise_kernel` as `kernel`). */
   aliases?: string[];
+  /**
+   * A variable the layer stores that neither hls4ml nor the float model reads (QConv2DBatchnorm's
+   * int64 `iteration` counter): skipped when present, not required.
+   */
+  ignored?: boolean;
 }
 
 /**

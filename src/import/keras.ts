@@ -13,7 +13,7 @@ import type { Dataset as H5Dataset, File as H5File, Group as H5Group } from 'h5w
 import { FormatError, HlsemuError, UnsupportedError, describeValue } from '../errors.js';
 import type { ModelGraph } from '../graph/model.js';
 import { halfToFloat } from './tfjs.js';
-import { assembleModelGraph, parseKerasTopology, type NamedWeight, type ParsedTopology } from './topology.js';
+import { assembleModelGraph, parseKerasTopology, weightBaseName, type NamedWeight, type ParsedTopology } from './topology.js';
 
 /** h5wasm from the host (its Node or browser build), initialised once, throwing HDF5 errors as exceptions (wrapped below as FormatErrors). */
 function h5(): Promise<H5Module> {
@@ -160,7 +160,8 @@ function readKerasWeights(mod: H5Module, file: H5File, h5Path: string, parsed: P
         names = [];
         collectDatasets(mod, g, '', names);
       }
-      return names.map((n): NamedWeight => {
+      const ignored = new Set(layer.weightSpecs.filter((s) => s.ignored).map((s) => s.name));
+      return names.filter((n) => !ignored.has(weightBaseName(n))).map((n): NamedWeight => {
         const ds = g.get(n);
         const dsPath = `${container}/${n}`;
         if (!isDataset(mod, ds)) {

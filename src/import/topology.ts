@@ -334,7 +334,9 @@ export function resolveLayerWeights(
   entries: NamedWeight[],
   container: string,
 ): Record<string, FloatTensor> {
-  const specs = layer.weightSpecs;
+  const ignored = new Set(layer.weightSpecs.filter((s) => s.ignored).map((s) => s.name));
+  const specs = layer.weightSpecs.filter((s) => !s.ignored);
+  if (ignored.size) entries = entries.filter((e) => !ignored.has(weightBaseName(e.name)));
   const expected = specs.map((s) => s.name);
   const canonical = new Map<string, string>();
   for (const s of specs) for (const n of [s.name, ...(s.aliases ?? [])]) canonical.set(n, s.name);

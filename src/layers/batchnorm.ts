@@ -45,23 +45,34 @@ export type BatchNormLayer = BnFamilyLayer<'BatchNormalization'>;
 const f32 = Math.fround;
 
 /**
- * hls4ml's float32 folding of the moving statistics: scale = γ/√(σ²+ε), bias = β − scale·μ.
- *
- * @example bnScaleBias(layer).scale; // Float32Array, one per channel
+ * A BatchNormalization's parameters as hls4ml reads them (float32, one per channel of `n`): γ = 1
+ * without `scale`, β = 0 without `center`, ε as float32 (NumPy adds a Python float to a float32
+ * array in float32).
  */
-export function bnScaleBias(l: ModelLayer): { scale: Float32Array; bias: Float32Array } {
-  const n = last(l.outputShape);
+export function bnParams(l: ModelLayer, n = last(l.outputShape)): { gamma: Float32Array; beta: Float32Array; mean: Float32Array; variance: Float32Array; eps: number } {
   const get = (k: string, fill: number): Float32Array => {
     const t = l.weights[k];
     if (!t) return new Float32Array(n).fill(fill);
     if (t.data.length !== n) throw new ConfigError(`${l.name}.${k}`, `expected ${n} values, got ${t.data.length}`);
     return Float32Array.from(t.data);
   };
-  const gamma = l.attrs.scale === false ? new Float32Array(n).fill(1) : get('gamma', 1);
-  const beta = l.attrs.center === false ? new Float32Array(n) : get('beta', 0);
-  const mean = get('moving_mean', 0);
-  const variance = get('moving_variance', 1);
-  const eps = f32(l.attrs.epsilon ?? 1e-3);
+  return {
+    gamma: l.attrs.scale === false ? new Float32Array(n).fill(1) : get('gamma', 1),
+    beta: l.attrs.center === false ? new Float32Array(n) : get('beta', 0),
+    mean: get('moving_mean', 0),
+    variance: get('moving_variance', 1),
+    eps: f32(l.attrs.epsilon ?? 1e-3),
+  };
+}
+
+/**
+ * hls4ml's float32 folding of the moving statistics: scale = γ/√(σ²+ε), bias = β − scale·μ.
+ *
+ * @example bnScaleBias(layer).scale; // Float32Array, one per channel
+ */
+export function bnScaleBias(l: ModelLayer): { scale: Float32Array; bias: Float32Array } {
+  const { gamma, beta, mean, variance, eps } = bnParams(l);
+  const n = gamma.length;
   const scale = new Float32Array(n);
   const bias = new Float32Array(n);
   for (let i = 0; i < n; i++) {

@@ -266,6 +266,34 @@ function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
   };
 }
 
+/**
+ * hls4ml's Conv2DBatchnorm (the class of QKeras' QConv2DBatchnorm, src/layers/qkeras.ts): a Conv2D
+ * subclass holding the folded weights. `LayerType` precisions are looked up under its own class
+ * name; everything else — passes that match Conv2D by isinstance or by 'Conv2D' in the class name,
+ * 'auto' inference, the Conv2D templates — treats it as a Conv2D, so it lowers to a firmware Conv2D.
+ *
+ * With `Strategy: Resource`, `Conv2DBatchnorm.initialize` (model/layers.py) stores the folded
+ * kernel already transposed to (F, kh, kw, C) on the Vivado, VivadoAccelerator and Catapult
+ * backends, and ApplyResourceStrategy (backends/vivado/passes/resource_strategy.py) transposes it
+ * once more with the same axes: the printed array is (C, F, kh, kw), which the resource kernel
+ * reads as (F, kh, kw, C). That firmware computes with scrambled weights, so it is refused.
+ */
+function conv2dBatchnormClass(): HlsClassSpec {
+  const base = hlsClass('Conv2D');
+  return {
+    ...base,
+    lower(n, ctx) {
+      if (String(n.settings.strategy ?? 'latency').toLowerCase() === 'resource') {
+        throw new UnsupportedError(
+          `${n.name}.Strategy`,
+          "Conv2DBatchnorm with the Resource strategy: hls4ml 1.3 transposes the folded kernel in Conv2DBatchnorm.initialize and again in ApplyResourceStrategy, so the Vivado firmware reads its weights in the wrong order (use Latency, or Resource_Unrolled with ReuseFactor 1)",
+        );
+      }
+      return base.lower(n, ctx);
+    },
+  };
+}
+
 /** io_stream 'same' convolutions: hls4ml inserts a zero-padding layer and the convolution runs 'valid'. */
 export function insertStreamPadding(n: HlsNode): { pads: number[]; padded: number[] } | null {
   if (n.attrs.padding !== 'same') return null;
@@ -531,7 +559,7 @@ function checkConvCase(c: Case, dims: 1 | 2): string | null {
 export const convModule = {
   kind: 'Conv1D / Conv2D',
   model: { Conv1D: modelClass('Conv1D'), Conv2D: modelClass('Conv2D') },
-  hls: { Conv1D: hlsClass('Conv1D'), Conv2D: hlsClass('Conv2D') },
+  hls: { Conv1D: hlsClass('Conv1D'), Conv2D: hlsClass('Conv2D'), Conv2DBatchnorm: conv2dBatchnormClass() },
   firmware: { Conv1D: firmwareClass<Conv1DLayer>('Conv1D'), Conv2D: firmwareClass<Conv2DLayer>('Conv2D') },
   kernels: { conv1d: (c: Case) => checkConvCase(c, 1), conv2d: (c: Case) => checkConvCase(c, 2) },
 } satisfies LayerModule;

@@ -43,7 +43,7 @@ import {
   type QuantizerVar,
 } from '../import/qkeras/quantizers.js';
 import { activationDraft, floatActivation, splitActivation } from './activation.js';
-import { batchnormModule } from './batchnorm.js';
+import { batchnormModule, bnParams } from './batchnorm.js';
 import { convModule } from './conv.js';
 import { denseModule } from './dense.js';
 import { depthwiseModule } from './depthwise.js';
@@ -415,6 +415,107 @@ const qbnModel: ModelClassSpec = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// QConv2DBatchnorm (hls4ml's Conv2DBatchnorm)
+// ---------------------------------------------------------------------------------------------
+
+const QCONV_BN_FOLDING_MODES = ['ema_stats_folding', 'batch_stats_folding'];
+
+/**
+ * The folded kernel and bias as hls4ml's `Conv2DBatchnorm._get_folded_weights` computes them (NumPy,
+ * float32): inv = γ·(1/√(σ²+ε)) — the reciprocal rounded before the product —, kernel·inv per
+ * output channel, inv·(bias − μ) + β with bias 0 when the layer has none. QKeras' inference
+ * (`QConv2DBatchnorm.call`, training=False, either folding mode) folds the same moving statistics
+ * with TensorFlow's rsqrt.
+ */
+export function foldConvBatchnorm(l: ModelLayer): { kernel: Float32Array; bias: Float32Array } {
+  const F = l.outputShape[l.outputShape.length - 1]!;
+  const { gamma, beta, mean, variance, eps } = bnParams(l, F);
+  const k = l.weights.kernel;
+  if (!k) throw new FormatError(`${l.name}.kernel`, 'missing kernel weights');
+  const b = l.attrs.useBias === false ? undefined : l.weights.bias;
+  const inv = Float32Array.from(variance, (v, f) => f32(f32(1 / f32(Math.sqrt(f32(v + eps)))) * gamma[f]!));
+  const kernel = Float32Array.from(k.data, (w, i) => f32(inv[i % F]! * w));
+  const bias = Float32Array.from(inv, (s, f) => f32(f32(s * f32((b ? b.data[f]! : 0) - mean[f]!)) + beta[f]!));
+  return { kernel, bias };
+}
+
+/** The layer with its kernel and bias replaced by the folded ones (cached per layer). */
+const foldedCache = new WeakMap<ModelLayer, ModelLayer>();
+function withFoldedWeights(l: ModelLayer): ModelLayer {
+  let out = foldedCache.get(l);
+  if (out) return out;
+  const { kernel, bias } = foldConvBatchnorm(l);
+  const k = l.weights.kernel!;
+  out = { ...l, attrs: { ...l.attrs, useBias: true }, weights: { kernel: { shape: k.shape, data: kernel }, bias: { shape: [bias.length], data: bias } } };
+  foldedCache.set(l, out);
+  return out;
+}
+
+const conv2dModel = convModule.model.Conv2D;
+const qconv2dModel = qMacModel(conv2dModel, 'QConv2DBatchnorm');
+
+/**
+ * What hls4ml's Conv2DBatchnorm holds (model/layers.py, `initialize`): the weight variable is
+ * created with the kernel quantizer and its data then replaced by `weight_quantizer(folded kernel)`
+ * (no kernel quantizer: calling None fails); the bias variable's data becomes
+ * `bias_quantizer(folded bias)` only when there is a bias quantizer — without one the firmware
+ * keeps the unfolded conv bias (zeros of `ap_uint<1>` without `use_bias`).
+ */
+function foldedConvLayer(l: ModelLayer, where: string, warn: (t: string) => void): ModelLayer {
+  if (!l.quantizers?.weight) {
+    throw new UnsupportedError(`${where}.kernel_quantizer`, "hls4ml 1.3 fails on a QConv2DBatchnorm without a kernel quantizer: Conv2DBatchnorm.initialize calls the missing weight_quantizer on the folded kernel ('NoneType' object is not callable)");
+  }
+  const f = withFoldedWeights(l);
+  const useBias = l.attrs.useBias !== false;
+  if (l.quantizers.bias) {
+    if (!useBias) {
+      throw new UnsupportedError(`${where}.bias_quantizer`, 'a QConv2DBatchnorm with use_bias=False and a bias quantizer: hls4ml 1.3 types the missing bias ap_uint<1> and prints the quantized folded bias into it with {:.0f}');
+    }
+    return f;
+  }
+  warn(
+    `${l.name}: hls4ml 1.3 applies the folded bias only through a bias quantizer: without one the firmware adds ${useBias ? 'the unfolded conv bias' : 'no bias'} instead of γ·(bias − μ)/√(σ²+ε) + β (QKeras adds the folded bias)`,
+  );
+  return { ...f, attrs: { ...l.attrs }, weights: { kernel: f.weights.kernel!, ...(useBias && l.weights.bias ? { bias: l.weights.bias } : {}) } };
+}
+
+function qconvBatchnormKeras(): KerasRule {
+  const conv = qconv2dModel.keras!;
+  const bn = bnModel.keras!;
+  return {
+    ...conv,
+    aliases: [],
+    attrs(r) {
+      const mode = r.str('folding_mode', 'ema_stats_folding');
+      if (!QCONV_BN_FOLDING_MODES.includes(mode)) throw new FormatError(r.field('folding_mode'), `expected ${QCONV_BN_FOLDING_MODES.join(' or ')} (QKeras asserts), got '${mode}'`);
+      const delay = r.config['ema_freeze_delay'];
+      if (delay !== undefined && delay !== null && (typeof delay !== 'number' || !Number.isInteger(delay))) throw new FormatError(r.field('ema_freeze_delay'), 'expected an integer or null');
+      return { ...conv.attrs(r), ...bn.attrs(r) };
+    },
+    outputShape(s, a, r) {
+      const y = conv.outputShape(s, a, r);
+      bn.outputShape([y], a, r);
+      return y;
+    },
+    weights(a, s) {
+      return [...conv.weights!(a, s), ...bn.weights!(a, [[a.filters!]]), { name: 'iteration', shape: [], ignored: true }];
+    },
+  };
+}
+
+const qconv2dBatchnormModel: ModelClassSpec = {
+  ...qconv2dModel,
+  keras: qconvBatchnormKeras(),
+  hlsClass: () => 'Conv2DBatchnorm',
+  build(l, ctx) {
+    const d = qconv2dModel.build(foldedConvLayer(l, ctx.where, ctx.warn), ctx) as HlsDraft;
+    return { ...d, cls: 'Conv2DBatchnorm' };
+  },
+  float: (l, xs, ctx) => qconv2dModel.float(withFoldedWeights(l), xs, ctx),
+  profileWeights: (l) => qconv2dModel.profileWeights?.(withFoldedWeights(l)) ?? [],
+};
+
+// ---------------------------------------------------------------------------------------------
 // QKeras classes hls4ml has no handler for, and the ones that land with other layer kinds
 // ---------------------------------------------------------------------------------------------
 
@@ -428,6 +529,7 @@ export const qkerasModule = {
     QDense: qMacModel(denseModule.model.Dense, 'QDense'),
     QConv1D: qMacModel(convModule.model.Conv1D, 'QConv1D'),
     QConv2D: qMacModel(convModule.model.Conv2D, 'QConv2D'),
+    QConv2DBatchnorm: qconv2dBatchnormModel,
     QActivation: qactivationModel,
     QBatchNormalization: qbnModel,
     QDepthwiseConv2D: qDepthwiseModel(depthwiseModule.model.DepthwiseConv2D, 'QDepthwiseConv2D'),
@@ -438,7 +540,6 @@ export const qkerasModule = {
     QSimpleRNN: QRNN,
     QLSTM: QRNN,
     QGRU: QRNN,
-    QConv2DBatchnorm: '{cls}: hls4ml folds the batch normalization into the convolution (Conv2DBatchnorm); not supported by hlsemu yet',
     QDenseBatchnorm: NO_HANDLER,
     QAveragePooling2D: NO_HANDLER,
     QGlobalAveragePooling2D: NO_HANDLER,

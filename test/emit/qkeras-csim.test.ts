@@ -4,8 +4,8 @@
  * and QKeras models built here — binary/ternary networks (Xnor products, the n_in-corrected binary
  * result, BatchNormalization + quantized tanh thresholds, Xnor max pooling), power-of-two weights in
  * Dense and Conv (weight_exponential, Resource strategy), alpha scales (ApplyAlpha with exponent or
- * fixed-point scales), hard activations — compute in C++ exactly what the emulator computes, in
- * io_parallel and io_stream. The real QKeras models (read in place when present) too.
+ * fixed-point scales), hard activations, QConv2DBatchnorm's folded weights — compute in C++
+ * exactly what the emulator computes, in io_parallel and io_stream. The real QKeras models (read in place when present) too.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import type { FirmwareGraph } from '../../src/graph/firmware.js';
 import { csimProject, emitProject, referenceFromExpected } from '../../src/emit/index.js';
 import { loadModel } from '../../src/import/index.js';
 import { apTypes, emulatorReference } from './helpers.js';
-import { bn, plain, q, qact, qbits, qconv2d, qdense, qkerasGraph, qrelu, rng } from '../import/qkeras-builder.js';
+import { bn, plain, q, qact, qbits, qconv2d, qconv2dbn, qdense, qkerasGraph, qrelu, rng } from '../import/qkeras-builder.js';
 
 const AP = apTypes();
 const tmp = mkdtempSync(join(tmpdir(), 'hlsemu-qkeras-csim-'));
@@ -136,6 +136,23 @@ describe.skipIf(!AP)('C simulation of QKeras models', () => {
       const fw = convertModel(m, { ...configFromModel(m, { granularity: 'name' }), IOType: io });
       expect(fw.layers.map((l) => l.name)).toContain('sc_pointwise_alpha');
       await againstEmulator(fw, `qsep_${io}`);
+    }
+  }, 600_000);
+
+  it('QConv2DBatchnorm (folded kernel and bias, an auto_po2 alpha on a second one; io_parallel and io_stream)', async () => {
+    const r = rng(24);
+    const m = qkerasGraph('qcbn', [6, 6, 2], [
+      qact('q_in', qbits(8, 3)),
+      qconv2dbn('cbn1', 2, 4, 3, qbits(8, 1), qbits(10, 3), r, { activation: qrelu(6, 2) }),
+      qconv2dbn('cbn2', 4, 3, 2, qbits(6, 0, { alpha: 'auto_po2', symmetric: true }), qbits(10, 3), r, { padding: 'same' }),
+      qact('a2', qrelu(6, 2)),
+      plain('Flatten', 'flat'),
+      qdense('fc', 48, 3, qbits(6, 0), qbits(8, 2), r),
+    ]);
+    for (const io of ['io_parallel', 'io_stream'] as const) {
+      const fw = convertModel(m, { ...configFromModel(m, { granularity: 'name' }), IOType: io });
+      expect(fw.layers.map((l) => l.name)).toContain('cbn2_alpha');
+      await againstEmulator(fw, `qcbn_${io}`);
     }
   }, 600_000);
 

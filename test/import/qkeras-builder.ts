@@ -77,6 +77,61 @@ export function qconv2d(name: string, C: number, F: number, k: number, kernel: J
   };
 }
 
+/**
+ * A QConv2DBatchnorm layer as QKeras 0.9 serialises it (the QConv2D config, the BatchNormalization
+ * sub-layer's config, `ema_freeze_delay`, `folding_mode`), with weights named as tf.keras 2 saves
+ * them: `kernel`, `bias`, the int64 `iteration` counter (stored here as a float, never read) and the
+ * sub-layer's `batch_normalization/{gamma,beta,moving_mean,moving_variance}`.
+ */
+export function qconv2dbn(
+  name: string,
+  C: number,
+  F: number,
+  k: number,
+  kernel: Json | null,
+  bias: Json | null,
+  r: () => number,
+  opts: { activation?: unknown; padding?: string; useBias?: boolean; extra?: Json } = {},
+): BuiltLayer {
+  const useBias = opts.useBias ?? true;
+  const pos = (n: number) => Float32Array.from({ length: n }, () => 0.5 + r());
+  const weights = [{ name: 'kernel', shape: [k, k, C, F], data: randomWeights(r, [k, k, C, F], 0.5) }];
+  if (useBias) weights.push({ name: 'bias', shape: [F], data: randomWeights(r, [F], 0.25) });
+  weights.push(
+    { name: 'iteration', shape: [], data: Float32Array.of(-1) },
+    { name: 'batch_normalization/gamma', shape: [F], data: pos(F) },
+    { name: 'batch_normalization/beta', shape: [F], data: randomWeights(r, [F], 0.5) },
+    { name: 'batch_normalization/moving_mean', shape: [F], data: randomWeights(r, [F], 0.5) },
+    { name: 'batch_normalization/moving_variance', shape: [F], data: pos(F) },
+  );
+  return {
+    cls: 'QConv2DBatchnorm',
+    name,
+    config: {
+      name,
+      filters: F,
+      kernel_size: [k, k],
+      strides: [1, 1],
+      padding: opts.padding ?? 'valid',
+      data_format: 'channels_last',
+      dilation_rate: [1, 1],
+      activation: opts.activation ?? 'linear',
+      use_bias: useBias,
+      kernel_quantizer: kernel,
+      bias_quantizer: bias,
+      axis: -1,
+      momentum: 0.99,
+      epsilon: 0.001,
+      center: true,
+      scale: true,
+      ema_freeze_delay: null,
+      folding_mode: 'ema_stats_folding',
+      ...opts.extra,
+    },
+    weights,
+  };
+}
+
 /** A QActivation layer. */
 export function qact(name: string, activation: unknown): BuiltLayer {
   return { cls: 'QActivation', name, config: { name, activation } };

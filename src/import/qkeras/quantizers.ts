@@ -1356,12 +1356,15 @@ export function factorizeAlpha(info: Hls4mlWeightQuantizer, data: ArrayLike<numb
   return { weights, weightQuantizer: newInfo, scale, scaleBits, scalePo2, scaleQuantizer, scalePrecision, alphaDiagnostics: r.diagnostics };
 }
 
+/** The hls4ml classes `QKerasFactorizeAlpha` matches (model/optimizer/passes/qkeras.py: `node.class_name in [...]`). */
+export const FACTORIZE_ALPHA_CLASSES: readonly string[] = ['Dense', 'Conv1D', 'Conv2D', 'Conv2DBatchnorm'];
+
 /**
  * Whether hls4ml's `QKerasFactorizeAlpha` fires for a layer of hls4ml class `className`
  * (Dense, Conv1D, Conv2D, Conv2DBatchnorm — not depthwise or separable) with these quantizers.
  */
 export function factorizeAlphaApplies(className: string, weight: Hls4mlWeightQuantizer | null, bias: Hls4mlWeightQuantizer | null): boolean {
-  if (!['Dense', 'Conv1D', 'Conv2D', 'Conv2DBatchnorm'].includes(className)) return false;
+  if (!FACTORIZE_ALPHA_CLASSES.includes(className)) return false;
   const has = (w: Hls4mlWeightQuantizer | null): boolean => w !== null && w.alpha !== undefined && w.alpha !== null && w.alpha !== 1;
   return has(weight) || has(bias);
 }
