@@ -33,12 +33,29 @@ export class HlsemuError extends Error {
    * @example err.inContext('x.npy').message // 'x.npy: inputs.shape: …'
    */
   inContext(context: string): this {
-    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
-    Object.assign(copy, this);
     const text = this.path && this.message.startsWith(`${this.path}: `) ? this.message.slice(this.path.length + 2) : this.message;
     const path = this.path ? `${context}: ${this.path}` : context;
+    return this.copyWith(path, `${path}: ${text}`);
+  }
+
+  /**
+   * A copy of this error whose path and message name the files under `dir` relative to it: files
+   * mounted in a scratch directory (a browser drop) are named as the user gave them.
+   *
+   * @example err.relativeTo('/mnt/3').message // 'weights.bin: weight shard … not found' (was '/mnt/3/weights.bin: …')
+   */
+  relativeTo(dir: string): this {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const strip = (s: string) => s.split(prefix).join('');
+    return this.copyWith(strip(this.path), strip(this.message));
+  }
+
+  /** A copy (same class, code and fields) with another path and message. */
+  private copyWith(path: string, message: string): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this);
     Object.defineProperty(copy, 'path', { value: path, enumerable: true, writable: false, configurable: true });
-    Object.defineProperty(copy, 'message', { value: `${path}: ${text}`, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(copy, 'message', { value: message, enumerable: false, writable: true, configurable: true });
     Object.defineProperty(copy, 'stack', { value: this.stack, enumerable: false, writable: true, configurable: true });
     return copy;
   }

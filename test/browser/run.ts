@@ -426,7 +426,7 @@ async function main(): Promise<void> {
     await page.waitForFunction("window.hlsemu.lastError !== '' && !window.hlsemu.busy");
     const shardErr = (await page.textContent('#status')) ?? '';
     st = await pageState(page);
-    check('a model.json dropped without all its shards: the page shows a FormatError naming the missing shard and keeps its model', /FormatError: .*group1-shard2of3\.bin.*not found/.test(shardErr) && st.model?.source === before, `status: ${shardErr}; model ${st.model?.source}`);
+    check('a model.json dropped without all its shards: the page shows a FormatError naming the missing shard (as dropped) and keeps its model', /FormatError: group1-shard2of3\.bin: weight shard 'group1-shard2of3\.bin' .* not found$/.test(shardErr) && st.model?.source === before, `status: ${shardErr}; model ${st.model?.source}`);
     await shot(page, '10-missing-shard');
 
     // ONNX / QONNX: the project's QONNX test models (Apache-2.0, test/fixtures/onnx/qonnx).
