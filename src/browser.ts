@@ -11,7 +11,7 @@ import { MemoryFs, memoryPlatform, posixPath } from './platform/memory.js';
 import { loadModel } from './import/index.js';
 import type { ModelGraph } from './graph/model.js';
 import type { RenderedProject } from './emit/project.js';
-import { FormatError } from './errors.js';
+import { FormatError, HlsemuError } from './errors.js';
 
 export { ConfigError, FixedTypeError, FormatError, HlsemuError, ShapeError, UnsupportedError, ValueError } from './errors.js';
 export { fixedType, formatFixedType, formatHls4mlType, parseFixedType, toFixedType, type FixedType } from './fixed/types.js';
@@ -89,13 +89,19 @@ export function modelEntry(names: string[]): string {
 
 /**
  * Load a model from files held in memory (a drop, a fetch): they are mounted side by side, and the
- * entry (default: {@link modelEntry}) is read with {@link loadModel}.
+ * entry (default: {@link modelEntry}) is read with {@link loadModel}. Errors name the files as given
+ * (`weights.bin: …`, not the directory they were mounted in).
  *
  * @example const model = await loadModelFromFiles({ 'model.h5': bytes });
  */
 export async function loadModelFromFiles(files: Record<string, FileData>, entry?: string): Promise<ModelGraph> {
   const dir = mountFiles(files);
-  return loadModel(posixPath.join(dir, entry ?? modelEntry(Object.keys(files))));
+  try {
+    return await loadModel(posixPath.join(dir, entry ?? modelEntry(Object.keys(files))));
+  } catch (e) {
+    // The files are named as they were given, not by the scratch directory they were mounted in.
+    throw e instanceof HlsemuError ? e.relativeTo(dir) : e;
+  }
 }
 
 /**

@@ -6,6 +6,11 @@
 
 /** Base class of every error hlsemu throws for bad input or unsupported requests. */
 export class HlsemuError extends Error {
+  /**
+   * The class's name, written out in each class: a minifier renames classes (a bundled page would
+   * show `z: …`), so `new.target.name` is not what users see.
+   */
+  override name = 'HlsemuError';
   /** Machine-readable category, e.g. `'fixed-type'`, `'shape'`, `'unsupported'`. */
   readonly code: string;
   /** Where the problem is: a field name, `layer.field`, `file:line` … */
@@ -17,7 +22,6 @@ export class HlsemuError extends Error {
    */
   constructor(code: string, path: string, message: string) {
     super(path ? `${path}: ${message}` : message);
-    this.name = new.target.name;
     this.code = code;
     this.path = path;
   }
@@ -29,12 +33,29 @@ export class HlsemuError extends Error {
    * @example err.inContext('x.npy').message // 'x.npy: inputs.shape: …'
    */
   inContext(context: string): this {
-    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
-    Object.assign(copy, this);
     const text = this.path && this.message.startsWith(`${this.path}: `) ? this.message.slice(this.path.length + 2) : this.message;
     const path = this.path ? `${context}: ${this.path}` : context;
+    return this.copyWith(path, `${path}: ${text}`);
+  }
+
+  /**
+   * A copy of this error whose path and message name the files under `dir` relative to it: files
+   * mounted in a scratch directory (a browser drop) are named as the user gave them.
+   *
+   * @example err.relativeTo('/mnt/3').message // 'weights.bin: weight shard … not found' (was '/mnt/3/weights.bin: …')
+   */
+  relativeTo(dir: string): this {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const strip = (s: string) => s.split(prefix).join('');
+    return this.copyWith(strip(this.path), strip(this.message));
+  }
+
+  /** A copy (same class, code and fields) with another path and message. */
+  private copyWith(path: string, message: string): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this);
     Object.defineProperty(copy, 'path', { value: path, enumerable: true, writable: false, configurable: true });
-    Object.defineProperty(copy, 'message', { value: `${path}: ${text}`, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(copy, 'message', { value: message, enumerable: false, writable: true, configurable: true });
     Object.defineProperty(copy, 'stack', { value: this.stack, enumerable: false, writable: true, configurable: true });
     return copy;
   }
@@ -42,6 +63,7 @@ export class HlsemuError extends Error {
 
 /** A fixed-point type (or a value for it) is malformed: bad W/I/N, unknown mode, NaN input. */
 export class FixedTypeError extends HlsemuError {
+  override name = 'FixedTypeError';
   /** @example new FixedTypeError('W', 'must be an integer >= 1, got 0') */
   constructor(path: string, message: string) {
     super('fixed-type', path, message);
@@ -50,6 +72,7 @@ export class FixedTypeError extends HlsemuError {
 
 /** A value cannot be represented as requested (non-integer raw, NaN/Inf under the 'error' policy). */
 export class ValueError extends HlsemuError {
+  override name = 'ValueError';
   /** @example new ValueError('x[3]', 'NaN is not allowed (nonFinite: "error")') */
   constructor(path: string, message: string) {
     super('value', path, message);
@@ -58,6 +81,7 @@ export class ValueError extends HlsemuError {
 
 /** Tensor shapes or weight counts do not agree. */
 export class ShapeError extends HlsemuError {
+  override name = 'ShapeError';
   /** @example new ShapeError('conv1.weights', 'expected 432 values, got 400') */
   constructor(path: string, message: string) {
     super('shape', path, message);
@@ -66,6 +90,7 @@ export class ShapeError extends HlsemuError {
 
 /** A layer, op, option or combination hlsemu does not support. */
 export class UnsupportedError extends HlsemuError {
+  override name = 'UnsupportedError';
   /** @example new UnsupportedError('layers[3] (LSTM)', 'layer class LSTM is not supported') */
   constructor(path: string, message: string) {
     super('unsupported', path, message);
@@ -74,6 +99,7 @@ export class UnsupportedError extends HlsemuError {
 
 /** A configuration (hls4ml config, kernel config) is invalid. */
 export class ConfigError extends HlsemuError {
+  override name = 'ConfigError';
   /** @example new ConfigError('LayerName.dense9', 'no layer named dense9 in the model') */
   constructor(path: string, message: string) {
     super('config', path, message);
@@ -82,6 +108,7 @@ export class ConfigError extends HlsemuError {
 
 /** A file could not be read or parsed. */
 export class FormatError extends HlsemuError {
+  override name = 'FormatError';
   /** @example new FormatError('cases.jsonl:17', 'invalid JSON') */
   constructor(path: string, message: string) {
     super('format', path, message);
@@ -93,6 +120,7 @@ export class FormatError extends HlsemuError {
  * file, `errno` the system code (`'EISDIR'`, `'ENOTDIR'`, `'EACCES'`, `'EEXIST'`, `'ENOSPC'`, …).
  */
 export class FileSystemError extends HlsemuError {
+  override name = 'FileSystemError';
   /** The system error code, e.g. `'EISDIR'`. */
   readonly errno: string;
 
@@ -105,6 +133,7 @@ export class FileSystemError extends HlsemuError {
 
 /** A command line is wrong: an unknown flag, a missing or malformed argument. */
 export class UsageError extends HlsemuError {
+  override name = 'UsageError';
   /** @example new UsageError('--trce', "unknown option (did you mean --trace?)") */
   constructor(path: string, message: string) {
     super('usage', path, message);

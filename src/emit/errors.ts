@@ -5,6 +5,7 @@ import { HlsemuError } from '../errors.js';
 
 /** The output directory exists and is not empty (pass `force` to overwrite). */
 export class ProjectExistsError extends HlsemuError {
+  override name = 'ProjectExistsError';
   /** @example new ProjectExistsError('out/prj') */
   constructor(path: string) {
     super('exists', path, 'output directory exists and is not empty (use force / --force to overwrite)');
@@ -13,6 +14,7 @@ export class ProjectExistsError extends HlsemuError {
 
 /** A tool the C simulation needs is missing: AP_TYPES_INCLUDE, ap_fixed.h / hls_stream.h, g++. */
 export class ToolchainError extends HlsemuError {
+  override name = 'ToolchainError';
   /** @example new ToolchainError('AP_TYPES_INCLUDE', 'not set') */
   constructor(path: string, message: string) {
     super('toolchain', path, message);
@@ -21,6 +23,7 @@ export class ToolchainError extends HlsemuError {
 
 /** Building or running the emitted C simulation failed, or its output is malformed. */
 export class CsimError extends HlsemuError {
+  override name = 'CsimError';
   /** Compiler / program output, when there is some. */
   readonly log: string;
   /** @example new CsimError('build', 'g++ exited with code 1', stderr) */

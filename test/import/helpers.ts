@@ -1,12 +1,15 @@
 /**
  * Test helpers for the importers: build/save tfjs models to disk (model.json + weight shards via
  * `tf.io.withSaveHandler`), rewrite a tfjs topology into Keras 2 / Keras 3 JSON, and write
- * Keras-layout HDF5 weight files with h5wasm (groups and attributes as Keras' legacy h5 format).
+ * Keras-layout HDF5 weight files with h5wasm (groups and attributes as Keras' legacy h5 format), or a
+ * whole Keras 3 `.keras` archive of a tfjs model.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { zipSync } from 'fflate';
+import { kerasSnakeCase } from '../../src/import/keras-archive.js';
 import { uniform } from '../../src/util/random.js';
 
 export type Tf = typeof TF;
@@ -215,4 +218,47 @@ export async function writeKerasH5(path: string, layers: H5LayerWeights[], opts:
   } finally {
     f.close();
   }
+}
+
+/** Each layer's output shape without the batch axis (what {@link toKeras3Topology} needs). */
+export function outputShapesOf(model: TF.LayersModel): Map<string, number[]> {
+  return new Map(model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]));
+}
+
+/**
+ * Writes a tfjs functional model as a Keras 3 `.keras` archive (what `model.save('m.keras')`
+ * writes with Keras 3.10): `metadata.json`, `config.json` (the Keras 3 topology) and
+ * `model.weights.h5` with one `layers/<snake_case class>[_k]/vars` group per layer, carrying the
+ * layer's `name` attribute and its variables `0`, `1`, … in Keras' order.
+ */
+export async function writeKeras3Archive(path: string, model: TF.LayersModel): Promise<void> {
+  const mod = await h5();
+  const h5path = `${path}.weights.h5`;
+  const f = new mod.File(h5path, 'w');
+  try {
+    f.create_group('vars').create_attribute('name', model.name);
+    const layers = f.create_group('layers');
+    const used = new Map<string, number>();
+    for (const l of model.layers) {
+      const snake = kerasSnakeCase(l.getClassName());
+      const k = used.get(snake);
+      used.set(snake, (k ?? 0) + 1);
+      const g = layers.create_group(k === undefined ? snake : `${snake}_${k}`).create_group('vars');
+      g.create_attribute('name', l.name);
+      l.weights.forEach((w, i) => g.create_dataset({ name: String(i), data: new Float32Array(w.read().dataSync() as Float32Array), shape: [...w.shape] as number[] }));
+    }
+  } finally {
+    f.close();
+  }
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const zip = zipSync(
+    {
+      'metadata.json': [enc(JSON.stringify({ keras_version: '3.10.0', date_saved: '2025-06-01@12:00:00' })), { level: 0 }],
+      'config.json': [enc(JSON.stringify(toKeras3Topology(model, outputShapesOf(model)))), { level: 0 }],
+      'model.weights.h5': [readFileSync(h5path), { level: 0 }],
+    },
+    { mtime: new Date('2025-01-01T00:00:00Z') },
+  );
+  writeFileSync(path, zip);
+  rmSync(h5path);
 }

@@ -1,6 +1,7 @@
 // The browser entry (src/browser.ts) bundles for a browser with no Node built-in and no Node
 // polyfill: esbuild, platform 'browser', fails on any `node:*` import it meets. And no core module
-// imports a Node built-in (types aside) outside the Node adapters (src/node) and the CLI.
+// imports a Node built-in (types aside) outside the Node adapters (src/node) and the CLI. Minified,
+// the typed errors keep their names.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
@@ -41,6 +42,27 @@ describe('browser bundle', () => {
     const js = r.outputFiles.map((f) => f.text).join('\n');
     expect(js).not.toMatch(/(from|import|require)\s*\(?\s*["']node:/);
   }, 120_000);
+
+  it('minified (as the playground is built), every typed error keeps its class name as its name', async () => {
+    // A minifier renames classes: a name taken from the class (new.target.name) showed as `z: …` in the page.
+    const r = await build({
+      stdin: {
+        contents: `import * as a from './src/errors.ts'; import * as b from './src/emit/errors.ts';
+          export const names = Object.entries({ ...a, ...b }).filter(([, v]) => typeof v === 'function' && v.prototype instanceof Error).map(([k, v]) => [k, new v('p', 'q', 'r').name]);`,
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      minify: true,
+      platform: 'neutral',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    const mod = (await import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0]!.text).toString('base64')}`)) as { names: [string, string][] };
+    expect(mod.names.length).toBeGreaterThanOrEqual(12);
+    expect(mod.names.filter(([cls, name]) => cls !== name)).toEqual([]);
+  }, 60_000);
 
   it('keeps Node built-ins out of the core (src/node and src/cli are the Node side)', () => {
     const offenders: string[] = [];

@@ -11,6 +11,7 @@ import { nodePlatform } from '../../src/node/platform.js';
 import { MemoryFs, memoryPlatform, posixPath } from '../../src/platform/memory.js';
 import {
   Emulator,
+  FormatError,
   configFromModel,
   convertModel,
   loadExample,
@@ -95,6 +96,20 @@ describe('in-memory host', () => {
     expect(modelEntry(['fc_weights.h5', 'fc.json'])).toBe('fc.json');
     expect(modelEntry(['m.h5'])).toBe('m.h5');
     expect(() => modelEntry(['x.npy'])).toThrow(/no model file/);
+  });
+
+  it('errors of a drop name the files as given, not the directory they were mounted in', async () => {
+    setPlatform(memoryPlatform());
+    try {
+      const dir = 'test/golden/import/print_rounding';
+      await expect(loadModelFromFiles({ 'model.json': bytes(`${dir}/model.json`) })).rejects.toThrow(/^weights\.bin: weight shard 'weights\.bin' \(weightsManifest\[0\]\.paths\[0\] of model\.json\) not found$/);
+      const err = await loadModelFromFiles({ 'model.json': bytes(`${dir}/model.json`), 'weights.bin': bytes(`${dir}/weights.bin`).subarray(0, 20) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FormatError);
+      expect(err).toMatchObject({ name: 'FormatError', code: 'format', path: "model.json: weightsManifest weight #0 'dense1/kernel'" });
+      expect((err as Error).message).toMatch(/^model\.json: weightsManifest weight #0 'dense1\/kernel': weight data ends after 20 bytes/);
+    } finally {
+      setPlatform(nodePlatform);
+    }
   });
 
   it('runs the bundled example bit for bit as on Node: predict, trace, report, scan', async () => {

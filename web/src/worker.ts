@@ -11,6 +11,9 @@ import {
   formatFixedType,
   formatProfileTable,
   formatReport,
+  FormatError,
+  ShapeError,
+  ValueError,
   homogeneousSeries,
   isQatModel,
   loadExample,
@@ -110,11 +113,12 @@ function readData(files: FileList_, m: ModelGraph): LabelledData {
       }
     }
   }
-  if (!x) throw new Error(`no input array among ${names.join(', ')} (an .npy of samples, or an IDX images file)`);
-  if (x.length % per !== 0) throw new Error(`${x.length} values are not a whole number of samples of shape [${sampleShape.join(', ')}]`);
+  const source = names.join(' + ');
+  if (!x) throw new FormatError(source, 'no input array (an .npy of samples, or an IDX images file)');
+  if (x.length % per !== 0) throw new ShapeError(source, `${x.length} values are not a whole number of samples of the model's input shape [${sampleShape.join(', ')}]`);
   const n = x.length / per;
-  if (labels && labels.length !== n) throw new Error(`${labels.length} labels for ${n} samples`);
-  return { x, n, sampleShape, source: names.join(' + '), ...(labels ? { labels } : {}) };
+  if (labels && labels.length !== n) throw new ShapeError(source, `${labels.length} labels for ${n} samples`);
+  return { x, n, sampleShape, source, ...(labels ? { labels } : {}) };
 }
 
 function rawList(raw: Float64Array | bigint[]): (number | string)[] {
@@ -125,7 +129,7 @@ function predict(config: Hls4mlConfig, samples: number[]): PredictOut {
   const m = needModel();
   const d = needData();
   const per = shapeSize(d.sampleShape);
-  for (const s of samples) if (!(Number.isInteger(s) && s >= 0 && s < d.n)) throw new Error(`sample ${s} is outside 0..${d.n - 1}`);
+  for (const s of samples) if (!(Number.isInteger(s) && s >= 0 && s < d.n)) throw new ValueError('samples', `sample ${s} is outside 0..${d.n - 1}`);
   const x = new Float64Array(samples.length * per);
   samples.forEach((s, k) => x.set(d.x.subarray(s * per, (s + 1) * per), k * per));
   const t0 = performance.now();
