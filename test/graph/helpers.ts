@@ -1,5 +1,27 @@
 // Small ModelGraph builders for graph tests.
+import type { FixedType } from '../../src/fixed/index.js';
+import type { FirmwareGraph } from '../../src/graph/firmware.js';
 import type { FloatTensor, ModelGraph, ModelLayer } from '../../src/graph/model.js';
+
+/** A firmware layer with its fields loosely typed for assertions. */
+export type FwLayer = { name: string; cls: string; config: Record<string, unknown>; types: Record<string, FixedType | undefined>; weights: Record<string, Float64Array | undefined> };
+
+/** The firmware layer called `name` (throws listing the layers when there is none). */
+export function fwLayer(fw: FirmwareGraph, name: string): FwLayer {
+  const L = fw.layers.find((l) => l.name === name);
+  if (!L) throw new Error(`no layer ${name} (layers: ${fw.layers.map((l) => l.name).join(', ')})`);
+  return L as unknown as FwLayer;
+}
+
+/** The error `fn` throws (fails when it does not throw). */
+export function thrown(fn: () => unknown): Error & { path?: string } {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error & { path?: string };
+  }
+  throw new Error('expected a throw');
+}
 
 let seed = 7;
 /** Deterministic pseudo-random float32 tensor. */

@@ -22,6 +22,7 @@ import { evaluateFloat } from '../../src/emulate/float.js';
 import { loadModel } from '../../src/import/index.js';
 import { hls4mlWeightQuantizer, parseQKerasQuantizer, quantizeWeights } from '../../src/import/qkeras/quantizers.js';
 import { foldConvBatchnorm } from '../../src/layers/qkeras.js';
+import { fwLayer, thrown } from './helpers.js';
 import { plain, qbits, qconv2dbn, qdense, qkerasGraph, qrelu, rng, writeQKeras, type BuiltLayer } from '../import/qkeras-builder.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hlsemu-qconvbn-'));
@@ -29,20 +30,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const f32 = Math.fround;
 const t = (s: string) => formatFixedType(parseFixedType(s));
-type FwLayer = { name: string; cls: string; config: Record<string, unknown>; types: Record<string, FixedType | undefined>; weights: Record<string, Float64Array | undefined> };
-const layer = (fw: FirmwareGraph, name: string): FwLayer => {
-  const L = fw.layers.find((l) => l.name === name);
-  if (!L) throw new Error(`no layer ${name} (layers: ${fw.layers.map((l) => l.name).join(', ')})`);
-  return L as unknown as FwLayer;
-};
-function thrown(fn: () => unknown): Error & { path?: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { path?: string };
-  }
-  throw new Error('expected a throw');
-}
+const layer = fwLayer;
 const weightOf = (l: BuiltLayer, name: string) => l.weights!.find((w) => w.name === name || w.name.endsWith(`/${name}`))!.data;
 
 /**

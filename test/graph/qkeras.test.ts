@@ -6,6 +6,7 @@
  * output_rounding_saturation_mode), the warnings for hls4ml behaviour that departs from QKeras, and
  * the rejections. Models are built here (test/import/qkeras-builder.ts).
  */
+import { fwLayer, thrown } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../src/errors.js';
 import { formatFixedType, parseFixedType, type FixedType } from '../../src/fixed/index.js';
@@ -19,21 +20,9 @@ import { bn, plain, q, qact, qbits, qconv2d, qdense, qkerasGraph, qrelu, rng } f
 import type { FirmwareGraph } from '../../src/graph/firmware.js';
 
 const t = (s: string) => formatFixedType(parseFixedType(s));
-const layer = (fw: FirmwareGraph, name: string) => {
-  const L = fw.layers.find((l) => l.name === name);
-  if (!L) throw new Error(`no layer ${name} (layers: ${fw.layers.map((l) => l.name).join(', ')})`);
-  return L as unknown as { name: string; cls: string; config: Record<string, unknown>; types: Record<string, FixedType | undefined>; weights: Record<string, Float64Array | undefined> };
-};
+const layer = fwLayer;
 const names = (fw: FirmwareGraph) => fw.layers.map((l) => `${l.name}:${l.cls}`);
 const nameCfg = (m: Parameters<typeof configFromModel>[0]) => configFromModel(m, { granularity: 'name' });
-function thrown(fn: () => unknown): Error & { path?: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { path?: string };
-  }
-  throw new Error('expected a throw');
-}
 
 describe('QDense / QConv: quantizer types and data', () => {
   const r = rng(1);
