@@ -13,6 +13,10 @@
  *   function), binary → binary_tanh, ternary → TernaryTanh; the result type comes from the
  *   quantizer only through a config made at 'name'/'type' granularity.
  * - `QBatchNormalization`: a plain BatchNormalization (hls4ml ignores its quantizers).
+ * - `QSimpleRNN`, `QLSTM`, `QGRU`: the plain recurrent layer; the kernel/recurrent/bias/state
+ *   quantizers only name the weight/recurrent_weight/bias/accum types config_from_keras_model
+ *   writes (the weights stay float), the activation quantizers choose the function and the result
+ *   type; hard activations are refused as hls4ml asserts (docs/qkeras.md §12).
  *
  * The float evaluators are QKeras' inference semantics (quantized weights, quantized activations),
  * the reference the PTQ tools and the property tests compare against.

@@ -2,7 +2,8 @@
  * LSTM and GRU (Keras 2 and 3 `LSTM` / `GRU`; hls4ml `LSTM` / `GRU`, `nnet::lstm_stack` /
  * `nnet::gru_stack`), io_parallel and io_stream, Latency and Resource, static and non-static cells
  * (the same numbers), `return_sequences` both ways. SimpleRNN is read (and evaluated in float) but
- * refused by the conversion: hls4ml 1.3 has no Vivado SimpleRNN template.
+ * refused by the conversion: hls4ml 1.3 has no Vivado SimpleRNN template. The QKeras layers
+ * (QLSTM, QGRU, QSimpleRNN) are these with quantizer types and QKeras' float cell (src/layers/qkeras.ts).
  *
  * hls4ml sources: converters/keras/recurrent.py (parse_rnn_layer), converters/keras_v3/recurrent.py
  * (RecurentHandler), model/layers.py (LSTM, GRU, SimpleRNN), backends/fpga/fpga_backend.py
