@@ -21,8 +21,8 @@
  * The float evaluators are QKeras' inference semantics (quantized weights, quantized activations),
  * the reference the PTQ tools and the property tests compare against.
  *
- * hls4ml sources: converters/keras/qkeras.py, model/quantizers.py, model/layers.py
- * (add_weights_variable), utils/config.py (_get_precision_from_quantizer, config_from_keras_model),
+ * hls4ml sources: converters/keras/qkeras.py (parse_qrnn_layer too), model/quantizers.py, model/layers.py
+ * (add_weights_variable; LSTM/GRU.initialize), utils/config.py (_get_precision_from_quantizer, config_from_keras_model),
  * converters/keras_v2_to_hls.py (activation split of Q layers).
  */
 import { FormatError, UnsupportedError } from '../errors.js';
