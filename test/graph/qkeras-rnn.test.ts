@@ -93,6 +93,17 @@ describe('QLSTM / QGRU: the types config_from_keras_model writes, and what reach
     expect(fw.warnings!.some((w) => w.startsWith('qlstm: recurrent_activation quantizer quantized_sigmoid'))).toBe(true);
   });
 
+  it('a kernel value outside the quantizer\'s range wraps in the firmware where QKeras clips it', () => {
+    const l = qrnn('QLSTM', 'ql', 1, 1, { kernel: qbits(4, 0) }, rng(9));
+    l.weights![0]!.data[0] = 1.3; // quantized_bits(4, 0): QKeras clips to 0.875; fixed<4,1> (TRN, WRAP) wraps 1.3 to −0.75
+    const m = qkerasGraph('m', [2, 1], [l]);
+    const qk = evalQKeras(parseQKerasQuantizer(qbits(4, 0), { layer: 'ql', field: 'kernel_quantizer' }), { data: Float32Array.of(1.3), shape: [1] }, 'k').values[0];
+    expect(qk).toBe(0.875);
+    const L = layer(convertModel(m, configFromModel(m, { granularity: 'name' })), 'ql');
+    expect(fmt(L.types.weight)).toBe(t('fixed<4,1>'));
+    expect(Number(L.weights.weight![0])).toBe(-6); // raw of −0.75 at 3 fractional bits
+  });
+
   it("'model' granularity: the quantizers name nothing, every type is the default (and the activation type is warned about)", () => {
     const fw = convertModel(lstm);
     const L = layer(fw, 'qlstm');
