@@ -97,7 +97,7 @@ export function quantizerType(q: Quantizer): { type: FixedType; kind: PrecisionK
  * quantizer's type and the quantized data); `result` (QONNX Quant on an activation) likewise.
  * `activation` and `precisions` are what hls4ml's `config_from_keras_model` writes for QKeras
  * layers (the activation quantizer's result type; the types of quantizers hls4ml ignores
- * numerically, such as QBatchNormalization's): they reach the firmware only through a config made
+ * numerically, such as QBatchNormalization's and the QKeras recurrent layers'): they reach the firmware only through a config made
  * at 'name' or 'type' granularity.
  */
 export interface LayerQuantizers {

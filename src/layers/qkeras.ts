@@ -13,12 +13,16 @@
  *   function), binary → binary_tanh, ternary → TernaryTanh; the result type comes from the
  *   quantizer only through a config made at 'name'/'type' granularity.
  * - `QBatchNormalization`: a plain BatchNormalization (hls4ml ignores its quantizers).
+ * - `QSimpleRNN`, `QLSTM`, `QGRU`: the plain recurrent layer; the kernel/recurrent/bias/state
+ *   quantizers only name the weight/recurrent_weight/bias/accum types config_from_keras_model
+ *   writes (the weights stay float), the activation quantizers choose the function and the result
+ *   type; hard activations are refused as hls4ml asserts (docs/qkeras.md §12).
  *
  * The float evaluators are QKeras' inference semantics (quantized weights, quantized activations),
  * the reference the PTQ tools and the property tests compare against.
  *
- * hls4ml sources: converters/keras/qkeras.py, model/quantizers.py, model/layers.py
- * (add_weights_variable), utils/config.py (_get_precision_from_quantizer, config_from_keras_model),
+ * hls4ml sources: converters/keras/qkeras.py (parse_qrnn_layer too), model/quantizers.py, model/layers.py
+ * (add_weights_variable; LSTM/GRU.initialize), utils/config.py (_get_precision_from_quantizer, config_from_keras_model),
  * converters/keras_v2_to_hls.py (activation split of Q layers).
  */
 import { FormatError, UnsupportedError } from '../errors.js';
@@ -47,6 +51,7 @@ import { batchnormModule, bnParams } from './batchnorm.js';
 import { convModule } from './conv.js';
 import { denseModule } from './dense.js';
 import { depthwiseModule } from './depthwise.js';
+import { floatRnn, recurrentModule } from './recurrent.js';
 import { hardActivationDraft } from './activation.js';
 import type { ActivationSplit, HlsDraft, KerasRule, LayerModule, ModelClassSpec } from './spec.js';
 
@@ -516,10 +521,145 @@ const qconv2dBatchnormModel: ModelClassSpec = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// QSimpleRNN, QLSTM, QGRU (on the recurrent kind)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * `<var>_quantizer` keys of a QKeras recurrent layer and the `Precision` entry each becomes
+ * (converters/keras/qkeras.py parse_qrnn_layer: kernel → weight_quantizer, recurrent →
+ * recurrent_weight_quantizer, bias → bias_quantizer, state → accum_quantizer; utils/config.py
+ * config_from_keras_model writes `Precision[<name before _quantizer>] = str(hls_type)`).
+ */
+const RNN_SLOTS = [
+  ['kernel', 'weight', 'kernel'],
+  ['recurrent', 'recurrent_weight', 'recurrent_kernel'],
+  ['bias', 'bias', 'bias'],
+  ['state', 'accum', undefined],
+] as const;
+
+/** What a Q recurrent layer keeps of its quantizers: the QKeras quantizers (float reference) and hls4ml's type strings. */
+interface RnnQuantizers {
+  weights: Partial<Record<'kernel' | 'recurrent' | 'bias' | 'state', { quantizer: QKerasQuantizer; text: string }>>;
+  activation?: QKerasQuantizer;
+  recurrentActivation?: QKerasQuantizer;
+}
+
+/**
+ * hls4ml's activation name for a Q recurrent layer's `activation` / `recurrent_activation`
+ * (parse_qrnn_layer): a string is kept as it is; a quantizer goes through get_activation_quantizer
+ * (the QActivation mapping), where a HardActivation (quantized_tanh / quantized_sigmoid without
+ * use_real_*) fails hls4ml's assert.
+ */
+function rnnActivation(r: LayerConfigReader, key: 'activation' | 'recurrent_activation', fallback: string): { name: string; quantizer?: QKerasQuantizer } {
+  const v = r.config[key];
+  if (v === undefined) return { name: fallback };
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && QKERAS_QUANTIZER_CLASSES.includes(String((v as Record<string, unknown>)['class_name']))) {
+    const ctx = { layer: r.name, field: key };
+    const q = parseQKerasQuantizer(v, ctx);
+    const m = qactivationLayer(q, ctx);
+    if (m.className === 'HardActivation') {
+      const real = q.cls === 'quantized_tanh' ? 'use_real_tanh' : 'use_real_sigmoid';
+      throw new UnsupportedError(r.field(key), `${q.cls} without ${real}=True is a hard activation, which hls4ml refuses in a ${r.kerasClass}: "Hard activation not supported" (converters/keras/qkeras.py parse_qrnn_layer)`);
+    }
+    return { name: m.activation, quantizer: q };
+  }
+  if (typeof v === 'string' && /^\s*(quantized_|binary|ternary|stochastic_)/.test(v)) {
+    throw new UnsupportedError(r.field(key), `hls4ml keeps the string '${v}' of a ${r.kerasClass} as the activation's name, and its recurrent kernels have no nnet::activation class of that name (serialise the quantizer as an object)`);
+  }
+  return { name: normaliseActivation(v, r.field(key)) };
+}
+
+function qRnnKeras(base: KerasRule, cls: 'SimpleRNN' | 'LSTM' | 'GRU'): KerasRule {
+  return {
+    arity: 'one',
+    attrs(r) {
+      const act = rnnActivation(r, 'activation', 'tanh');
+      const ract = cls === 'SimpleRNN' ? undefined : rnnActivation(r, 'recurrent_activation', 'sigmoid');
+      // the float rule reads the activations as Keras names: give it plain ones, then set hls4ml's
+      const a = base.attrs(new LayerConfigReader(r.index, r.kerasClass, r.name, { ...r.config, activation: 'tanh', ...(ract ? { recurrent_activation: 'sigmoid' } : {}) }));
+      a.activation = act.name;
+      if (ract) a.recurrentActivation = ract.name;
+      const q: RnnQuantizers = { weights: {} };
+      for (const [v] of RNN_SLOTS) {
+        // the same checks as every Q layer's weight quantizer (values QKeras computes reproducibly)
+        const wq = weightQuantizer(r, v, [], r.kerasClass);
+        if (wq?.qkeras) q.weights[v] = { quantizer: wq.qkeras.quantizer, text: wq.text ?? hls4mlPrecisionString(wq.qkeras.precision) };
+      }
+      if (act.quantizer) q.activation = act.quantizer;
+      if (ract?.quantizer) q.recurrentActivation = ract.quantizer;
+      a.rnnQuantizers = q;
+      return a;
+    },
+    outputShape: (s, a, r) => base.outputShape(s, a, r),
+    weights: base.weights,
+    quantizers(r, a) {
+      const q = a.rnnQuantizers as RnnQuantizers;
+      const precisions: Record<string, string> = {};
+      for (const [v, pname] of RNN_SLOTS) {
+        const w = q.weights[v];
+        if (w) precisions[pname] = w.text;
+      }
+      const out: LayerQuantizers = { precisions };
+      if (q.activation) out.activation = activationPrecision(q.activation, { layer: r.name, field: 'activation' });
+      return { quantizers: out, warnings: q.activation ? activationWarnings(q.activation, r.name) : [] };
+    },
+  };
+}
+
+/** The departures of hls4ml's firmware from QKeras' cell, one warning each (only for quantizers the layer has). */
+function rnnDepartures(l: ModelLayer): string[] {
+  const q = l.attrs.rnnQuantizers as RnnQuantizers;
+  const w: string[] = [];
+  const weightVars = (['kernel', 'recurrent', 'bias'] as const).filter((v) => q.weights[v]);
+  if (weightVars.length) {
+    w.push(
+      `${l.name}: hls4ml does not apply the ${weightVars.map((v) => `${v}_quantizer`).join(', ')} of a ${l.className} (model/layers.py ${l.className.slice(1)}.initialize creates the weights without a quantizer): the firmware holds the float weights cast to the configured types — the quantizers' types only through a config made at 'name' granularity — so values are truncated, and values outside the quantizer's range wrap, where QKeras rounds and clips`,
+    );
+  }
+  if (q.weights.state) w.push(`${l.name}: state_quantizer: QKeras quantizes the states h and c before every step; hls4ml only takes its type as the accumulator type (accum_t, through a 'name' config)`);
+  if (q.activation) w.push(`${l.name}: activation quantizer ${q.activation.cls}: hls4ml computes the plain ${String(l.attrs.activation)} inside the cell (no quantization of its outputs) and takes the quantizer's type only as the layer's result type (through a 'name' config)`);
+  if (q.recurrentActivation) w.push(`${l.name}: recurrent_activation quantizer ${q.recurrentActivation.cls}: hls4ml computes the plain ${String(l.attrs.recurrentActivation)} (its type is not used anywhere)`);
+  return w;
+}
+
+function qRnnModel(base: ModelClassSpec, cls: 'SimpleRNN' | 'LSTM' | 'GRU'): ModelClassSpec {
+  return {
+    keras: qRnnKeras(base.keras!, cls),
+    hlsClass: base.hlsClass,
+    typeKey: () => `Q${cls}`,
+    build(l, ctx) {
+      noKeras3(l, ctx.source, ctx.where);
+      const d = base.build(l, ctx) as HlsDraft;
+      d.attrs = { ...d.attrs, conversionWarnings: [...((d.attrs.conversionWarnings as string[] | undefined) ?? []), ...rnnDepartures(l)] };
+      return d;
+    },
+    // QKeras' cell: quantized weights, the quantizers as activations, the state quantizer on h and c
+    float(l, [x], ctx) {
+      const q = l.attrs.rnnQuantizers as RnnQuantizers;
+      const weights = { ...l.weights };
+      for (const [v, , key] of RNN_SLOTS) {
+        const t = key ? l.weights[key] : undefined;
+        const wq = q.weights[v];
+        if (!t || !wq) continue;
+        weights[key!] = { shape: t.shape, data: Float64Array.from(evalQKeras(wq.quantizer, { data: Float32Array.from(t.data), shape: t.shape }, `${l.name}.${key!}`).values) };
+      }
+      const state = q.weights.state;
+      return floatRnn(cls, { ...l, weights }, x!, ctx.n, ctx.keras3, {
+        ...(q.activation ? { activation: floatQuantizer(q.activation, l.name) } : {}),
+        ...(q.recurrentActivation ? { recurrentActivation: floatQuantizer(q.recurrentActivation, l.name) } : {}),
+        ...(state ? { state: floatQuantizer(state.quantizer, `${l.name}.state_quantizer`) } : {}),
+      });
+    },
+    // hls4ml stores the float weights (not the quantizers' values)
+    profileWeights: base.profileWeights,
+    accumRange: base.accumRange,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // QKeras classes hls4ml has no handler for, and the ones that land with other layer kinds
 // ---------------------------------------------------------------------------------------------
 
-const QRNN = '{cls}: not supported yet (hls4ml converts it as a plain recurrent layer whose weight quantizers only name the configured types, with hard-activation quantizers refused)';
 const NO_HANDLER = 'hls4ml rejects it: "ERROR: Unsupported layer type: {cls}" (hls4ml 1.3 has no handler for this QKeras class)';
 
 /** The QKeras layer kind. */
@@ -535,11 +675,11 @@ export const qkerasModule = {
     QDepthwiseConv2D: qDepthwiseModel(depthwiseModule.model.DepthwiseConv2D, 'QDepthwiseConv2D'),
     QSeparableConv1D: qSeparableModel(depthwiseModule.model.SeparableConv1D, 'QSeparableConv1D'),
     QSeparableConv2D: qSeparableModel(depthwiseModule.model.SeparableConv2D, 'QSeparableConv2D'),
+    QSimpleRNN: qRnnModel(recurrentModule.model.SimpleRNN, 'SimpleRNN'),
+    QLSTM: qRnnModel(recurrentModule.model.LSTM, 'LSTM'),
+    QGRU: qRnnModel(recurrentModule.model.GRU, 'GRU'),
   },
   rejects: {
-    QSimpleRNN: QRNN,
-    QLSTM: QRNN,
-    QGRU: QRNN,
     QDenseBatchnorm: NO_HANDLER,
     QAveragePooling2D: NO_HANDLER,
     QGlobalAveragePooling2D: NO_HANDLER,

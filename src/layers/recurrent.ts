@@ -2,7 +2,8 @@
  * LSTM and GRU (Keras 2 and 3 `LSTM` / `GRU`; hls4ml `LSTM` / `GRU`, `nnet::lstm_stack` /
  * `nnet::gru_stack`), io_parallel and io_stream, Latency and Resource, static and non-static cells
  * (the same numbers), `return_sequences` both ways. SimpleRNN is read (and evaluated in float) but
- * refused by the conversion: hls4ml 1.3 has no Vivado SimpleRNN template.
+ * refused by the conversion: hls4ml 1.3 has no Vivado SimpleRNN template. The QKeras layers
+ * (QLSTM, QGRU, QSimpleRNN) are these with quantizer types and QKeras' float cell (src/layers/qkeras.ts).
  *
  * hls4ml sources: converters/keras/recurrent.py (parse_rnn_layer), converters/keras_v3/recurrent.py
  * (RecurentHandler), model/layers.py (LSTM, GRU, SimpleRNN), backends/fpga/fpga_backend.py
@@ -27,7 +28,8 @@ import { RECURRENT_HEADER } from '../emit/cpp/recurrent.js';
 import { SEQ_KERNEL_CHECKERS } from '../conformance/kernels-seq.js';
 import { floatActivation } from './activation.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
-import { floatWeights } from './dense.js';
+import { floatWeights, productKind } from './dense.js';
+import { kindOf } from '../graph/hls-graph.js';
 import type { EmitArgs, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
 /** `lstm_config` / `gru_config` fields of a firmware recurrent layer. */
@@ -61,7 +63,7 @@ export interface LstmLayer extends FirmwareLayerBase<'LSTM', RecurrentFirmwareCo
 export interface GruLayer extends FirmwareLayerBase<'GRU', RecurrentFirmwareConfig, RecTypes, RecWeights> {}
 type RecurrentLayer = LstmLayer | GruLayer;
 
-type RnnCls = 'LSTM' | 'GRU' | 'SimpleRNN';
+export type RnnCls = 'LSTM' | 'GRU' | 'SimpleRNN';
 const GATES: Record<RnnCls, number> = { LSTM: 4, GRU: 3, SimpleRNN: 1 };
 const RECURRENT_ACTIVATIONS = ['tanh', 'sigmoid', 'relu'] as const;
 
@@ -104,8 +106,27 @@ function kerasRnn(cls: RnnCls): NonNullable<ModelClassSpec['keras']> {
   };
 }
 
-/** Keras' recurrent cells in float64 over n sequences x [n, T, n_in] → [n, T, u] or [n, u]. */
-function floatRnn(cls: RnnCls, l: ModelLayer, x: Float64Array, n: number, keras3: boolean): Float64Array {
+/** Elementwise functions of a cell (v, count) → values. */
+type CellFn = (v: Float64Array, n: number) => Float64Array;
+
+/**
+ * What a quantization-aware cell (QKeras QSimpleRNN/QLSTM/QGRU) computes differently: its own
+ * activation functions (the quantizers) and a quantizer applied to the previous states h and c at
+ * the start of every step (QKeras `QLSTMCell.call`: `h_tm1 = state_quantizer(h_tm1)`); the weights
+ * are passed in already quantized.
+ */
+export interface CellOverrides {
+  activation?: CellFn;
+  recurrentActivation?: CellFn;
+  state?: CellFn;
+}
+
+/**
+ * Keras' recurrent cells in float64 over n sequences x [n, T, n_in] → [n, T, u] or [n, u].
+ *
+ * @example floatRnn('LSTM', layer, x, 1, false)
+ */
+export function floatRnn(cls: RnnCls, l: ModelLayer, x: Float64Array, n: number, keras3: boolean, cell: CellOverrides = {}): Float64Array {
   const [T, nIn] = [l.inputShapes[0]![0]!, l.inputShapes[0]![1]!];
   const u = l.attrs.units!;
   const m = GATES[cls];
@@ -117,8 +138,8 @@ function floatRnn(cls: RnnCls, l: ModelLayer, x: Float64Array, n: number, keras3
   const braw = l.attrs.useBias === false ? undefined : floatWeights(l, 'bias', resetAfter ? 2 * M : M);
   const b0 = braw ? braw.subarray(0, M) : new Float64Array(M);
   const b1 = braw && resetAfter ? braw.subarray(M, 2 * M) : new Float64Array(M);
-  const act = floatActivation(l.attrs.activation ?? 'tanh', l.name, keras3);
-  const ract = floatActivation((l.attrs.recurrentActivation as string | undefined) ?? 'sigmoid', l.name, keras3);
+  const act = cell.activation ?? floatActivation(l.attrs.activation ?? 'tanh', l.name, keras3);
+  const ract = cell.recurrentActivation ?? floatActivation((l.attrs.recurrentActivation as string | undefined) ?? 'sigmoid', l.name, keras3);
   const seq = l.attrs.returnSequences === true;
   const back = l.attrs.goBackwards === true;
   const y = new Float64Array(n * (seq ? T : 1) * u);
@@ -128,6 +149,10 @@ function floatRnn(cls: RnnCls, l: ModelLayer, x: Float64Array, n: number, keras3
     const c = new Float64Array(u);
     for (let step = 0; step < T; step++) {
       const t = back ? T - 1 - step : step;
+      if (cell.state) {
+        h.set(cell.state(h, u));
+        c.set(cell.state(c, u));
+      }
       const xa = new Float64Array(M);
       const ha = new Float64Array(M);
       for (let j = 0; j < M; j++) {
@@ -300,6 +325,14 @@ function rnnHls(cls: 'LSTM' | 'GRU'): HlsClassSpec {
         recurrent_bias: typed(n, 'recurrent_bias'),
         table: typed(n, 'table'),
       };
+      for (const v of ['weight', 'recurrent_weight'] as const) {
+        // recurrent_templates.py picks each recurrent dense's product with product_type(input, weight)
+        // (backends/fpga/fpga_backend.py); hlsemu's recurrent kernels compute the plain product only.
+        const p = productKind(`${n.name}.${v}`, ctx.inputKinds?.[0] ?? 'fixed', kindOf(n, v), types[v]);
+        if (p !== 'mult') {
+          throw new UnsupportedError(`${n.name}.${v}_t`, `the input and ${v} precision classes select hls4ml's ${p} product for this recurrent dense, which hlsemu's recurrent kernels do not compute (plain product only); use another type`);
+        }
+      }
       const nIn = n.attrs.nIn as number;
       const u = n.attrs.units as number;
       const T = n.attrs.nSequence as number;

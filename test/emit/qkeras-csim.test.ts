@@ -4,8 +4,8 @@
  * and QKeras models built here — binary/ternary networks (Xnor products, the n_in-corrected binary
  * result, BatchNormalization + quantized tanh thresholds, Xnor max pooling), power-of-two weights in
  * Dense and Conv (weight_exponential, Resource strategy), alpha scales (ApplyAlpha with exponent or
- * fixed-point scales), hard activations, QConv2DBatchnorm's folded weights — compute in C++
- * exactly what the emulator computes, in io_parallel and io_stream. The real QKeras models (read in place when present) too.
+ * fixed-point scales), hard activations, QConv2DBatchnorm's folded weights, QLSTM → QGRU — compute in
+ * C++ exactly what the emulator computes, in io_parallel and io_stream. The real QKeras models (read in place when present) too.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import type { FirmwareGraph } from '../../src/graph/firmware.js';
 import { csimProject, emitProject, referenceFromExpected } from '../../src/emit/index.js';
 import { loadModel } from '../../src/import/index.js';
 import { apTypes, emulatorReference } from './helpers.js';
-import { bn, plain, q, qact, qbits, qconv2d, qconv2dbn, qdense, qkerasGraph, qrelu, rng } from '../import/qkeras-builder.js';
+import { bn, plain, q, qact, qbits, qconv2d, qconv2dbn, qdense, qkerasGraph, qrelu, qrnn, rng } from '../import/qkeras-builder.js';
 
 const AP = apTypes();
 const tmp = mkdtempSync(join(tmpdir(), 'hlsemu-qkeras-csim-'));
@@ -153,6 +153,20 @@ describe.skipIf(!AP)('C simulation of QKeras models', () => {
       const fw = convertModel(m, { ...configFromModel(m, { granularity: 'name' }), IOType: io });
       expect(fw.layers.map((l) => l.name)).toContain('cbn2_alpha');
       await againstEmulator(fw, `qcbn_${io}`);
+    }
+  }, 600_000);
+
+  it("QLSTM (return_sequences) → QGRU at 'name' granularity: the quantizers' types on float weights (io_parallel and io_stream)", async () => {
+    const r = rng(31);
+    const tanh8 = q('quantized_tanh', { bits: 8, symmetric: false, use_real_tanh: true });
+    const m = qkerasGraph('qrnn', [6, 3], [
+      qrnn('QLSTM', 'ql', 3, 4, { kernel: qbits(8, 0), recurrent: qbits(8, 0), bias: qbits(8, 1), state: qbits(12, 3) }, r, { activation: tanh8, returnSequences: true }),
+      qrnn('QGRU', 'qg', 4, 3, { kernel: qbits(6, 0), recurrent: qbits(7, 0), bias: qbits(8, 2) }, r, { activation: qrelu(8, 3), recurrentActivation: q('quantized_sigmoid', { bits: 8, use_real_sigmoid: true }) }),
+    ]);
+    for (const io of ['io_parallel', 'io_stream'] as const) {
+      const fw = convertModel(m, { ...configFromModel(m, { granularity: 'name' }), IOType: io });
+      expect(fw.layers.map((l) => l.cls)).toEqual(['LSTM', 'GRU']);
+      await againstEmulator(fw, `qrnn_${io}`);
     }
   }, 600_000);
 

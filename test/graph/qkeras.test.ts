@@ -319,8 +319,7 @@ describe('warnings and rejections name the layer, the quantizer and the reason',
     expect(thrown(build([qact('a', 'relu')])).message).toMatch(/Unsupported QKeras activation: unknown/);
     expect(thrown(build([qact('a', q('quantized_po2', { bits: 4 }))])).message).toMatch(/Unsupported QKeras activation: quantized_po2/);
   });
-  it('QKeras classes not converted yet, or that hls4ml has no handler for', () => {
-    expect(thrown(build([plain('QLSTM', 'l', { units: 2 })])).message).toMatch(/^layers\[1\] \(QLSTM 'l'\): QLSTM: not supported yet/);
+  it('QKeras classes that hls4ml has no handler for', () => {
     expect(thrown(build([plain('QAveragePooling2D', 'p')])).message).toMatch(/Unsupported layer type: QAveragePooling2D/);
   });
   it('QKeras in a Keras 3 model: hls4ml 1.3 has no handler for it', () => {

@@ -198,3 +198,49 @@ export async function writeQKeras(dir: string, name: string, inputShape: number[
   );
   return json;
 }
+
+/**
+ * A QSimpleRNN / QLSTM / QGRU layer over [T, nIn] (kernel [nIn, m·units], recurrent kernel
+ * [units, m·units], bias [m·units], GRU [2, 3·units]); quantizers by QKeras key (`kernel`,
+ * `recurrent`, `bias`, `state`), activations as QKeras serialises them.
+ */
+export function qrnn(
+  cls: 'QSimpleRNN' | 'QLSTM' | 'QGRU',
+  name: string,
+  nIn: number,
+  units: number,
+  quantizers: { kernel?: Json | null; recurrent?: Json | null; bias?: Json | null; state?: Json | null },
+  r: () => number,
+  opts: { activation?: unknown; recurrentActivation?: unknown; returnSequences?: boolean; amp?: number } = {},
+): BuiltLayer {
+  const m = cls === 'QLSTM' ? 4 : cls === 'QGRU' ? 3 : 1;
+  const amp = opts.amp ?? 0.6;
+  const config: Json = {
+    name,
+    units,
+    activation: opts.activation ?? 'tanh',
+    use_bias: true,
+    return_sequences: opts.returnSequences ?? false,
+    return_state: false,
+    go_backwards: false,
+    stateful: false,
+    unroll: false,
+    kernel_quantizer: quantizers.kernel ?? null,
+    recurrent_quantizer: quantizers.recurrent ?? null,
+    bias_quantizer: quantizers.bias ?? null,
+    state_quantizer: quantizers.state ?? null,
+  };
+  if (cls !== 'QSimpleRNN') config.recurrent_activation = opts.recurrentActivation ?? 'sigmoid';
+  if (cls === 'QGRU') config.reset_after = true;
+  const biasShape = cls === 'QGRU' ? [2, m * units] : [m * units];
+  return {
+    cls,
+    name,
+    config,
+    weights: [
+      { name: 'kernel', shape: [nIn, m * units], data: randomWeights(r, [nIn, m * units], amp) },
+      { name: 'recurrent_kernel', shape: [units, m * units], data: randomWeights(r, [units, m * units], amp) },
+      { name: 'bias', shape: biasShape, data: randomWeights(r, biasShape, amp / 2) },
+    ],
+  };
+}
