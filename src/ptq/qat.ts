@@ -18,12 +18,17 @@ import { splitLayer } from '../layers/activation.js';
 import { MODEL_CLASSES } from '../layers/registry.js';
 
 /**
- * True when the model carries trained quantizers (weight/bias quantizers or activation quantizers).
+ * True when the model carries trained quantizers (weight/bias quantizers, activation quantizers, or
+ * other quantizers that name a type, like a QLSTM's recurrent and state quantizers).
  *
  * @example isQatModel(await loadModel('qkeras_3layer.json')) // true
  */
 export function isQatModel(model: ModelGraph): boolean {
-  return model.layers.some((l) => !!(l.quantizers && (l.quantizers.weight || l.quantizers.bias || l.quantizers.activation || l.quantizers.result)) || l.attrs.activationQuantizer !== undefined);
+  return model.layers.some((l) => {
+    const q = l.quantizers;
+    // `precisions`: types a quantizer names without a weight/bias slot (QLSTM/QGRU recurrent weights, state)
+    return !!(q && (q.weight || q.bias || q.activation || q.result || Object.keys(q.precisions ?? {}).length)) || l.attrs.activationQuantizer !== undefined;
+  });
 }
 
 /**

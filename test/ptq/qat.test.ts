@@ -26,7 +26,7 @@ import {
   trainedPrecisions,
   unquantizedConfig,
 } from '../../src/ptq/index.js';
-import { qact, qbits, qdense, qkerasGraph, qrelu, rng, writeQKeras, plain } from '../import/qkeras-builder.js';
+import { qact, qbits, qdense, qkerasGraph, qrelu, qrnn, rng, writeQKeras, plain } from '../import/qkeras-builder.js';
 import { tempDir } from './helpers.js';
 
 const N = 60;
@@ -156,6 +156,11 @@ describe('profile and suggest', () => {
 describe('a QKeras model built in memory is QAT too', () => {
   it('isQatModel', () => {
     expect(isQatModel(qkerasGraph('m', [16], layers()))).toBe(true);
+  });
+  it('isQatModel: a QLSTM whose only quantizers are its weight and state quantizers (they name types, no activation quantizer)', () => {
+    const r = rng(5);
+    expect(isQatModel(qkerasGraph('l', [4, 3], [qrnn('QLSTM', 'ql', 3, 2, { kernel: qbits(8, 0), state: qbits(12, 3) }, r)]))).toBe(true);
+    expect(isQatModel(qkerasGraph('l0', [4, 3], [qrnn('QLSTM', 'ql', 3, 2, {}, r)]))).toBe(false);
   });
 });
 
