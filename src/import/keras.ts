@@ -229,6 +229,9 @@ export async function loadKerasModel(jsonPath: string, h5Path?: string): Promise
   const topology = readJsonFile(jsonPath, 'Keras topology JSON');
   const parsed = parseKerasTopology(topology, jsonPath);
   const weightsPath = h5Path ?? defaultWeightsPath(jsonPath);
+  if (!existsSync(weightsPath)) {
+    throw new FormatError(weightsPath, `HDF5 file not found: a Keras topology JSON needs its weights, '${basename(weightsPath)}' next to '${basename(jsonPath)}' (give both files together)`);
+  }
   const { mod, file } = await openH5(weightsPath);
   try {
     return wrapH5Errors(weightsPath, () => {

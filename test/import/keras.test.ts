@@ -225,7 +225,7 @@ describe('malformed Keras inputs → typed errors', () => {
   it('missing weights file names the file', async () => {
     const json = join(dir, 'no_weights.json');
     writeFileSync(json, JSON.stringify(toKeras2Topology(model())));
-    await expect(loadKerasModel(json)).rejects.toThrow(/no_weights_weights\.h5: HDF5 file not found/);
+    await expect(loadKerasModel(json)).rejects.toThrow(/no_weights_weights\.h5: HDF5 file not found: a Keras topology JSON needs its weights, 'no_weights_weights\.h5' next to/);
   });
 
   it('missing dataset listed in weight_names names the dataset and layer', async () => {
