@@ -214,6 +214,8 @@ export const IO_TYPES = ['io_parallel', 'io_stream'] as const;
 const IMPL_HEADS = new Set(['io_parallel', 'io_stream', 'latency', 'resource', 'stable', 'legacy', 'argmax']);
 /** Second component of `impl` (`io_stream/encoded`, `latency/multidim`, …). */
 const IMPL_VARIANTS = new Set(['im2col', 'encoded', 'linebuffer', 'global', 'static', 'non_static', 'latency', 'resource', 'stable', 'legacy', 'argmax', 'multidim']);
+/** Config fields that hls4ml prints as C++ floats (softmax `static constexpr float exp_scale`, set by HGQ2 converters). */
+const FLOAT_KEYS = new Set(['exp_scale']);
 /** Lookup-table sizes: positive and bounded, independent of the case's data. */
 const TABLE_SIZE_KEYS = new Set(['table_size', 'exp_table_size', 'inv_table_size', 'table_size_attribute']);
 /** Largest lookup table a case may ask for. */
@@ -253,7 +255,7 @@ function checkConfigValues(cfg: Record<string, unknown>, path: string, maxLen: n
     if (v === null) throw new FormatError(field, 'expected a value, got null');
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new FormatError(field, `expected a finite number, got ${v}`);
-      if (k.endsWith('_literal')) continue;
+      if (k.endsWith('_literal') || FLOAT_KEYS.has(k)) continue;
       if (!Number.isInteger(v)) throw new FormatError(field, `expected an integer, got ${v}`);
       if (k === 'axis') {
         if (v < -8 || v > 8) throw new FormatError(field, `axis ${v} is out of range`);

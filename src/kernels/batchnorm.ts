@@ -89,7 +89,8 @@ export function batchnorm(cfg: BatchNormConfig, x: RawInput, scale: RawInput, bi
   const fp = expo ? Wr / 2 : frac(t.input) + frac(t.scale);
   const fb = frac(t.bias);
   const F = Math.max(fp, fb);
-  const bits = Math.max((expo ? Wr : t.input.W + t.scale.W) + (F - fp), t.bias.W + (F - fb)) + 2;
+  // The cast to result_t reads and writes result-width mantissas too: a result wider than the sum needs the BigInt path.
+  const bits = Math.max(Math.max((expo ? Wr : t.input.W + t.scale.W) + (F - fp), t.bias.W + (F - fb)) + 2, t.result.W);
   const run = <T extends number | bigint>(A: Arith<T>): RawOutput => {
     const out = allocOut(layer, nIn, t.result, opts.out);
     const xs = readRaw(A, layer, 'input', x, t.input, nIn);

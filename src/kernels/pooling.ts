@@ -151,10 +151,10 @@ export class PoolingKernel {
       const w = parallelWindows(g);
       this.windows = countPad ? { ...w, counts: w.counts.fill(w.kSize) } : w;
     } else {
-      if (g.pt || g.pb || g.pl || g.pr) throw new UnsupportedError(`${layer}.pad_left`, 'io_stream pooling does not support padding (the C++ asserts)');
+      if (g.pt || g.pb || g.pl || g.pr) throw new UnsupportedError(`${layer}.${g.pt ? 'pad_top' : g.pb ? 'pad_bottom' : g.pl ? 'pad_left' : 'pad_right'}`, 'io_stream pooling does not support padding (the C++ asserts)');
       const im = windowImplementation(layer, impl, 'pooling');
       if (im === 'encoded' || !g.oneD) {
-        if (g.kh !== g.sh || g.kw !== g.sw) throw new UnsupportedError(`${layer}.stride_width`, `io_stream ${im === 'encoded' ? 'Encoded' : '2D'} pooling needs stride == pool size (the C++ asserts), got pool ${g.kh}x${g.kw} stride ${g.sh}x${g.sw}`);
+        if (g.kh !== g.sh || g.kw !== g.sw) throw new UnsupportedError(`${layer}.${g.kh !== g.sh ? 'stride_height' : 'stride_width'}`, `io_stream ${im === 'encoded' ? 'Encoded' : '2D'} pooling needs stride == pool size (the C++ asserts), got pool ${g.kh}x${g.kw} stride ${g.sh}x${g.sw}`);
       }
       if (im === 'encoded') {
         this.tables = g.oneD ? { pool_table_width: poolTable(g.W, g.kw) } : { pool_table_height: poolTable(g.H, g.kh), pool_table_width: poolTable(g.W, g.kw) };

@@ -52,6 +52,21 @@ describe('kernel cases', () => {
     expectFailure(await checkCaseCopy('hls4ml/dense.jsonl', 0, (c) => ((c.config as Json).n_zeros = 1e9)), /config\.n_zeros: 1000000000 is larger than any data array/);
   });
 
+  it('softmax exp_scale is a float (hls4ml prints it as `static constexpr float`): non-integer values are accepted and used', async () => {
+    // Two cases produced by hls4ml's nnet_activation.h (latency exp_scale 0.25, stable exp_scale 0.5), outputs and tables.
+    const fixture = join(__dirname, '..', 'fixtures', 'conformance', 'softmax_exp_scale.jsonl');
+    const [rep] = await runConformance([fixture]);
+    expect(rep!.failures).toEqual([]);
+    expect(rep!.passed).toBe(2);
+    const lines = readFileSync(fixture, 'utf8').split('\n').filter((l) => l.trim());
+    const c = JSON.parse(lines[0]!) as Json;
+    (c.config as Json).exp_scale = 1;
+    const p = join(dir, `case${k++}.jsonl`);
+    writeFileSync(p, `${JSON.stringify(c)}\n`);
+    const [rep1] = await runConformance([p]);
+    expect(rep1!.failures.join(' | ')).toMatch(/table exp_table: \d+ of 128 values differ/);
+  });
+
   it('a hostile n_elem: 1e9 is rejected before allocating', async () => {
     const t0 = Date.now();
     expectFailure(await checkCaseCopy('hls4ml/merge.jsonl', 0, (c) => ((c.config as Json).n_elem = 1e9)), /config\.n_elem: 1000000000 is larger than any data array of the case \(longest: 16 values\)/);

@@ -106,7 +106,18 @@ describe('unsupported combinations', () => {
     expectErr(
       () => pooling2d({ name: 'pool', in_height: 4, in_width: 4, n_filt: 1, pool_height: 2, pool_width: 2, stride_height: 1, stride_width: 1, pool_op: 'Max', io_type: 'io_stream', implementation: 'Encoded', types: { input: t, accum: t, result: t } }, new Array(16).fill(0)),
       UnsupportedError,
+      'pool.stride_height',
+    );
+    // The error names the field that breaks the rule.
+    expectErr(
+      () => pooling2d({ name: 'pool', in_height: 4, in_width: 4, n_filt: 1, pool_height: 2, pool_width: 2, stride_height: 2, stride_width: 1, pool_op: 'Max', io_type: 'io_stream', types: { input: t, accum: t, result: t } }, new Array(16).fill(0)),
+      UnsupportedError,
       'pool.stride_width',
+    );
+    expectErr(
+      () => pooling2d({ name: 'pool', in_height: 4, in_width: 4, n_filt: 1, pool_height: 2, pool_width: 2, pad_bottom: 1, pool_op: 'Max', io_type: 'io_stream', types: { input: t, accum: t, result: t } }, new Array(16).fill(0)),
+      UnsupportedError,
+      'pool.pad_bottom',
     );
   });
   it('Encoded conv with a non-square kernel', () => {
