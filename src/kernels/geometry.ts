@@ -157,6 +157,8 @@ export interface Windows {
   taps: Int32Array;
   /** Per output pixel, the number of non-padding taps (io_parallel average pooling divides by it). */
   counts: Int32Array;
+  /** Encoded only: the first instruction index the C++ reads past the end of `pixels` (undefined behaviour there). */
+  pastEnd?: number;
 }
 
 /** A growable Int32 list (window tables can be large: no boxed-number arrays). */
@@ -313,6 +315,7 @@ export function encodedConvWindows(g: WindowGeometry, t: EncodedTable): Windows 
   for (let f = 0; f < kSize; f++) fifos.push([]);
   const list = new IntList(g.outH * g.outW * kSize);
   const last = 2 ** (kSize - 1);
+  let pastEnd = -1;
   for (let ih = 0; ih < PH; ih++) {
     const shIdx = g.oneD ? 0 : scaleIndex(t.kindH, g.kh, g.sh, PH, ih);
     for (let iw = 0; iw < PW; iw++) {
@@ -322,6 +325,7 @@ export function encodedConvWindows(g: WindowGeometry, t: EncodedTable): Windows 
       // memory (undefined behaviour), which we take as an empty mask.
       const ti = shIdx * t.minW + swIdx;
       const mask = ti < t.pixels.length ? t.pixels[ti]! : 0;
+      if (ti >= t.pixels.length && pastEnd < 0) pastEnd = ti;
       const tap = padTap(g, ih, iw);
       let m = mask;
       for (let f = 0; f < kSize && m > 0; f++) {
@@ -338,7 +342,9 @@ export function encodedConvWindows(g: WindowGeometry, t: EncodedTable): Windows 
     }
   }
   const nOut = list.length / kSize;
-  return { nOut, kSize, taps: list.take(), counts: fullCounts(nOut, kSize) };
+  const w: Windows = { nOut, kSize, taps: list.take(), counts: fullCounts(nOut, kSize) };
+  if (pastEnd >= 0) w.pastEnd = pastEnd;
+  return w;
 }
 
 /**
@@ -424,7 +430,10 @@ export function layerWindows(
   else if (o.encoded) w = encodedConvWindows(g, o.encoded);
   else throw new UnsupportedError(`${layer}.implementation`, 'Encoded windows need an instruction table');
   if (io === 'io_stream' && w.nOut < g.outH * g.outW) {
-    throw new UnsupportedError(`${layer}.implementation`, `the stream kernel emits only ${w.nOut} of ${g.outH * g.outW} output pixels (the next layer would read an empty stream)`);
+    const why = w.pastEnd !== undefined && o.encoded && o.encoded !== 'pool'
+      ? `: hls4ml's scale index reads pixels[${w.pastEnd}] past the ${o.encoded.pixels.length}-entry instruction table (undefined behaviour in the C++, whose answer then depends on memory layout); use the LineBuffer implementation`
+      : ' (the next layer would read an empty stream)';
+    throw new UnsupportedError(`${layer}.implementation`, `the stream kernel emits only ${w.nOut} of ${g.outH * g.outW} output pixels${why}`);
   }
   return w;
 }

@@ -6,6 +6,7 @@ import {
   batchnorm,
   computeConv2dInstructions,
   concatenate,
+  conv1d,
   conv2d,
   dense,
   merge,
@@ -124,6 +125,14 @@ describe('unsupported combinations', () => {
     const cfg = { name: 'c', in_height: 5, in_width: 5, n_chan: 1, filt_height: 3, filt_width: 1, n_filt: 1, io_type: 'io_stream', implementation: 'Encoded', types };
     expectErr(() => conv2d(cfg, new Array(25).fill(0), [1, 1, 1], [0]), UnsupportedError, 'c.filt_width', /square/);
     expect(() => computeConv2dInstructions(5, 5, 1, [3, 1], 1)).toThrow(UnsupportedError);
+  });
+  it('Encoded conv whose scale index reads past the instruction table (1x1 kernel, stride 3, width 5)', () => {
+    // hls4ml computes min_width 6 and pixels [1,0,0,1,0,0]; scale_index_regular maps input column 3 to 6,
+    // one past the table, so the C++ reads unrelated memory for the second output pixel.
+    const cfg = { name: 'c', in_width: 5, n_chan: 1, filt_width: 1, stride_width: 3, n_filt: 1, io_type: 'io_stream', implementation: 'Encoded', types };
+    expectErr(() => conv1d(cfg, new Array(5).fill(0), [1], [0]), UnsupportedError, 'c.implementation', /reads pixels\[6\] past the 6-entry instruction table/);
+    // The LineBuffer implementation computes both pixels.
+    expect(conv1d({ ...cfg, implementation: 'LineBuffer' }, [1, 2, 3, 4, 5], [1], [0]).length).toBe(2);
   });
   it('strategies hlsemu does not implement', () => {
     expectErr(() => dense({ name: 'd', n_in: 1, n_out: 1, strategy: 'resource_unrolled', types }, [1], [1], [0]), UnsupportedError, 'd.strategy');
