@@ -18,8 +18,9 @@
  *   QuantToActivation; its merge into the producing layer is a conversion pass). Quants with
  *   non-power-of-two or per-channel scales or a zero-point take hls4ml's ApplyAlpha route (integer
  *   codes between `<quant>_scale` / `<quant>_rescale` ApplyAlpha layers, the rescale moved below the
- *   next MatMul as ScaleDownMatMul does — for weights also one scale per output column, which
- *   hls4ml 1.3 cannot move and hlsemu moves as exact algebra, with a warning); BipolarQuant weights
+ *   next MatMul or Conv as ScaleDownMatMul / ScaleDownConv do — for weights also one scale per
+ *   output column / filter where hls4ml 1.3 cannot move it, which hlsemu moves as exact algebra,
+ *   with a warning); BipolarQuant weights
  *   get hls4ml's BinaryQuantizer (Xnor).
  *   See `qonnx.ts` and docs/import-onnx.md.
  *
@@ -48,7 +49,7 @@ import {
   type Tensor,
 } from './onnx-eval.js';
 import { decodeOnnxModel, onnxDtypeName, type OnnxModel, type OnnxNode } from './onnx-proto.js';
-import { bipolarXnorQuantizer, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
+import { allEqual, bipolarXnorQuantizer, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
 
 /** Options of {@link importOnnx} / {@link loadOnnxModel}. */
 export interface OnnxImportOptions {
@@ -156,7 +157,7 @@ interface LayerWeights {
   warnings?: string[];
 }
 
-/** An ApplyAlpha `<Quant>_rescale` on run-time data that hls4ml's ScaleDownMatMul may move below the next MatMul. */
+/** An ApplyAlpha `<Quant>_rescale` (or `bn_Mul`) on run-time data that hls4ml's ScaleDownMatMul / ScaleDownConv may move below the next MatMul / Conv (scale NaN: per-channel, not movable). */
 interface Movable {
   input: Dyn;
   scale: number;
@@ -281,6 +282,8 @@ const QUANT_PRESERVING = new Set(['Identity', 'Transpose', 'Reshape', 'Flatten',
 
 /** hls4ml's warning when ScaleDownMatMul cannot move an ApplyAlpha below a MatMul (`move_scales.py`, spelling as in hls4ml). */
 const HLS4ML_NO_MOVE = 'Failed to propagate quantization scales down MatMul node; model probably not suppored.';
+/** ScaleDownConv's warning (move_scales.py), verbatim. */
+const HLS4ML_NO_MOVE_CONV = 'Failed to propagate quantization scales down Conv node; model probably not suppored.';
 
 const SELU_ALPHA = 1.67326319217681884765625;
 const SELU_GAMMA = 1.05070102214813232421875;
@@ -809,8 +812,8 @@ class OnnxImporter {
   }
 
   /** Adds an ApplyAlpha layer `x·scale + bias` with per-element scale and bias (hls4ml's `n_filt = −1`). */
-  applyAlpha(name: string, v: Dyn, scale: Float32Array | Float64Array, bias: Float32Array | Float64Array): Dyn {
-    this.addLayer(name, 'ApplyAlpha', [v], modelShapeOf(v), { n_filt: -1 }, { scale: { shape: [scale.length], data: scale }, bias: { shape: [bias.length], data: bias } });
+  applyAlpha(name: string, v: Dyn, scale: Float32Array | Float64Array, bias: Float32Array | Float64Array, attrs: LayerAttrs = { n_filt: -1 }): Dyn {
+    this.addLayer(name, 'ApplyAlpha', [v], modelShapeOf(v), attrs, { scale: { shape: [scale.length], data: scale }, bias: { shape: [bias.length], data: bias } });
     return { ...v, layer: name };
   }
 
@@ -836,7 +839,7 @@ class OnnxImporter {
    * one power of two or whose zero-point is not 0: `<Q>_scale` (ApplyAlpha, scale float32(1/s),
    * bias z) → `<Q>_act` (linear, the integer-code type fixed<b,b>; merge_linear_activation later
    * makes it the scale layer's result type) → `<Q>_rescale` (ApplyAlpha, scale s, bias float32(−z·s)).
-   * The rescale is remembered as movable below the next MatMul when its scale is one value and z = 0.
+   * The rescale is remembered as movable below the next MatMul or Conv when its scale is one value and z = 0.
    */
   alphaQuant(n: OnnxNode, v: Dyn, p: QuantParams): Dyn {
     const where = this.where(n);
@@ -985,29 +988,44 @@ class OnnxImporter {
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 
+  /** The data-side rescale ApplyAlpha that `v` is, when hls4ml's ScaleDownMatMul / ScaleDownConv may move it below the consumer (no other consumer). */
+  movableBefore(v: Dyn): Movable | undefined {
+    const mv = this.movable.get(v.layer);
+    return mv && this.foldable(v.layer) ? mv : undefined;
+  }
+
+  /** Removes the movable rescale layer `v` (it is re-inserted below its consumer); returns its input. */
+  removeMovable(v: Dyn): Dyn {
+    return this.removeMovableLayer(v).input;
+  }
+
+  /** {@link removeMovable}, also giving the removed layer's attributes (hls4ml's ScaleDownConv copies them onto the moved ApplyAlpha). */
+  removeMovableLayer(v: Dyn): { input: Dyn; attrs: LayerAttrs } {
+    const mv = this.movable.get(v.layer)!;
+    const at = this.layers.findIndex((l) => l.name === v.layer);
+    const attrs = this.layers[at]!.attrs;
+    this.layers.splice(at, 1);
+    this.byName.delete(v.layer);
+    for (const [k, val] of this.values) if (val.kind === 'dyn' && val.layer === v.layer) this.stale.add(k);
+    return { input: mv.input, attrs };
+  }
+
   denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType, wRescale?: WeightRescale, warnings?: string[]): void {
     const where = this.where(n);
-    let v = v0;
     // hls4ml's ScaleDownMatMul: a data-side rescale with one scale and zero bias moves below the
     // MatMul (inserted right after it, so ahead of the weight rescale moved there first)
     const rescales: WeightRescale[] = [];
-    const mv = this.movable.get(v0.layer);
-    if (mv && this.foldable(v0.layer)) {
-      if (Number.isNaN(mv.scale)) {
-        if (K === units) {
-          throw new UnsupportedError(
-            where,
-            `the per-feature scales of '${v0.layer}' would be moved below this ${K}→${units} MatMul by hls4ml's ScaleDownMatMul, which then applies input-feature scales to the outputs (a silent error in hls4ml); hlsemu refuses it`,
-          );
-        }
-      } else {
-        const at = this.layers.findIndex((l) => l.name === v0.layer);
-        this.layers.splice(at, 1);
-        this.byName.delete(v0.layer);
-        for (const [k, val] of this.values) if (val.kind === 'dyn' && val.layer === v0.layer) this.stale.add(k);
-        v = mv.input;
-        rescales.push({ name: v0.layer, scale: mv.scale });
-      }
+    const mv = this.movableBefore(v0);
+    if (mv && Number.isNaN(mv.scale) && K === units) {
+      throw new UnsupportedError(
+        where,
+        `the per-feature scales of '${v0.layer}' would be moved below this ${K}→${units} MatMul by hls4ml's ScaleDownMatMul, which then applies input-feature scales to the outputs (a silent error in hls4ml); hlsemu refuses it`,
+      );
+    }
+    let v = v0;
+    if (mv && !Number.isNaN(mv.scale)) {
+      v = this.removeMovable(v0);
+      rescales.push({ name: v0.layer, scale: mv.scale });
     }
     if (wRescale) rescales.push(wRescale);
     const r = v.shape.length;
@@ -1138,14 +1156,17 @@ class OnnxImporter {
     return { spatial: range(r - 2, 2), ch: 1, perm: chLastPerm(r) };
   }
 
-  conv(n: OnnxNode, x: Dyn, a: NodeAttrs): void {
+  conv(n: OnnxNode, x0: Dyn, a: NodeAttrs): void {
     const where = this.where(n);
-    const ax = this.convAxes(n, x);
-    let v = this.requireAxes(x, ax.perm, n, 'Conv needs channels-first data (channels-last for the qonnx channels_last domain)');
     const Wc = this.constTensor(n, 1, 'W (weights)');
     const Bc = this.optConst(n, 2, 'B (bias)');
+    const wts = this.convWeightOf(Wc, n);
+    const move = this.scaleDownConv(n, x0, Wc, wts, Bc?.tensor.data);
+    const x = move?.data ? this.removeMovableLayer(x0) : undefined;
+    const ax = this.convAxes(n, x?.input ?? x0);
+    let v = this.requireAxes(x?.input ?? x0, ax.perm, n, 'Conv needs channels-first data (channels-last for the qonnx channels_last domain)');
     const rank = ax.spatial.length;
-    const W = Wc.tensor;
+    const W = { shape: Wc.tensor.shape, data: wts.data };
     if (W.shape.length !== rank + 2) throw new ShapeError(where, `weights of shape [${W.shape.join(', ')}] do not fit a ${rank}D convolution`);
     const group = a.int('group', 1);
     const dil = a.ints('dilations', new Array<number>(rank).fill(1));
@@ -1178,16 +1199,15 @@ class OnnxImporter {
       weights['bias'] = { shape: [F], data: bias };
     }
     const q: ModelLayer['quantizers'] = {};
-    const wq = this.constType(Wc);
     const bq = this.constType(Bc);
-    if (wq) q.weight = wq;
+    if (wts.type) q.weight = wts.type;
     if (bq) q.bias = bq;
     const shape = [...v.shape];
     shape[ax.ch] = F;
     ax.spatial.forEach((q2, i) => (shape[q2] = pad.out[i]!));
     const name = this.nodeName(n);
-    const outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { perm: ax.perm } };
-    this.addLayer(
+    let outV: Dyn = { kind: 'dyn', layer: name, shape, layout: { perm: ax.perm } };
+    const convLayer = this.addLayer(
       name,
       depthwise ? (rank === 1 ? 'DepthwiseConv1D' : 'DepthwiseConv2D') : rank === 1 ? 'Conv1D' : 'Conv2D',
       [v],
@@ -1196,7 +1216,115 @@ class OnnxImporter {
       weights,
       q,
     );
+    if (move?.warning) convLayer.warnings = [`${name}: ${move.warning}`];
+    if (move) {
+      // the moved ApplyAlpha after the Conv: its scale (one, or one per filter: the model's last
+      // axis) and bias broadcast to the output
+      const nOut = shapeSize(modelShapeOf(outV));
+      const at = (t: number | Float32Array, i: number) => (typeof t === 'number' ? t : t[i % F]!);
+      const scale = Float32Array.from({ length: nOut }, (_, i) => at(move.scale, i));
+      const b = move.bias;
+      const bias = b ? Float32Array.from({ length: nOut }, (_, i) => b[i % F]!) : new Float64Array(nOut);
+      outV = this.applyAlpha(move.data && !wts.rescale ? move.name : this.uniqueName(move.name), outV, scale, bias, x?.attrs ?? { n_filt: -1 });
+    }
     this.setValue(n.outputs[0]!, outV);
+  }
+
+  /**
+   * Conv weights `[F, …]` (ONNX layout) as hls4ml stores them: a Quant on the power-of-two route
+   * gives its fixed type; on the ApplyAlpha route (ConstQuantToConstAlpha) the weights become the
+   * integer codes `round(w/s)` typed `fixed<b,b>`, with the scale — one, or one per filter — left
+   * for {@link scaleDownConv}. A BipolarQuant with a scale other than 1 gives ±1 with that scale.
+   */
+  convWeightOf(c: Const, n: OnnxNode): LayerWeights {
+    const q = c.quant;
+    if (!q) return { data: c.tensor.data };
+    if (q.kind === 'bipolar') {
+      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarXnorQuantizer() };
+      if (!allEqual(q.scale)) throw new UnsupportedError(q.where, `per-channel BipolarQuant scales (${q.scale.length} values) on the weights of ${this.where(n)} are not supported`);
+      const s = q.scale[0]!;
+      if (!(s > 0)) throw new UnsupportedError(q.where, `BipolarQuant scale ${s} is not positive`);
+      return { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: bipolarXnorQuantizer(), rescale: { name: `${q.node}_rescale`, scale: s } };
+    }
+    const p = q.params;
+    if (quantRoute(p) === 'fixed') return { data: c.tensor.data, type: quantFixedType(p, q.where) };
+    const t = quantIntegerType(p, q.where);
+    const z = Array.from(p.zeroPoint).find((v) => v !== 0);
+    if (z !== undefined) {
+      throw new UnsupportedError(q.where, `a non-zero zero_point (${z}) on the weights of ${this.where(n)}: hls4ml's ScaleDownConv cannot move an ApplyAlpha with a bias below the Conv ('${HLS4ML_NO_MOVE_CONV}') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`);
+    }
+    // hls4ml first makes an all-equal scale scalar (_make_scalar), then undoes broadcasts
+    // (_remove_redundant_dims): a scale that varies only along the filter axis is one per filter
+    const S = q.scales.data;
+    const F = c.tensor.shape[0]!;
+    const per = S.length / F;
+    const col = new Float64Array(F);
+    for (let f = 0; f < F; f++) {
+      col[f] = S[f * per]!;
+      for (let k = 1; k < per; k++) {
+        if (S[f * per + k] !== col[f]) {
+          throw new UnsupportedError(
+            q.where,
+            `scales that vary within filter ${f} (${S[f * per + k]} at weight ${k} of the filter, ${col[f]} at weight 0) on the weights of ${this.where(n)}: hls4ml's ScaleDownConv moves one scale, or one per filter, below the Conv ('${HLS4ML_NO_MOVE_CONV}' otherwise, and its conversion then fails on the left-over weight Constant); hlsemu refuses it`,
+          );
+        }
+      }
+    }
+    if (allEqual(col)) {
+      const s = col[0]!;
+      return { data: c.tensor.data.map((w) => Math.round(w / s)), type: t, rescale: { name: `${q.node}_rescale`, scale: s } };
+    }
+    return { data: c.tensor.data.map((w, i) => Math.round(w / col[Math.floor(i / per)]!)), type: t, rescale: { name: `${q.node}_rescale`, scale: col } };
+  }
+
+  /**
+   * hls4ml's ScaleDownConv (move_scales.py): an ApplyAlpha rescale on the Conv's data input (one
+   * scale, zero bias: {@link movableBefore}) and/or on its weights ({@link convWeightOf}) moves
+   * below the Conv as one ApplyAlpha — named after the weight rescale when there is one, else after
+   * the data rescale — with scale `s = s_data·s_weight` (float32) and bias 0, or, when the Conv has
+   * a non-zero bias `b` (which stays in the Conv, added to the integer-code products),
+   * `b·(1 − s)` (float32). hls4ml moves per-filter weight scales only without a bias and without
+   * a data scale; there hlsemu applies the same algebra per filter, with a warning (hls4ml 1.3's
+   * conversion fails, as for per-output-column MatMul scales). A data rescale with per-channel
+   * scales stays before the Conv (hls4ml's broadcast fails), unless there are as many input
+   * channels as filters: hls4ml then moves input-channel scales onto the filters (a silent error),
+   * refused.
+   */
+  scaleDownConv(n: OnnxNode, x: Dyn, Wc: Const, w: LayerWeights, bias: Float64Array | undefined): { name: string; scale: number | Float32Array; bias?: Float32Array; data: boolean; warning?: string } | undefined {
+    const where = this.where(n);
+    const mv = this.movableBefore(x);
+    const F = Wc.tensor.shape[0]!;
+    const nobias = !bias || bias.every((b) => b === 0);
+    const refuse = (why: string) => new UnsupportedError(where, `${why}: hls4ml's ScaleDownConv cannot move the scales below this Conv ('${HLS4ML_NO_MOVE_CONV}') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`);
+    if (mv && Number.isNaN(mv.scale)) {
+      const cIn = x.shape[n.domain === CHANNELS_LAST_DOMAIN ? x.shape.length - 1 : 1]!;
+      if (w.rescale) throw refuse(`the per-channel scales of '${x.layer}' on the data input together with the weight scales of '${w.rescale.name}'`);
+      if (nobias && cIn === F) {
+        throw new UnsupportedError(
+          where,
+          `the per-channel scales of '${x.layer}' would be moved below this Conv by hls4ml's ScaleDownConv, which then applies the ${cIn} input-channel scales to the ${F} filters (a silent error in hls4ml); hlsemu refuses it`,
+        );
+      }
+    }
+    const sd = mv && !Number.isNaN(mv.scale) ? mv.scale : undefined;
+    const sw = w.rescale?.scale;
+    if (sd === undefined && sw === undefined) return undefined;
+    if (typeof sw === 'object') {
+      const data = sd !== undefined;
+      const scale = Float32Array.from(sw, (v) => (data ? f32(sd * v) : v));
+      if (nobias && !data) return { name: w.rescale!.name, scale, data };
+      // hls4ml moves per-filter weight scales alone only (with a data scale its matmul of the scales
+      // fails, with a bias it needs one scale); the same algebra per filter is exact
+      const what = [data ? `a data-side rescale ('${x.layer}')` : '', nobias ? '' : 'a non-zero Conv bias'].filter(Boolean).join(' and ');
+      const warning = `the weights' Quant '${Wc.quant!.node}' has ${sw.length} per-filter scales, with ${what}; hls4ml 1.3 fails on this model (its ScaleDownConv warns '${HLS4ML_NO_MOVE_CONV}' and the conversion then fails on the left-over weight Constant). hlsemu applies hls4ml's one-scale algebra per filter, conv(s_d·x, Q∘s) + b = s'∘(conv(x, Q) + b) + b∘(1 − s') with s' = s_d·s (integer-code weights and the bias b in the Conv, then the ApplyAlpha '${w.rescale!.name}' with scale s' and bias b∘(1 − s') per filter): this firmware is hlsemu's, not one hls4ml 1.3 produces`;
+      return { name: w.rescale!.name, scale, ...(nobias ? {} : { bias: Float32Array.from(bias!, (b, f) => f32(b * f32(1 - scale[f]!))) }), data, warning };
+    }
+    const s = sd !== undefined && sw !== undefined ? f32(sd * sw) : f32((sd ?? sw)!);
+    const name = w.rescale?.name ?? x.layer;
+    const data = sd !== undefined;
+    if (nobias) return { name, scale: s, data };
+    const one = f32(1 - s);
+    return { name, scale: s, bias: Float32Array.from(bias!, (b) => f32(b * one)), data };
   }
 
   pool(n: OnnxNode, x: Dyn, a: NodeAttrs): void {

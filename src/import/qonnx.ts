@@ -115,7 +115,7 @@ export function powerOfTwoExponent(s: number): number | undefined {
   return 2 ** e === s ? e : undefined;
 }
 
-function allEqual(a: ArrayLike<number>): boolean {
+export function allEqual(a: ArrayLike<number>): boolean {
   for (let i = 1; i < a.length; i++) if (a[i] !== a[0]) return false;
   return true;
 }
@@ -187,14 +187,14 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
     if (p.zeroPoint[i] !== 0) {
       throw new UnsupportedError(
         where,
-        `zero_point ${p.zeroPoint[i]} is not 0: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/shift layers; hlsemu follows that route for activations and MatMul/Gemm weights only)`,
+        `zero_point ${p.zeroPoint[i]} is not 0: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/shift layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights only)`,
       );
     }
   }
   if (!allEqual(p.scale)) {
     throw new UnsupportedError(
       where,
-      `per-channel scales (${p.scale.length} different values) have no single ap_fixed equivalent (hls4ml uses ApplyAlpha layers; hlsemu follows that route for activations and MatMul/Gemm weights only)`,
+      `per-channel scales (${p.scale.length} different values) have no single ap_fixed equivalent (hls4ml uses ApplyAlpha layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights only)`,
     );
   }
   const s = p.scale[0]!;
@@ -202,7 +202,7 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
   if (k === undefined) {
     throw new UnsupportedError(
       where,
-      `scale ${s} is not a power of two: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/unscale layers; hlsemu follows that route for activations and MatMul/Gemm weights only)`,
+      `scale ${s} is not a power of two: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/unscale layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights only)`,
     );
   }
   const mode = p.roundingMode.toUpperCase();

@@ -2,7 +2,8 @@
  * C simulation of converted QONNX models (needs AP_TYPES_INCLUDE; skipped otherwise): models whose
  * Quant nodes take hls4ml's ApplyAlpha route (non-power-of-two scales, a zero-point) keep ApplyAlpha
  * layers in the firmware, and the emitted C++ computes exactly what the emulator computes; so do
- * models whose per-output-channel weight scales hlsemu moves below the MatMul. The UNSW-NB15,
+ * models whose per-output-channel weight scales hlsemu moves below the MatMul, and CNNs whose Conv
+ * scales move below the Conv (hls4ml's ScaleDownConv). The UNSW-NB15,
  * TFC_1W1A and KWS zoo models too, when ../shared/models/qonnx_zoo is present.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,7 +65,31 @@ function perChannelMlp(): Uint8Array {
   return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
 }
 
+/** A CNN whose Conv scales hls4ml's ScaleDownConv moves: a non-power-of-two data scale with one weight scale and a bias, then per-filter weight scales. */
+function alphaCnn(): Uint8Array {
+  const g = new GraphBuilder(41);
+  let x = quant(g, g.input('x', ['N', 2, 6, 6]), 'Quant_in', 0.037, 8, true);
+  x = g.node('Conv', [x, quant(g, g.init('W0', [3, 2, 3, 3]), 'Quant_w0', 0.21, 4, true), g.init('B0', [3], [0.5, -0.25, 0.125])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'Conv_0' });
+  x = g.node('Relu', [x], {}, { name: 'Relu_0' });
+  x = quant(g, x, 'Quant_a0', 0.125, 5, false);
+  const s1 = g.init('Quant_w1_s', [4, 1, 1, 1], [0.11, 0.18, 0.25, 0.32]);
+  const w1 = g.node('Quant', [g.init('W1', [4, 3, 3, 3]), s1, g.scalar('Quant_w1_z', 0), g.scalar('Quant_w1_b', 4)], { signed: 1, narrow: 1, rounding_mode: 'ROUND' }, { name: 'Quant_w1', domain: 'qonnx.custom_op.general' });
+  x = g.node('Conv', [x, w1], { kernel_shape: [3, 3], strides: [2, 2] }, { name: 'Conv_1' });
+  return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
+}
+
 describe.skipIf(!AP)('C simulation of QONNX models with ApplyAlpha layers', () => {
+  for (const io of ['io_parallel', 'io_stream'] as const) {
+    it(`generated CNN with the Conv scales moved below the Convs (${io})`, async () => {
+      const { model } = importOnnx(alphaCnn());
+      const fw = convertModel(model, { ...configFromModel(model, { granularity: 'name', defaultPrecision: 'fixed<24,10>' }), IOType: io });
+      const last = fw.layers[fw.layers.length - 1]!;
+      expect(last.cls).toBe('ApplyAlpha');
+      expect(new Set((last.weights as Record<string, Float64Array>).scale).size).toBe(4);
+      await againstEmulator(fw, `alpha_cnn_${io}`);
+    }, 600_000);
+  }
+
   for (const io of ['io_parallel', 'io_stream'] as const) {
     it(`generated MLP with per-output-channel weight scales (${io})`, async () => {
       const { model } = importOnnx(perChannelMlp());
