@@ -219,122 +219,68 @@ export type QKerasQuantizer =
 
 type ArgKind = 'int' | 'bool01' | 'bool' | 'number' | 'number?' | 'alpha' | 'axis?' | 'name?' | 'log2' | 'any';
 interface ArgSpec {
-  name: string;
-  def: unknown;
-  kind: ArgKind;
+  readonly name: string;
+  readonly def: unknown;
+  readonly kind: ArgKind;
 }
 
+function arg(name: string, def: unknown, kind: ArgKind): ArgSpec {
+  return Object.freeze({ name, def, kind });
+}
+
+// Arguments several QKeras 0.9 constructors take with the same default, written once.
+const BITS = arg('bits', 8, 'int');
+const INTEGER = arg('integer', 0, 'int');
+const SYMMETRIC_0 = arg('symmetric', 0, 'bool01');
+const SYMMETRIC_FALSE = arg('symmetric', false, 'bool01');
+const ALPHA = arg('alpha', null, 'alpha');
+const STOCHASTIC_ROUNDING = arg('use_stochastic_rounding', false, 'bool01');
+const SCALE_AXIS = arg('scale_axis', null, 'axis?');
+const MAX_VALUE = arg('max_value', null, 'number?');
+const THRESHOLD = arg('threshold', null, 'number?');
+const NUMBER_OF_UNROLLS = arg('number_of_unrolls', 5, 'int');
+const USE_REAL_SIGMOID_TRUE = arg('use_real_sigmoid', true, 'bool01');
+/** The trailing qnoise / straight-through-estimator arguments of quantized_bits, quantized_relu, the po2 quantizers and quantized_hswish. */
+const QNOISE_ARGS = [arg('qnoise_factor', 1.0, 'number'), arg('var_name', null, 'name?'), arg('use_ste', true, 'bool01'), arg('use_variables', false, 'bool01')];
+/** What quantized_po2 and quantized_relu_po2 take after max_value (and negative_slope). */
+const PO2_TAIL = [STOCHASTIC_ROUNDING, arg('quadratic_approximation', false, 'bool01'), arg('log2_rounding', 'rnd', 'log2'), ...QNOISE_ARGS];
+/** stochastic_binary and bernoulli. */
+const STOCHASTIC_BINARY_ARGS = [ALPHA, arg('temperature', 6.0, 'number'), USE_REAL_SIGMOID_TRUE];
+
 /** Constructor arguments (in positional order) of the QKeras 0.9 classes hls4ml can meet. */
-const CLASS_ARGS: Record<string, ArgSpec[]> = {
-  quantized_bits: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'symmetric', def: 0, kind: 'bool01' },
-    { name: 'keep_negative', def: true, kind: 'bool01' },
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'scale_axis', def: null, kind: 'axis?' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-  ],
+const CLASS_ARGS: Record<string, readonly ArgSpec[]> = {
+  quantized_bits: [BITS, INTEGER, SYMMETRIC_0, arg('keep_negative', true, 'bool01'), ALPHA, STOCHASTIC_ROUNDING, SCALE_AXIS, ...QNOISE_ARGS],
   quantized_relu: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'use_sigmoid', def: 0, kind: 'bool01' },
-    { name: 'negative_slope', def: 0.0, kind: 'number' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'relu_upper_bound', def: null, kind: 'number?' },
-    { name: 'is_quantized_clip', def: true, kind: 'bool01' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
+    BITS,
+    INTEGER,
+    arg('use_sigmoid', 0, 'bool01'),
+    arg('negative_slope', 0.0, 'number'),
+    STOCHASTIC_ROUNDING,
+    arg('relu_upper_bound', null, 'number?'),
+    arg('is_quantized_clip', true, 'bool01'),
+    ...QNOISE_ARGS,
   ],
-  quantized_po2: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'max_value', def: null, kind: 'number?' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'quadratic_approximation', def: false, kind: 'bool01' },
-    { name: 'log2_rounding', def: 'rnd', kind: 'log2' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-  ],
-  quantized_relu_po2: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'max_value', def: null, kind: 'number?' },
-    { name: 'negative_slope', def: 0, kind: 'number' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'quadratic_approximation', def: false, kind: 'bool01' },
-    { name: 'log2_rounding', def: 'rnd', kind: 'log2' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-  ],
-  quantized_tanh: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'symmetric', def: false, kind: 'bool01' },
-    { name: 'use_real_tanh', def: false, kind: 'bool01' },
-  ],
-  quantized_sigmoid: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'symmetric', def: false, kind: 'bool01' },
-    { name: 'use_real_sigmoid', def: false, kind: 'bool01' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-  ],
-  binary: [
-    { name: 'use_01', def: false, kind: 'bool01' },
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-  ],
-  stochastic_binary: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'temperature', def: 6.0, kind: 'number' },
-    { name: 'use_real_sigmoid', def: true, kind: 'bool01' },
-  ],
-  ternary: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'threshold', def: null, kind: 'number?' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'number_of_unrolls', def: 5, kind: 'int' },
-  ],
-  stochastic_ternary: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'threshold', def: null, kind: 'number?' },
-    { name: 'temperature', def: 8.0, kind: 'number' },
-    { name: 'use_real_sigmoid', def: true, kind: 'bool01' },
-    { name: 'number_of_unrolls', def: 5, kind: 'int' },
-  ],
-  quantized_ulaw: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'symmetric', def: 0, kind: 'bool01' },
-    { name: 'u', def: 255.0, kind: 'number' },
-  ],
+  quantized_po2: [BITS, MAX_VALUE, ...PO2_TAIL],
+  quantized_relu_po2: [BITS, MAX_VALUE, arg('negative_slope', 0, 'number'), ...PO2_TAIL],
+  quantized_tanh: [BITS, STOCHASTIC_ROUNDING, SYMMETRIC_FALSE, arg('use_real_tanh', false, 'bool01')],
+  quantized_sigmoid: [BITS, SYMMETRIC_FALSE, arg('use_real_sigmoid', false, 'bool01'), STOCHASTIC_ROUNDING],
+  binary: [arg('use_01', false, 'bool01'), ALPHA, STOCHASTIC_ROUNDING],
+  stochastic_binary: STOCHASTIC_BINARY_ARGS,
+  ternary: [ALPHA, THRESHOLD, STOCHASTIC_ROUNDING, NUMBER_OF_UNROLLS],
+  stochastic_ternary: [ALPHA, THRESHOLD, arg('temperature', 8.0, 'number'), USE_REAL_SIGMOID_TRUE, NUMBER_OF_UNROLLS],
+  quantized_ulaw: [BITS, INTEGER, SYMMETRIC_0, arg('u', 255.0, 'number')],
   quantized_hswish: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'symmetric', def: 0, kind: 'bool01' },
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'scale_axis', def: null, kind: 'axis?' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-    { name: 'relu_shift', def: 3, kind: 'number' },
-    { name: 'relu_upper_bound', def: 6, kind: 'number' },
+    BITS,
+    INTEGER,
+    SYMMETRIC_0,
+    ALPHA,
+    STOCHASTIC_ROUNDING,
+    SCALE_AXIS,
+    ...QNOISE_ARGS,
+    arg('relu_shift', 3, 'number'),
+    arg('relu_upper_bound', 6, 'number'),
   ],
-  bernoulli: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'temperature', def: 6.0, kind: 'number' },
-    { name: 'use_real_sigmoid', def: true, kind: 'bool01' },
-  ],
+  bernoulli: STOCHASTIC_BINARY_ARGS,
 };
 
 /** QKeras 0.9 module-level functions a string quantizer can name. */
@@ -444,11 +390,16 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
     return checkArg(spec, name in values ? values[name] : spec.def, path);
   };
   for (const s of specs) val(s.name); // validate everything, including arguments unused below
+  const bitsAtLeast1 = (): number => {
+    const bits = val('bits') as number;
+    if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+    return bits;
+  };
+  const qnoise = (): { qnoiseFactor: number; useSte: boolean } => ({ qnoiseFactor: val('qnoise_factor') as number, useSte: val('use_ste') as boolean });
 
   switch (cls) {
     case 'quantized_bits': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       const alpha = val('alpha') as QAlpha;
       return Object.freeze({
         cls,
@@ -461,13 +412,11 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
         alpha,
         useStochasticRounding: val('use_stochastic_rounding') as boolean,
         scaleAxis: val('scale_axis') as number | null,
-        qnoiseFactor: val('qnoise_factor') as number,
-        useSte: val('use_ste') as boolean,
+        ...qnoise(),
       });
     }
     case 'quantized_relu': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       const ns = val('negative_slope') as number;
       if (ns < 0) throw new FormatError(`${path}.negative_slope`, `must be >= 0 (QKeras asserts), got ${ns}`);
       if (ns !== 0 && !Number.isInteger(Math.log2(ns))) {
@@ -483,14 +432,12 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
         useStochasticRounding: val('use_stochastic_rounding') as boolean,
         reluUpperBound: val('relu_upper_bound') as number | null,
         isQuantizedClip: val('is_quantized_clip') as boolean,
-        qnoiseFactor: val('qnoise_factor') as number,
-        useSte: val('use_ste') as boolean,
+        ...qnoise(),
       });
     }
     case 'quantized_po2':
     case 'quantized_relu_po2': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       const maxValue = val('max_value') as number | null;
       if (maxValue !== null && maxValue < 0) throw new FormatError(`${path}.max_value`, 'po2 max_value should be non-negative (QKeras raises ValueError)');
       const ns = cls === 'quantized_relu_po2' ? (val('negative_slope') as number) : 0;
@@ -506,14 +453,12 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
         useStochasticRounding: val('use_stochastic_rounding') as boolean,
         quadraticApproximation: val('quadratic_approximation') as boolean,
         log2Rounding: val('log2_rounding') as 'rnd' | 'floor',
-        qnoiseFactor: val('qnoise_factor') as number,
-        useSte: val('use_ste') as boolean,
+        ...qnoise(),
       });
     }
     case 'quantized_tanh':
     case 'quantized_sigmoid': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       return Object.freeze({
         cls,
         given,
