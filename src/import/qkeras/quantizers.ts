@@ -621,6 +621,22 @@ export interface Hls4mlWeightQuantizer {
   readonly warnings: readonly string[];
 }
 
+/**
+ * One hls4ml wrapper object (hls4ml/model/quantizers.py): its class, `bits`, `hls_type` and
+ * `alpha` attributes (`xnor` only for QKerasBinaryQuantizer).
+ */
+function wrapperOf(
+  quantizer: QKerasQuantizer,
+  wrapper: Hls4mlWeightQuantizer['wrapper'],
+  bits: number,
+  precision: Hls4mlPrecision,
+  alpha: QAlpha | undefined,
+  warnings: readonly string[],
+  opts: { xnor?: boolean; unsupportedFallback?: boolean } = {},
+): Hls4mlWeightQuantizer {
+  return { quantizer, wrapper, xnor: opts.xnor ?? false, bits, precision, alpha, unsupportedFallback: opts.unsupportedFallback ?? false, warnings };
+}
+
 function quantizedBitsType(q: QuantizedBits): Hls4mlPrecision {
   // QKerasQuantizer._get_type: keep_negative is not consulted; the type is always signed.
   if (q.bits === q.integer) return q.bits === 1 ? XNOR_PRECISION : integerPrecision(q.bits, true);
@@ -641,26 +657,17 @@ function qkerasQuantizerWrapper(q: QKerasQuantizer, path: string, warnings: stri
     if (q.bits - (q.keepNegative ? 1 : 0) <= 0) {
       warnings.push(`${path}: ${q.bits}-bit quantized_bits yields ±1 in QKeras but ${hls4mlPrecisionString(precision)} in hls4ml (+1 cannot be represented and wraps)`);
     }
-    return { quantizer: q, wrapper: 'QKerasQuantizer', xnor: false, bits: q.bits, precision, alpha, unsupportedFallback: false, warnings };
+    return wrapperOf(q, 'QKerasQuantizer', q.bits, precision, alpha, warnings);
   }
   if (q.cls === 'ternary' || q.cls === 'stochastic_ternary') {
-    return { quantizer: q, wrapper: 'QKerasQuantizer', xnor: false, bits: 2, precision: integerPrecision(2, true), alpha, unsupportedFallback: false, warnings };
+    return wrapperOf(q, 'QKerasQuantizer', 2, integerPrecision(2, true), alpha, warnings);
   }
   if (q.cls === 'binary' || q.cls === 'stochastic_binary') {
     warnings.push(`${path}: a binary quantizer reached through QKerasQuantizer keeps QKeras' ±alpha values in uint<1>`);
-    return { quantizer: q, wrapper: 'QKerasQuantizer', xnor: false, bits: 1, precision: XNOR_PRECISION, alpha, unsupportedFallback: false, warnings };
+    return wrapperOf(q, 'QKerasQuantizer', 1, XNOR_PRECISION, alpha, warnings);
   }
   warnings.push(`${path}: hls4ml prints "Unsupported quantizer: ${q.cls}" and types these weights fixed<16,6> (the QKeras values are still used)`);
-  return {
-    quantizer: q,
-    wrapper: 'QKerasQuantizer',
-    xnor: false,
-    bits: 16,
-    precision: fixedPrecision(16, 6, true),
-    alpha,
-    unsupportedFallback: true,
-    warnings,
-  };
+  return wrapperOf(q, 'QKerasQuantizer', 16, fixedPrecision(16, 6, true), alpha, warnings, { unsupportedFallback: true });
 }
 
 /**
@@ -695,29 +702,11 @@ export function hls4mlWeightQuantizer(q: QKerasQuantizer, v: QuantizerVar, ctx: 
     if ((q as BinaryQ).useStochasticRounding) {
       warnings.push(`${path}: binary(use_stochastic_rounding=True) cannot be evaluated by QKeras 0.9 outside training for most shapes`);
     }
-    return {
-      quantizer: q,
-      wrapper: 'QKerasBinaryQuantizer',
-      xnor,
-      bits: xnor ? 1 : 2,
-      precision: xnor ? XNOR_PRECISION : integerPrecision(2, true),
-      alpha: (q as BinaryQ).alpha,
-      unsupportedFallback: false,
-      warnings,
-    };
+    return wrapperOf(q, 'QKerasBinaryQuantizer', xnor ? 1 : 2, xnor ? XNOR_PRECISION : integerPrecision(2, true), (q as BinaryQ).alpha, warnings, { xnor });
   }
   if (q.cls === 'quantized_po2') {
     if (q.qnoiseFactor !== 1) warnings.push(`${path}: qnoise_factor=${q.qnoiseFactor} makes the values non powers of two; hls4ml truncates log2 toward zero`);
-    return {
-      quantizer: q,
-      wrapper: 'QKerasPO2Quantizer',
-      xnor: false,
-      bits: q.bits,
-      precision: exponentPrecision(q.bits, true),
-      alpha: undefined,
-      unsupportedFallback: false,
-      warnings,
-    };
+    return wrapperOf(q, 'QKerasPO2Quantizer', q.bits, exponentPrecision(q.bits, true), undefined, warnings);
   }
   return qkerasQuantizerWrapper(q, path, warnings);
 }
@@ -1296,7 +1285,7 @@ export function factorizeAlpha(info: Hls4mlWeightQuantizer, data: ArrayLike<numb
     scalePo2 = po2Encode(sq.values, `${path}.alpha_scale`);
     scale = { data: sq.values, shape: scale.shape };
     scalePrecision = exponentPrecision(scaleBits, true);
-    scaleQuantizer = { quantizer: po2q, wrapper: 'QKerasPO2Quantizer', xnor: false, bits: scaleBits, precision: scalePrecision, alpha: undefined, unsupportedFallback: false, warnings: [] };
+    scaleQuantizer = wrapperOf(po2q, 'QKerasPO2Quantizer', scaleBits, scalePrecision, undefined, []);
   }
   return { weights, weightQuantizer: newInfo, scale, scaleBits, scalePo2, scaleQuantizer, scalePrecision, alphaDiagnostics: r.diagnostics };
 }
