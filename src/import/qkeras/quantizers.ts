@@ -219,122 +219,68 @@ export type QKerasQuantizer =
 
 type ArgKind = 'int' | 'bool01' | 'bool' | 'number' | 'number?' | 'alpha' | 'axis?' | 'name?' | 'log2' | 'any';
 interface ArgSpec {
-  name: string;
-  def: unknown;
-  kind: ArgKind;
+  readonly name: string;
+  readonly def: unknown;
+  readonly kind: ArgKind;
 }
 
+function arg(name: string, def: unknown, kind: ArgKind): ArgSpec {
+  return Object.freeze({ name, def, kind });
+}
+
+// Arguments several QKeras 0.9 constructors take with the same default, written once.
+const BITS = arg('bits', 8, 'int');
+const INTEGER = arg('integer', 0, 'int');
+const SYMMETRIC_0 = arg('symmetric', 0, 'bool01');
+const SYMMETRIC_FALSE = arg('symmetric', false, 'bool01');
+const ALPHA = arg('alpha', null, 'alpha');
+const STOCHASTIC_ROUNDING = arg('use_stochastic_rounding', false, 'bool01');
+const SCALE_AXIS = arg('scale_axis', null, 'axis?');
+const MAX_VALUE = arg('max_value', null, 'number?');
+const THRESHOLD = arg('threshold', null, 'number?');
+const NUMBER_OF_UNROLLS = arg('number_of_unrolls', 5, 'int');
+const USE_REAL_SIGMOID_TRUE = arg('use_real_sigmoid', true, 'bool01');
+/** The trailing qnoise / straight-through-estimator arguments of quantized_bits, quantized_relu, the po2 quantizers and quantized_hswish. */
+const QNOISE_ARGS = [arg('qnoise_factor', 1.0, 'number'), arg('var_name', null, 'name?'), arg('use_ste', true, 'bool01'), arg('use_variables', false, 'bool01')];
+/** What quantized_po2 and quantized_relu_po2 take after max_value (and negative_slope). */
+const PO2_TAIL = [STOCHASTIC_ROUNDING, arg('quadratic_approximation', false, 'bool01'), arg('log2_rounding', 'rnd', 'log2'), ...QNOISE_ARGS];
+/** stochastic_binary and bernoulli. */
+const STOCHASTIC_BINARY_ARGS = [ALPHA, arg('temperature', 6.0, 'number'), USE_REAL_SIGMOID_TRUE];
+
 /** Constructor arguments (in positional order) of the QKeras 0.9 classes hls4ml can meet. */
-const CLASS_ARGS: Record<string, ArgSpec[]> = {
-  quantized_bits: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'symmetric', def: 0, kind: 'bool01' },
-    { name: 'keep_negative', def: true, kind: 'bool01' },
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'scale_axis', def: null, kind: 'axis?' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-  ],
+const CLASS_ARGS: Record<string, readonly ArgSpec[]> = {
+  quantized_bits: [BITS, INTEGER, SYMMETRIC_0, arg('keep_negative', true, 'bool01'), ALPHA, STOCHASTIC_ROUNDING, SCALE_AXIS, ...QNOISE_ARGS],
   quantized_relu: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'use_sigmoid', def: 0, kind: 'bool01' },
-    { name: 'negative_slope', def: 0.0, kind: 'number' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'relu_upper_bound', def: null, kind: 'number?' },
-    { name: 'is_quantized_clip', def: true, kind: 'bool01' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
+    BITS,
+    INTEGER,
+    arg('use_sigmoid', 0, 'bool01'),
+    arg('negative_slope', 0.0, 'number'),
+    STOCHASTIC_ROUNDING,
+    arg('relu_upper_bound', null, 'number?'),
+    arg('is_quantized_clip', true, 'bool01'),
+    ...QNOISE_ARGS,
   ],
-  quantized_po2: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'max_value', def: null, kind: 'number?' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'quadratic_approximation', def: false, kind: 'bool01' },
-    { name: 'log2_rounding', def: 'rnd', kind: 'log2' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-  ],
-  quantized_relu_po2: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'max_value', def: null, kind: 'number?' },
-    { name: 'negative_slope', def: 0, kind: 'number' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'quadratic_approximation', def: false, kind: 'bool01' },
-    { name: 'log2_rounding', def: 'rnd', kind: 'log2' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-  ],
-  quantized_tanh: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'symmetric', def: false, kind: 'bool01' },
-    { name: 'use_real_tanh', def: false, kind: 'bool01' },
-  ],
-  quantized_sigmoid: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'symmetric', def: false, kind: 'bool01' },
-    { name: 'use_real_sigmoid', def: false, kind: 'bool01' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-  ],
-  binary: [
-    { name: 'use_01', def: false, kind: 'bool01' },
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-  ],
-  stochastic_binary: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'temperature', def: 6.0, kind: 'number' },
-    { name: 'use_real_sigmoid', def: true, kind: 'bool01' },
-  ],
-  ternary: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'threshold', def: null, kind: 'number?' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'number_of_unrolls', def: 5, kind: 'int' },
-  ],
-  stochastic_ternary: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'threshold', def: null, kind: 'number?' },
-    { name: 'temperature', def: 8.0, kind: 'number' },
-    { name: 'use_real_sigmoid', def: true, kind: 'bool01' },
-    { name: 'number_of_unrolls', def: 5, kind: 'int' },
-  ],
-  quantized_ulaw: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'symmetric', def: 0, kind: 'bool01' },
-    { name: 'u', def: 255.0, kind: 'number' },
-  ],
+  quantized_po2: [BITS, MAX_VALUE, ...PO2_TAIL],
+  quantized_relu_po2: [BITS, MAX_VALUE, arg('negative_slope', 0, 'number'), ...PO2_TAIL],
+  quantized_tanh: [BITS, STOCHASTIC_ROUNDING, SYMMETRIC_FALSE, arg('use_real_tanh', false, 'bool01')],
+  quantized_sigmoid: [BITS, SYMMETRIC_FALSE, arg('use_real_sigmoid', false, 'bool01'), STOCHASTIC_ROUNDING],
+  binary: [arg('use_01', false, 'bool01'), ALPHA, STOCHASTIC_ROUNDING],
+  stochastic_binary: STOCHASTIC_BINARY_ARGS,
+  ternary: [ALPHA, THRESHOLD, STOCHASTIC_ROUNDING, NUMBER_OF_UNROLLS],
+  stochastic_ternary: [ALPHA, THRESHOLD, arg('temperature', 8.0, 'number'), USE_REAL_SIGMOID_TRUE, NUMBER_OF_UNROLLS],
+  quantized_ulaw: [BITS, INTEGER, SYMMETRIC_0, arg('u', 255.0, 'number')],
   quantized_hswish: [
-    { name: 'bits', def: 8, kind: 'int' },
-    { name: 'integer', def: 0, kind: 'int' },
-    { name: 'symmetric', def: 0, kind: 'bool01' },
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'use_stochastic_rounding', def: false, kind: 'bool01' },
-    { name: 'scale_axis', def: null, kind: 'axis?' },
-    { name: 'qnoise_factor', def: 1.0, kind: 'number' },
-    { name: 'var_name', def: null, kind: 'name?' },
-    { name: 'use_ste', def: true, kind: 'bool01' },
-    { name: 'use_variables', def: false, kind: 'bool01' },
-    { name: 'relu_shift', def: 3, kind: 'number' },
-    { name: 'relu_upper_bound', def: 6, kind: 'number' },
+    BITS,
+    INTEGER,
+    SYMMETRIC_0,
+    ALPHA,
+    STOCHASTIC_ROUNDING,
+    SCALE_AXIS,
+    ...QNOISE_ARGS,
+    arg('relu_shift', 3, 'number'),
+    arg('relu_upper_bound', 6, 'number'),
   ],
-  bernoulli: [
-    { name: 'alpha', def: null, kind: 'alpha' },
-    { name: 'temperature', def: 6.0, kind: 'number' },
-    { name: 'use_real_sigmoid', def: true, kind: 'bool01' },
-  ],
+  bernoulli: STOCHASTIC_BINARY_ARGS,
 };
 
 /** QKeras 0.9 module-level functions a string quantizer can name. */
@@ -444,11 +390,16 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
     return checkArg(spec, name in values ? values[name] : spec.def, path);
   };
   for (const s of specs) val(s.name); // validate everything, including arguments unused below
+  const bitsAtLeast1 = (): number => {
+    const bits = val('bits') as number;
+    if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+    return bits;
+  };
+  const qnoise = (): { qnoiseFactor: number; useSte: boolean } => ({ qnoiseFactor: val('qnoise_factor') as number, useSte: val('use_ste') as boolean });
 
   switch (cls) {
     case 'quantized_bits': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       const alpha = val('alpha') as QAlpha;
       return Object.freeze({
         cls,
@@ -461,13 +412,11 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
         alpha,
         useStochasticRounding: val('use_stochastic_rounding') as boolean,
         scaleAxis: val('scale_axis') as number | null,
-        qnoiseFactor: val('qnoise_factor') as number,
-        useSte: val('use_ste') as boolean,
+        ...qnoise(),
       });
     }
     case 'quantized_relu': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       const ns = val('negative_slope') as number;
       if (ns < 0) throw new FormatError(`${path}.negative_slope`, `must be >= 0 (QKeras asserts), got ${ns}`);
       if (ns !== 0 && !Number.isInteger(Math.log2(ns))) {
@@ -483,14 +432,12 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
         useStochasticRounding: val('use_stochastic_rounding') as boolean,
         reluUpperBound: val('relu_upper_bound') as number | null,
         isQuantizedClip: val('is_quantized_clip') as boolean,
-        qnoiseFactor: val('qnoise_factor') as number,
-        useSte: val('use_ste') as boolean,
+        ...qnoise(),
       });
     }
     case 'quantized_po2':
     case 'quantized_relu_po2': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       const maxValue = val('max_value') as number | null;
       if (maxValue !== null && maxValue < 0) throw new FormatError(`${path}.max_value`, 'po2 max_value should be non-negative (QKeras raises ValueError)');
       const ns = cls === 'quantized_relu_po2' ? (val('negative_slope') as number) : 0;
@@ -506,14 +453,12 @@ function construct(cls: string, args: unknown[], kwargs: Record<string, unknown>
         useStochasticRounding: val('use_stochastic_rounding') as boolean,
         quadraticApproximation: val('quadratic_approximation') as boolean,
         log2Rounding: val('log2_rounding') as 'rnd' | 'floor',
-        qnoiseFactor: val('qnoise_factor') as number,
-        useSte: val('use_ste') as boolean,
+        ...qnoise(),
       });
     }
     case 'quantized_tanh':
     case 'quantized_sigmoid': {
-      const bits = val('bits') as number;
-      if (bits < 1) throw new FormatError(`${path}.bits`, `must be >= 1, got ${bits}`);
+      const bits = bitsAtLeast1();
       return Object.freeze({
         cls,
         given,
@@ -676,6 +621,22 @@ export interface Hls4mlWeightQuantizer {
   readonly warnings: readonly string[];
 }
 
+/**
+ * One hls4ml wrapper object (hls4ml/model/quantizers.py): its class, `bits`, `hls_type` and
+ * `alpha` attributes (`xnor` only for QKerasBinaryQuantizer).
+ */
+function wrapperOf(
+  quantizer: QKerasQuantizer,
+  wrapper: Hls4mlWeightQuantizer['wrapper'],
+  bits: number,
+  precision: Hls4mlPrecision,
+  alpha: QAlpha | undefined,
+  warnings: readonly string[],
+  opts: { xnor?: boolean; unsupportedFallback?: boolean } = {},
+): Hls4mlWeightQuantizer {
+  return { quantizer, wrapper, xnor: opts.xnor ?? false, bits, precision, alpha, unsupportedFallback: opts.unsupportedFallback ?? false, warnings };
+}
+
 function quantizedBitsType(q: QuantizedBits): Hls4mlPrecision {
   // QKerasQuantizer._get_type: keep_negative is not consulted; the type is always signed.
   if (q.bits === q.integer) return q.bits === 1 ? XNOR_PRECISION : integerPrecision(q.bits, true);
@@ -696,26 +657,17 @@ function qkerasQuantizerWrapper(q: QKerasQuantizer, path: string, warnings: stri
     if (q.bits - (q.keepNegative ? 1 : 0) <= 0) {
       warnings.push(`${path}: ${q.bits}-bit quantized_bits yields ±1 in QKeras but ${hls4mlPrecisionString(precision)} in hls4ml (+1 cannot be represented and wraps)`);
     }
-    return { quantizer: q, wrapper: 'QKerasQuantizer', xnor: false, bits: q.bits, precision, alpha, unsupportedFallback: false, warnings };
+    return wrapperOf(q, 'QKerasQuantizer', q.bits, precision, alpha, warnings);
   }
   if (q.cls === 'ternary' || q.cls === 'stochastic_ternary') {
-    return { quantizer: q, wrapper: 'QKerasQuantizer', xnor: false, bits: 2, precision: integerPrecision(2, true), alpha, unsupportedFallback: false, warnings };
+    return wrapperOf(q, 'QKerasQuantizer', 2, integerPrecision(2, true), alpha, warnings);
   }
   if (q.cls === 'binary' || q.cls === 'stochastic_binary') {
     warnings.push(`${path}: a binary quantizer reached through QKerasQuantizer keeps QKeras' ±alpha values in uint<1>`);
-    return { quantizer: q, wrapper: 'QKerasQuantizer', xnor: false, bits: 1, precision: XNOR_PRECISION, alpha, unsupportedFallback: false, warnings };
+    return wrapperOf(q, 'QKerasQuantizer', 1, XNOR_PRECISION, alpha, warnings);
   }
   warnings.push(`${path}: hls4ml prints "Unsupported quantizer: ${q.cls}" and types these weights fixed<16,6> (the QKeras values are still used)`);
-  return {
-    quantizer: q,
-    wrapper: 'QKerasQuantizer',
-    xnor: false,
-    bits: 16,
-    precision: fixedPrecision(16, 6, true),
-    alpha,
-    unsupportedFallback: true,
-    warnings,
-  };
+  return wrapperOf(q, 'QKerasQuantizer', 16, fixedPrecision(16, 6, true), alpha, warnings, { unsupportedFallback: true });
 }
 
 /**
@@ -750,29 +702,11 @@ export function hls4mlWeightQuantizer(q: QKerasQuantizer, v: QuantizerVar, ctx: 
     if ((q as BinaryQ).useStochasticRounding) {
       warnings.push(`${path}: binary(use_stochastic_rounding=True) cannot be evaluated by QKeras 0.9 outside training for most shapes`);
     }
-    return {
-      quantizer: q,
-      wrapper: 'QKerasBinaryQuantizer',
-      xnor,
-      bits: xnor ? 1 : 2,
-      precision: xnor ? XNOR_PRECISION : integerPrecision(2, true),
-      alpha: (q as BinaryQ).alpha,
-      unsupportedFallback: false,
-      warnings,
-    };
+    return wrapperOf(q, 'QKerasBinaryQuantizer', xnor ? 1 : 2, xnor ? XNOR_PRECISION : integerPrecision(2, true), (q as BinaryQ).alpha, warnings, { xnor });
   }
   if (q.cls === 'quantized_po2') {
     if (q.qnoiseFactor !== 1) warnings.push(`${path}: qnoise_factor=${q.qnoiseFactor} makes the values non powers of two; hls4ml truncates log2 toward zero`);
-    return {
-      quantizer: q,
-      wrapper: 'QKerasPO2Quantizer',
-      xnor: false,
-      bits: q.bits,
-      precision: exponentPrecision(q.bits, true),
-      alpha: undefined,
-      unsupportedFallback: false,
-      warnings,
-    };
+    return wrapperOf(q, 'QKerasPO2Quantizer', q.bits, exponentPrecision(q.bits, true), undefined, warnings);
   }
   return qkerasQuantizerWrapper(q, path, warnings);
 }
@@ -793,9 +727,17 @@ export function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Straight-through output x + q·(xq − x) in float32 (q = qnoise_factor). */
-function ste(x: number, xq: number, qnoise: number): number {
-  return f32(x + f32(qnoise * f32(xq - x)));
+/**
+ * A quantizer's output in float32 (q = qnoise_factor): with the straight-through estimator
+ * (use_ste) x + q·(xq − x), else (1 − q)·x + q·xq.
+ */
+function qnoiseOut(x: number, xq: number, qnoise: number, useSte: boolean): number {
+  return useSte ? f32(x + f32(qnoise * f32(xq - x))) : f32(f32(f32(1 - qnoise) * x) + f32(qnoise * xq));
+}
+
+/** tf.sign. */
+function tfSign(x: number): number {
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
 }
 
 /** tf.sign with QKeras' `s += 1 − |s|` (0 → +1). */
@@ -808,11 +750,16 @@ function logF32(x: number): number {
   return f32(Math.log(x));
 }
 
-/** round(log(v + eps) / log(2)) in float32, and how far the quotient was from a rounding tie. */
-function po2Exponent(v: number): { e: number; margin: number } {
-  const q = f32(logF32(f32(v + EPS)) / LN2_F32);
-  const e = roundHalfEven(q);
-  return { e, margin: Math.abs(Math.abs(q - Math.floor(q)) - 0.5) };
+/** Notes how far a log2 quotient that is rounded half to even was from a .5 tie. */
+function noteLog2(diag: QuantizeDiagnostics, l: number): void {
+  diag.minLog2Margin = Math.min(diag.minLog2Margin ?? Infinity, Math.abs(Math.abs(l - Math.floor(l)) - 0.5));
+}
+
+/** An 'auto_po2' scale: 2^round(log(v + eps) / log(2)) in float32. */
+function po2Round(v: number, diag: QuantizeDiagnostics): number {
+  const l = f32(logF32(f32(v + EPS)) / LN2_F32);
+  noteLog2(diag, l);
+  return f32(2 ** roundHalfEven(l));
 }
 
 /** A float tensor: C-order data with its shape. */
@@ -862,6 +809,19 @@ function checkShape(data: ArrayLike<number>, shape: number[], path: string): voi
   }
 }
 
+/** QKeras 0.9 computes 2**integer in int32 tensors (quantized_bits, quantized_relu). */
+function checkIntegerExponent(integer: number, path: string): void {
+  if (integer < 0 || integer > 30) {
+    throw new UnsupportedError(`${path}.integer`, `QKeras 0.9 computes 2**integer in int32 tensors: integer=${integer} fails (< 0) or overflows (> 30)`);
+  }
+}
+
+/** Weight data as the float32 tensor hls4ml hands to the quantizer, its shape checked. */
+function weightTensor(data: ArrayLike<number>, shape: number[], path: string): Tensor32 {
+  checkShape(data, shape, path);
+  return { data: toF32(data, path), shape };
+}
+
 /**
  * Per-channel reduction layout for QKeras' channels-last scale axis: rank > 1 reduces over every
  * axis but the last (`scale_axis` None) or every axis but `scale_axis`; returns, for each element,
@@ -908,11 +868,7 @@ function leastSquaresScale(alpha: 'auto' | 'auto_po2', x: Float32Array, q: Float
     outShape = g.outShape;
   }
   if (alpha === 'auto_po2') {
-    for (let k = 0; k < raw.length; k++) {
-      const { e, margin } = po2Exponent(raw[k]!);
-      diag.minLog2Margin = Math.min(diag.minLog2Margin ?? Infinity, margin);
-      raw[k] = f32(2 ** e);
-    }
+    for (let k = 0; k < raw.length; k++) raw[k] = po2Round(raw[k]!, diag);
   }
   return { data: raw, shape: outShape };
 }
@@ -923,6 +879,34 @@ function scaleAt(scale: Tensor32, shape: number[], scaleAxis: number | null): (i
   if (shape.length <= 1) return (i) => scale.data[i]!;
   const g = groupsOf(shape, scaleAxis);
   return (i) => scale.data[g.group(i)]!;
+}
+
+/**
+ * max|x| per channel (rank > 1: over every axis but the channel axis) or over everything
+ * (rank ≤ 1), each mapped by `f`: the initial scale of the automatic alphas.
+ */
+function maxAbsScale(xs: Float32Array, shape: number[], scaleAxis: number | null, f: (m: number) => number): Tensor32 {
+  if (shape.length <= 1) {
+    let mx = 0;
+    for (let i = 0; i < xs.length; i++) mx = Math.max(mx, Math.abs(xs[i]!));
+    return { data: new Float32Array([f(mx)]), shape: [1] };
+  }
+  const g = groupsOf(shape, scaleAxis);
+  const mx = new Float32Array(g.count);
+  for (let i = 0; i < xs.length; i++) mx[g.group(i)] = Math.max(mx[g.group(i)]!, Math.abs(xs[i]!));
+  return { data: mx.map((v) => f(v)), shape: g.outShape };
+}
+
+/**
+ * binary / ternary output x + (scale·k − x) in float32 for codes k. With alpha None QKeras
+ * replaces x by tanh(x) and the scale is 1, so the sum is exactly k.
+ */
+function scaledCodes(x: Tensor32, k: Float32Array, alpha: QAlpha, scale: number | Tensor32): Float32Array {
+  const xs = x.data;
+  const out = new Float32Array(xs.length);
+  const at = typeof scale === 'number' ? () => f32(scale) : scaleAt(scale, x.shape, null);
+  for (let i = 0; i < xs.length; i++) out[i] = alpha === null ? k[i]! : f32(xs[i]! + f32(f32(at(i) * k[i]!) - xs[i]!));
+  return out;
 }
 
 function noteRound(diag: QuantizeDiagnostics, p: number): void {
@@ -941,9 +925,7 @@ function noteRound(diag: QuantizeDiagnostics, p: number): void {
 export function qkerasQuantizedBits(q: QuantizedBits, x: Tensor32, path = 'quantized_bits'): QKerasOutput {
   checkShape(x.data, x.shape, path);
   // Outside training, use_stochastic_rounding=True still rounds with tf.round.
-  if (q.integer < 0 || q.integer > 30) {
-    throw new UnsupportedError(`${path}.integer`, `QKeras 0.9 computes 2**integer in int32 tensors: integer=${q.integer} fails (< 0) or overflows (> 30)`);
-  }
+  checkIntegerExponent(q.integer, path);
   const diag: QuantizeDiagnostics = { ties: 0 };
   const xs = x.data;
   const n = xs.length;
@@ -961,37 +943,19 @@ export function qkerasQuantizedBits(q: QuantizedBits, x: Tensor32, path = 'quant
     const half = levels / 2;
     const x1 = new Float32Array(n);
     for (let i = 0; i < n; i++) x1[i] = f32(xs[i]! / mi);
-    // initial scale: max|x| over all axes but the channel axis (rank 1: over everything)
-    let scale: Tensor32;
-    if (x.shape.length > 1) {
-      const g = groupsOf(x.shape, q.scaleAxis);
-      const mx = new Float32Array(g.count);
-      for (let i = 0; i < n; i++) mx[g.group(i)] = Math.max(mx[g.group(i)]!, Math.abs(x1[i]!));
-      scale = { data: mx.map((v) => f32(f32(v * 2) / levels)), shape: g.outShape };
-    } else {
-      let mx = 0;
-      for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(x1[i]!));
-      scale = { data: new Float32Array([f32(f32(mx * 2) / levels)]), shape: [1] };
-    }
+    let scale = maxAbsScale(x1, x.shape, q.scaleAxis, (v) => f32(f32(v * 2) / levels));
     const codes = (s: Tensor32): Float32Array => {
       const at = scaleAt(s, x.shape, q.scaleAxis);
       const z = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const v = Math.floor(f32(f32(Math.abs(x1[i]!) / at(i)) + 0.5));
-        z[i] = (x1[i]! > 0 ? 1 : x1[i]! < 0 ? -1 : 0) * (v < half ? v : half);
+        z[i] = tfSign(x1[i]!) * (v < half ? v : half);
       }
       return z;
     };
     let z: Float32Array;
     if (q.alpha === 'auto_po2') {
-      scale = {
-        data: scale.data.map((v) => {
-          const { e, margin } = po2Exponent(v);
-          diag.minLog2Margin = Math.min(diag.minLog2Margin ?? Infinity, margin);
-          return f32(2 ** e);
-        }),
-        shape: scale.shape,
-      };
+      scale = { data: scale.data.map((v) => po2Round(v, diag)), shape: scale.shape };
       z = new Float32Array(n);
       let before = scale;
       for (let it = 0; it < 5; it++) {
@@ -1008,7 +972,7 @@ export function qkerasQuantizedBits(q: QuantizedBits, x: Tensor32, path = 'quant
     for (let i = 0; i < n; i++) {
       const xi = f32(mi * x1[i]!);
       const xq = f32(at(i) * f32(f32(mi * z[i]!) / m));
-      out[i] = q.useSte ? ste(xi, xq, qn) : f32(f32(f32(1 - qn) * xi) + f32(qn * xq));
+      out[i] = qnoiseOut(xi, xq, qn, q.useSte);
     }
     return { values: out, scale: finalScale, diagnostics: diag };
   }
@@ -1031,7 +995,7 @@ export function qkerasQuantizedBits(q: QuantizedBits, x: Tensor32, path = 'quant
       if (!q.keepNegative) xq = (xq + 1) / 2;
     }
     xq = f32(s32 * xq);
-    out[i] = q.useSte ? ste(xi, xq, qn) : f32(f32(f32(1 - qn) * xi) + f32(qn * xq));
+    out[i] = qnoiseOut(xi, xq, qn, q.useSte);
   }
   return { values: out, scale, diagnostics: diag };
 }
@@ -1070,13 +1034,13 @@ export function qkerasPo2(q: QuantizedPo2, x: Tensor32, path = 'quantized_po2'):
       if (q.log2Rounding === 'floor') le = Math.floor(l);
       else {
         le = roundHalfEven(l);
-        diag.minLog2Margin = Math.min(diag.minLog2Margin ?? Infinity, Math.abs(Math.abs(l - Math.floor(l)) - 0.5));
+        noteLog2(diag, l);
       }
       e = qf * Math.min(Math.max(le, minExp), maxExp);
     }
     exps[i] = e;
     const xq = f32(signNonZero(xi) * f32(2 ** e));
-    out[i] = q.useSte ? ste(xi, xq, qn) : f32(f32(f32(1 - qn) * xi) + f32(qn * xq));
+    out[i] = qnoiseOut(xi, xq, qn, q.useSte);
   }
   return { values: out, scale: 1, diagnostics: diag, exponents: exps };
 }
@@ -1095,21 +1059,11 @@ export function qkerasBinary(q: BinaryQ, x: Tensor32, path = 'binary'): QKerasOu
     if (q.use01) s = (s + 1) / 2;
     k[i] = s;
   }
-  // alpha None: x is replaced by tanh(x) and the scale is 1; x + (k − x) is exactly k then.
   let scale: number | Tensor32;
   if (q.alpha === null) scale = 1.0;
   else if (typeof q.alpha === 'number') scale = q.alpha;
   else scale = leastSquaresScale(q.alpha, x.data, k, x.shape, null, diag);
-  const out = new Float32Array(n);
-  const at = typeof scale === 'number' ? () => f32(scale as number) : scaleAt(scale, x.shape, null);
-  for (let i = 0; i < n; i++) {
-    if (q.alpha === null) {
-      out[i] = k[i]!;
-    } else {
-      out[i] = f32(x.data[i]! + f32(f32(at(i) * k[i]!) - x.data[i]!));
-    }
-  }
-  return { values: out, scale, diagnostics: diag };
+  return { values: scaledCodes(x, k, q.alpha, scale), scale, diagnostics: diag };
 }
 
 /** QKeras 0.9 `ternary.__call__` (also `stochastic_ternary` outside training). */
@@ -1122,27 +1076,9 @@ export function qkerasTernary(q: TernaryQ, x: Tensor32, path = 'ternary'): QKera
   let scale: number | Tensor32;
   if (typeof q.alpha === 'string') {
     if (q.threshold !== null) throw new FormatError(`${path}.threshold`, 'ternary with alpha auto/auto_po2 asserts threshold is None');
-    const rank = x.shape.length;
-    let s: Tensor32;
-    if (rank <= 1) {
-      let mx = 0;
-      for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(xs[i]!));
-      s = { data: new Float32Array([f32(f32(2 * mx) / 3)]), shape: [1] };
-    } else {
-      const g = groupsOf(x.shape, null);
-      const mx = new Float32Array(g.count);
-      for (let i = 0; i < n; i++) mx[g.group(i)] = Math.max(mx[g.group(i)]!, Math.abs(xs[i]!));
-      s = { data: mx.map((v) => f32(f32(2 * v) / 3)), shape: g.outShape };
-    }
+    let s = maxAbsScale(xs, x.shape, null, (v) => f32(f32(2 * v) / 3));
     if (q.alpha === 'auto_po2') {
-      s = {
-        data: s.data.map((v) => {
-          const { e, margin } = po2Exponent(v);
-          diag.minLog2Margin = Math.min(diag.minLog2Margin ?? Infinity, margin);
-          return f32(2 ** e);
-        }),
-        shape: s.shape,
-      };
+      s = { data: s.data.map((v) => po2Round(v, diag)), shape: s.shape };
     }
     for (let it = 0; it < q.numberOfUnrolls; it++) {
       const at = scaleAt(s, x.shape, null);
@@ -1152,7 +1088,7 @@ export function qkerasTernary(q: TernaryQ, x: Tensor32, path = 'ternary'): QKera
         const p = f32(xs[i]! / sc);
         noteRound(diag, p);
         const v = f32(sc * roundHalfEven(p));
-        qv[i] = Math.abs(v) >= thres ? (xs[i]! > 0 ? 1 : xs[i]! < 0 ? -1 : 0) : 0;
+        qv[i] = Math.abs(v) >= thres ? tfSign(xs[i]!) : 0;
       }
       s = leastSquaresScale(q.alpha, xs, qv, x.shape, null, diag);
     }
@@ -1163,25 +1099,17 @@ export function qkerasTernary(q: TernaryQ, x: Tensor32, path = 'ternary'): QKera
   } else {
     if (q.useStochasticRounding) throw new FormatError(`${path}.use_stochastic_rounding`, 'ternary with a numeric/None alpha asserts use_stochastic_rounding is False');
     const thres = f32(q.threshold ?? 0.33);
-    for (let i = 0; i < n; i++) qv[i] = Math.abs(xs[i]!) >= thres ? (xs[i]! > 0 ? 1 : xs[i]! < 0 ? -1 : 0) : 0;
+    for (let i = 0; i < n; i++) qv[i] = Math.abs(xs[i]!) >= thres ? tfSign(xs[i]!) : 0;
     scale = q.alpha === null ? 1.0 : q.alpha;
   }
-  const out = new Float32Array(n);
-  const at = typeof scale === 'number' ? () => f32(scale as number) : scaleAt(scale, x.shape, null);
-  for (let i = 0; i < n; i++) {
-    // alpha None: x is tanh(x) and x + (q − x) is exactly q for q in {−1, 0, 1}.
-    out[i] = q.alpha === null ? qv[i]! : f32(xs[i]! + f32(f32(at(i) * qv[i]!) - xs[i]!));
-  }
-  return { values: out, scale, diagnostics: diag };
+  return { values: scaledCodes(x, qv, q.alpha, scale), scale, diagnostics: diag };
 }
 
 /** QKeras 0.9 `quantized_relu.__call__` for use_sigmoid = 0 (hls4ml meets it only as an unsupported weight quantizer). */
 export function qkerasQuantizedRelu(q: QuantizedRelu, x: Tensor32, path = 'quantized_relu'): QKerasOutput {
   checkShape(x.data, x.shape, path);
   if (q.useSigmoid) throw new UnsupportedError(`${path}.use_sigmoid`, 'quantized_relu(use_sigmoid=1) is not evaluated');
-  if (q.integer < 0 || q.integer > 30) {
-    throw new UnsupportedError(`${path}.integer`, `QKeras 0.9 computes 2**integer in int32 tensors: integer=${q.integer} fails (< 0) or overflows (> 30)`);
-  }
+  checkIntegerExponent(q.integer, path);
   const diag: QuantizeDiagnostics = { ties: 0 };
   const nsb = q.bits - (q.negativeSlope !== 0 ? 1 : 0);
   const m = f32(2 ** nsb);
@@ -1208,7 +1136,7 @@ export function qkerasQuantizedRelu(q: QuantizedRelu, x: Tensor32, path = 'quant
       xq = f32(xq + f32(f32(mi * ns) * Math.min(Math.max(f32(roundHalfEven(pn) * negFactor), -1), 0)));
     }
     if (q.reluUpperBound !== null && q.reluUpperBound !== 0 && !q.isQuantizedClip) xq = xq <= q.reluUpperBound ? xq : f32(q.reluUpperBound);
-    out[i] = q.useSte ? ste(xu, xq, qn) : f32(f32(f32(1 - qn) * xu) + f32(qn * xq));
+    out[i] = qnoiseOut(xu, xq, qn, q.useSte);
   }
   return { values: out, scale: 1, diagnostics: diag };
 }
@@ -1281,8 +1209,7 @@ export interface QuantizedWeights {
  * (`>= 0` → 1, else 0 for Xnor kernels or −1 otherwise) and po2 wrappers get their `{sign, exponent}`.
  */
 export function quantizeWeights(info: Hls4mlWeightQuantizer, data: ArrayLike<number>, shape: number[], path = 'weights'): QuantizedWeights {
-  checkShape(data, shape, path);
-  const x: Tensor32 = { data: toF32(data, path), shape };
+  const x = weightTensor(data, shape, path);
   const r = evalQKeras(info.quantizer, x, path);
   if (info.wrapper === 'QKerasBinaryQuantizer') {
     const v = new Float32Array(r.values.length);
@@ -1325,8 +1252,7 @@ export function factorizeAlpha(info: Hls4mlWeightQuantizer, data: ArrayLike<numb
   if (info.wrapper === 'QKerasPO2Quantizer' || !('alpha' in q)) {
     throw new UnsupportedError(path, `hls4ml's QKerasFactorizeAlpha reads quantizer.scale, which ${q.cls} does not have (hls4ml fails)`);
   }
-  checkShape(data, shape, path);
-  const x: Tensor32 = { data: toF32(data, path), shape };
+  const x = weightTensor(data, shape, path);
   const r = evalQKeras(q, x, path);
   let scale: Tensor32 | { data: Float64Array; shape: number[] };
   if (typeof r.scale === 'number') scale = { data: new Float64Array(nOut).fill(r.scale), shape: [nOut] };
@@ -1351,7 +1277,7 @@ export function factorizeAlpha(info: Hls4mlWeightQuantizer, data: ArrayLike<numb
     scalePo2 = po2Encode(sq.values, `${path}.alpha_scale`);
     scale = { data: sq.values, shape: scale.shape };
     scalePrecision = exponentPrecision(scaleBits, true);
-    scaleQuantizer = { quantizer: po2q, wrapper: 'QKerasPO2Quantizer', xnor: false, bits: scaleBits, precision: scalePrecision, alpha: undefined, unsupportedFallback: false, warnings: [] };
+    scaleQuantizer = wrapperOf(po2q, 'QKerasPO2Quantizer', scaleBits, scalePrecision, undefined, []);
   }
   return { weights, weightQuantizer: newInfo, scale, scaleBits, scalePo2, scaleQuantizer, scalePrecision, alphaDiagnostics: r.diagnostics };
 }
