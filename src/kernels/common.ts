@@ -281,6 +281,30 @@ export function typeField(layer: string, types: Record<string, FixedType | undef
 }
 
 /**
+ * The `input` and `result` types of a kernel config that has only these two.
+ *
+ * @example inputResultTypes('crop1', cfg.types); // { input, result }, or throws ConfigError('crop1.types.result')
+ */
+export function inputResultTypes(layer: string, types: unknown): { input: FixedType; result: FixedType } {
+  const tt = types as Record<string, FixedType>;
+  return { input: typeField(layer, tt, 'input'), result: typeField(layer, tt, 'result') };
+}
+
+/**
+ * Whether a kernel config's `data_format` is 'channels_first' (absent: channels_last). hls4ml has
+ * channels-first kernels for arrays only: with io_stream it is an UnsupportedError naming `what`.
+ *
+ * @example channelsFirstField('pad1', cfg, 'zero padding'); // false, or throws ConfigError('pad1.data_format')
+ */
+export function channelsFirstField(layer: string, cfg: { data_format?: string; io_type?: string }, what: string): boolean {
+  const f = cfg.data_format ?? 'channels_last';
+  if (f !== 'channels_last' && f !== 'channels_first') throw new ConfigError(`${layer}.data_format`, `must be 'channels_last' or 'channels_first', got ${JSON.stringify(cfg.data_format)}`);
+  const cf = f === 'channels_first';
+  if (cf && cfg.io_type === 'io_stream') throw new UnsupportedError(`${layer}.data_format`, `hls4ml has no channels-first io_stream ${what}`);
+  return cf;
+}
+
+/**
  * Require `arr.length === n`.
  *
  * @example checkLength('dense1', 'bias', bias, 8); // ShapeError('dense1.bias') if not 8 long

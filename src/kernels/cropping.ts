@@ -3,12 +3,14 @@
  * io_stream compute the same) and `nnet::cropping2d_cf` (channels-first, io_parallel): the window
  * starting at (crop_top, crop_left), each element `(result_t) x`.
  */
-import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
+import { ConfigError, ShapeError } from '../errors.js';
 import { frac, type FixedType } from '../fixed/index.js';
 import {
   allocOut,
   BIG,
+  channelsFirstField,
   choosePath,
+  inputResultTypes,
   intField,
   ioTypeField,
   layerName,
@@ -18,7 +20,6 @@ import {
   readRaw,
   storeOut,
   typedCaster,
-  typeField,
   type Arith,
   type KernelOptions,
   type RawInput,
@@ -94,11 +95,6 @@ function ioCheck(layer: string, io: string | undefined): void {
   ioTypeField(layer, io);
 }
 
-function types2(layer: string, t: unknown): { input: FixedType; result: FixedType } {
-  const tt = t as Record<string, FixedType>;
-  return { input: typeField(layer, tt, 'input'), result: typeField(layer, tt, 'result') };
-}
-
 /**
  * `nnet::cropping1d_cl`.
  *
@@ -113,7 +109,7 @@ export function cropping1d(cfg: Cropping1DConfig, x: RawInput, opts: KernelOptio
   const left = optIntField(layer, 'crop_left', cfg.crop_left, 0);
   const right = optIntField(layer, 'crop_right', cfg.crop_right, 0);
   const OW = outSize(layer, 'out_width', W, left, right, cfg.out_width);
-  const t = types2(layer, cfg.types);
+  const t = inputResultTypes(layer, cfg.types);
   const g = { H: 1, W, C, top: 0, left, OH: 1, OW, cf: false };
   return choosePath(layer, Math.max(t.input.W + 1, t.result.W), opts.path) ? crop(BIG, layer, g, t, x, opts) : crop(NUM, layer, g, t, x, opts);
 }
@@ -136,11 +132,8 @@ export function cropping2d(cfg: Cropping2DConfig, x: RawInput, opts: KernelOptio
   const right = optIntField(layer, 'crop_right', cfg.crop_right, 0);
   const OH = outSize(layer, 'out_height', H, top, bottom, cfg.out_height);
   const OW = outSize(layer, 'out_width', W, left, right, cfg.out_width);
-  const f = cfg.data_format ?? 'channels_last';
-  if (f !== 'channels_last' && f !== 'channels_first') throw new ConfigError(`${layer}.data_format`, `must be 'channels_last' or 'channels_first', got ${JSON.stringify(cfg.data_format)}`);
-  const cf = f === 'channels_first';
-  if (cf && cfg.io_type === 'io_stream') throw new UnsupportedError(`${layer}.data_format`, 'hls4ml has no channels-first io_stream cropping');
-  const t = types2(layer, cfg.types);
+  const cf = channelsFirstField(layer, cfg, 'cropping');
+  const t = inputResultTypes(layer, cfg.types);
   const g = { H, W, C, top, left, OH, OW, cf };
   return choosePath(layer, Math.max(t.input.W + 1, t.result.W), opts.path) ? crop(BIG, layer, g, t, x, opts) : crop(NUM, layer, g, t, x, opts);
 }

@@ -4,12 +4,14 @@
  * 0, the others `(result_t) x`. The `_cf` kernels write a `data_T` array, so their result type must
  * be the input type.
  */
-import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
+import { ConfigError, ShapeError } from '../errors.js';
 import { frac, sameType, type FixedType } from '../fixed/index.js';
 import {
   allocOut,
   BIG,
+  channelsFirstField,
   choosePath,
+  inputResultTypes,
   intField,
   ioTypeField,
   layerName,
@@ -19,7 +21,6 @@ import {
   readRaw,
   storeOut,
   typedCaster,
-  typeField,
   type Arith,
   type KernelOptions,
   type RawInput,
@@ -90,21 +91,12 @@ function pad<T extends number | bigint>(
   return out;
 }
 
-function types2(layer: string, t: unknown): { input: FixedType; result: FixedType } {
-  const tt = t as Record<string, FixedType>;
-  return { input: typeField(layer, tt, 'input'), result: typeField(layer, tt, 'result') };
-}
-
 /** Whether the layer is channels-first, validating `data_format` against io_type and the types. */
 function channelsFirst(layer: string, cfg: { data_format?: string; io_type?: string }, t: { input: FixedType; result: FixedType }): boolean {
-  const f = cfg.data_format ?? 'channels_last';
-  if (f !== 'channels_last' && f !== 'channels_first') throw new ConfigError(`${layer}.data_format`, `must be 'channels_last' or 'channels_first', got ${JSON.stringify(cfg.data_format)}`);
+  const cf = channelsFirstField(layer, cfg, 'zero padding');
   ioTypeField(layer, cfg.io_type);
-  if (f === 'channels_first') {
-    if (cfg.io_type === 'io_stream') throw new UnsupportedError(`${layer}.data_format`, 'hls4ml has no channels-first io_stream zero padding');
-    if (!sameType(t.input, t.result)) throw new ConfigError(`${layer}.types.result`, 'the channels-first kernel writes a data_T array: the result type must equal the input type');
-  }
-  return f === 'channels_first';
+  if (cf && !sameType(t.input, t.result)) throw new ConfigError(`${layer}.types.result`, 'the channels-first kernel writes a data_T array: the result type must equal the input type');
+  return cf;
 }
 
 /**
@@ -126,7 +118,7 @@ export function zeropad2d(cfg: ZeroPad2DConfig, x: RawInput, opts: KernelOptions
   const OW = W + pl + pr;
   if (cfg.out_height !== undefined && cfg.out_height !== OH) throw new ShapeError(`${layer}.out_height`, `expected ${OH}, got ${cfg.out_height}`);
   if (cfg.out_width !== undefined && cfg.out_width !== OW) throw new ShapeError(`${layer}.out_width`, `expected ${OW}, got ${cfg.out_width}`);
-  const t = types2(layer, cfg.types);
+  const t = inputResultTypes(layer, cfg.types);
   const cf = channelsFirst(layer, cfg, t);
   const bits = Math.max(t.input.W + 1, t.result.W);
   return choosePath(layer, bits, opts.path) ? pad(BIG, layer, H, W, C, pt, pl, OH, OW, t, x, opts, cf) : pad(NUM, layer, H, W, C, pt, pl, OH, OW, t, x, opts, cf);
@@ -146,7 +138,7 @@ export function zeropad1d(cfg: ZeroPad1DConfig, x: RawInput, opts: KernelOptions
   const pr = optIntField(layer, 'pad_right', cfg.pad_right, 0);
   const OW = W + pl + pr;
   if (cfg.out_width !== undefined && cfg.out_width !== OW) throw new ShapeError(`${layer}.out_width`, `expected ${OW}, got ${cfg.out_width}`);
-  const t = types2(layer, cfg.types);
+  const t = inputResultTypes(layer, cfg.types);
   const cf = channelsFirst(layer, cfg, t);
   const bits = Math.max(t.input.W + 1, t.result.W);
   return choosePath(layer, bits, opts.path) ? pad(BIG, layer, 1, W, C, 0, pl, 1, OW, t, x, opts, cf) : pad(NUM, layer, 1, W, C, 0, pl, 1, OW, t, x, opts, cf);

@@ -12,7 +12,6 @@
  * (_infer_conv_precision), backends/vivado/passes/… zero-padding insertion for 'same' in io_stream.
  */
 import { ShapeError, UnsupportedError, describeValue } from '../errors.js';
-import type { FixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { HlsNode } from '../graph/hls-graph.js';
 import type { LayerAttrs, ModelLayer } from '../graph/model.js';
@@ -20,14 +19,14 @@ import { last, positiveOut, requireRank, type LayerConfigReader, type WeightSpec
 import type { RawInput } from '../kernels/common.js';
 import { computeConv1dInstructions, computeConv2dInstructions } from '../kernels/conv-instructions.js';
 import { prepareConv1d, prepareConv2d, type Conv1DConfig, type Conv2DConfig, type ConvKernel } from '../kernels/conv.js';
-import type { ProductKind } from '../kernels/dense.js';
 import { prepareFastConv1d, prepareFastConv2d } from '../kernels/fast/conv.js';
-import { encodedFifoDepth, kerasOutputLength, samePads, windowGeometry } from '../kernels/geometry.js';
+import { samePads, windowGeometry } from '../kernels/geometry.js';
 import { validReuseFactor } from '../kernels/reuse-factor.js';
 import { Struct, denseStruct, warnInputType } from '../emit/layers.js';
 import { CONV_HEADER } from '../emit/cpp/conv.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { need, num, obj, rawList, runAll, sameList, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
+import { StreamPadding, checkStreamFields, encodedTableMembers, floatWindow, hwc, kerasSpatialOut, macTypedefs, nodeWindow, windowText, type WindowFirmwareConfig } from './conv-window.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, strategyOf, transposeOrder, typed } from './common.js';
 import { MAC_TYPES, floatWeights, inferMac, macProfileWeights, macWeights, packedExponents, productConstant, productKind, productWarnings, productWeights } from './dense.js';
 import { PRODUCT_KINDS } from '../kernels/dense.js';
@@ -35,44 +34,19 @@ import { kindOf } from '../graph/hls-graph.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
 
 /** `conv{1,2}d_config` fields of a firmware convolution (1D layers use the width fields only). */
-export interface ConvFirmwareConfig {
-  in_height?: number;
-  in_width: number;
-  n_chan: number;
-  filt_height?: number;
-  filt_width: number;
+export interface ConvFirmwareConfig extends WindowFirmwareConfig {
   n_filt: number;
-  stride_height?: number;
-  stride_width: number;
-  out_height?: number;
-  out_width: number;
-  pad_top?: number;
-  pad_bottom?: number;
-  pad_left: number;
-  pad_right: number;
   dilation?: number;
   dilation_height?: number;
   dilation_width?: number;
-  strategy: 'latency' | 'resource';
-  reuse_factor: number;
-  reuse_factor_requested?: number;
-  n_zeros: number;
-  product: ProductKind;
-  /** Keras padding of the source layer ('same' convolutions in io_stream run 'valid' after a zero-padding layer). */
-  keras_padding?: 'valid' | 'same';
   /** io_stream only. */
-  implementation?: 'LineBuffer' | 'Encoded';
   conv_in_height?: number;
   conv_in_width?: number;
-  /** Encoded only: hls4ml's instruction table. */
-  min_height?: number;
-  min_width?: number;
-  pixels?: number[];
+  /** Encoded only: hls4ml's scale-index kinds. */
   scale_index_height?: string;
   scale_index_width?: string;
   scale_index?: string;
   /** io_parallel only. */
-  n_partitions?: number;
   n_pixels?: number;
 }
 
@@ -109,10 +83,7 @@ function kerasConv(rank: 1 | 2): NonNullable<ModelClassSpec['keras']> {
     },
     outputShape([x = []], a, r) {
       requireRank(r, x, rank + 1, rank === 1 ? 'Conv1D' : 'Conv2D');
-      const k = a.kernelSize!;
-      const s = a.strides!;
-      const spatial = x.slice(0, rank).map((n, i) => kerasOutputLength(n, k[i]!, s[i]!, a.padding as 'valid' | 'same'));
-      return positiveOut(r, [...spatial, a.filters!], x);
+      return positiveOut(r, [...kerasSpatialOut(x, a, rank), a.filters!], x);
     },
     weights(a, [x = []]) {
       const w: WeightSpec[] = [{ name: 'kernel', shape: [...a.kernelSize!, last(x), a.filters!] }];
@@ -122,27 +93,10 @@ function kerasConv(rank: 1 | 2): NonNullable<ModelClassSpec['keras']> {
   };
 }
 
-/** The (H, W, C) view of a rank-2 (1D) or rank-3 (2D) channels-last shape. */
-export function hwc(shape: readonly number[]): [number, number, number] {
-  return shape.length === 2 ? [1, shape[0]!, shape[1]!] : [shape[0]!, shape[1]!, shape[2]!];
-}
-
-/** Keras 'same' padding before the first element of each spatial axis (0 for 'valid'). */
-export function kerasPadsBefore(l: ModelLayer, k: readonly number[], s: readonly number[], twoD: boolean): [number, number] {
-  if (l.attrs.padding !== 'same') return [0, 0];
-  const [H, W] = hwc(l.inputShapes[0]!);
-  return [twoD ? samePads(H, k[0]!, s[0]!)[0] : 0, samePads(W, k[twoD ? 1 : 0]!, s[twoD ? 1 : 0]!)[0]];
-}
-
 /** Float convolution over n samples (1D as H = 1): x [n, H, W, C] → [n, OH, OW, F]. */
 function floatConv(l: ModelLayer, x: Float64Array, n: number, twoD: boolean): Float64Array {
-  const [H, W, C] = hwc(l.inputShapes[0]!);
-  const [OH, OW, F] = hwc(l.outputShape);
-  const ks = l.attrs.kernelSize ?? [];
-  const st = l.attrs.strides ?? ks.map(() => 1);
-  const [kh, kw] = twoD ? [ks[0]!, ks[1]!] : [1, ks[0]!];
-  const [sh, sw] = twoD ? [st[0]!, st[1]!] : [1, st[0]!];
-  const [pt, pl] = kerasPadsBefore(l, ks, st, twoD);
+  const { H, W, C, OH, OW, kh, kw, sh, sw, pt, pl } = floatWindow(l, twoD);
+  const F = last(l.outputShape);
   const k = floatWeights(l, 'kernel', kh * kw * C * F);
   if (!k) throw new ShapeError(`${l.name}.kernel`, 'missing kernel weights');
   const b = l.attrs.useBias === false ? undefined : floatWeights(l, 'bias', F);
@@ -197,20 +151,28 @@ function modelClass(cls: 'Conv1D' | 'Conv2D'): ModelClassSpec {
 // ---------------------------------------------------------------------------------------------
 
 /** The settings of hls4ml's convolution classes (Conv1D/2D and the depthwise ones derived from them). */
-export const CONV_SETTINGS = [
+const CONV_SETTINGS = [
   { name: 'reuse_factor', default: 1, backend: true },
   { name: 'parallelization_factor', default: 1, backend: true },
   { name: 'conv_implementation', default: 'LineBuffer', backend: true },
 ] as const;
 
+/**
+ * What hls4ml's convolution classes share: the depthwise ones are Conv1D/Conv2D subclasses, so BN
+ * fusion, the linear-activation merge and the io_stream 'same' padding treat them as one.
+ */
+export const CONV_CLASS = {
+  types: MAC_TYPES,
+  settings: CONV_SETTINGS,
+  bnFusionParent: true,
+  linearMergeParent: true,
+  streamSamePadding: true,
+} satisfies Partial<HlsClassSpec>;
+
 function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
   const twoD = cls === 'Conv2D';
   return {
-    types: MAC_TYPES,
-    settings: CONV_SETTINGS,
-    bnFusionParent: true,
-    linearMergeParent: true,
-    streamSamePadding: true,
+    ...CONV_CLASS,
     infer(n, [x], ctx) {
       const ks = n.attrs.kernelSize as number[];
       inferMac(n, x!, last(n.shapeIn[0]!) * ks.reduce((a, k) => a * k, 1), ctx);
@@ -218,13 +180,7 @@ function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
     lower(n, ctx): ConvLayer {
       const weight = typed(n, 'weight');
       const bias = typed(n, 'bias');
-      const ks = n.attrs.kernelSize as number[];
-      const st = n.attrs.strides as number[];
-      const same = n.attrs.padding === 'same';
-      const [H, W, C] = hwc(n.shapeIn[0]!);
-      const [OH, OW, F] = hwc(n.shapeOut);
-      const [kh, kw] = twoD ? [ks[0]!, ks[1]!] : [1, ks[0]!];
-      const [sh, sw] = twoD ? [st[0]!, st[1]!] : [1, st[0]!];
+      const { H, W, C, OH, OW, F, kh, kw, sh, sw, pt, pb, pl, pr, kerasPadding } = nodeWindow(n, twoD);
       const product = productKind(n.name, ctx.inputKinds?.[0] ?? 'fixed', kindOf(n, 'weight'), weight);
       const pw = productWeights(n, 'weight', weight, product);
       let w: { raw: Float64Array; text: string[] } = pw;
@@ -244,12 +200,10 @@ function hlsClass(cls: 'Conv1D' | 'Conv2D'): HlsClassSpec {
         w = permuted(w, order);
         if (sign) sign = Float64Array.from(order, (k) => sign![k]!);
       }
-      const [pt, pb] = same && twoD ? samePads(H, kh, sh) : [0, 0];
-      const [pl, pr] = same ? samePads(W, kw, sw) : [0, 0];
       const impl = String(n.settings.conv_implementation ?? 'LineBuffer').toLowerCase() === 'encoded' ? 'Encoded' : 'LineBuffer';
       const c: ConvFirmwareConfig = twoD
-        ? { in_height: H, in_width: W, n_chan: C, filt_height: kh, filt_width: kw, n_filt: F, stride_height: sh, stride_width: sw, out_height: OH, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product, keras_padding: n.attrs.samePadded || same ? 'same' : 'valid', pad_top: pt, pad_bottom: pb, pad_left: pl, pad_right: pr }
-        : { in_width: W, n_chan: C, filt_width: kw, n_filt: F, stride_width: sw, dilation: 1, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product, keras_padding: n.attrs.samePadded || same ? 'same' : 'valid', pad_left: pl, pad_right: pr };
+        ? { in_height: H, in_width: W, n_chan: C, filt_height: kh, filt_width: kw, n_filt: F, stride_height: sh, stride_width: sw, out_height: OH, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product, keras_padding: kerasPadding, pad_top: pt, pad_bottom: pb, pad_left: pl, pad_right: pr }
+        : { in_width: W, n_chan: C, filt_width: kw, n_filt: F, stride_width: sw, dilation: 1, out_width: OW, strategy, reuse_factor: rf, reuse_factor_requested: rfRequested, n_zeros: nZeros, product, keras_padding: kerasPadding, pad_left: pl, pad_right: pr };
       if (ctx.io === 'io_stream') {
         c.implementation = impl;
         if (twoD) c.conv_in_height = H;
@@ -361,15 +315,7 @@ function checkConv<L extends ConvLayer>(cls: L['cls']): FirmwareClassSpec<L>['ch
     if (c.cfg.keras_padding !== undefined) cfg.keras_padding = c.choice('keras_padding', ['valid', 'same'] as const);
     const rq = c.int('reuse_factor_requested', 1, cfg.reuse_factor);
     if (rq !== cfg.reuse_factor) cfg.reuse_factor_requested = rq;
-    if (c.io === 'io_stream') {
-      cfg.implementation = c.choice('implementation', ['LineBuffer', 'Encoded'] as const, 'LineBuffer');
-      const px = c.ints('pixels');
-      if (px) {
-        cfg.pixels = px;
-        if (twoD) cfg.min_height = c.int('min_height', 1);
-        cfg.min_width = c.int('min_width', 1);
-      }
-    }
+    checkStreamFields(c, cfg, twoD);
     const g = windowGeometry(path + '.config', { ...cfg, out_width: undefined, out_height: undefined, dilation_width: cfg.dilation ?? cfg.dilation_width, n_chan: C }, !twoD);
     c.out(twoD ? [g.outH, g.outW, F] : [g.outW, F]);
     if (twoD) cfg.out_height = c.equal('out_height', g.outH);
@@ -396,7 +342,7 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
   const g = windowGeometry(L.name, { ...cfg, dilation_width: cfg.dilation ?? cfg.dilation_width }, oneD);
   const F = cfg.n_filt;
   const { strategy, reuse_factor: rf } = cfg;
-  const { weight: tw, bias: tb, accum: ta } = L.types;
+  const { weight: tw, bias: tb } = L.types;
   warnInputType(ctx, L, 'input', inT);
   const nIn = g.kh * g.kw * g.C;
   const stream = ctx.io === 'io_stream';
@@ -404,11 +350,7 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
   const mult = denseStruct(`config_${c}_mult`, `${L.name}: dense core of the convolution (${nIn} window values -> ${F} filters)`, c, nIn, F, strategy, rf, product === 'mult' || product === 'weight_ternary' ? countZeros(L.weights.weight) : 0);
   if (product !== 'mult') mult.u('product_kind', productConstant(product));
   const packed = product === 'weight_exponential' ? packedExponents(L.weights.weight, L.weights.weight_sign!, tw) : undefined;
-  const typedefs: Array<[string, FixedType]> = [
-    [`${c}_weight_t`, tw],
-    [`${c}_bias_t`, tb],
-    [`${c}_accum_t`, ta],
-  ];
+  const typedefs = macTypedefs(c, L.types);
   const arrays = [
     {
       name: `${c}_w`,
@@ -419,7 +361,7 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
     },
     { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} biases` },
   ];
-  const geomText = `${oneD ? `${g.W}x${g.C}` : `${g.H}x${g.W}x${g.C}`} -> ${oneD ? `${g.outW}x${F}` : `${g.outH}x${g.outW}x${F}`}, kernel ${oneD ? g.kw : `${g.kh}x${g.kw}`}, stride ${oneD ? g.sw : `${g.sh}x${g.sw}`}`;
+  const geomText = windowText(g, oneD, F);
 
   if (!stream) {
     const s = new Struct(`config_${c}`, `${L.name}: ${L.cls} io_parallel ${geomText}`)
@@ -440,32 +382,17 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
   }
 
   // io_stream: pad first when the config has pads (hls4ml inserts a ZeroPadding layer), then a 'valid' convolution.
-  const PH = g.H + g.pt + g.pb;
-  const PW = g.W + g.pl + g.pr;
-  const padded = g.pt + g.pb + g.pl + g.pr > 0;
+  const pad = new StreamPadding(c, g);
+  const { PH, PW, padded } = pad;
   const structs: string[] = [mult.text()];
-  if (padded) {
-    structs.push(
-      new Struct(`config_${c}_pad`, `${L.name}: zero padding in front of the stream convolution ('same')`)
-        .u('in_height', g.H).u('in_width', g.W).u('n_chan', g.C).u('out_height', PH).u('out_width', PW)
-        .u('pad_top', g.pt).u('pad_bottom', g.pb).u('pad_left', g.pl).u('pad_right', g.pr)
-        .text(),
-    );
-  }
+  if (padded) structs.push(pad.struct(L.name, 'the stream convolution'));
   const s = new Struct(`config_${c}`, `${L.name}: ${L.cls} io_stream ${impl === 'encoded' ? 'Encoded' : 'LineBuffer'} ${geomText}${padded ? ' (on the padded input)' : ''}`)
     .u('in_height', PH).u('in_width', PW).u('n_chan', g.C).u('n_filt', F).u('filt_height', g.kh).u('filt_width', g.kw)
     .u('stride_height', g.sh).u('stride_width', g.sw).u('out_height', g.outH).u('out_width', g.outW).u('reuse_factor', rf)
     .t('mult_config', `config_${c}_mult`).t('accum_t', `${c}_accum_t`).t('weight_t', `${c}_weight_t`).t('bias_t', `${c}_bias_t`);
   if (impl === 'encoded') {
     // The emulator's table: config.pixels when the graph has them, else computed like hls4ml.
-    const ins2 = kernel.instructions!;
-    const positions = g.kh * g.kw;
-    s.u('min_height', ins2.minH)
-      .u('min_width', ins2.minW)
-      .u('scale_index_height', oneD || ins2.kindH === 'scale_index_unscaled' ? 'hlsemu::scale_unscaled' : 'hlsemu::scale_regular')
-      .u('scale_index_width', ins2.kindW === 'scale_index_unscaled' ? 'hlsemu::scale_unscaled' : 'hlsemu::scale_regular')
-      .u('fifo_depth', encodedFifoDepth(g, ins2))
-      .arr(`ap_uint<${positions}>`, 'pixels', ins2.pixels.length, [...ins2.pixels]);
+    encodedTableMembers(s, g, kernel.instructions!, oneD);
   }
   structs.push(s.text());
   const fn = impl === 'encoded' ? 'conv_encoded' : 'conv_linebuffer';
@@ -478,13 +405,7 @@ function emitConv(L: ConvLayer, { ctx, cname: c, ins }: Parameters<FirmwareClass
     headers: padded ? [CONV_HEADER, PADDING_HEADER] : [CONV_HEADER],
     call: (is, iv, out, ov) => {
       if (!padded) return [`hlsemu::${fn}<${is[0]!.wordType}, ${out.wordType}, config_${c}>(${iv[0]}, ${ov}, ${c}_w, ${c}_b);`];
-      const pw = `hlsemu::array<${is[0]!.elemType}, ${g.C}>`;
-      return [
-        `hls::stream<${pw} > ${c}_padded("${c}_padded");`,
-        `#pragma HLS STREAM variable = ${c}_padded depth = ${PH * PW}`,
-        `hlsemu::zeropad<${is[0]!.wordType}, ${pw}, config_${c}_pad>(${iv[0]}, ${c}_padded);`,
-        `hlsemu::${fn}<${pw}, ${out.wordType}, config_${c}>(${c}_padded, ${ov}, ${c}_w, ${c}_b);`,
-      ];
+      return pad.call(fn, is[0]!, iv[0]!, out, ov);
     },
     summary: `${L.cls} ${geomText} (io_stream ${impl === 'encoded' ? 'Encoded' : 'LineBuffer'}, ${strategy}, RF ${rf})`,
   };

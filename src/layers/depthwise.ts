@@ -16,60 +16,32 @@
  * backends/vivado/passes/convolution_templates.py, nnet_utils/nnet_sepconv{1,2}d*.h.
  */
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
-import { fixedType, type FixedType } from '../fixed/types.js';
+import { fixedType } from '../fixed/types.js';
 import type { FirmwareLayerBase } from '../graph/firmware.js';
 import type { HlsNode } from '../graph/hls-graph.js';
 import type { LayerAttrs, ModelLayer } from '../graph/model.js';
 import { last, positiveOut, requireRank, type LayerConfigReader, type WeightSpec } from '../import/keras-config.js';
 import { computeConv1dInstructions, computeConv2dInstructions } from '../kernels/conv-instructions.js';
 import { depthwiseDenseFunction, prepareDepthwiseConv1d, prepareDepthwiseConv2d, type DepthwiseConv1DConfig, type DepthwiseConv2DConfig, type DepthwiseKernel } from '../kernels/depthwise.js';
-import type { ProductKind } from '../kernels/dense.js';
 import { prepareFastDepthwiseConv1d, prepareFastDepthwiseConv2d } from '../kernels/fast/depthwise.js';
-import { encodedFifoDepth, kerasOutputLength, samePads } from '../kernels/geometry.js';
 import { validReuseFactor } from '../kernels/reuse-factor.js';
 import { Struct, warnInputType, type LayerCode } from '../emit/layers.js';
 import { DEPTHWISE_HEADER } from '../emit/cpp/depthwise.js';
 import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { SEQ_KERNEL_CHECKERS } from '../conformance/kernels-seq.js';
 import { LayerCheck, countZeros, lowered, permuted, rawWeights, reuseFactorOf, typed } from './common.js';
-import { CONV_SETTINGS, hwc, kerasPadsBefore } from './conv.js';
-import { MAC_TYPES, floatWeights, inferMac } from './dense.js';
+import { CONV_CLASS } from './conv.js';
+import { StreamPadding, checkStreamFields, encodedTableMembers, floatWindow, hwc, kerasSpatialOut, macTypedefs, nodeWindow, windowText, type WindowFirmwareConfig } from './conv-window.js';
+import { floatWeights, inferMac } from './dense.js';
 import type { EmitArgs, FirmwareClassSpec, HlsClassSpec, HlsDraft, LayerModule, ModelClassSpec } from './spec.js';
 
-/** `conv{1,2}d_config` fields of a firmware depthwise convolution (n_filt = n_chan; 1D layers use the width fields). */
-export interface DepthwiseFirmwareConfig {
-  in_height?: number;
-  in_width: number;
-  n_chan: number;
-  filt_height?: number;
-  filt_width: number;
-  stride_height?: number;
-  stride_width: number;
-  out_height?: number;
-  out_width: number;
-  pad_top?: number;
-  pad_bottom?: number;
-  pad_left: number;
-  pad_right: number;
-  /** 'latency', or 'resource' (io_stream only). */
-  strategy: 'latency' | 'resource';
-  reuse_factor: number;
-  reuse_factor_requested?: number;
-  /** Zeros of the weight array hls4ml writes (informational). */
-  n_zeros: number;
-  product: ProductKind;
+/**
+ * `conv{1,2}d_config` fields of a firmware depthwise convolution (n_filt = n_chan; 1D layers use the
+ * width fields). `strategy` 'resource' is io_stream only; `n_partitions` is informational.
+ */
+export interface DepthwiseFirmwareConfig extends WindowFirmwareConfig {
   /** The `nnet::DepthwiseDense*` class of the mult config (checked against strategy / reuse factor). */
   dense_function?: string;
-  /** Keras padding of the source layer ('same' layers in io_stream run 'valid' after a zero-padding layer). */
-  keras_padding?: 'valid' | 'same';
-  /** io_stream only. */
-  implementation?: 'LineBuffer' | 'Encoded';
-  /** Encoded only: hls4ml's instruction table. */
-  min_height?: number;
-  min_width?: number;
-  pixels?: number[];
-  /** io_parallel only (informational). */
-  n_partitions?: number;
 }
 
 type DwTypes = 'weight' | 'bias' | 'accum';
@@ -117,10 +89,7 @@ function kerasDepthwise(rank: 1 | 2, separable: boolean): NonNullable<ModelClass
     },
     outputShape([x = []], a, r) {
       requireRank(r, x, rank + 1, cls);
-      const k = a.kernelSize!;
-      const s = a.strides!;
-      const spatial = x.slice(0, rank).map((n, i) => kerasOutputLength(n, k[i]!, s[i]!, a.padding as 'valid' | 'same'));
-      return positiveOut(r, [...spatial, separable ? a.filters! : last(x) * (a.depthMultiplier as number)], x);
+      return positiveOut(r, [...kerasSpatialOut(x, a, rank), separable ? a.filters! : last(x) * (a.depthMultiplier as number)], x);
     },
     weights(a, [x = []]) {
       const C = last(x);
@@ -136,15 +105,8 @@ function kerasDepthwise(rank: 1 | 2, separable: boolean): NonNullable<ModelClass
 
 /** Float depthwise convolution over n samples (1D as H = 1): x [n, H, W, C] → [n, OH, OW, C·dm]. */
 function floatDepthwise(l: ModelLayer, x: Float64Array, n: number, twoD: boolean, withBias: boolean): Float64Array {
-  const [H, W, C] = hwc(l.inputShapes[0]!);
-  const ks = l.attrs.kernelSize ?? [];
-  const st = l.attrs.strides ?? ks.map(() => 1);
+  const { H, W, C, OH, OW, kh, kw, sh, sw, pt, pl } = floatWindow(l, twoD);
   const dm = (l.attrs.depthMultiplier as number | undefined) ?? 1;
-  const [kh, kw] = twoD ? [ks[0]!, ks[1]!] : [1, ks[0]!];
-  const [sh, sw] = twoD ? [st[0]!, st[1]!] : [1, st[0]!];
-  const OH = twoD ? l.outputShape[0]! : 1;
-  const OW = l.outputShape[twoD ? 1 : 0]!;
-  const [pt, pl] = kerasPadsBefore(l, ks, st, twoD);
   const D = C * dm;
   const k = floatWeights(l, 'depthwise_kernel', kh * kw * D);
   if (!k) throw new ShapeError(`${l.name}.depthwise_kernel`, 'missing depthwise kernel');
@@ -329,12 +291,7 @@ function transposeGather(shape: readonly number[], axes: readonly number[]): Int
 function depthwiseHls(cls: DwCls): HlsClassSpec {
   const twoD = cls === 'DepthwiseConv2D';
   return {
-    types: MAC_TYPES,
-    settings: CONV_SETTINGS,
-    // A Conv1D/Conv2D subclass in hls4ml: BN fusion and linear-activation merge treat it as one.
-    bnFusionParent: true,
-    linearMergeParent: true,
-    streamSamePadding: true,
+    ...CONV_CLASS,
     infer(n, [x], ctx) {
       // _infer_depthconv_precision: n_ops = filt_height·filt_width.
       inferMac(n, x!, prod(n.attrs.kernelSize as number[]), ctx);
@@ -350,13 +307,7 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
       }
       const weight = typed(n, 'weight');
       const bias = typed(n, 'bias');
-      const ks = n.attrs.kernelSize as number[];
-      const st = n.attrs.strides as number[];
-      const same = n.attrs.padding === 'same';
-      const [H, W, C] = hwc(n.shapeIn[0]!);
-      const [OH, OW] = hwc(n.shapeOut);
-      const [kh, kw] = twoD ? [ks[0]!, ks[1]!] : [1, ks[0]!];
-      const [sh, sw] = twoD ? [st[0]!, st[1]!] : [1, st[0]!];
+      const { H, W, C, OH, OW, kh, kw, sh, sw, pt, pb, pl, pr, kerasPadding } = nodeWindow(n, twoD);
       const K = kh * kw;
       // init_depconv*: 'resource' only for Strategy Resource, any other strategy runs Latency.
       const rawStrategy = String(n.settings.strategy ?? 'latency').toLowerCase();
@@ -388,14 +339,12 @@ function depthwiseHls(cls: DwCls): HlsClassSpec {
         ctx.warn(`${n.name}: hls4ml's Resource weight transpose turns the ONNX depthwise weight (1, k…, C) into (C, 1, k…), so the kernel reads weight c·${K} + k where it expects k·${C} + c (reproduced)`);
       }
       const b = rawWeights(n, 'bias', bias);
-      const [pt, pb] = same && twoD ? samePads(H, kh, sh) : [0, 0];
-      const [pl, pr] = same ? samePads(W, kw, sw) : [0, 0];
       const c: DepthwiseFirmwareConfig = twoD
         ? { in_height: H, in_width: W, n_chan: C, filt_height: kh, filt_width: kw, stride_height: sh, stride_width: sw, out_height: OH, out_width: OW, pad_top: pt, pad_bottom: pb, pad_left: pl, pad_right: pr, strategy, reuse_factor: rf, n_zeros: nZeros, product: 'mult' }
         : { in_width: W, n_chan: C, filt_width: kw, stride_width: sw, out_width: OW, pad_left: pl, pad_right: pr, strategy, reuse_factor: rf, n_zeros: nZeros, product: 'mult' };
       if (rf !== rfRequested) c.reuse_factor_requested = rfRequested;
       c.dense_function = `nnet::${depthwiseDenseFunction(strategy, rf, C)}`;
-      c.keras_padding = n.attrs.samePadded || same ? 'same' : 'valid';
+      c.keras_padding = kerasPadding;
       if (ctx.io === 'io_stream') {
         const impl = String(n.settings.conv_implementation ?? 'LineBuffer').toLowerCase() === 'encoded' ? 'Encoded' : 'LineBuffer';
         c.implementation = impl;
@@ -504,15 +453,7 @@ function checkDepthwise<L extends DepthwiseLayer>(cls: L['cls']): FirmwareClassS
     if (typeof c.cfg.dense_function === 'string') cfg.dense_function = c.cfg.dense_function;
     const rq = c.int('reuse_factor_requested', 1, cfg.reuse_factor);
     if (rq !== cfg.reuse_factor) cfg.reuse_factor_requested = rq;
-    if (c.io === 'io_stream') {
-      cfg.implementation = c.choice('implementation', ['LineBuffer', 'Encoded'] as const, 'LineBuffer');
-      const px = c.ints('pixels');
-      if (px) {
-        cfg.pixels = px;
-        if (twoD) cfg.min_height = c.int('min_height', 1);
-        cfg.min_width = c.int('min_width', 1);
-      }
-    }
+    checkStreamFields(c, cfg, twoD);
     const kh = twoD ? cfg.filt_height! : 1;
     const sh = twoD ? cfg.stride_height! : 1;
     const outH = twoD ? Math.floor((H + cfg.pad_top! + cfg.pad_bottom! - kh) / sh) + 1 : 1;
@@ -541,24 +482,19 @@ function emitDepthwise(L: DepthwiseLayer, { ctx, cname: c, ins }: EmitArgs): Lay
   const { geometry: g, instructions } = kernel.plan;
   const oneD = L.cls === 'DepthwiseConv1D';
   const { strategy, reuse_factor: rf } = L.config;
-  const { weight: tw, bias: tb, accum: ta } = L.types;
+  const { weight: tw, bias: tb } = L.types;
   warnInputType(ctx, L, 'input', inT);
   const C = g.C;
-  const K = g.kh * g.kw;
   const stream = ctx.io === 'io_stream';
-  const typedefs: Array<[string, FixedType]> = [
-    [`${c}_weight_t`, tw],
-    [`${c}_bias_t`, tb],
-    [`${c}_accum_t`, ta],
-  ];
+  const typedefs = macTypedefs(c, L.types);
   const arrays = [
     { name: `${c}_w`, elemType: `${c}_weight_t`, type: tw, values: L.weights.weight, description: `${L.name} depthwise weights, w[k * ${C} + c], k = kh * ${g.kw} + kw` },
     { name: `${c}_b`, elemType: `${c}_bias_t`, type: tb, values: L.weights.bias, description: `${L.name} biases` },
   ];
-  const geomText = `${oneD ? `${g.W}x${C}` : `${g.H}x${g.W}x${C}`} -> ${oneD ? `${g.outW}x${C}` : `${g.outH}x${g.outW}x${C}`}, kernel ${oneD ? g.kw : `${g.kh}x${g.kw}`}, stride ${oneD ? g.sw : `${g.sh}x${g.sw}`}`;
-  const PH = g.H + g.pt + g.pb;
-  const PW = g.W + g.pl + g.pr;
-  const padded = stream && g.pt + g.pb + g.pl + g.pr > 0;
+  const geomText = windowText(g, oneD, C);
+  const pad = new StreamPadding(c, g);
+  const { PH, PW } = pad;
+  const padded = stream && pad.padded;
   const impl = stream ? kernel.plan.implementation! : 'linebuffer';
   const s = new Struct(`config_${c}`, `${L.name}: ${L.cls} ${L.config.io_type}${stream ? ` ${impl === 'encoded' ? 'Encoded' : 'LineBuffer'}` : ''} ${geomText}${padded ? ' (on the padded input)' : ''}`)
     .u('in_height', stream ? PH : g.H).u('in_width', stream ? PW : g.W).u('n_chan', C).u('filt_height', g.kh).u('filt_width', g.kw)
@@ -567,24 +503,9 @@ function emitDepthwise(L: DepthwiseLayer, { ctx, cname: c, ins }: EmitArgs): Lay
     .u('strategy', strategy === 'resource' ? 'hlsemu::strategy_resource' : 'hlsemu::strategy_latency')
     .b('encoded', impl === 'encoded')
     .t('accum_t', `${c}_accum_t`).t('weight_t', `${c}_weight_t`).t('bias_t', `${c}_bias_t`);
-  if (impl === 'encoded') {
-    const t = instructions!;
-    s.u('min_height', t.minH)
-      .u('min_width', t.minW)
-      .u('scale_index_height', oneD || t.kindH === 'scale_index_unscaled' ? 'hlsemu::scale_unscaled' : 'hlsemu::scale_regular')
-      .u('scale_index_width', t.kindW === 'scale_index_unscaled' ? 'hlsemu::scale_unscaled' : 'hlsemu::scale_regular')
-      .u('fifo_depth', encodedFifoDepth(g, t))
-      .arr(`ap_uint<${K}>`, 'pixels', t.pixels.length, [...t.pixels]);
-  }
+  if (impl === 'encoded') encodedTableMembers(s, g, instructions!, oneD);
   const structs: string[] = [];
-  if (padded) {
-    structs.push(
-      new Struct(`config_${c}_pad`, `${L.name}: zero padding in front of the stream depthwise convolution ('same')`)
-        .u('in_height', g.H).u('in_width', g.W).u('n_chan', C).u('out_height', PH).u('out_width', PW)
-        .u('pad_top', g.pt).u('pad_bottom', g.pb).u('pad_left', g.pl).u('pad_right', g.pr)
-        .text(),
-    );
-  }
+  if (padded) structs.push(pad.struct(L.name, 'the stream depthwise convolution'));
   structs.push(s.text());
   return {
     layer: L,
@@ -596,13 +517,7 @@ function emitDepthwise(L: DepthwiseLayer, { ctx, cname: c, ins }: EmitArgs): Lay
     call: (is, iv, out, ov) => {
       if (!stream) return [`hlsemu::depthwise_conv<${is[0]!.elemType}, ${out.elemType}, config_${c}>(${iv[0]}, ${ov}, ${c}_w, ${c}_b);`];
       if (!padded) return [`hlsemu::depthwise_conv<${is[0]!.wordType}, ${out.wordType}, config_${c}>(${iv[0]}, ${ov}, ${c}_w, ${c}_b);`];
-      const pw = `hlsemu::array<${is[0]!.elemType}, ${C}>`;
-      return [
-        `hls::stream<${pw} > ${c}_padded("${c}_padded");`,
-        `#pragma HLS STREAM variable = ${c}_padded depth = ${PH * PW}`,
-        `hlsemu::zeropad<${is[0]!.wordType}, ${pw}, config_${c}_pad>(${iv[0]}, ${c}_padded);`,
-        `hlsemu::depthwise_conv<${pw}, ${out.wordType}, config_${c}>(${c}_padded, ${ov}, ${c}_w, ${c}_b);`,
-      ];
+      return pad.call('depthwise_conv', is[0]!, iv[0]!, out, ov);
     },
     summary: `${L.cls} ${geomText} (${L.config.io_type}${stream ? ` ${impl === 'encoded' ? 'Encoded' : 'LineBuffer'}` : ''}, ${strategy}, RF ${rf})`,
   };

@@ -31,7 +31,8 @@ import { Struct, tArg, warnInputType } from '../emit/layers.js';
 import { POOLING_HEADER } from '../emit/cpp/pooling.js';
 import { checkTable, need, num, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, reuseFactorOf, typed } from './common.js';
-import { hwc, kerasPadsBefore, windowTableBytes } from './conv.js';
+import { windowTableBytes } from './conv.js';
+import { hwc, kerasPadsBefore } from './conv-window.js';
 import type { EmitArgs, FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
 
 type PoolCls = 'MaxPooling1D' | 'MaxPooling2D' | 'AveragePooling1D' | 'AveragePooling2D';

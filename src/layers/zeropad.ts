@@ -18,22 +18,14 @@ import { PADDING_HEADER } from '../emit/cpp/structural.js';
 import { RESHAPE_HEADER } from '../emit/cpp/reshape-ext.js';
 import { checkInputLengths, intList, need, obj, runAll, types as caseTypes, x1, type Case } from '../conformance/kernel-case.js';
 import { LayerCheck, lowered, typed } from './common.js';
+import { checkSides, floatSides, kerasDataFormat, shapeOf, sidesConfig, sidesOf, type SidesFirmwareConfig } from './sides.js';
 import type { FirmwareClassSpec, HlsClassSpec, LayerModule, ModelClassSpec } from './spec.js';
 
-/** `padding{1,2}d_config` fields (1D: width fields only). */
-export interface ZeroPadFirmwareConfig {
-  in_height?: number;
-  in_width: number;
-  n_chan: number;
-  out_height?: number;
-  out_width: number;
-  pad_top?: number;
-  pad_bottom?: number;
-  pad_left: number;
-  pad_right: number;
-  /** `zeropad{1,2}d_cf` ((C, W) / (C, H, W), io_parallel; the result type is the input type). */
-  data_format?: 'channels_first';
-}
+/**
+ * `padding{1,2}d_config` fields (1D: width fields only). `data_format: 'channels_first'`:
+ * `zeropad{1,2}d_cf` ((C, W) / (C, H, W), io_parallel; the result type is the input type).
+ */
+export type ZeroPadFirmwareConfig = SidesFirmwareConfig<'pad'>;
 
 /** A firmware zero-padding layer. */
 export interface ZeroPaddingLayer<C extends 'ZeroPadding1D' | 'ZeroPadding2D' = 'ZeroPadding1D' | 'ZeroPadding2D'> extends FirmwareLayerBase<C, ZeroPadFirmwareConfig, never, never> {}
@@ -48,25 +40,8 @@ function zeroPadding2D(r: LayerConfigReader): number[][] {
 
 /** `{ dataFormat: 'channels_first' }` for a channels-first layer, else nothing (ZeroPadding1D has a data_format in Keras 3). */
 function dataFormat(r: LayerConfigReader): { dataFormat?: 'channels_first' } {
-  const df = r.str('data_format', 'channels_last');
-  if (df !== 'channels_last' && df !== 'channels_first') throw new FormatError(r.field('data_format'), `unknown data_format ${JSON.stringify(df)}`);
+  const df = kerasDataFormat(r);
   return df === 'channels_first' ? { dataFormat: df } : {};
-}
-
-/** [H, W, C] of a 1-D / 2-D shape, channels-last or channels-first. */
-function hwcOf(s: readonly number[], cf: boolean): [number, number, number] {
-  if (s.length === 2) return cf ? [1, s[1]!, s[0]!] : [1, s[0]!, s[1]!];
-  return cf ? [s[1]!, s[2]!, s[0]!] : [s[0]!, s[1]!, s[2]!];
-}
-
-/** [top, bottom, left, right] of a padding attribute (1D: top = bottom = 0). */
-function padsOf(padding: unknown, oneD: boolean): [number, number, number, number] {
-  if (oneD) {
-    const [l, r] = padding as [number, number];
-    return [0, 0, l, r];
-  }
-  const [[t, b], [l, r]] = padding as [[number, number], [number, number]];
-  return [t, b, l, r];
 }
 
 function model(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): ModelClassSpec {
@@ -87,7 +62,7 @@ function model(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): ModelClassSpec {
           attrs: (r) => ({ padding: zeroPadding2D(r), ...dataFormat(r) }),
           outputShape([x = []], a, r) {
             requireRank(r, x, 3, cls);
-            const [t, b, l, rr] = padsOf(a.padding, false);
+            const [t, b, l, rr] = sidesOf(a.padding, false);
             return a.dataFormat === 'channels_first' ? [x[0]!, x[1]! + t + b, x[2]! + l + rr] : [x[0]! + t + b, x[1]! + l + rr, x[2]!];
           },
         },
@@ -95,10 +70,7 @@ function model(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): ModelClassSpec {
     typeKey: () => cls,
     build: (l) => ({ cls, attrs: { padding: l.attrs.padding, channelsFirst: l.attrs.dataFormat === 'channels_first' } }),
     float(l, [x], ctx) {
-      const cf = l.attrs.dataFormat === 'channels_first';
-      const [top, , left] = padsOf(l.attrs.padding, oneD);
-      const [H, W, C] = hwcOf(l.inputShapes[0]!, cf);
-      const [OH, OW] = hwcOf(l.outputShape, cf);
+      const { cf, top, left, H, W, C, OH, OW } = floatSides(l, l.attrs.padding, oneD);
       const y = new Float64Array(ctx.n * OH * OW * C);
       for (let s = 0; s < ctx.n; s++) {
         if (cf) {
@@ -131,13 +103,7 @@ function hls(cls: 'ZeroPadding1D' | 'ZeroPadding2D'): HlsClassSpec {
     lower(n, ctx) {
       const cf = n.attrs.channelsFirst === true;
       if (cf && ctx.io === 'io_stream') throw new UnsupportedError(`${n.name}.data_format`, `hls4ml has no io_stream channels-first zero padding (its template calls zeropad${oneD ? 1 : 2}d_cf, which exists for arrays only)`);
-      const [H, W, C] = hwcOf(n.shapeIn[0]!, cf);
-      const [OH, OW] = hwcOf(n.shapeOut, cf);
-      const [t, b, l, r] = padsOf(n.attrs.padding, oneD);
-      const c: ZeroPadFirmwareConfig = oneD
-        ? { in_width: W, n_chan: C, out_width: OW, pad_left: l, pad_right: r }
-        : { in_height: H, in_width: W, n_chan: C, out_height: OH, out_width: OW, pad_top: t, pad_bottom: b, pad_left: l, pad_right: r };
-      if (cf) c.data_format = 'channels_first';
+      const c = sidesConfig('pad', n, sidesOf(n.attrs.padding, oneD), oneD, cf);
       return { ...lowered(n, ctx, cls, c), types: { input: ctx.inputTypes[0]!, result: typed(n, 'result') }, weights: {} } as ZeroPaddingLayer;
     },
   };
@@ -151,14 +117,8 @@ function firmware<C extends 'ZeroPadding1D' | 'ZeroPadding2D'>(cls: C): Firmware
       const c = new LayerCheck(L, path, ['in_height', 'in_width', 'n_chan', 'out_height', 'out_width', 'pad_top', 'pad_bottom', 'pad_left', 'pad_right'], { channelsFirst: true });
       const cf = c.channelsFirst;
       if (cf && c.io === 'io_stream') throw new UnsupportedError(`${path}.config.data_format`, 'hls4ml has no io_stream channels-first zero padding');
-      const [H, W, C] = hwcOf(c.rank(oneD ? 2 : 3), cf);
-      const cfg: ZeroPadFirmwareConfig = { in_width: c.equal('in_width', W), n_chan: c.equal('n_chan', C), pad_left: c.int('pad_left', 0, 0), pad_right: c.int('pad_right', 0, 0), out_width: 0 };
-      cfg.out_width = c.equal('out_width', W + cfg.pad_left + cfg.pad_right);
-      if (!oneD) {
-        Object.assign(cfg, { in_height: c.equal('in_height', H), pad_top: c.int('pad_top', 0, 0), pad_bottom: c.int('pad_bottom', 0, 0) });
-        cfg.out_height = c.equal('out_height', H + cfg.pad_top! + cfg.pad_bottom!);
-      }
-      c.out(cf ? (oneD ? [C, cfg.out_width] : [C, cfg.out_height!, cfg.out_width]) : oneD ? [cfg.out_width, C] : [cfg.out_height!, cfg.out_width, C]);
+      const { cfg, C } = checkSides(c, 'pad', 1, oneD, cf);
+      c.out(shapeOf(cfg.out_height ?? 1, cfg.out_width, C, oneD, cf));
       if (cf) cfg.data_format = 'channels_first';
       const types = { input: c.type('input'), result: c.type('result') };
       if (cf && !sameType(types.input, types.result)) throw new FormatError(`${path}.types.result`, 'the channels-first kernel writes a data_T array: the result type must equal the input type');

@@ -9,6 +9,7 @@
 import type { CppHeader } from '../layers.js';
 import { COMMON_HEADER } from './common.js';
 import { DENSE_HEADER } from './dense.js';
+import { ENCODED_FIFO_STATE, LINEBUFFER_ADVANCE, LINEBUFFER_READY, LINEBUFFER_STATE } from './window-stream.js';
 
 export const CONV_H = String.raw`// hlsemu_conv.h -- convolution kernels (Conv1D is Conv2D with in_height = filt_height = 1).
 // Written by hlsemu for this project.
@@ -93,13 +94,7 @@ void conv_emit_pixel(const typename in_T::value_type win[CFG::filt_height * CFG:
 template <class in_T, class out_T, class CFG, class WR, class BR>
 void conv_encoded(hls::stream<in_T> &in, hls::stream<out_T> &out,
                   const WR w[CFG::filt_height * CFG::filt_width * CFG::n_chan * CFG::n_filt], const BR b[CFG::n_filt]) {
-    typedef typename in_T::value_type v_t;
-    const unsigned positions = CFG::filt_height * CFG::filt_width;
-    const unsigned depth = CFG::fifo_depth;
-    v_t fifo[positions][depth][CFG::n_chan];
-#pragma HLS ARRAY_PARTITION variable = fifo complete dim = 1
-#pragma HLS ARRAY_PARTITION variable = fifo complete dim = 3
-    unsigned head[positions], tail[positions], fill[positions];
+${ENCODED_FIFO_STATE}
 #pragma HLS ARRAY_PARTITION variable = head complete
 #pragma HLS ARRAY_PARTITION variable = tail complete
 #pragma HLS ARRAY_PARTITION variable = fill complete
@@ -164,15 +159,7 @@ EncodedRows:
 template <class in_T, class out_T, class CFG, class WR, class BR>
 void conv_linebuffer(hls::stream<in_T> &in, hls::stream<out_T> &out,
                      const WR w[CFG::filt_height * CFG::filt_width * CFG::n_chan * CFG::n_filt], const BR b[CFG::n_filt]) {
-    typedef typename in_T::value_type v_t;
-    const int FH = CFG::filt_height;
-    const int FW = CFG::filt_width;
-    v_t rows[CFG::filt_height][CFG::in_width][CFG::n_chan];
-#pragma HLS ARRAY_PARTITION variable = rows complete dim = 1
-#pragma HLS ARRAY_PARTITION variable = rows complete dim = 3
-    v_t win[CFG::filt_height * CFG::filt_width * CFG::n_chan];
-#pragma HLS ARRAY_PARTITION variable = win complete
-    int sx = 0, sy = 0;
+${LINEBUFFER_STATE}
 
 LineRows:
     for (unsigned ih = 0; ih < CFG::in_height; ih++) {
@@ -185,11 +172,7 @@ LineRows:
 #pragma HLS UNROLL
                 rows[slot][iw][ch] = px[ch];
             }
-            bool ready;
-            if (FH > 1)
-                ready = sx == FW - 1 && sy == FH - 1 && (int)ih >= FH - 1 && (int)iw >= FW - 1;
-            else
-                ready = sx == FW - 1 && (int)iw >= FW - 1;
+${LINEBUFFER_READY}
             if (ready) {
             LineGather:
                 for (int kh = 0; kh < FH; kh++) {
@@ -204,17 +187,7 @@ LineRows:
                 }
                 conv_emit_pixel<in_T, out_T, CFG>(win, out, w, b);
             }
-            if (iw + 1 == CFG::in_width) {
-                sx = 0;
-                if (FH > 1) {
-                    if (ih + 1 == CFG::in_height)
-                        sy = 0;
-                    else
-                        sy = sy == FH - 1 ? sy - (int)CFG::stride_height + 1 : sy + 1;
-                }
-            } else {
-                sx = sx == FW - 1 ? sx - (int)CFG::stride_width + 1 : sx + 1;
-            }
+${LINEBUFFER_ADVANCE}
         }
     }
 }
