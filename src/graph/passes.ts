@@ -56,6 +56,28 @@ function channelVector(w: Arr, nOut: number, where: string): Arr {
   throw new UnsupportedError(where, `a scale/bias of ${w.length} values cannot be fused into weights with ${nOut} output channels (hls4ml's numpy broadcast fails)`);
 }
 
+/**
+ * A BatchNormalization / ApplyAlpha vector of the earlier node, as fuse_consecutive_batch_normalization
+ * meets it against the later node's `n` values: numpy broadcasts a per-channel vector against a
+ * per-element one (channels last), so a shorter vector repeats along the positions. A longer,
+ * per-element one (an ApplyAlpha that ScaleDownConv placed after a Conv) merges into a per-channel
+ * node whose C++ reads entry `i % n_filt` only: exact when it is the same at every position (its
+ * first `n` values), refused otherwise (hls4ml's firmware would use the first position's values).
+ */
+function consecutiveVector(w: Arr, n: number, where: string): Arr {
+  if (w.length === n) return w;
+  if (w.length < n && n % w.length === 0) return Float64Array.from({ length: n }, (_, i) => w[i % w.length]!);
+  if (w.length > n && w.length % n === 0) {
+    for (let i = n; i < w.length; i++) {
+      if (w[i] !== w[i % n]) {
+        throw new UnsupportedError(where, `${w.length} values that differ between positions (value ${i}: ${w[i]}, position 0: ${w[i % n]}) cannot be merged into a node with ${n} per-channel values: hls4ml's merged BatchNormalization reads the first ${n} only`);
+      }
+    }
+    return w instanceof Float32Array ? w.slice(0, n) : w.slice(0, n);
+  }
+  return channelVector(w, n, where);
+}
+
 /** The re-added weight variable of a pass: quantizer type and quantized data, or the configured type. */
 function reAdd(cfg: Hls4mlConfig, node: HlsNode, v: string, data: Arr, shape: number[], q: Quantizer | undefined, unq?: Arr): void {
   node.weights[v] = { data, shape, ...(unq ? { unquantized: unq } : {}) };
@@ -258,10 +280,10 @@ function fuseConsecutiveBatchNorm(g: HlsGraph, cfg: Hls4mlConfig): boolean {
       );
     }
     const nOut = s1.length;
-    const s0v = channelVector(s0, nOut, `${prev.name}.scale`);
+    const s0v = consecutiveVector(s0, nOut, `${prev.name}.scale`);
     const scaleNew = mulLast(s0v, s1);
     // bias_new = s1 * b0 + b1
-    const biasNew = mulLast(channelVector(b0, nOut, `${prev.name}.bias`), s1, b1);
+    const biasNew = mulLast(consecutiveVector(b0, nOut, `${prev.name}.bias`), s1, b1);
     const quant: NodeQuantizers = { ...n.quantizers, scale: sQ, bias: bQ };
     n.quantizers = quant;
     reAdd(cfg, n, 'scale', scaleNew, [...n.weights.scale!.shape], sQ);

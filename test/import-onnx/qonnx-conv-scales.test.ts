@@ -8,6 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../src/errors.js';
+import { configFromModel } from '../../src/graph/config.js';
+import { convertModel } from '../../src/graph/convert.js';
+import type { ModelGraph } from '../../src/graph/model.js';
+import { rnd, sequential } from '../graph/helpers.js';
 import { importOnnx } from '../../src/import/onnx.js';
 import { GraphBuilder } from './builder.js';
 import { compareFloat } from './compare.js';
@@ -150,6 +154,37 @@ describe('ScaleDownConv: the rescales move below the Conv as one ApplyAlpha', ()
     );
     expect(total).toBeGreaterThan(1000);
     expect(equal / total).toBeGreaterThanOrEqual(0.995);
+  });
+});
+
+describe('ScaleDownConv then a BatchNormalization', () => {
+  it("the moved per-position ApplyAlpha merges into the BatchNormalization (fuse_consecutive_batch_normalization), whose per-channel values hls4ml's C++ reads; codes equal QONNX", () => {
+    for (const perFilter of [false, true]) {
+      const g = new GraphBuilder(7);
+      let x = quant(g, g.input('x', ['N', 2, 6, 6]), 'Qin', 0.037, 8);
+      x = g.node('Conv', [x, quant(g, g.init('W', [3, 2, 3, 3]), 'Qw', perFilter ? { dims: [3, 1, 1, 1], data: [0.2, 0.3, 0.4] } : 0.3, 4)], { kernel_shape: [3, 3] }, { name: 'conv' });
+      x = g.node('BatchNormalization', [x, g.init('gamma', [3], [0.9, 1.2, 0.7]), g.init('beta', [3], [0.1, -0.2, 0.3]), g.init('mean', [3], [0.05, 0.1, -0.1]), g.init('var', [3], [1.1, 0.8, 1.3])], {}, { name: 'bn' });
+      x = quant(g, g.node('Relu', [x], {}, { name: 'relu' }), 'Qout', 0.17, 4, false);
+      const bytes = g.bytes([x], 13, QDOMAIN);
+      const r = checkZooModel(bytes, 'fixed<40,20>', 10, -4, 4, 3, 10);
+      expect(r.fw.layers.map((l) => `${l.cls}:${l.name}`).slice(1, 4)).toEqual(['Conv2D:conv', 'BatchNormalization:bn', 'Activation:relu']);
+      expect((r.fw.layers[2]!.weights as Record<string, Float64Array>).scale!.length).toBe(3);
+      for (const c of r.checks) expect(`${c.tensor}: ${c.equal}/${c.total}`).toBe(`${c.tensor}: ${c.total}/${c.total}`);
+    }
+  });
+
+  it('a per-position scale that differs between positions is refused where it would merge into a per-channel BatchNormalization', () => {
+    const aa = (data: number[]) =>
+      sequential('m', [2, 2, 2], [
+        { name: 'aa', className: 'ApplyAlpha', outputShape: [2, 2, 2], attrs: { n_filt: -1 }, weights: { scale: { shape: [8], data: Float32Array.from(data) }, bias: { shape: [8], data: new Float64Array(8) } } },
+        { name: 'bn', className: 'BatchNormalization', outputShape: [2, 2, 2], attrs: { epsilon: 0.001 }, weights: { gamma: rnd([2]), beta: rnd([2]), moving_mean: rnd([2]), moving_variance: { shape: [2], data: new Float32Array(2).fill(0.5) } } },
+      ]);
+    const convert = (m: ModelGraph) => convertModel(m, configFromModel(m, { granularity: 'name' }));
+    // the same at every position (as ScaleDownConv places it): merged, 2 per-channel values
+    const fw = convert(aa([0.5, 0.25, 0.5, 0.25, 0.5, 0.25, 0.5, 0.25]));
+    expect(fw.layers.map((l) => l.name)).toEqual(['bn']);
+    expect((fw.layers[0]!.weights as Record<string, Float64Array>).scale!.length).toBe(2);
+    expect(() => convert(aa([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/aa\.scale: 8 values that differ between positions \(value 2: 3, position 0: 1\) cannot be merged into a node with 2 per-channel values/);
   });
 });
 

@@ -65,11 +65,12 @@ function perChannelMlp(): Uint8Array {
   return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
 }
 
-/** A CNN whose Conv scales hls4ml's ScaleDownConv moves: a non-power-of-two data scale with one weight scale and a bias, then per-filter weight scales. */
+/** A CNN whose Conv scales hls4ml's ScaleDownConv moves: a non-power-of-two data scale with one weight scale and a bias (merged into the BatchNormalization after it), then per-filter weight scales. */
 function alphaCnn(): Uint8Array {
   const g = new GraphBuilder(41);
   let x = quant(g, g.input('x', ['N', 2, 6, 6]), 'Quant_in', 0.037, 8, true);
   x = g.node('Conv', [x, quant(g, g.init('W0', [3, 2, 3, 3]), 'Quant_w0', 0.21, 4, true), g.init('B0', [3], [0.5, -0.25, 0.125])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'Conv_0' });
+  x = g.node('BatchNormalization', [x, g.init('gamma', [3], [0.9, 1.2, 0.7]), g.init('beta', [3], [0.1, -0.2, 0.3]), g.init('mean', [3], [0.05, 0.1, -0.1]), g.init('var', [3], [1.1, 0.8, 1.3])], {}, { name: 'BatchNormalization_0' });
   x = g.node('Relu', [x], {}, { name: 'Relu_0' });
   x = quant(g, x, 'Quant_a0', 0.125, 5, false);
   const s1 = g.init('Quant_w1_s', [4, 1, 1, 1], [0.11, 0.18, 0.25, 0.32]);
