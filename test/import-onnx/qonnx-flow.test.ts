@@ -1,5 +1,5 @@
 /**
- * hls4ml's QONNX conversion end to end on generated models: random QONNX MLPs are imported,
+ * hls4ml's QONNX conversion end to end on generated models: random QONNX MLPs and CNNs are imported,
  * converted at a wide Model precision and emulated, and every quantized activation is compared code
  * by code with the float64 QONNX execution (src/import/onnx-eval.ts). Power-of-two scales must match
  * exactly; arbitrary (ApplyAlpha) scales within the bound the float32 scale 1/s quantized to the
@@ -246,5 +246,91 @@ describe('ApplyAlpha route of a non-power-of-two Quant (quant_opt.py)', () => {
     expect(run([-100], 0.5, 0, 4, 1, 1)).toEqual([-3.5]);
     expect(run([0.26, 10], 0.25, 3, 4, 0)).toEqual([0.25, 3]);
     expect(run([1.7, -1.7], 1, 0, 4, 1, 0, 'FLOOR')).toEqual([1, -2]);
+  });
+});
+
+interface ConvLayer {
+  filters: number;
+  k: number;
+  pad: boolean;
+  wBits: number;
+  wExp: number;
+  bias: boolean;
+  bn: boolean;
+  relu: boolean;
+  aBits: number;
+  aExp: number;
+  aSigned: boolean;
+  pool: boolean;
+}
+
+/**
+ * A QONNX CNN in Brevitas' layout (NCHW): Quant(input) → [Conv(Quant(W)) (+ Quant(b)) (BatchNormalization)
+ * (Relu) Quant (MaxPool 2×2)]… → Flatten → MatMul(Quant(W)) → Quant, with power-of-two scales.
+ */
+function cnn(seed: number, c0: number, h0: number, layers: ConvLayer[]): Uint8Array {
+  const g = new GraphBuilder(seed);
+  let x = quant(g, g.input('x', ['N', c0, h0, h0]), 'Quant_in', 2 ** -3, 8, true, false, 'ROUND');
+  let c = c0;
+  let h = h0;
+  layers.forEach((l, i) => {
+    const k = Math.min(l.k, h);
+    const W = quant(g, g.init(`W${i}`, [l.filters, c, k, k]), `Quant_w${i}`, 2 ** l.wExp, l.wBits, true, false, 'ROUND');
+    const ins = [x, W];
+    if (l.bias) ins.push(quant(g, g.init(`b${i}`, [l.filters]), `Quant_b${i}`, 2 ** l.wExp, 8, true, false, 'ROUND'));
+    const p = l.pad ? Math.floor(k / 2) : 0;
+    x = g.node('Conv', ins, { kernel_shape: [k, k], pads: [p, p, p, p] }, { name: `Conv_${i}` });
+    h = h + 2 * p - k + 1;
+    c = l.filters;
+    if (l.bn) {
+      const v = (n: number, a: number, b: number) => Array.from({ length: n }, (_, j) => a + (b * ((seed + 5 * j + i) % 7)) / 7);
+      x = g.node('BatchNormalization', [x, g.init(`g${i}`, [c], v(c, 0.5, 1)), g.init(`be${i}`, [c], v(c, -0.3, 0.6)), g.init(`m${i}`, [c], v(c, -0.2, 0.4)), g.init(`var${i}`, [c], v(c, 0.5, 1))], {}, { name: `BatchNormalization_${i}` });
+    }
+    if (l.relu) x = g.node('Relu', [x], {}, { name: `Relu_${i}` });
+    x = quant(g, x, `Quant_a${i}`, 2 ** l.aExp, l.aBits, l.aSigned || !l.relu, false, 'ROUND');
+    if (l.pool && h >= 2) {
+      x = g.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] }, { name: `MaxPool_${i}` });
+      h = Math.floor(h / 2);
+    }
+  });
+  x = g.node('Flatten', [x], { axis: 1 }, { name: 'Flatten' });
+  const n = c * h * h;
+  x = g.node('MatMul', [x, quant(g, g.init('Wd', [n, 3]), 'Quant_wd', 2 ** -2, 4, true, false, 'ROUND')], {}, { name: 'MatMul_d' });
+  x = quant(g, x, 'Quant_out', 2 ** -2, 8, true, false, 'ROUND');
+  return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
+}
+
+const convLayerArb = fc.record({
+  filters: fc.integer({ min: 1, max: 4 }),
+  k: fc.integer({ min: 1, max: 3 }),
+  pad: fc.boolean(),
+  wBits: fc.integer({ min: 2, max: 6 }),
+  wExp: fc.integer({ min: -4, max: 0 }),
+  bias: fc.boolean(),
+  bn: fc.boolean(),
+  relu: fc.boolean(),
+  aBits: fc.integer({ min: 2, max: 8 }),
+  aExp: fc.integer({ min: -4, max: 1 }),
+  aSigned: fc.boolean(),
+  pool: fc.boolean(),
+});
+
+describe('random QONNX CNNs vs the float64 QONNX execution', () => {
+  it('power-of-two scales: every quantized activation code equals QONNX exactly at fixed<40,20>', () => {
+    let total = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 7 }), fc.array(convLayerArb, { minLength: 1, maxLength: 2 }), (seed, c0, h0, layers) => {
+        const bytes = cnn(seed, c0, h0, layers);
+        const r = checkZooModel(bytes, 'fixed<40,20>', 6, -4, 4, seed, 10);
+        expect(r.checks.length).toBe(layers.length + 2);
+        for (const c of r.checks) {
+          expect(`${c.tensor}: ${c.equal}/${c.total}`).toBe(`${c.tensor}: ${c.total}/${c.total}`);
+          total += c.total;
+        }
+        expect(r.fw.layers.some((l) => l.cls === 'ApplyAlpha')).toBe(false);
+      }),
+      { numRuns: 30, seed: 21 },
+    );
+    expect(total).toBeGreaterThan(2000);
   });
 });
