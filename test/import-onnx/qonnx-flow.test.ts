@@ -268,15 +268,16 @@ interface ConvLayer {
  * A QONNX CNN in Brevitas' layout (NCHW): Quant(input) → [Conv(Quant(W)) (+ Quant(b)) (BatchNormalization)
  * (Relu) Quant (MaxPool 2×2)]… → Flatten → MatMul(Quant(W)) → Quant, with power-of-two scales.
  */
-function cnn(seed: number, c0: number, h0: number, layers: ConvLayer[]): Uint8Array {
+function cnn(seed: number, c0: number, h0: number, layers: ConvLayer[], scale: (exp: number, k: number) => number = (e) => 2 ** e): Uint8Array {
   const g = new GraphBuilder(seed);
-  let x = quant(g, g.input('x', ['N', c0, h0, h0]), 'Quant_in', 2 ** -3, 8, true, false, 'ROUND');
+  let x = quant(g, g.input('x', ['N', c0, h0, h0]), 'Quant_in', scale(-3, 0), 8, true, false, 'ROUND');
   let c = c0;
   let h = h0;
   layers.forEach((l, i) => {
     const k = Math.min(l.k, h);
-    const W = quant(g, g.init(`W${i}`, [l.filters, c, k, k]), `Quant_w${i}`, 2 ** l.wExp, l.wBits, true, false, 'ROUND');
+    const W = quant(g, g.init(`W${i}`, [l.filters, c, k, k]), `Quant_w${i}`, scale(l.wExp, 10 * i + 1), l.wBits, true, false, 'ROUND');
     const ins = [x, W];
+    // a bias Quant keeps a power-of-two scale (hls4ml has no ApplyAlpha route for a Conv bias)
     if (l.bias) ins.push(quant(g, g.init(`b${i}`, [l.filters]), `Quant_b${i}`, 2 ** l.wExp, 8, true, false, 'ROUND'));
     const p = l.pad ? Math.floor(k / 2) : 0;
     x = g.node('Conv', ins, { kernel_shape: [k, k], pads: [p, p, p, p] }, { name: `Conv_${i}` });
@@ -287,7 +288,7 @@ function cnn(seed: number, c0: number, h0: number, layers: ConvLayer[]): Uint8Ar
       x = g.node('BatchNormalization', [x, g.init(`g${i}`, [c], v(c, 0.5, 1)), g.init(`be${i}`, [c], v(c, -0.3, 0.6)), g.init(`m${i}`, [c], v(c, -0.2, 0.4)), g.init(`var${i}`, [c], v(c, 0.5, 1))], {}, { name: `BatchNormalization_${i}` });
     }
     if (l.relu) x = g.node('Relu', [x], {}, { name: `Relu_${i}` });
-    x = quant(g, x, `Quant_a${i}`, 2 ** l.aExp, l.aBits, l.aSigned || !l.relu, false, 'ROUND');
+    x = quant(g, x, `Quant_a${i}`, scale(l.aExp, 10 * i + 2), l.aBits, l.aSigned || !l.relu, false, 'ROUND');
     if (l.pool && h >= 2) {
       x = g.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] }, { name: `MaxPool_${i}` });
       h = Math.floor(h / 2);
@@ -295,8 +296,8 @@ function cnn(seed: number, c0: number, h0: number, layers: ConvLayer[]): Uint8Ar
   });
   x = g.node('Flatten', [x], { axis: 1 }, { name: 'Flatten' });
   const n = c * h * h;
-  x = g.node('MatMul', [x, quant(g, g.init('Wd', [n, 3]), 'Quant_wd', 2 ** -2, 4, true, false, 'ROUND')], {}, { name: 'MatMul_d' });
-  x = quant(g, x, 'Quant_out', 2 ** -2, 8, true, false, 'ROUND');
+  x = g.node('MatMul', [x, quant(g, g.init('Wd', [n, 3]), 'Quant_wd', scale(-2, 98), 4, true, false, 'ROUND')], {}, { name: 'MatMul_d' });
+  x = quant(g, x, 'Quant_out', scale(-2, 99), 8, true, false, 'ROUND');
   return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
 }
 
@@ -332,5 +333,23 @@ describe('random QONNX CNNs vs the float64 QONNX execution', () => {
       { numRuns: 30, seed: 21 },
     );
     expect(total).toBeGreaterThan(2000);
+  });
+
+  it('arbitrary scales (ScaleDownConv, ApplyAlpha merges into BatchNormalization): codes equal QONNX except within the 1/s bound of a rounding boundary', () => {
+    let total = 0;
+    let equal = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 7 }), fc.array(convLayerArb, { minLength: 1, maxLength: 2 }), (seed, c0, h0, layers) => {
+        const bytes = cnn(seed, c0, h0, layers, (e, k) => 2 ** e * (1 + ((seed * 7 + k * 13) % 97) / 101));
+        const r = checkZooModel(bytes, 'fixed<40,20>', 6, -4, 4, seed, 10);
+        const t = expectCodesNearBoundary(r.checks);
+        total += t.total;
+        equal += t.equal;
+        expect(r.fw.layers.some((l) => l.cls === 'ApplyAlpha')).toBe(true);
+      }),
+      { numRuns: 30, seed: 22 },
+    );
+    expect(total).toBeGreaterThan(2000);
+    expect(equal / total).toBeGreaterThanOrEqual(0.995);
   });
 });
