@@ -31,7 +31,7 @@ import { readFileSync } from '../platform/fs.js';
 import { checkElements } from './layer-map.js';
 import { basename } from '../platform/path.js';
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
-import { fixedType, type FixedType } from '../fixed/types.js';
+import { fixedType, formatFixedType, type FixedType } from '../fixed/types.js';
 import type { FloatTensor, LayerAttrs, ModelGraph, ModelLayer, ModelLayerClass } from '../graph/model.js';
 import {
   CHANNELS_LAST_DOMAIN,
@@ -1216,7 +1216,13 @@ class OnnxImporter {
       weights,
       q,
     );
-    if (move?.warning) convLayer.warnings = [`${name}: ${move.warning}`];
+    const warns = move?.warning ? [`${name}: ${move.warning}`] : [];
+    const bp = x?.attrs.biasPrecision as FixedType | undefined;
+    if (bp && move?.bias?.some((b) => b !== 0)) {
+      // ScaleDownConv copies the moved layer's attributes, MergeToApplyAlpha's bias_precision among them
+      warns.push(`${name}: the ApplyAlpha '${move.name}' moved below this Conv keeps the bias precision ${formatFixedType(bp)} of '${x0.layer}' (hls4ml's ScaleDownConv copies its attributes), so its bias b·(1 − s) is cast to that type, as in hls4ml`);
+    }
+    if (warns.length) convLayer.warnings = warns;
     if (move) {
       // the moved ApplyAlpha after the Conv: its scale (one, or one per filter: the model's last
       // axis) and bias broadcast to the output

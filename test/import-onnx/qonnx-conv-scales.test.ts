@@ -120,6 +120,22 @@ describe('ScaleDownConv: the rescales move below the Conv as one ApplyAlpha', ()
     expect(compareFloat(bytes, {}, 3, 2, 2).maxErr).toBeLessThan(1e-5);
   });
 
+  it("a Mul by a constant (MergeToApplyAlpha's bn_<Mul>, bias precision uint<1>) moves too, keeping its attributes: its bias b·(1 − s) takes that type, as in hls4ml (warned)", () => {
+    const g = new GraphBuilder(5);
+    const x = quant(g, g.input('x', ['N', 2, 5, 5]), 'Qin', 0.125, 8);
+    const m = g.node('Mul', [x, g.scalar('k', 0.3)], {}, { name: 'mul' });
+    const y = g.node('Conv', [m, quant(g, g.init('W', [3, 2, 3, 3]), 'Qw', 0.25, 4), g.init('B', [3], [0.5, -0.25, 1])], { kernel_shape: [3, 3] }, { name: 'conv' });
+    const bytes = g.bytes([y], 13, QDOMAIN);
+    const imp = importOnnx(bytes);
+    const n = imp.model.layers.map((l) => `${l.className}:${l.name}`);
+    expect(n.slice(-2)).toEqual(['Conv2D:conv', 'ApplyAlpha:bn_mul']);
+    const aa = imp.model.layers.at(-1)!;
+    expect(aa.attrs.biasPrecision).toMatchObject({ W: 1, I: 1, signed: false });
+    expect(aa.weights.bias!.data[1]).toBe(Math.fround(Math.fround(-0.25) * Math.fround(1 - Math.fround(0.3))));
+    expect(imp.model.layers.find((l) => l.name === 'conv')!.warnings!.join('\n')).toMatch(/'bn_mul' moved below this Conv keeps the bias precision ap_ufixed<1,1> of 'bn_mul'/);
+    expect(compareFloat(bytes, {}, 3, 2, 2).maxErr).toBeLessThan(1e-5);
+  });
+
   it('random QONNX CNNs with arbitrary scales: every quantized activation code equals QONNX except within the 1/s bound of a rounding boundary', () => {
     let total = 0;
     let equal = 0;
