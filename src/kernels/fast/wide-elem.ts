@@ -10,7 +10,7 @@
  * exactly (as 128 bits) for the caller to round like the reference.
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
-import { emitAdd128, emitMaxMagnitude, emitMinMaxI64, emitMul128, emitRequant128, emitStageToI64, emitStoreResult, Fn, requant128Ok } from './wide.js';
+import { emitAdd128, emitMaxMagnitude, emitMinMaxI64, emitMul128, emitRequant128, emitInputI64, emitStageToI64, emitStoreResult, Fn, requant128Ok } from './wide.js';
 import { I32, I64, I64OP, SIMD, V128, align16, instantiateKernel, wasmSimdAvailable, type WasmExports } from './wasm.js';
 
 /** `rng()`: min and max of the n values at `x64` (i64) into the slots at 16 and 24. */
@@ -136,11 +136,7 @@ export class WideElemEngine extends WideEngine {
     const BH = f.local(I64);
     const BL = f.local(I64);
     c.loop();
-    // x
-    c.get(0).if();
-    emitStageToI64(c, I, lay.stage, lay.x64);
-    c.end();
-    c.get(I).i32Const(8).i32Mul().i64Load(lay.x64).set(X);
+    emitInputI64(c, I, lay.stage, lay.x64, X);
     if (spec.relu) c.get(X).i64Const(0).get(X).i64Const(0).op(I64OP.gtS).op(I64OP.select).set(X);
     // x·S << k + B fits 64 bits (max |x| of the type, the actual S and B): one i64 multiply.
     let fits64 = false;

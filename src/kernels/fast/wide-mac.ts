@@ -30,7 +30,7 @@ import type { DenseTypes } from '../dense.js';
 import { OutputBuffer, type FastOptions } from './common.js';
 import type { MacGeometry } from './simd.js';
 import { emitPixelLoop, emitRunLoop, tapRuns } from './mac-layout.js';
-import { emitAdd128, emitMaxMagnitude, emitMinMaxI64, emitMul128, emitRequant128, emitStageToI64, emitStoreResult, Fn, requant128Ok } from './wide.js';
+import { emitAdd128, emitMaxMagnitude, emitMinMaxI64, emitMul128, emitRequant128, emitInputI64, emitStoreResult, Fn, requant128Ok } from './wide.js';
 import { I32, I64, I64OP, SIMD, V128, align16, instantiateKernel, wasmSimdAvailable } from './wasm.js';
 
 /** A reference kernel the wide one falls back to (same `run` contract). */
@@ -296,10 +296,7 @@ function emitLoad(a: WideMacAnalysis, lay: Layout, nXp: number): { fn: Fn } {
   const MN = f.local(I64);
   const MX = f.local(I64);
   c.loop();
-  c.get(0).if();
-  emitStageToI64(c, I, lay.stage, lay.x64);
-  c.end();
-  c.get(I).i32Const(8).i32Mul().i64Load(lay.x64).set(V);
+  emitInputI64(c, I, lay.stage, lay.x64, V);
   emitMinMaxI64(c, V, MN, MX);
   if (a.path === 'small') {
     c.get(I).i32Const(4).i32Mul().get(V).op(I64OP.wrapToI32).i32Store(lay.xa);

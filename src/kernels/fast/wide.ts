@@ -212,6 +212,17 @@ export function emitStageToI64(c: Code, i: number, stage: number, x64: number): 
   c.get(i).i32Const(8).i32Mul().get(i).i32Const(8).i32Mul().f64Load(stage).op(I64OP.truncF64S).i64Store(x64);
 }
 
+/**
+ * `v` = the input value `i` (i64 at byte `8·i` of `x64`), converted from the staged double first
+ * when the function's parameter 0 (`fromF64`) is set.
+ */
+export function emitInputI64(c: Code, i: number, stage: number, x64: number, v: number): void {
+  c.get(0).if();
+  emitStageToI64(c, i, stage, x64);
+  c.end();
+  c.get(i).i32Const(8).i32Mul().i64Load(x64).set(v);
+}
+
 /** `mn = min(mn, v)`, `mx = max(mx, v)` on signed i64 locals. */
 export function emitMinMaxI64(c: Code, v: number, mn: number, mx: number): void {
   c.get(v).get(mn).get(v).get(mn).op(I64OP.ltS).op(I64OP.select).set(mn);
