@@ -10,9 +10,7 @@
  * (with a report the JavaScript loops count every event).
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
-import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType } from './wasm.js';
-
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
+import { Code, F64X2, I32, SIMD, V128, align16, instantiateKernel, wasmSimdAvailable, type LaneOps, type ValType } from './wasm.js';
 
 /** What the element-wise engine computes (see the module comment). */
 export interface ElemSpec {
@@ -32,31 +30,60 @@ export function elemRequantOk(to: FixedType): boolean {
   return to.W <= 53 && ((to.O === 'AP_WRAP' && to.N === 0) || to.O === 'AP_SAT' || to.O === 'AP_SAT_ZERO' || to.O === 'AP_SAT_SYM');
 }
 
+/** Byte address of the 16-byte max |v| slot at the start of an {@link F64Kernel}'s memory. */
+const STATS = 0;
+
+/** A compiled {@link F64Kernel}: its memory and entry points. */
+export interface CompiledF64 {
+  mem: ArrayBuffer;
+  run: () => void;
+  runs: () => number;
+  mx: Float64Array;
+}
+
 /**
- * A compiled element-wise kernel with its own memory.
+ * Compile a kernel of `body(false)` as `run` and `body(true)` as `runs` (the statistics variant,
+ * ended by {@link emitF64StatsEnd}), with the given locals, in a memory of `end` bytes.
  *
- * @example
- * const e = ElemEngine.create({ n: 64, relu: true, affine: null, fromFrac: 10, fromType: t, to: t });
- * if (e) { e.x.set(input); e.run(); use(e.out); }
+ * @example const k = compileF64Kernel(END, locals, body); new Float64Array(k.mem, X, n).set(x);
  */
-export class ElemEngine {
+export function compileF64Kernel(end: number, locals: ValType[], body: (stats: boolean) => Code): CompiledF64 {
+  const ex = instantiateKernel(end, [
+    { name: 'run', params: [], results: [], locals, body: body(false) },
+    { name: 'runs', params: [], results: [I32], locals, body: body(true) },
+  ]);
+  const mem = ex.mem.buffer;
+  return { mem, run: ex.run as () => void, runs: ex.runs as () => number, mx: new Float64Array(mem, STATS, 2) };
+}
+
+/** End of a statistics body: the lane-wise max |v| (local `mx`) into the stats slot; the overflow count (i64 lanes of `cnt`) returned. */
+export function emitF64StatsEnd(c: Code, mx: number, cnt: number): void {
+  c.i32Const(0).get(mx).v128Store(STATS);
+  c.sumI64x2(cnt);
+}
+
+/**
+ * A compiled f64-lane kernel with its own memory: write the input into `x`, call `run()` (or
+ * `runStats()`), read `out`.
+ */
+export class F64Kernel {
   readonly x: Float64Array;
   readonly out: Float64Array;
   readonly run: () => void;
   private readonly runs: () => number;
   private readonly mx: Float64Array;
 
-  private constructor(x: Float64Array, out: Float64Array, run: () => void, runs: () => number, mx: Float64Array) {
+  protected constructor(k: CompiledF64, x: Float64Array, out: Float64Array) {
     this.x = x;
     this.out = out;
-    this.run = run;
-    this.runs = runs;
-    this.mx = mx;
+    this.run = k.run;
+    this.runs = k.runs;
+    this.mx = k.mx;
   }
 
   /**
    * {@link run} that also returns the number of result overflows and the largest |v| before the
-   * conversion (raw, `fromFrac` fractional bits) — what the overflow report records.
+   * conversion (raw) — what the overflow report records.
    *
    * @example const { events, maxAbs } = e.runStats();
    */
@@ -64,13 +91,21 @@ export class ElemEngine {
     const events = this.runs();
     return { events, maxAbs: Math.max(this.mx[0]!, this.mx[1]!) };
   }
+}
 
+/**
+ * A compiled element-wise kernel (`maxAbs` of {@link runStats}: raw, `fromFrac` fractional bits).
+ *
+ * @example
+ * const e = ElemEngine.create({ n: 64, relu: true, affine: null, fromFrac: 10, fromType: t, to: t });
+ * if (e) { e.x.set(input); e.run(); use(e.out); }
+ */
+export class ElemEngine extends F64Kernel {
   /** Build the kernel, or null (no SIMD, or an unsupported conversion). */
   static create(spec: ElemSpec): ElemEngine | null {
     if (!wasmSimdAvailable() || !elemRequantOk(spec.to)) return null;
     const n = spec.n;
     const bytes = (n + 2) * 8; // one spare lane pair
-    const STATS = 0;
     const X = 16;
     const S = align16(X + bytes);
     const B = spec.affine ? align16(S + bytes) : S;
@@ -95,26 +130,15 @@ export class ElemEngine {
       c.get(I).get(Tq).v128Store(OUT);
       c.get(I).i32Const(16).i32Add().tee(I).i32Const(n * 8).op(0x48).brIf(0); // i32.lt_s
       c.end();
-      if (stats) {
-        c.i32Const(0).get(MX).v128Store(STATS);
-        c.get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 0).get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 1).op(0x7c).op(0xa7); // i64.add, i32.wrap_i64
-      }
+      if (stats) emitF64StatsEnd(c, MX, CNT);
       return c;
     };
-    const locals: ValType[] = [I32, V128, V128, V128, V128, V128, V128];
-    const mod = compileWasm(
-      assembleModule(Math.max(1, Math.ceil(END / 65536)), [
-        { name: 'run', params: [], results: [], locals, body: body(false) },
-        { name: 'runs', params: [], results: [I32], locals, body: body(true) },
-      ]),
-    );
-    const ex = instantiateWasm(mod);
-    const mem = ex.mem.buffer;
+    const k = compileF64Kernel(END, [I32, V128, V128, V128, V128, V128, V128], body);
     if (spec.affine) {
-      new Float64Array(mem, S, n).set(spec.affine.S);
-      new Float64Array(mem, B, n).set(spec.affine.B);
+      new Float64Array(k.mem, S, n).set(spec.affine.S);
+      new Float64Array(k.mem, B, n).set(spec.affine.B);
     }
-    return new ElemEngine(new Float64Array(mem, X, n), new Float64Array(mem, OUT, n), ex.run as () => void, ex.runs as () => number, new Float64Array(mem, STATS, 2));
+    return new ElemEngine(k, new Float64Array(k.mem, X, n), new Float64Array(k.mem, OUT, n));
   }
 }
 
@@ -139,36 +163,11 @@ export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromT
     c.get(v).splatF64(1 / p).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).set(t);
     if (to.Q !== 'AP_TRN') {
       c.get(v).get(t).splatF64(p).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).set(r); // remainder in [0, p)
-      const gtHalf = () => c.get(r).splatF64(half).simd(SIMD.f64x2Gt);
-      const eqHalf = () => c.get(r).splatF64(half).simd(SIMD.f64x2Eq);
-      switch (to.Q) {
-        case 'AP_TRN_ZERO':
-          c.get(v).splatF64(0).simd(SIMD.f64x2Lt).get(r).splatF64(0).simd(SIMD.f64x2Ne).simd(SIMD.and);
-          break;
-        case 'AP_RND':
-          c.get(r).splatF64(half).simd(SIMD.f64x2Ge);
-          break;
-        case 'AP_RND_ZERO':
-          gtHalf();
-          eqHalf();
-          c.get(v).splatF64(0).simd(SIMD.f64x2Lt).simd(SIMD.and).simd(SIMD.or);
-          break;
-        case 'AP_RND_MIN_INF':
-          gtHalf();
-          break;
-        case 'AP_RND_INF':
-          gtHalf();
-          eqHalf();
-          c.get(v).splatF64(0).simd(SIMD.f64x2Ge).simd(SIMD.and).simd(SIMD.or);
-          break;
-        case 'AP_RND_CONV':
-          gtHalf();
-          eqHalf();
-          // t odd: t − 2·floor(t/2) ≠ 0
-          c.get(t).get(t).splatF64(0.5).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).splatF64(2).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).splatF64(0).simd(SIMD.f64x2Ne);
-          c.simd(SIMD.and).simd(SIMD.or);
-          break;
-      }
+      emitRoundUpMask(c, to.Q, v, r, half, F64X2, {
+        geHalf: () => c.get(r).splatF64(half).simd(SIMD.f64x2Ge),
+        // t − 2·floor(t/2) ≠ 0
+        odd: () => c.get(t).get(t).splatF64(0.5).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).splatF64(2).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).splatF64(0).simd(SIMD.f64x2Ne),
+      });
       one();
       c.simd(SIMD.and); // mask & 1.0 → 1.0 or +0
       c.get(t).simd(SIMD.f64x2Add).set(t);
@@ -177,9 +176,11 @@ export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromT
   else c.get(v).set(t);
   const min = to.signed ? -(2 ** (to.W - 1)) : 0;
   const max = to.signed ? 2 ** (to.W - 1) - 1 : 2 ** to.W - 1;
+  // m = all ones in the lanes outside the result's range
+  const outside = () => c.get(t).splatF64(max).simd(SIMD.f64x2Gt).get(t).splatF64(min).simd(SIMD.f64x2Lt).simd(SIMD.or).set(m);
   if (cnt !== undefined) {
     // Overflow events (i64 lanes, −1 per event) exactly where the reference's converter counts them.
-    c.get(t).splatF64(max).simd(SIMD.f64x2Gt).get(t).splatF64(min).simd(SIMD.f64x2Lt).simd(SIMD.or).set(m);
+    outside();
     c.get(cnt).get(m);
     if (cntMask !== undefined) c.get(cntMask).simd(SIMD.and); // only the lanes of the mask count
     c.simd(SIMD.i64x2Sub).set(cnt);
@@ -198,7 +199,7 @@ export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromT
       break;
     }
     case 'AP_SAT_ZERO':
-      c.get(t).splatF64(max).simd(SIMD.f64x2Gt).get(t).splatF64(min).simd(SIMD.f64x2Lt).simd(SIMD.or).set(m);
+      outside();
       c.get(t).get(m).simd(SIMD.andnot).set(t);
       break;
     default:
@@ -206,4 +207,36 @@ export function emitRequantF64(c: Code, spec: Pick<ElemSpec, 'fromFrac' | 'fromT
   }
   // + 0 turns −0 (from 0 · negative scale, or −0 inputs) into +0, as the reference stores.
   if (!keepNegZero) c.get(t).splatF64(0).simd(SIMD.f64x2Add).set(t);
+}
+
+/**
+ * Push the lane mask of the values that a quantization mode other than AP_TRN rounds up by one
+ * after the truncating (floor) shift — ap_fixed's rounding rules — from the value before the shift
+ * (local `v`) and the remainder shifted out (local `r`, half of its range is `half`); `p` pushes the
+ * masks "remainder ≥ half" and "the truncated (floor) result is odd" in the lane type's own way.
+ *
+ * @example emitRoundUpMask(c, 'AP_RND_CONV', v, r, 8, lanes); // r > half | (r == half & odd)
+ */
+export function emitRoundUpMask(c: Code, Q: FixedType['Q'], v: number, r: number, half: number, lanes: LaneOps, p: { geHalf(): void; odd(): void }): void {
+  const cmp = (local: number, x: number, op: number) => () => {
+    c.get(local);
+    lanes.splat(c, x);
+    c.simd(op);
+  };
+  // Which ties round up: toward zero (the negative ones), away from zero, to even.
+  const ties: Partial<Record<FixedType['Q'], () => void>> = { AP_RND_ZERO: cmp(v, 0, lanes.lt), AP_RND_INF: cmp(v, 0, lanes.ge), AP_RND_CONV: () => p.odd() };
+  const tieUp = ties[Q];
+  if (Q === 'AP_TRN_ZERO') {
+    // toward zero: the negative values with a remainder
+    cmp(v, 0, lanes.lt)();
+    cmp(r, 0, lanes.ne)();
+    c.simd(SIMD.and);
+  } else if (Q === 'AP_RND') p.geHalf();
+  else if (Q === 'AP_RND_MIN_INF') cmp(r, half, lanes.gt)(); // ties down
+  else if (tieUp) {
+    cmp(r, half, lanes.gt)();
+    cmp(r, half, lanes.eq)();
+    tieUp();
+    c.simd(SIMD.and).simd(SIMD.or);
+  }
 }

@@ -11,87 +11,29 @@
 import type { MacAnalysis } from './analysis.js';
 import type { MacGeometry } from './simd.js';
 import { emitRequantF64, elemRequantOk } from './simd-elem.js';
-import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, type ValType, type WasmFunc } from './wasm.js';
+import { Code, F64X2, I32, SIMD, align16, instantiateKernel, type ValType, type WasmFunc } from './wasm.js';
 import type { FixedType } from '../../fixed/types.js';
+import { L_CC, L_CLO, L_CNT, L_HALF, L_HI, L_K, L_LO, L_O, L_OP, L_OV, L_Q, L_T, L_TK, L_TP, L_WP, L_XP, L_XV, blocksOf, emitCountCast, emitPixelLoop, emitStoreMaxMin, macLocals, packBlocks, type MacLayout } from './mac-layout.js';
 
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
+// Local indices after the common ones (mac-layout.ts).
+const L_SCALE = L_CLO + 1;
+const L_MOD = L_CLO + 2;
+const L_INVMOD = L_CLO + 3;
+const L_NEGMIN = L_CLO + 4;
+const L_ACC = L_CLO + 5;
+const LOCALS: ValType[] = macLocals(16);
 
-// Local indices of the MAC kernels.
-const L_O = 0;
-const L_TP = 1;
-const L_TK = 2;
-const L_K = 3;
-const L_T = 4;
-const L_XP = 5;
-const L_CC = 6;
-const L_WP = 7;
-const L_OP = 8;
-const L_XV = 9;
-const L_HALF = 10;
-const L_CNT = 11;
-const L_Q = 12;
-const L_OV = 13;
-const L_LO = 14;
-const L_HI = 15;
-const L_CLO = 16;
-const L_SCALE = 17;
-const L_MOD = 18;
-const L_INVMOD = 19;
-const L_NEGMIN = 20;
-const L_ACC = 21;
-const LOCALS: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(16).fill(V128)];
-
-interface Block {
-  lane0: number;
-  lanes: number;
-  wOff: number;
-}
-
-function blocksOf(Fp: number, kc: number): Block[] {
-  const out: Block[] = [];
-  let off = 0;
-  for (let l = 0; l < Fp; l += 8) {
-    const lanes = Math.min(8, Fp - l);
-    out.push({ lane0: l, lanes, wOff: off });
-    off += kc * lanes * 8;
-  }
-  return out;
-}
+/** Output lanes per block: four f64x2 accumulators. */
+const blocks = (Fp: number, kc: number) => blocksOf(Fp, kc, 8, 8);
 
 /** `v = wrap(v)` to W_accum bits (the identity in range). */
 function emitWrap(c: Code, local: number): void {
   c.get(local).get(local).get(L_NEGMIN).simd(SIMD.f64x2Add).get(L_INVMOD).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).get(L_MOD).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).set(local);
 }
 
-/** OV = (v > HI) | (v < LO); CNT −= OV; v = cast(v). */
+/** OV = (v > HI) | (v < LO); CNT −= OV (i64 lanes); v = cast(v). */
 function emitCheck(c: Code, a: MacAnalysis, local: number): void {
-  c.get(local).get(L_HI).simd(SIMD.f64x2Gt).get(local).get(L_LO).simd(SIMD.f64x2Lt).simd(SIMD.or).set(L_OV);
-  c.get(L_CNT).get(L_OV).simd(SIMD.i64x2Sub).set(L_CNT);
-  switch (a.accum.kind) {
-    case 'wrap':
-      emitWrap(c, local);
-      break;
-    case 'sat':
-    case 'satsym':
-      c.get(local).get(L_HI).simd(SIMD.f64x2Pmin).get(L_CLO).simd(SIMD.f64x2Pmax).set(local);
-      break;
-    case 'satzero':
-      c.get(local).get(L_OV).simd(SIMD.andnot).set(local);
-      break;
-    default:
-      throw new Error('unsupported accumulator overflow mode');
-  }
-}
-
-interface Layout {
-  stats: number;
-  bias: number;
-  w: number;
-  taps: number;
-  x: number;
-  out: number;
-  f64: number;
-  end: number;
+  emitCountCast(c, a.accum.kind, local, F64X2, (l) => emitWrap(c, l));
 }
 
 function emitPrologue(c: Code, a: MacAnalysis): void {
@@ -106,61 +48,55 @@ function emitPrologue(c: Code, a: MacAnalysis): void {
   c.splatF64(-min).set(L_NEGMIN);
 }
 
-function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, sequential: boolean): Code {
+function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: MacLayout, sequential: boolean): Code {
   const c = new Code();
   const kc = g.kSize * g.C;
   emitPrologue(c, a);
-  c.i32Const(lay.taps).set(L_TP);
-  c.i32Const(lay.out).set(L_OP);
-  c.loop(); // pixels
-  for (const b of blocksOf(Fp, kc)) {
-    const V = b.lanes / 2;
-    for (let v = 0; v < V; v++) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 2 * v) * 8).set(L_ACC + v);
-    c.i32Const(lay.w + b.wOff).set(L_WP);
-    c.get(L_TP).set(L_TK);
-    c.i32Const(0).set(L_K);
-    c.loop(); // taps
-    c.get(L_TK).i32Load().tee(L_T).i32Const(0).op(0x4e); // i32.ge_s
-    c.if();
-    c.get(L_T).i32Const(g.C * 8).i32Mul().i32Const(lay.x).i32Add().set(L_XP);
-    c.i32Const(g.C).set(L_CC);
-    c.loop(); // channels
-    c.get(L_XP).load64Splat().set(L_XV);
-    for (let v = 0; v < V; v++) {
-      if (!sequential) c.get(L_ACC + v);
-      c.get(L_XV).get(L_WP).v128Load(16 * v).simd(SIMD.f64x2Mul);
-      if (a.shift > 0) {
-        if (a.half !== 0) c.get(L_HALF).simd(SIMD.f64x2Add);
-        c.get(L_SCALE).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor);
-      } else if (a.shift < 0) c.get(L_SCALE).simd(SIMD.f64x2Mul);
-      if (!sequential) c.simd(SIMD.f64x2Add).set(L_ACC + v);
-      else {
-        c.set(L_Q);
-        emitCheck(c, a, L_Q);
-        c.get(L_ACC + v).get(L_Q).simd(SIMD.f64x2Add).set(L_ACC + v);
-        emitCheck(c, a, L_ACC + v);
+  emitPixelLoop(c, { O: L_O, TP: L_TP, OP: L_OP }, { at: lay.taps, step: g.kSize * 4 }, { at: lay.out, step: Fp * 8 }, g.nPix, () => {
+    for (const b of blocks(Fp, kc)) {
+      const V = b.lanes / 2;
+      for (let v = 0; v < V; v++) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 2 * v) * 8).set(L_ACC + v);
+      c.i32Const(lay.w + b.wOff).set(L_WP);
+      c.get(L_TP).set(L_TK);
+      c.i32Const(0).set(L_K);
+      c.loop(); // taps
+      c.get(L_TK).i32Load().tee(L_T).i32Const(0).op(0x4e); // i32.ge_s
+      c.if();
+      c.get(L_T).i32Const(g.C * 8).i32Mul().i32Const(lay.x).i32Add().set(L_XP);
+      c.i32Const(g.C).set(L_CC);
+      c.loop(); // channels
+      c.get(L_XP).load64Splat().set(L_XV);
+      for (let v = 0; v < V; v++) {
+        if (!sequential) c.get(L_ACC + v);
+        c.get(L_XV).get(L_WP).v128Load(16 * v).simd(SIMD.f64x2Mul);
+        if (a.shift > 0) {
+          if (a.half !== 0) c.get(L_HALF).simd(SIMD.f64x2Add);
+          c.get(L_SCALE).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor);
+        } else if (a.shift < 0) c.get(L_SCALE).simd(SIMD.f64x2Mul);
+        if (!sequential) c.simd(SIMD.f64x2Add).set(L_ACC + v);
+        else {
+          c.set(L_Q);
+          emitCheck(c, a, L_Q);
+          c.get(L_ACC + v).get(L_Q).simd(SIMD.f64x2Add).set(L_ACC + v);
+          emitCheck(c, a, L_ACC + v);
+        }
       }
+      c.addTo(L_WP, 16 * V);
+      c.addTo(L_XP, 8);
+      c.countDown(L_CC);
+      c.end(); // channels
+      c.else();
+      c.addTo(L_WP, g.C * 16 * V);
+      c.end(); // if
+      c.addTo(L_TK, 4);
+      c.nextUntil(L_K, g.kSize);
+      c.end(); // taps
+      for (let v = 0; v < V; v++) c.get(L_OP).get(L_ACC + v).v128Store((b.lane0 + 2 * v) * 8);
     }
-    c.get(L_WP).i32Const(16 * V).i32Add().set(L_WP);
-    c.get(L_XP).i32Const(8).i32Add().set(L_XP);
-    c.get(L_CC).i32Const(1).i32Sub().tee(L_CC).brIf(0);
-    c.end(); // channels
-    c.else();
-    c.get(L_WP).i32Const(g.C * 16 * V).i32Add().set(L_WP);
-    c.end(); // if
-    c.get(L_TK).i32Const(4).i32Add().set(L_TK);
-    c.get(L_K).i32Const(1).i32Add().tee(L_K).i32Const(g.kSize).op(0x47).brIf(0);
-    c.end(); // taps
-    for (let v = 0; v < V; v++) c.get(L_OP).get(L_ACC + v).v128Store((b.lane0 + 2 * v) * 8);
-  }
-  c.get(L_TP).i32Const(g.kSize * 4).i32Add().set(L_TP);
-  c.get(L_OP).i32Const(Fp * 8).i32Add().set(L_OP);
-  c.get(L_O).i32Const(1).i32Add().tee(L_O).i32Const(g.nPix).op(0x47).brIf(0);
-  c.end(); // pixels
-  if (sequential) {
-    // Lane counters are i64 (−1 per overflow subtracted): sum them, as i32.
-    c.get(L_CNT).op(0xfd, SIMD.i64x2ExtractLane, 0).get(L_CNT).op(0xfd, SIMD.i64x2ExtractLane, 1).op(0x7c).op(0xa7); // i64.add, i32.wrap_i64
-  } else c.i32Const(0);
+  });
+  // Lane counters are i64 (−1 per overflow subtracted): sum them, as i32.
+  if (sequential) c.sumI64x2(L_CNT);
+  else c.i32Const(0);
   return c;
 }
 
@@ -168,7 +104,7 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
  * Finish pass: wrap to W_accum (modular runs), convert to result_t, store `nPix × F` doubles. With
  * `stats`: lane max / min of the accumulators stored at `lay.stats`, result overflows returned.
  */
-function emitFinish(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, accum: FixedType, result: FixedType, fa: number, stats = false): Code {
+function emitFinish(a: MacAnalysis, g: MacGeometry, Fp: number, lay: MacLayout, accum: FixedType, result: FixedType, fa: number, stats = false): Code {
   const c = new Code();
   emitPrologue(c, a);
   const V = L_XV;
@@ -179,27 +115,22 @@ function emitFinish(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, acc
   const MX = L_ACC;
   const MN = L_ACC + 1;
   const F = a.nOut;
-  c.i32Const(lay.out).set(L_OP);
-  c.i32Const(lay.f64).set(L_XP);
-  c.loop();
-  for (let grp = 0; grp < Fp / 2; grp++) {
-    c.get(L_OP).v128Load(16 * grp).set(V);
-    emitWrap(c, V);
-    if (stats) {
-      c.get(MX).get(V).simd(SIMD.f64x2Pmax).set(MX);
-      c.get(MN).get(V).simd(SIMD.f64x2Pmin).set(MN);
+  // per pixel: the accumulators (L_OP) → the results (L_XP)
+  emitPixelLoop(c, { O: L_O, TP: L_OP, OP: L_XP }, { at: lay.out, step: Fp * 8 }, { at: lay.f64, step: F * 8 }, g.nPix, () => {
+    for (let grp = 0; grp < Fp / 2; grp++) {
+      c.get(L_OP).v128Load(16 * grp).set(V);
+      emitWrap(c, V);
+      if (stats) {
+        c.get(MX).get(V).simd(SIMD.f64x2Pmax).set(MX);
+        c.get(MN).get(V).simd(SIMD.f64x2Pmin).set(MN);
+      }
+      emitRequantF64(c, { fromFrac: fa, fromType: accum, to: result }, V, T, R, M, stats ? CNT : undefined);
+      c.get(L_XP).get(T).v128Store(16 * grp);
     }
-    emitRequantF64(c, { fromFrac: fa, fromType: accum, to: result }, V, T, R, M, stats ? CNT : undefined);
-    c.get(L_XP).get(T).v128Store(16 * grp);
-  }
-  c.get(L_OP).i32Const(Fp * 8).i32Add().set(L_OP);
-  c.get(L_XP).i32Const(F * 8).i32Add().set(L_XP);
-  c.get(L_O).i32Const(1).i32Add().tee(L_O).i32Const(g.nPix).op(0x47).brIf(0);
-  c.end();
+  });
   if (stats) {
-    c.i32Const(0).get(MX).v128Store(lay.stats);
-    c.i32Const(0).get(MN).v128Store(lay.stats + 16);
-    c.get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 0).get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 1).op(0x7c).op(0xa7);
+    emitStoreMaxMin(c, lay.stats, MX, MN);
+    c.sumI64x2(CNT);
   } else c.i32Const(0);
   return c;
 }
@@ -224,7 +155,7 @@ export interface F64Parts {
 export function buildWasmF64(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: { accum: FixedType; result: FixedType; fa: number }): F64Parts {
   const kc = g.kSize * g.C;
   const withFin = finish !== undefined && elemRequantOk(finish.result);
-  const lay: Layout = { stats: 0, bias: 32, w: 0, taps: 0, x: 0, out: 0, f64: 0, end: 0 };
+  const lay: MacLayout = { stats: 0, bias: 32, w: 0, taps: 0, x: 0, out: 0, f64: 0, end: 0 };
   lay.w = align16(lay.bias + Fp * 8);
   lay.taps = align16(lay.w + kc * Fp * 8);
   lay.x = align16(lay.taps + g.nPix * g.kSize * 4);
@@ -237,19 +168,10 @@ export function buildWasmF64(a: MacAnalysis, g: MacGeometry, Fp: number, finish?
     funcs.push({ name: 'fin', params: [], results: [I32], locals: LOCALS, body: emitFinish(a, g, Fp, lay, finish.accum, finish.result, finish.fa) });
     funcs.push({ name: 'fins', params: [], results: [I32], locals: LOCALS, body: emitFinish(a, g, Fp, lay, finish.accum, finish.result, finish.fa, true) });
   }
-  const ex = instantiateWasm(compileWasm(assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), funcs)));
+  const ex = instantiateKernel(lay.end, funcs);
   const mem = ex.mem.buffer;
-  const f64 = new Float64Array(mem);
-  f64.set(a.biasAcc, lay.bias / 8);
-  for (const b of blocksOf(Fp, kc)) {
-    const base = (lay.w + b.wOff) / 8;
-    for (let r = 0; r < kc; r++) {
-      for (let l = 0; l < b.lanes; l++) {
-        const f = b.lane0 + l;
-        f64[base + r * b.lanes + l] = f < a.nOut ? a.w[r * a.nOut + f]! : 0;
-      }
-    }
-  }
+  new Float64Array(mem).set(a.biasAcc, lay.bias / 8);
+  packBlocks(new Float64Array(mem, lay.w, kc * Fp), blocks(Fp, kc), kc, a.nOut, a.w);
   new Int32Array(mem, lay.taps, g.nPix * g.kSize).set(g.taps.subarray(0, g.nPix * g.kSize));
   return {
     x: new Float64Array(mem, lay.x, g.nX),

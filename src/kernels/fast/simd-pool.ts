@@ -5,11 +5,9 @@
  * so the maximum is exact; the conversions after it (input → accum → result) are applied per output
  * in SIMD. Used by pooling.ts when those conversions cannot change the order of values.
  */
-import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType } from './wasm.js';
-import { elemRequantOk, emitRequantF64 } from './simd-elem.js';
+import { Code, I32, SIMD, V128, align16, wasmSimdAvailable, type ValType } from './wasm.js';
+import { F64Kernel, compileF64Kernel, elemRequantOk, emitF64StatsEnd, emitRequantF64 } from './simd-elem.js';
 import type { FixedType } from '../../fixed/types.js';
-
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /** The two conversions after the max: input → accum, accum → result (null = a copy). */
 export interface PoolCasts {
@@ -19,38 +17,15 @@ export interface PoolCasts {
 
 /**
  * A compiled max-pooling kernel with its own memory: write the input into `x`, call `run()`
- * (or `runStats()`), read `out`.
+ * (or `runStats()`), read `out`. {@link runStats} reports the result-conversion overflows and the
+ * largest |accumulator| (raw) — valid when the input → accum conversion cannot overflow (it is not
+ * counted).
  *
  * @example
  * const k = MaxPoolEngine.create(taps, nPix, kSize, C, nIn, 0);
  * if (k) { k.x.set(input); k.run(); use(k.out); }
  */
-export class MaxPoolEngine {
-  readonly x: Float64Array;
-  readonly out: Float64Array;
-  readonly run: () => void;
-  private readonly runs: () => number;
-  private readonly mx: Float64Array;
-
-  private constructor(x: Float64Array, out: Float64Array, run: () => void, runs: () => number, mx: Float64Array) {
-    this.x = x;
-    this.out = out;
-    this.run = run;
-    this.runs = runs;
-    this.mx = mx;
-  }
-
-  /**
-   * {@link run} that also returns the result-conversion overflows and the largest |accumulator|
-   * (raw) — valid when the input → accum conversion cannot overflow (it is not counted).
-   *
-   * @example const { events, maxAbs } = k.runStats();
-   */
-  runStats(): { events: number; maxAbs: number } {
-    const events = this.runs();
-    return { events, maxAbs: Math.max(this.mx[0]!, this.mx[1]!) };
-  }
-
+export class MaxPoolEngine extends F64Kernel {
   /**
    * Build the kernel, or null without WebAssembly SIMD (or with a conversion the f64 requantizer
    * does not support).
@@ -58,7 +33,6 @@ export class MaxPoolEngine {
   static create(taps: Int32Array, nPix: number, kSize: number, C: number, nIn: number, pad: number, casts: PoolCasts = { toAcc: null, toRes: null }): MaxPoolEngine | null {
     if (!wasmSimdAvailable()) return null;
     if ((casts.toAcc && !elemRequantOk(casts.toAcc.to)) || (casts.toRes && !elemRequantOk(casts.toRes.to))) return null;
-    const STATS = 0;
     const T = 16;
     const X = align16(T + nPix * kSize * 4);
     // One spare lane after the input and the output: odd channel counts read/write a pair past the end.
@@ -104,8 +78,8 @@ export class MaxPoolEngine {
         c.get(PAD).set(V);
         c.end();
         c.get(ACC).get(V).simd(SIMD.f64x2Pmax).set(ACC);
-        c.get(TK).i32Const(4).i32Add().set(TK);
-        c.get(K).i32Const(1).i32Add().tee(K).i32Const(kSize).op(0x47).brIf(0);
+        c.addTo(TK, 4);
+        c.nextUntil(K, kSize);
         c.end(); // taps
         let cur = ACC;
         if (casts.toAcc) {
@@ -134,24 +108,15 @@ export class MaxPoolEngine {
         c.i32Const((C - 1) * 8).set(G);
         pair(true);
       }
-      c.get(TP).i32Const(kSize * 4).i32Add().set(TP);
-      c.get(OP).i32Const(C * 8).i32Add().set(OP);
-      c.get(O).i32Const(1).i32Add().tee(O).i32Const(nPix).op(0x47).brIf(0);
+      c.addTo(TP, kSize * 4);
+      c.addTo(OP, C * 8);
+      c.nextUntil(O, nPix);
       c.end(); // pixels
-      if (stats) {
-        c.i32Const(0).get(MX).v128Store(STATS);
-        c.get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 0).get(CNT).op(0xfd, SIMD.i64x2ExtractLane, 1).op(0x7c).op(0xa7); // i64.add, i32.wrap_i64
-      }
+      if (stats) emitF64StatsEnd(c, MX, CNT);
       return c;
     };
-    const locals: ValType[] = [I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(11).fill(V128)];
-    const bytes = assembleModule(Math.max(1, Math.ceil(END / 65536)), [
-      { name: 'run', params: [], results: [], locals, body: body(false) },
-      { name: 'runs', params: [], results: [I32], locals, body: body(true) },
-    ]);
-    const ex = instantiateWasm(compileWasm(bytes));
-    const mem = ex.mem.buffer;
-    new Int32Array(mem, T, nPix * kSize).set(taps.subarray(0, nPix * kSize));
-    return new MaxPoolEngine(new Float64Array(mem, X, nIn), new Float64Array(mem, OUT, nPix * C), ex.run as () => void, ex.runs as () => number, new Float64Array(mem, STATS, 2));
+    const k = compileF64Kernel(END, [I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(11).fill(V128)], body);
+    new Int32Array(k.mem, T, nPix * kSize).set(taps.subarray(0, nPix * kSize));
+    return new MaxPoolEngine(k, new Float64Array(k.mem, X, nIn), new Float64Array(k.mem, OUT, nPix * C));
   }
 }

@@ -21,10 +21,39 @@
  * results when SIMD is unavailable (or when asked, for tests). Layers whose values need more than
  * int32 use the f64-lane engine of simd-f64.ts through the same class.
  */
-import { Code, I32, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable, type ValType, type WasmFunc } from './wasm.js';
+import { Code, I32, I32X4, SIMD, V128, align16, instantiateKernel, wasmSimdAvailable, type ValType, type WasmFunc } from './wasm.js';
 import type { MacAnalysis } from './analysis.js';
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
 import { buildWasmF64 } from './simd-f64.js';
+import { emitRoundUpMask } from './simd-elem.js';
+import {
+  L_CC,
+  L_CLO,
+  L_CNT,
+  L_HALF,
+  L_HI,
+  L_K,
+  L_LO,
+  L_O,
+  L_OP,
+  L_OV,
+  L_Q,
+  L_TK,
+  L_TP,
+  L_WP,
+  L_XP,
+  L_XV,
+  blocksOf,
+  emitPixelLoop,
+  emitCountCast,
+  emitRunLoop,
+  emitStoreMaxMin,
+  macLocals,
+  packBlocks,
+  tapRuns,
+  type Block,
+  type MacLayout,
+} from './mac-layout.js';
 
 /** Which pixels feed each output (see ConvWindows in conv.ts); a Dense layer is one pixel, one tap. */
 export interface MacGeometry {
@@ -88,8 +117,6 @@ export function planRequant(fa: number, accW: number, to: FixedType, copy: boole
   } else return null;
   return { ...base, copy: false, s, kind, clampLo };
 }
-
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /**
  * A prepared MAC engine for one layer.
@@ -246,91 +273,21 @@ export class MacEngine {
 // WebAssembly SIMD back end
 // ---------------------------------------------------------------------------------------------
 
-interface Block {
-  lane0: number;
-  lanes: number;
-  /** Byte offset of the block's packed weights from the weights base. */
-  wOff: number;
-}
+/** Output lanes per block: four i32x4 accumulators. */
+const BLOCK = 16;
+const blocks = (Fp: number, kc: number): Block[] => blocksOf(Fp, kc, BLOCK, 4);
 
-function blocksOf(Fp: number, kc: number): Block[] {
-  const out: Block[] = [];
-  let off = 0;
-  for (let l = 0; l < Fp; l += 16) {
-    const lanes = Math.min(16, Fp - l);
-    out.push({ lane0: l, lanes, wOff: off });
-    off += kc * lanes * 4;
-  }
-  return out;
-}
+// Local indices after the common ones (mac-layout.ts).
+const L_Q2 = L_CLO + 1;
+const L_ACC = L_CLO + 2;
+const LOCALS: ValType[] = macLocals(13);
 
-// Local indices.
-const L_O = 0;
-const L_TP = 1;
-const L_TK = 2;
-const L_K = 3;
-const L_T = 4;
-const L_XP = 5;
-const L_CC = 6;
-const L_WP = 7;
-const L_OP = 8;
-const L_XV = 9;
-const L_HALF = 10;
-const L_CNT = 11;
-const L_Q = 12;
-const L_OV = 13;
-const L_LO = 14;
-const L_HI = 15;
-const L_CLO = 16;
-const L_Q2 = 17;
-const L_ACC = 18;
-const LOCALS: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, ...Array<ValType>(13).fill(V128)];
-
-interface Layout {
+interface Layout extends MacLayout {
   /** f64 staging area of the input (converted to int32 into `x` by `ld`), and the input range slot. */
   stage: number;
   range: number;
-  bias: number;
-  w: number;
-  taps: number;
-  x: number;
-  out: number;
-  f64: number;
-  /** 32 bytes: max and min vectors of the stats finish pass. */
-  stats: number;
-  end: number;
   /** Run entries per pixel (see {@link tapRuns}). */
   runsPerPixel: number;
-}
-
-/**
- * The taps of each output pixel as runs of adjacent input pixels: `[x byte address, first weight
- * row, number of values]` triples, `runsPerPixel` per pixel (unused entries have length 0). Taps
- * < 0 (zero padding) are left out — their products are zero.
- *
- * @example tapRuns(Int32Array.of(5, 6, 7, 12, 13, 14), 1, 3, 2, 0); // ~[{x: 40, row: 0, n: 6}, {x: 96, row: 6, n: 6}]
- */
-export function tapRuns(taps: Int32Array, nPix: number, kSize: number, C: number, xBase: number): { runs: Int32Array; perPixel: number } {
-  const lists: number[][] = [];
-  let perPixel = 1;
-  for (let o = 0; o < nPix; o++) {
-    const list: number[] = [];
-    let prevT = -2;
-    let prevK = -2;
-    for (let k = 0; k < kSize; k++) {
-      const t = taps[o * kSize + k]!;
-      if (t < 0) continue;
-      if (list.length && t === prevT + 1 && k === prevK + 1) list[list.length - 1]! += C;
-      else list.push(xBase + t * C * 4, k * C, C);
-      prevT = t;
-      prevK = k;
-    }
-    lists.push(list);
-    perPixel = Math.max(perPixel, list.length / 3);
-  }
-  const runs = new Int32Array(nPix * perPixel * 3);
-  lists.forEach((l, o) => runs.set(l, o * perPixel * 3));
-  return { runs, perPixel };
 }
 
 /**
@@ -348,52 +305,30 @@ function emitRequant(c: Code, q: RequantSpec, v: number, t: number, r: number, u
     if (q.Q !== 'AP_TRN') {
       const half = 2 ** (s - 1);
       c.get(v).splatConst(2 ** s - 1).simd(SIMD.and).set(r); // remainder in [0, 2^s)
-      const gtHalf = () => c.get(r).splatConst(half).simd(SIMD.i32x4GtS);
-      const eqHalf = () => c.get(r).splatConst(half).simd(SIMD.i32x4Eq);
-      switch (q.Q) {
-        case 'AP_TRN_ZERO':
-          c.get(v).splatConst(0).simd(SIMD.i32x4LtS).get(r).splatConst(0).simd(SIMD.i32x4Ne).simd(SIMD.and);
-          break;
-        case 'AP_RND':
-          c.get(r).splatConst(half - 1).simd(SIMD.i32x4GtS);
-          break;
-        case 'AP_RND_ZERO':
-          gtHalf();
-          eqHalf();
-          c.get(v).splatConst(0).simd(SIMD.i32x4LtS).simd(SIMD.and).simd(SIMD.or);
-          break;
-        case 'AP_RND_MIN_INF':
-          gtHalf();
-          break;
-        case 'AP_RND_INF':
-          gtHalf();
-          eqHalf();
-          c.get(v).splatConst(0).simd(SIMD.i32x4GeS).simd(SIMD.and).simd(SIMD.or);
-          break;
-        case 'AP_RND_CONV':
-          gtHalf();
-          eqHalf();
-          c.get(t).splatConst(1).simd(SIMD.and).splatConst(1).simd(SIMD.i32x4Eq).simd(SIMD.and).simd(SIMD.or);
-          break;
-      }
+      emitRoundUpMask(c, q.Q, v, r, half, I32X4, {
+        geHalf: () => c.get(r).splatConst(half - 1).simd(SIMD.i32x4GtS),
+        odd: () => c.get(t).splatConst(1).simd(SIMD.and).splatConst(1).simd(SIMD.i32x4Eq),
+      });
       c.set(u);
       c.get(t).get(u).simd(SIMD.i32x4Sub).set(t); // u = −1 where rounding up
     }
   } else if (s < 0) c.get(v).i32Const(-s).simd(SIMD.i32x4Shl).set(t);
   else c.get(v).set(t);
+  // u = −1 in the lanes outside the result's range
+  const outside = () => c.get(t).splatConst(q.max).simd(SIMD.i32x4GtS).get(t).splatConst(q.min).simd(SIMD.i32x4LtS).simd(SIMD.or).set(u);
   if (cnt !== undefined) {
-    c.get(t).splatConst(q.max).simd(SIMD.i32x4GtS).get(t).splatConst(q.min).simd(SIMD.i32x4LtS).simd(SIMD.or).set(u);
+    outside();
     c.get(cnt).get(u).simd(SIMD.i32x4Sub).set(cnt);
   }
   switch (q.kind) {
     case 'wrap':
-      if (q.W < 32) c.get(t).i32Const(32 - q.W).simd(SIMD.i32x4Shl).i32Const(32 - q.W).simd(q.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU).set(t);
+      if (q.W < 32) c.get(t).wrapI32x4(q.W, q.signed).set(t);
       break;
     case 'sat':
       c.get(t).splatConst(q.max).simd(SIMD.i32x4MinS).splatConst(q.clampLo).simd(SIMD.i32x4MaxS).set(t);
       break;
     case 'satzero':
-      c.get(t).splatConst(q.max).simd(SIMD.i32x4GtS).get(t).splatConst(q.min).simd(SIMD.i32x4LtS).simd(SIMD.or).set(u);
+      outside();
       c.get(t).get(u).simd(SIMD.andnot).set(t);
       break;
   }
@@ -418,52 +353,25 @@ function emitFinish(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, q: 
   const MN = 9;
   const F = a.nOut;
   const Wa = a.accum.W;
-  c.i32Const(lay.out).set(IP);
-  c.i32Const(lay.f64).set(FP);
-  c.loop();
-  for (let grp = 0; grp < Fp / 4; grp++) {
-    c.get(IP).v128Load(16 * grp).set(V);
-    if (Wa < 32) c.get(V).i32Const(32 - Wa).simd(SIMD.i32x4Shl).i32Const(32 - Wa).simd(a.accum.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU).set(V);
-    if (stats) {
-      c.get(MX).get(V).simd(SIMD.i32x4MaxS).set(MX);
-      c.get(MN).get(V).simd(SIMD.i32x4MinS).set(MN);
+  // per pixel: the accumulators (IP) → the results (FP)
+  emitPixelLoop(c, { O, TP: IP, OP: FP }, { at: lay.out, step: Fp * 4 }, { at: lay.f64, step: F * 8 }, g.nPix, () => {
+    for (let grp = 0; grp < Fp / 4; grp++) {
+      c.get(IP).v128Load(16 * grp).set(V);
+      if (Wa < 32) c.get(V).wrapI32x4(Wa, a.accum.signed).set(V);
+      if (stats) {
+        c.get(MX).get(V).simd(SIMD.i32x4MaxS).set(MX);
+        c.get(MN).get(V).simd(SIMD.i32x4MinS).set(MN);
+      }
+      emitRequant(c, q, V, T, R, U, stats ? CNT : undefined);
+      c.get(FP).get(T).simd(SIMD.f64x2ConvertLowI32x4S).v128Store(32 * grp);
+      c.get(FP).get(T).get(T).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).simd(SIMD.f64x2ConvertLowI32x4S).v128Store(32 * grp + 16);
     }
-    emitRequant(c, q, V, T, R, U, stats ? CNT : undefined);
-    c.get(FP).get(T).simd(SIMD.f64x2ConvertLowI32x4S).v128Store(32 * grp);
-    c.get(FP).get(T).get(T).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).simd(SIMD.f64x2ConvertLowI32x4S).v128Store(32 * grp + 16);
-  }
-  c.get(IP).i32Const(Fp * 4).i32Add().set(IP);
-  c.get(FP).i32Const(F * 8).i32Add().set(FP);
-  c.get(O).i32Const(1).i32Add().tee(O).i32Const(g.nPix).op(0x47).brIf(0);
-  c.end();
+  });
   if (stats) {
-    c.i32Const(0).get(MX).v128Store(lay.stats);
-    c.i32Const(0).get(MN).v128Store(lay.stats + 16);
-    c.get(CNT).extractLane(0);
-    for (let l = 1; l < 4; l++) c.get(CNT).extractLane(l).i32Add();
+    emitStoreMaxMin(c, lay.stats, MX, MN);
+    c.sumI32x4(CNT);
   } else c.i32Const(0);
   return c;
-}
-
-/** Emit `value = cast(value)` for the sequential kernel; OV must hold the overflow lanes. */
-function emitCast(c: Code, a: MacAnalysis, local: number): void {
-  const acc = a.accum;
-  switch (acc.kind) {
-    case 'wrap':
-      if (acc.W < 32) {
-        c.get(local).i32Const(32 - acc.W).simd(SIMD.i32x4Shl).i32Const(32 - acc.W).simd(acc.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU).set(local);
-      }
-      break;
-    case 'sat':
-    case 'satsym':
-      c.get(local).get(L_HI).simd(SIMD.i32x4MinS).get(L_CLO).simd(SIMD.i32x4MaxS).set(local);
-      break;
-    case 'satzero':
-      c.get(local).get(L_OV).simd(SIMD.andnot).set(local);
-      break;
-    default:
-      throw new Error('unsupported accumulator overflow mode');
-  }
 }
 
 /**
@@ -475,16 +383,16 @@ function emitCheck(c: Code, a: MacAnalysis, local: number): void {
   const k = a.accum.kind;
   if ((k === 'wrap' && a.accum.W < 32) || k === 'sat') {
     c.get(local);
-    if (k === 'wrap') c.i32Const(32 - a.accum.W).simd(SIMD.i32x4Shl).i32Const(32 - a.accum.W).simd(a.accum.signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU);
+    if (k === 'wrap') c.wrapI32x4(a.accum.W, a.accum.signed);
     else c.get(L_HI).simd(SIMD.i32x4MinS).get(L_CLO).simd(SIMD.i32x4MaxS);
     c.tee(L_OV).get(local).simd(SIMD.i32x4Ne).set(L_Q2);
     c.get(L_CNT).get(L_Q2).simd(SIMD.i32x4Sub).set(L_CNT);
     c.get(L_OV).set(local);
     return;
   }
-  c.get(local).get(L_HI).simd(SIMD.i32x4GtS).get(local).get(L_LO).simd(SIMD.i32x4LtS).simd(SIMD.or).set(L_OV);
-  c.get(L_CNT).get(L_OV).simd(SIMD.i32x4Sub).set(L_CNT);
-  emitCast(c, a, local);
+  emitCountCast(c, k, local, I32X4, (l) => {
+    if (a.accum.W < 32) c.get(l).wrapI32x4(a.accum.W, a.accum.signed).set(l);
+  });
 }
 
 /**
@@ -500,6 +408,46 @@ export function seq16Ok(a: MacAnalysis, kc: number): boolean {
 }
 
 /**
+ * The loops of the MAC kernels: per output pixel and block of 16 lanes (V i32x4 weight vectors per
+ * row), `init(b, V)`, then per input value of the pixel's runs `value(V)` (L_XV holds the value
+ * splatted, L_WP points at its weight row), then `store(b, V)`; `pixel()` ends each pixel.
+ */
+function emitMacLoops(g: MacGeometry, Fp: number, lay: Layout, c: Code, k: { init(b: Block, V: number): void; value(V: number): void; store(b: Block, V: number): void; pixel?(): void }): void {
+  const tapsLocals = { TP: L_TP, TK: L_TK, K: L_K, CC: L_CC };
+  emitPixelLoop(c, { O: L_O, TP: L_TP, OP: L_OP }, { at: lay.taps, step: lay.runsPerPixel * 12 }, { at: lay.out, step: Fp * 4 }, g.nPix, () => {
+    for (const b of blocks(Fp, g.kSize * g.C)) {
+      const V = b.lanes / 4;
+      k.init(b, V);
+      emitRunLoop(
+        c,
+        tapsLocals,
+        lay.runsPerPixel,
+        () => {
+          c.get(L_TK).i32Load(0).set(L_XP);
+          c.get(L_TK).i32Load(4).i32Const(16 * V).i32Mul().i32Const(lay.w + b.wOff).i32Add().set(L_WP);
+        },
+        () => {
+          c.get(L_XP).load32Splat().set(L_XV);
+          k.value(V);
+          c.addTo(L_WP, 16 * V);
+          c.addTo(L_XP, 4);
+        },
+      );
+      k.store(b, V);
+    }
+    k.pixel?.();
+  });
+}
+
+/** Push the converted product q(x · w) of weight vector v of the current row (int32 lanes). */
+function emitProduct(c: Code, a: MacAnalysis, v: number): void {
+  c.get(L_XV).get(L_WP).v128Load(16 * v).simd(SIMD.i32x4Mul);
+  if (a.half !== 0) c.get(L_HALF).simd(SIMD.i32x4Add);
+  if (a.shift > 0) c.i32Const(a.shift).simd(SIMD.i32x4ShrS);
+  else if (a.shift < 0) c.i32Const(-a.shift).simd(SIMD.i32x4Shl);
+}
+
+/**
  * The sequential kernel on 16-bit lanes (see {@link seq16Ok}), for calls whose product
  * conversions provably stay in accum_t's range: products and their conversion in 32 bits, narrowed
  * (exactly) to 16, then per step one add, the conversion (a 16-bit wrap is the add itself; a
@@ -508,83 +456,55 @@ export function seq16Ok(a: MacAnalysis, kc: number): boolean {
  */
 function emitKernelSeq16(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout): Code {
   const c = new Code();
-  const kc = g.kSize * g.C;
-  const blocks = blocksOf(Fp, kc);
   const acc = a.accum;
   const full = acc.W === 16; // 16-bit signed: i16x8.add wraps, add_sat saturates, exactly as accum_t
   const CNT16 = L_OV;
   if (a.half !== 0) c.splatConst(a.half).set(L_HALF);
   c.splat16(acc.max).set(L_HI);
   c.splat16(acc.lo).set(L_CLO);
-  const R = lay.runsPerPixel;
-  c.i32Const(lay.taps).set(L_TP);
-  c.i32Const(lay.out).set(L_OP);
-  c.loop(); // pixels
-  for (const b of blocks) {
-    const V = b.lanes / 4;
-    const P = Math.ceil(V / 2);
-    for (let j = 0; j < P; j++) {
-      c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j) * 4);
-      if (2 * j + 1 < V) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j + 4) * 4);
-      else c.splatConst(0);
-      c.simd(SIMD.i16x8NarrowI32x4S).set(L_ACC + j);
-    }
-    c.get(L_TP).set(L_TK);
-    c.i32Const(0).set(L_K);
-    c.loop(); // runs
-    c.get(L_TK).i32Load(8).tee(L_CC);
-    c.if();
-    c.get(L_TK).i32Load(0).set(L_XP);
-    c.get(L_TK).i32Load(4).i32Const(16 * V).i32Mul().i32Const(lay.w + b.wOff).i32Add().set(L_WP);
-    c.loop(); // values of the run
-    c.get(L_XP).load32Splat().set(L_XV);
-    const q32 = (v: number) => {
-      c.get(L_XV).get(L_WP).v128Load(16 * v).simd(SIMD.i32x4Mul);
-      if (a.half !== 0) c.get(L_HALF).simd(SIMD.i32x4Add);
-      if (a.shift > 0) c.i32Const(a.shift).simd(SIMD.i32x4ShrS);
-      else if (a.shift < 0) c.i32Const(-a.shift).simd(SIMD.i32x4Shl);
-    };
-    for (let j = 0; j < P; j++) {
-      q32(2 * j);
-      if (2 * j + 1 < V) q32(2 * j + 1);
-      else c.splatConst(0);
-      c.simd(SIMD.i16x8NarrowI32x4S).set(L_Q); // exact: the products are in accum_t's range
-      const A = L_ACC + j;
-      if (full) {
-        c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8Add : SIMD.i16x8AddSatS).set(L_Q2);
-        c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8AddSatS : SIMD.i16x8Add).get(L_Q2).simd(SIMD.i16x8Ne);
-      } else {
-        c.get(A).get(L_Q).simd(SIMD.i16x8Add).set(L_Q); // exact: |acc|, |q| < 2^15 / 2
-        c.get(L_Q);
-        if (acc.kind === 'wrap') c.i32Const(16 - acc.W).simd(SIMD.i16x8Shl).i32Const(16 - acc.W).simd(acc.signed ? SIMD.i16x8ShrS : SIMD.i16x8ShrU);
-        else c.get(L_HI).simd(SIMD.i16x8MinS).get(L_CLO).simd(SIMD.i16x8MaxS);
-        c.tee(L_Q2).get(L_Q).simd(SIMD.i16x8Ne);
+  emitMacLoops(g, Fp, lay, c, {
+    init(b, V) {
+      for (let j = 0; j < Math.ceil(V / 2); j++) {
+        c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j) * 4);
+        if (2 * j + 1 < V) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 8 * j + 4) * 4);
+        else c.splatConst(0);
+        c.simd(SIMD.i16x8NarrowI32x4S).set(L_ACC + j);
       }
-      // CNT16 −= mask (−1 per event)
-      c.set(L_Q).get(CNT16).get(L_Q).simd(SIMD.i16x8Sub).set(CNT16);
-      c.get(L_Q2).set(A);
-    }
-    c.get(L_WP).i32Const(16 * V).i32Add().set(L_WP);
-    c.get(L_XP).i32Const(4).i32Add().set(L_XP);
-    c.get(L_CC).i32Const(1).i32Sub().tee(L_CC).brIf(0);
-    c.end(); // values
-    c.end(); // if
-    c.get(L_TK).i32Const(12).i32Add().set(L_TK);
-    c.get(L_K).i32Const(1).i32Add().tee(L_K).i32Const(R).op(0x47).brIf(0); // i32.ne
-    c.end(); // runs
-    for (let v = 0; v < V; v++) {
-      c.get(L_OP).get(L_ACC + (v >> 1)).simd(v % 2 === 0 ? SIMD.i32x4ExtendLowI16x8S : SIMD.i32x4ExtendHighI16x8S).v128Store((b.lane0 + 4 * v) * 4);
-    }
-  }
-  // Per pixel: the 16-bit counts into the 32-bit ones.
-  c.get(L_CNT).get(CNT16).simd(SIMD.i32x4ExtaddPairwiseI16x8S).simd(SIMD.i32x4Add).set(L_CNT);
-  c.splatConst(0).set(CNT16);
-  c.get(L_TP).i32Const(R * 12).i32Add().set(L_TP);
-  c.get(L_OP).i32Const(Fp * 4).i32Add().set(L_OP);
-  c.get(L_O).i32Const(1).i32Add().tee(L_O).i32Const(g.nPix).op(0x47).brIf(0);
-  c.end(); // pixels
-  c.get(L_CNT).extractLane(0);
-  for (let l = 1; l < 4; l++) c.get(L_CNT).extractLane(l).i32Add();
+    },
+    value(V) {
+      for (let j = 0; j < Math.ceil(V / 2); j++) {
+        emitProduct(c, a, 2 * j);
+        if (2 * j + 1 < V) emitProduct(c, a, 2 * j + 1);
+        else c.splatConst(0);
+        c.simd(SIMD.i16x8NarrowI32x4S).set(L_Q); // exact: the products are in accum_t's range
+        const A = L_ACC + j;
+        if (full) {
+          c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8Add : SIMD.i16x8AddSatS).set(L_Q2);
+          c.get(A).get(L_Q).simd(acc.kind === 'wrap' ? SIMD.i16x8AddSatS : SIMD.i16x8Add).get(L_Q2).simd(SIMD.i16x8Ne);
+        } else {
+          c.get(A).get(L_Q).simd(SIMD.i16x8Add).set(L_Q); // exact: |acc|, |q| < 2^15 / 2
+          c.get(L_Q);
+          if (acc.kind === 'wrap') c.i32Const(16 - acc.W).simd(SIMD.i16x8Shl).i32Const(16 - acc.W).simd(acc.signed ? SIMD.i16x8ShrS : SIMD.i16x8ShrU);
+          else c.get(L_HI).simd(SIMD.i16x8MinS).get(L_CLO).simd(SIMD.i16x8MaxS);
+          c.tee(L_Q2).get(L_Q).simd(SIMD.i16x8Ne);
+        }
+        // CNT16 −= mask (−1 per event)
+        c.set(L_Q).get(CNT16).get(L_Q).simd(SIMD.i16x8Sub).set(CNT16);
+        c.get(L_Q2).set(A);
+      }
+    },
+    store(b, V) {
+      for (let v = 0; v < V; v++) {
+        c.get(L_OP).get(L_ACC + (v >> 1)).simd(v % 2 === 0 ? SIMD.i32x4ExtendLowI16x8S : SIMD.i32x4ExtendHighI16x8S).v128Store((b.lane0 + 4 * v) * 4);
+      }
+    },
+    pixel() {
+      // Per pixel: the 16-bit counts into the 32-bit ones.
+      c.get(L_CNT).get(CNT16).simd(SIMD.i32x4ExtaddPairwiseI16x8S).simd(SIMD.i32x4Add).set(L_CNT);
+      c.splatConst(0).set(CNT16);
+    },
+  });
+  c.sumI32x4(L_CNT);
   return c;
 }
 
@@ -607,8 +527,7 @@ function emitLoad(lay: Layout, nXp: number): Code {
   c.get(MN).get(V).simd(SIMD.i32x4MinS).set(MN);
   c.get(I).i32Const(16).i32Add().tee(I).i32Const(nXp * 4).op(0x48).brIf(0); // i32.lt_s
   c.end();
-  c.i32Const(0).get(MX).v128Store(lay.range);
-  c.i32Const(0).get(MN).v128Store(lay.range + 16);
+  emitStoreMaxMin(c, lay.range, MX, MN);
   return c;
 }
 
@@ -618,8 +537,6 @@ function emitLoad(lay: Layout, nXp: number): Code {
  */
 function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, sequential: boolean, checkProducts = true): Code {
   const c = new Code();
-  const kc = g.kSize * g.C;
-  const blocks = blocksOf(Fp, kc);
   if (a.half !== 0) c.splatConst(a.half).set(L_HALF);
   if (sequential) {
     c.splatConst(a.accum.min).set(L_LO);
@@ -628,59 +545,34 @@ function emitKernel(a: MacAnalysis, g: MacGeometry, Fp: number, lay: Layout, seq
   }
   // Runs: per pixel R entries (x byte address, weight row, length in values); a run covers
   // consecutive taps whose input pixels are adjacent, so its values and weight rows are contiguous.
-  const R = lay.runsPerPixel;
-  c.i32Const(lay.taps).set(L_TP);
-  c.i32Const(lay.out).set(L_OP);
-  c.loop(); // pixels
-  for (const b of blocks) {
-    const V = b.lanes / 4;
-    for (let v = 0; v < V; v++) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 4 * v) * 4).set(L_ACC + v);
-    c.get(L_TP).set(L_TK);
-    c.i32Const(0).set(L_K);
-    c.loop(); // runs
-    c.get(L_TK).i32Load(8).tee(L_CC);
-    c.if();
-    c.get(L_TK).i32Load(0).set(L_XP);
-    c.get(L_TK).i32Load(4).i32Const(16 * V).i32Mul().i32Const(lay.w + b.wOff).i32Add().set(L_WP);
-    c.loop(); // values of the run
-    c.get(L_XP).load32Splat().set(L_XV);
-    for (let v = 0; v < V; v++) {
-      if (!sequential) c.get(L_ACC + v);
-      c.get(L_XV).get(L_WP).v128Load(16 * v).simd(SIMD.i32x4Mul);
-      if (a.half !== 0) c.get(L_HALF).simd(SIMD.i32x4Add);
-      if (a.shift > 0) c.i32Const(a.shift).simd(SIMD.i32x4ShrS);
-      else if (a.shift < 0) c.i32Const(-a.shift).simd(SIMD.i32x4Shl);
-      if (!sequential) {
-        c.simd(SIMD.i32x4Add).set(L_ACC + v);
-      } else {
-        if (checkProducts) {
-          c.set(L_Q);
-          emitCheck(c, a, L_Q);
-          c.get(L_Q);
+  emitMacLoops(g, Fp, lay, c, {
+    init(b, V) {
+      for (let v = 0; v < V; v++) c.i32Const(0).v128Load(lay.bias + (b.lane0 + 4 * v) * 4).set(L_ACC + v);
+    },
+    value(V) {
+      for (let v = 0; v < V; v++) {
+        if (!sequential) c.get(L_ACC + v);
+        emitProduct(c, a, v);
+        if (!sequential) {
+          c.simd(SIMD.i32x4Add).set(L_ACC + v);
+        } else {
+          if (checkProducts) {
+            c.set(L_Q);
+            emitCheck(c, a, L_Q);
+            c.get(L_Q);
+          }
+          c.get(L_ACC + v).simd(SIMD.i32x4Add).set(L_ACC + v);
+          emitCheck(c, a, L_ACC + v);
         }
-        c.get(L_ACC + v).simd(SIMD.i32x4Add).set(L_ACC + v);
-        emitCheck(c, a, L_ACC + v);
       }
-    }
-    c.get(L_WP).i32Const(16 * V).i32Add().set(L_WP);
-    c.get(L_XP).i32Const(4).i32Add().set(L_XP);
-    c.get(L_CC).i32Const(1).i32Sub().tee(L_CC).brIf(0);
-    c.end(); // values
-    c.end(); // if
-    c.get(L_TK).i32Const(12).i32Add().set(L_TK);
-    c.get(L_K).i32Const(1).i32Add().tee(L_K).i32Const(R).op(0x47).brIf(0); // i32.ne
-    c.end(); // runs
-    for (let v = 0; v < V; v++) c.get(L_OP).get(L_ACC + v).v128Store((b.lane0 + 4 * v) * 4);
-  }
-  c.get(L_TP).i32Const(R * 12).i32Add().set(L_TP);
-  c.get(L_OP).i32Const(Fp * 4).i32Add().set(L_OP);
-  c.get(L_O).i32Const(1).i32Add().tee(L_O).i32Const(g.nPix).op(0x47).brIf(0);
-  c.end(); // pixels
-  if (sequential) {
-    // CNT −= OV with OV = −1 on overflow: the lanes hold the counts; return their sum.
-    c.get(L_CNT).extractLane(0);
-    for (let l = 1; l < 4; l++) c.get(L_CNT).extractLane(l).i32Add();
-  } else c.i32Const(0);
+    },
+    store(b, V) {
+      for (let v = 0; v < V; v++) c.get(L_OP).get(L_ACC + v).v128Store((b.lane0 + 4 * v) * 4);
+    },
+  });
+  // CNT −= OV with OV = −1 on overflow: the lanes hold the counts; return their sum.
+  if (sequential) c.sumI32x4(L_CNT);
+  else c.i32Const(0);
   return c;
 }
 
@@ -718,7 +610,6 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
   // The finish pass stores whole lane groups: up to 3 doubles past the last result.
   lay.stage = align16(lay.f64 + (finish ? (g.nPix * a.nOut + 4) * 8 : 0));
   lay.end = align16(lay.stage + nXp * 8);
-  const pages = Math.max(1, Math.ceil(lay.end / 65536));
   const funcs: WasmFunc[] = [
     { name: 'mod', params: [], results: [I32], locals: LOCALS, body: emitKernel(a, g, Fp, lay, false) },
     { name: 'ld', params: [], results: [], locals: [I32, V128, V128, V128], body: emitLoad(lay, nXp) },
@@ -734,21 +625,11 @@ function buildWasm(a: MacAnalysis, g: MacGeometry, Fp: number, finish?: RequantS
     funcs.push({ name: 'fins', params: [], results: [I32], locals, body: emitFinish(a, g, Fp, lay, finish, true) });
   }
   // Identical layers (same code bytes) share one compiled module (compileWasm caches).
-  const ex = instantiateWasm(compileWasm(assembleModule(pages, funcs)));
+  const ex = instantiateKernel(lay.end, funcs);
   const mem = ex.mem.buffer;
   const i32 = new Int32Array(mem);
-  // bias
   i32.set(a.biasAcc, lay.bias / 4);
-  // packed weights per block: [kc][lane]
-  for (const b of blocksOf(Fp, kc)) {
-    const base = (lay.w + b.wOff) / 4;
-    for (let r = 0; r < kc; r++) {
-      for (let l = 0; l < b.lanes; l++) {
-        const f = b.lane0 + l;
-        i32[base + r * b.lanes + l] = f < a.nOut ? a.w[r * a.nOut + f]! : 0;
-      }
-    }
-  }
+  packBlocks(new Int32Array(mem, lay.w, kc * Fp), blocks(Fp, kc), kc, a.nOut, a.w);
   i32.set(runs, lay.taps / 4);
   return {
     x: new Int32Array(mem, lay.x, g.nX),
@@ -779,10 +660,12 @@ function packJs(a: MacAnalysis, g: MacGeometry, Fp: number): Int32Array {
   return w;
 }
 
-function jsModular(a: MacAnalysis, g: MacGeometry, Fp: number, w: Int32Array, x: Int32Array, out: Int32Array): number {
+/**
+ * The loops of the JavaScript kernels: per output pixel the bias, then for every tap value x and
+ * output lane f, `out = step(out, x · w)` (products of int32 values, exact as doubles).
+ */
+function jsMac(a: MacAnalysis, g: MacGeometry, Fp: number, w: Int32Array, x: Int32Array, out: Int32Array, step: (acc: number, xv: number, wv: number) => number): void {
   const { nPix, kSize, C, taps } = g;
-  const s = a.shift;
-  const half = a.half | 0;
   const bias = a.biasAcc;
   for (let o = 0; o < nPix; o++) {
     const ob = o * Fp;
@@ -793,23 +676,27 @@ function jsModular(a: MacAnalysis, g: MacGeometry, Fp: number, w: Int32Array, x:
       for (let c = 0; c < C; c++) {
         const xv = x[t * C + c]!;
         const wb = (k * C + c) * Fp;
-        for (let f = 0; f < Fp; f++) {
-          const p = (Math.imul(xv, w[wb + f]!) + half) | 0;
-          const q = s > 0 ? p >> s : s < 0 ? p << -s : p;
-          out[ob + f] = (out[ob + f]! + q) | 0;
-        }
+        for (let f = 0; f < Fp; f++) out[ob + f] = step(out[ob + f]!, xv, w[wb + f]!);
       }
     }
   }
+}
+
+function jsModular(a: MacAnalysis, g: MacGeometry, Fp: number, w: Int32Array, x: Int32Array, out: Int32Array): number {
+  const s = a.shift;
+  const half = a.half | 0;
+  jsMac(a, g, Fp, w, x, out, (acc, xv, wv) => {
+    const p = (Math.imul(xv, wv) + half) | 0;
+    const q = s > 0 ? p >> s : s < 0 ? p << -s : p;
+    return (acc + q) | 0;
+  });
   return 0;
 }
 
 function jsSequential(a: MacAnalysis, g: MacGeometry, Fp: number, w: Int32Array, x: Int32Array, out: Int32Array): number {
-  const { nPix, kSize, C, taps } = g;
   const s = a.shift;
   const half = a.half;
   const { min, max, lo, kind, W, signed } = a.accum;
-  const bias = a.biasAcc;
   let events = 0;
   const cast = (v: number): number => {
     if (v >= min && v <= max) return kind === 'satsym' && v < lo ? lo : v;
@@ -823,22 +710,10 @@ function jsSequential(a: MacAnalysis, g: MacGeometry, Fp: number, w: Int32Array,
         return v > max ? max : lo;
     }
   };
-  for (let o = 0; o < nPix; o++) {
-    const ob = o * Fp;
-    for (let f = 0; f < Fp; f++) out[ob + f] = f < a.nOut ? bias[f]! : 0;
-    for (let k = 0; k < kSize; k++) {
-      const t = taps[o * kSize + k]!;
-      if (t < 0) continue;
-      for (let c = 0; c < C; c++) {
-        const xv = x[t * C + c]!;
-        const wb = (k * C + c) * Fp;
-        for (let f = 0; f < Fp; f++) {
-          const p = xv * w[wb + f]! + half;
-          const q = cast(s > 0 ? Math.floor(p / 2 ** s) : p * 2 ** -s);
-          out[ob + f] = cast(out[ob + f]! + q);
-        }
-      }
-    }
-  }
+  jsMac(a, g, Fp, w, x, out, (acc, xv, wv) => {
+    const p = xv * wv + half;
+    const q = cast(s > 0 ? Math.floor(p / 2 ** s) : p * 2 ** -s);
+    return cast(acc + q);
+  });
   return events;
 }

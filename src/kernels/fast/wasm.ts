@@ -297,7 +297,56 @@ export class Code {
   splat16(n: number): this {
     return this.i32Const(n).simd(0x10);
   }
+  /** `local += k` (i32). */
+  addTo(local: number, k: number): this {
+    return this.get(local).i32Const(k).i32Add().set(local);
+  }
+  /** Loop tail: `local += 1`, then branch back to the enclosing loop while `local ≠ n`. */
+  nextUntil(local: number, n: number): this {
+    return this.get(local).i32Const(1).i32Add().tee(local).i32Const(n).op(0x47).brIf(0); // i32.ne
+  }
+  /** Loop tail: `local −= 1`, then branch back to the enclosing loop while it is not 0. */
+  countDown(local: number): this {
+    return this.get(local).i32Const(1).i32Sub().tee(local).brIf(0);
+  }
+  /** Wrap the i32x4 on the stack to its low W bits (sign- or zero-extended); nothing for W ≥ 32. */
+  wrapI32x4(W: number, signed: boolean): this {
+    if (W >= 32) return this;
+    return this.i32Const(32 - W).simd(SIMD.i32x4Shl).i32Const(32 - W).simd(signed ? SIMD.i32x4ShrS : SIMD.i32x4ShrU);
+  }
+  /** Push the i32 sum of the four lanes of an i32x4 local. */
+  sumI32x4(local: number): this {
+    this.get(local).extractLane(0);
+    for (let l = 1; l < 4; l++) this.get(local).extractLane(l).i32Add();
+    return this;
+  }
+  /** Push the sum of the two lanes of an i64x2 local, as i32. */
+  sumI64x2(local: number): this {
+    return this.get(local).op(0xfd, SIMD.i64x2ExtractLane, 0).get(local).op(0xfd, SIMD.i64x2ExtractLane, 1).op(0x7c).op(0xa7); // i64.add, i32.wrap_i64
+  }
 }
+
+/** The per-lane operations of a SIMD lane type, for emitters shared between lane types. */
+export interface LaneOps {
+  /** Push a constant in every lane. */
+  splat(c: Code, x: number): void;
+  /** Comparisons (all-ones lane masks) and lane-wise min / max. */
+  lt: number;
+  gt: number;
+  ge: number;
+  eq: number;
+  ne: number;
+  min: number;
+  max: number;
+  /** Subtraction in the width of the masks (for counters that subtract −1 masks). */
+  maskSub: number;
+}
+
+/** Signed int32 lanes (i32x4). */
+export const I32X4: LaneOps = { splat: (c, x) => c.splatConst(x), lt: SIMD.i32x4LtS, gt: SIMD.i32x4GtS, ge: SIMD.i32x4GeS, eq: SIMD.i32x4Eq, ne: SIMD.i32x4Ne, min: SIMD.i32x4MinS, max: SIMD.i32x4MaxS, maskSub: SIMD.i32x4Sub };
+
+/** Float64 lanes (f64x2; min / max are the pseudo-min / max, masks are 64-bit). */
+export const F64X2: LaneOps = { splat: (c, x) => c.splatF64(x), lt: SIMD.f64x2Lt, gt: SIMD.f64x2Gt, ge: SIMD.f64x2Ge, eq: SIMD.f64x2Eq, ne: SIMD.f64x2Ne, min: SIMD.f64x2Pmin, max: SIMD.f64x2Pmax, maskSub: SIMD.i64x2Sub };
 
 /** One exported function of a module. */
 export interface WasmFunc {
@@ -465,6 +514,21 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Round a byte offset up to a multiple of 16 (v128 alignment). @example align16(20); // 32 */
+export function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
+
+/**
+ * Assemble, compile (cached) and instantiate a kernel module whose memory holds `memBytes` bytes
+ * (rounded up to whole 64 KiB pages, at least one).
+ *
+ * @example const ex = instantiateKernel(lay.end, funcs); const run = ex.run as () => void;
+ */
+export function instantiateKernel(memBytes: number, funcs: WasmFunc[]): WasmExports {
+  return instantiateWasm(compileWasm(assembleModule(Math.max(1, Math.ceil(memBytes / 65536)), funcs)));
 }
 
 /**

@@ -10,10 +10,8 @@
  * exactly (as 128 bits) for the caller to round like the reference.
  */
 import { frac, sameType, type FixedType } from '../../fixed/types.js';
-import { emitAdd128, emitMul128, emitRequant128, Fn, requant128Ok } from './wide.js';
-import { I32, I64, I64OP, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable } from './wasm.js';
-
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
+import { emitAdd128, emitMaxMagnitude, emitMinMaxI64, emitMul128, emitRequant128, emitInputI64, emitStageToI64, emitStoreResult, Fn, requant128Ok } from './wide.js';
+import { I32, I64, I64OP, SIMD, V128, align16, instantiateKernel, wasmSimdAvailable, type WasmExports } from './wasm.js';
 
 /** `rng()`: min and max of the n values at `x64` (i64) into the slots at 16 and 24. */
 function emitRange(x64: number, n: number): Fn {
@@ -27,13 +25,67 @@ function emitRange(x64: number, n: number): Fn {
   c.i64Const(-(1n << 63n)).set(MX);
   c.loop();
   c.get(I).i32Const(8).i32Mul().i64Load(x64).set(V);
-  c.get(V).get(MN).get(V).get(MN).op(I64OP.ltS).op(I64OP.select).set(MN);
-  c.get(V).get(MX).get(V).get(MX).op(I64OP.gtS).op(I64OP.select).set(MX);
+  emitMinMaxI64(c, V, MN, MX);
   c.get(I).i32Const(1).i32Add().tee(I).i32Const(n).op(0x48).brIf(0);
   c.end();
   c.i32Const(0).get(MN).i64Store(16);
   c.i32Const(0).get(MX).i64Store(24);
   return f;
+}
+
+/**
+ * Instantiate a wide engine: `run(fromF64, stats)` from `run`, and `rng()` over the n values at
+ * `x64` (see {@link emitRange}), in a memory of `end` bytes.
+ */
+function instantiateWide(end: number, run: Fn, x64: number, n: number): WasmExports {
+  const rng = emitRange(x64, n);
+  return instantiateKernel(end, [
+    { name: 'run', params: [I32, I32], results: [I32], locals: run.locals, body: run.c },
+    { name: 'rng', params: [], results: [], locals: rng.locals, body: rng.c },
+  ]);
+}
+
+/**
+ * The buffers and entry points of a wide engine: input as doubles in {@link stage} (W ≤ 53) or as
+ * 64-bit integers in {@link x64}; output as doubles or (results over 53 bits) 64-bit integers.
+ * The run's largest |value| is stored from byte 0 in `maxWords` 64-bit words (little-endian).
+ */
+export class WideEngine {
+  readonly stage: Float64Array;
+  readonly x64: BigInt64Array;
+  readonly outF64?: Float64Array;
+  readonly outI64?: BigInt64Array;
+  private readonly fn: (fromF64: number, stats: number) => number;
+  private readonly mx: BigUint64Array;
+  private readonly rngFn: () => void;
+  private readonly slots: BigInt64Array;
+
+  protected constructor(ex: WasmExports, lay: { stage: number; x64: number; out: number }, nIn: number, nOut: number, wideOut: boolean, maxWords: number) {
+    const mem = ex.mem.buffer;
+    this.stage = new Float64Array(mem, lay.stage, nIn);
+    this.x64 = new BigInt64Array(mem, lay.x64, nIn);
+    if (wideOut) this.outI64 = new BigInt64Array(mem, lay.out, nOut);
+    else this.outF64 = new Float64Array(mem, lay.out, nOut);
+    this.fn = ex.run as (a: number, b: number) => number;
+    this.mx = new BigUint64Array(mem, 0, maxWords);
+    this.rngFn = ex.rng as () => void;
+    this.slots = new BigInt64Array(mem, 16, 2);
+  }
+
+  /** Min and max of {@link x64} (computed in WebAssembly). */
+  range(): [bigint, bigint] {
+    this.rngFn();
+    return [this.slots[0]!, this.slots[1]!];
+  }
+
+  /**
+   * Run on the staged input (`fromF64`) or on {@link x64}; returns the result overflows and, with
+   * `stats`, the largest |v| (an exact bigint, raw).
+   */
+  run(fromF64: boolean, stats: boolean): { events: number; maxAbs: bigint } {
+    const events = this.fn(fromF64 ? 1 : 0, stats ? 1 : 0);
+    return { events, maxAbs: stats ? this.mx.reduceRight((m, w) => (m << 64n) | w, 0n) : 0n };
+  }
 }
 
 /** What {@link WideElemEngine} computes (see the module comment). */
@@ -51,44 +103,8 @@ export interface WideElemSpec {
   to: FixedType;
 }
 
-/** The buffers and entry point of a wide element-wise engine. */
-export class WideElemEngine {
-  /** Input as doubles (W ≤ 53) — or write {@link x64} and call with `fromF64` false. */
-  readonly stage: Float64Array;
-  readonly x64: BigInt64Array;
-  readonly outF64?: Float64Array;
-  readonly outI64?: BigInt64Array;
-  private readonly fn: (fromF64: number, stats: number) => number;
-  private readonly mx: BigUint64Array;
-  private readonly rngFn: () => void;
-  private readonly slots: BigInt64Array;
-
-  private constructor(mem: ArrayBuffer, lay: { stage: number; x64: number; out: number }, n: number, wideOut: boolean, fn: (a: number, b: number) => number, rng: () => void) {
-    this.stage = new Float64Array(mem, lay.stage, n);
-    this.x64 = new BigInt64Array(mem, lay.x64, n);
-    if (wideOut) this.outI64 = new BigInt64Array(mem, lay.out, n);
-    else this.outF64 = new Float64Array(mem, lay.out, n);
-    this.fn = fn;
-    this.mx = new BigUint64Array(mem, 0, 2);
-    this.rngFn = rng;
-    this.slots = new BigInt64Array(mem, 16, 2);
-  }
-
-  /** Min and max of {@link x64} (computed in WebAssembly). */
-  range(): [bigint, bigint] {
-    this.rngFn();
-    return [this.slots[0]!, this.slots[1]!];
-  }
-
-  /**
-   * Run on the staged input (`fromF64`) or on {@link x64}; returns the result overflows and, with
-   * `stats`, the largest |v| (an exact bigint, raw with `fromFrac` fractional bits).
-   */
-  run(fromF64: boolean, stats: boolean): { events: number; maxAbs: bigint } {
-    const events = this.fn(fromF64 ? 1 : 0, stats ? 1 : 0);
-    return { events, maxAbs: stats ? (this.mx[1]! << 64n) | this.mx[0]! : 0n };
-  }
-
+/** A wide element-wise engine (`maxAbs` of {@link run}: raw with `fromFrac` fractional bits, up to 127 bits). */
+export class WideElemEngine extends WideEngine {
   /** The engine, or null (no WebAssembly, or a conversion the wide requantizer does not support). */
   static create(spec: WideElemSpec): WideElemEngine | null {
     if (!wasmSimdAvailable() || spec.input.W > 64 || (!spec.input.signed && spec.input.W > 63)) return null;
@@ -120,11 +136,7 @@ export class WideElemEngine {
     const BH = f.local(I64);
     const BL = f.local(I64);
     c.loop();
-    // x
-    c.get(0).if();
-    c.get(I).i32Const(8).i32Mul().get(I).i32Const(8).i32Mul().f64Load(lay.stage).op(I64OP.truncF64S).i64Store(lay.x64);
-    c.end();
-    c.get(I).i32Const(8).i32Mul().i64Load(lay.x64).set(X);
+    emitInputI64(c, I, lay.stage, lay.x64, X);
     if (spec.relu) c.get(X).i64Const(0).get(X).i64Const(0).op(I64OP.gtS).op(I64OP.select).set(X);
     // x·S << k + B fits 64 bits (max |x| of the type, the actual S and B): one i64 multiply.
     let fits64 = false;
@@ -185,22 +197,13 @@ export class WideElemEngine {
       c.get(CNT).get(EV).i32Add().set(CNT);
     }
     c.get(I).i32Const(8).i32Mul().get(T);
-    if (wideOut) c.i64Store(lay.out);
-    else c.op(I64OP.f64ConvertI64S).f64Store(lay.out);
+    emitStoreResult(c, wideOut, lay.out);
     c.get(I).i32Const(1).i32Add().tee(I).i32Const(n).op(0x48).brIf(0); // i32.lt_s
     c.end();
     c.i32Const(0).get(ML).i64Store(0);
     c.i32Const(0).get(MH).i64Store(8);
     c.get(CNT);
-    const rng = emitRange(lay.x64, n);
-    const ex = instantiateWasm(
-      compileWasm(
-        assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), [
-          { name: 'run', params: [I32, I32], results: [I32], locals: f.locals, body: c },
-          { name: 'rng', params: [], results: [], locals: rng.locals, body: rng.c },
-        ]),
-      ),
-    );
+    const ex = instantiateWide(lay.end, f, lay.x64, n);
     const mem = ex.mem.buffer;
     if (spec.affine) {
       new BigInt64Array(mem, lay.s, n).set(Array.from(spec.affine.S, (v) => BigInt.asIntN(64, v)));
@@ -211,7 +214,7 @@ export class WideElemEngine {
         b[2 * i + 1] = BigInt.asIntN(64, v >> 64n);
       }
     }
-    return new WideElemEngine(mem, lay, n, wideOut, ex.run as (a: number, b: number) => number, ex.rng as () => void);
+    return new WideElemEngine(ex, lay, n, n, wideOut, 2);
   }
 }
 
@@ -220,39 +223,7 @@ export class WideElemEngine {
  * (taps < 0: `pad`), then input → accum → result conversions (null = copy), the result
  * overflows counted and max |accum value| kept with a report.
  */
-export class WideMaxPool {
-  readonly stage: Float64Array;
-  readonly x64: BigInt64Array;
-  readonly outF64?: Float64Array;
-  readonly outI64?: BigInt64Array;
-  private readonly fn: (fromF64: number, stats: number) => number;
-  private readonly mx: BigUint64Array;
-  private readonly rngFn: () => void;
-  private readonly slots: BigInt64Array;
-
-  private constructor(mem: ArrayBuffer, lay: { stage: number; x64: number; out: number }, nIn: number, nOut: number, wideOut: boolean, fn: (a: number, b: number) => number, rng: () => void) {
-    this.stage = new Float64Array(mem, lay.stage, nIn);
-    this.x64 = new BigInt64Array(mem, lay.x64, nIn);
-    if (wideOut) this.outI64 = new BigInt64Array(mem, lay.out, nOut);
-    else this.outF64 = new Float64Array(mem, lay.out, nOut);
-    this.fn = fn;
-    this.mx = new BigUint64Array(mem, 0, 1);
-    this.rngFn = rng;
-    this.slots = new BigInt64Array(mem, 16, 2);
-  }
-
-  /** Min and max of {@link x64} (computed in WebAssembly). */
-  range(): [bigint, bigint] {
-    this.rngFn();
-    return [this.slots[0]!, this.slots[1]!];
-  }
-
-  /** Run on the staged doubles (`fromF64`) or on {@link x64}. */
-  run(fromF64: boolean, stats: boolean): { events: number; maxAbs: bigint } {
-    const events = this.fn(fromF64 ? 1 : 0, stats ? 1 : 0);
-    return { events, maxAbs: stats ? this.mx[0]! : 0n };
-  }
-
+export class WideMaxPool extends WideEngine {
   /** The engine, or null when a conversion is not supported. */
   static create(taps: Int32Array, nPix: number, kSize: number, C: number, nIn: number, pad: bigint, types: { input: FixedType; accum: FixedType; result: FixedType }): WideMaxPool | null {
     if (!wasmSimdAvailable()) return null;
@@ -294,7 +265,7 @@ export class WideMaxPool {
     // input → i64
     c.get(0).if();
     c.loop();
-    c.get(I).i32Const(8).i32Mul().get(I).i32Const(8).i32Mul().f64Load(lay.stage).op(I64OP.truncF64S).i64Store(lay.x64);
+    emitStageToI64(c, I, lay.stage, lay.x64);
     c.get(I).i32Const(1).i32Add().tee(I).i32Const(nIn).op(0x48).brIf(0);
     c.end();
     c.end();
@@ -316,8 +287,8 @@ export class WideMaxPool {
     c.get(TT).i32Const(C).i32Mul().get(CH).i32Add().i32Const(8).i32Mul().v128Load(lay.x64).set(VV);
     c.end();
     c.get(VV).get(VA).get(VV).get(VA).simd(SIMD.i64x2GtS).simd(SIMD.bitselect).set(VA);
-    c.get(TP).i32Const(4).i32Add().set(TP);
-    c.get(K).i32Const(1).i32Add().tee(K).i32Const(kSize).op(0x47).brIf(0);
+    c.addTo(TP, 4);
+    c.nextUntil(K, kSize);
     c.end(); // taps
     c.get(CH).i32Const(8).i32Mul().get(VA).v128Store(lay.m);
     c.get(CH).i32Const(2).i32Add().tee(CH).i32Const(C).op(0x48).brIf(0); // i32.lt_s
@@ -332,8 +303,7 @@ export class WideMaxPool {
     } else c.get(M).set(A);
     c.get(1).if();
     c.get(A).i64Const(63).op(I64OP.shrS).set(HI);
-    c.get(A).get(HI).op(I64OP.xor).get(HI).op(I64OP.sub).set(MAG);
-    c.get(MAG).get(MX).get(MAG).get(MX).op(I64OP.gtU).op(I64OP.select).set(MX);
+    emitMaxMagnitude(c, A, HI, MAG, MX);
     c.end();
     if (toRes) {
       c.get(A).i64Const(63).op(I64OP.shrS).set(HI);
@@ -341,26 +311,16 @@ export class WideMaxPool {
       c.get(CNT).get(EV).i32Add().set(CNT);
     } else c.get(A).set(T);
     c.get(OP).get(T);
-    if (wideOut) c.i64Store(0);
-    else c.op(I64OP.f64ConvertI64S).f64Store(0);
-    c.get(OP).i32Const(8).i32Add().set(OP);
-    c.get(CH).i32Const(1).i32Add().tee(CH).i32Const(C).op(0x47).brIf(0);
+    emitStoreResult(c, wideOut, 0);
+    c.addTo(OP, 8);
+    c.nextUntil(CH, C);
     c.end(); // channels
-    c.get(O).i32Const(1).i32Add().tee(O).i32Const(nPix).op(0x47).brIf(0);
+    c.nextUntil(O, nPix);
     c.end(); // pixels
     c.i32Const(0).get(MX).i64Store(0);
     c.get(CNT);
-    const rng = emitRange(lay.x64, nIn);
-    const ex = instantiateWasm(
-      compileWasm(
-        assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), [
-          { name: 'run', params: [I32, I32], results: [I32], locals: f.locals, body: c },
-          { name: 'rng', params: [], results: [], locals: rng.locals, body: rng.c },
-        ]),
-      ),
-    );
-    const mem = ex.mem.buffer;
-    new Int32Array(mem, lay.taps, nPix * kSize).set(taps.subarray(0, nPix * kSize));
-    return new WideMaxPool(mem, lay, nIn, nOut, wideOut, ex.run as (a: number, b: number) => number, ex.rng as () => void);
+    const ex = instantiateWide(lay.end, f, lay.x64, nIn);
+    new Int32Array(ex.mem.buffer, lay.taps, nPix * kSize).set(taps.subarray(0, nPix * kSize));
+    return new WideMaxPool(ex, lay, nIn, nOut, wideOut, 1);
   }
 }

@@ -29,9 +29,9 @@ import { allocOut, type KernelOptions, type RawInput, type RawOutput } from '../
 import type { DenseTypes } from '../dense.js';
 import { OutputBuffer, type FastOptions } from './common.js';
 import type { MacGeometry } from './simd.js';
-import { tapRuns } from './simd.js';
-import { emitAdd128, emitMul128, emitRequant128, Fn, requant128Ok } from './wide.js';
-import { I32, I64, I64OP, SIMD, V128, assembleModule, compileWasm, instantiateWasm, wasmSimdAvailable } from './wasm.js';
+import { emitPixelLoop, emitRunLoop, tapRuns } from './mac-layout.js';
+import { emitAdd128, emitMaxMagnitude, emitMinMaxI64, emitMul128, emitRequant128, emitInputI64, emitStoreResult, Fn, requant128Ok } from './wide.js';
+import { I32, I64, I64OP, SIMD, V128, align16, instantiateKernel, wasmSimdAvailable } from './wasm.js';
 
 /** A reference kernel the wide one falls back to (same `run` contract). */
 interface RefKernel {
@@ -187,8 +187,6 @@ export function provablyNoOverflowWide(a: WideMacAnalysis, xmin: number, xmax: n
   return true;
 }
 
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
-
 interface Layout {
   /** i32 event count (0), i64 max |acc| (8), i64 input min (16) and max (24). */
   stats: number;
@@ -249,7 +247,7 @@ function buildWide(a: WideMacAnalysis, g: MacGeometry, types: DenseTypes): WideP
     { name: 'mod', params: [], results: [], ...(a.path === 'general' ? emitScalar(a, g, Fp, lay) : emitSimd(a, g, Fp, lay)) },
     { name: 'fin', params: [I32], results: [I32], ...emitFinish(a, g, Fp, lay, types) },
   ].map((f) => ({ name: f.name, params: f.params, results: f.results, locals: f.fn.locals, body: f.fn.c }));
-  const ex = instantiateWasm(compileWasm(assembleModule(Math.max(1, Math.ceil(lay.end / 65536)), funcs as never)));
+  const ex = instantiateKernel(lay.end, funcs as never);
   const mem = ex.mem.buffer;
   new BigInt64Array(mem, lay.bias, F).set(a.biasAcc);
   // Weights: small → i32 [block][kc][8 lanes]; narrow → i32 (w >> tz) [f][kc]; general → i64 [f][kc].
@@ -298,12 +296,8 @@ function emitLoad(a: WideMacAnalysis, lay: Layout, nXp: number): { fn: Fn } {
   const MN = f.local(I64);
   const MX = f.local(I64);
   c.loop();
-  c.get(0).if();
-  c.get(I).i32Const(8).i32Mul().get(I).i32Const(8).i32Mul().f64Load(lay.stage).op(I64OP.truncF64S).i64Store(lay.x64);
-  c.end();
-  c.get(I).i32Const(8).i32Mul().i64Load(lay.x64).set(V);
-  c.get(V).get(MN).get(V).get(MN).op(I64OP.ltS).op(I64OP.select).set(MN);
-  c.get(V).get(MX).get(V).get(MX).op(I64OP.gtS).op(I64OP.select).set(MX);
+  emitInputI64(c, I, lay.stage, lay.x64, V);
+  emitMinMaxI64(c, V, MN, MX);
   if (a.path === 'small') {
     c.get(I).i32Const(4).i32Mul().get(V).op(I64OP.wrapToI32).i32Store(lay.xa);
   } else if (a.path === 'narrow') {
@@ -323,6 +317,11 @@ function narrowK(lay: Layout, kc: number, Fp: number): number {
   return align16(lay.w + kc * Fp * 4);
 }
 
+/** The first locals of the MAC paths: the pixel counter and the run-table pointers of {@link emitPixelLoop} / {@link emitRunLoop}. */
+function loopLocals(f: Fn): { O: number; TP: number; TK: number; K: number } {
+  return { O: f.local(I32), TP: f.local(I32), TK: f.local(I32), K: f.local(I32) };
+}
+
 /**
  * The SIMD paths, i64x2 lanes, eight outputs per block (four accumulators), sums modulo 2^64:
  *
@@ -337,10 +336,7 @@ function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): 
   const f = new Fn(0);
   const c = f.c;
   const kc = g.kSize * g.C;
-  const O = f.local(I32);
-  const TP = f.local(I32);
-  const TK = f.local(I32);
-  const K = f.local(I32);
+  const { O, TP, TK, K } = loopLocals(f);
   const XP = f.local(I32);
   const CC = f.local(I32);
   const WP = f.local(I32);
@@ -407,54 +403,46 @@ function emitSimd(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout): 
       }
     }
   };
-  c.i32Const(lay.runs).set(TP);
-  c.i32Const(lay.acc).set(OP);
-  c.loop(); // pixels
-  c.i32Const(0).set(BL);
-  c.loop(); // blocks of 8 outputs
-  for (let v = 0; v < 2 * NV; v++) c.get(BL).i32Const(8 * SL).i32Mul().v128Load(lay.bias + 16 * v).set(ACC[v]!);
-  c.get(TP).set(TK);
-  c.i32Const(0).set(K);
-  c.loop(); // runs
-  c.get(TK).i32Load(8).tee(CC);
-  c.if();
-  c.get(TK).i32Load(0).set(XP); // byte offset of an int32 value in xa / xb
-  c.get(TK).i32Load(4).get(BL).i32Const(kc).i32Mul().i32Add().set(WP); // weight row index
-  if (narrow) c.get(WP).i32Const(8 * SL).i32Mul().i32Const(kOff).i32Add().set(KP);
-  c.get(WP).i32Const(4 * SL).i32Mul().i32Const(lay.w).i32Add().set(WP);
-  c.loop(); // values
-  c.get(XP).load32Splat(lay.xa).set(XV);
-  if (narrow) c.get(XP).load32Splat(lay.xb).set(XH);
-  for (let h = 0; h < NV; h++) {
-    c.get(WP).v128Load(16 * h).set(W4);
-    for (let j = 0; j < 2; j++) {
-      const A = ACC[2 * h + j]!;
-      const ext = j === 0 ? SIMD.i64x2ExtmulLowI32x4S : SIMD.i64x2ExtmulHighI32x4S;
-      c.get(A);
-      if (narrow) {
-        c.get(XH).get(W4).simd(ext).set(T1);
-        c.get(XV).get(W4).simd(ext).get(KP).v128Load(32 * h + 16 * j).simd(SIMD.i64x2Add);
-      } else c.get(XV).get(W4).simd(ext);
-      conv();
-      c.simd(SIMD.i64x2Add).set(A);
-    }
-  }
-  c.get(WP).i32Const(4 * SL).i32Add().set(WP);
-  if (narrow) c.get(KP).i32Const(8 * SL).i32Add().set(KP);
-  c.get(XP).i32Const(4).i32Add().set(XP);
-  c.get(CC).i32Const(1).i32Sub().tee(CC).brIf(0);
-  c.end(); // values
-  c.end(); // if
-  c.get(TK).i32Const(12).i32Add().set(TK);
-  c.get(K).i32Const(1).i32Add().tee(K).i32Const(R).op(0x47).brIf(0);
-  c.end(); // runs
-  for (let v = 0; v < 2 * NV; v++) c.get(OP).get(BL).i32Const(8 * SL).i32Mul().i32Add().get(ACC[v]!).v128Store(16 * v);
-  c.get(BL).i32Const(1).i32Add().tee(BL).i32Const(Fp / SL).op(0x47).brIf(0);
-  c.end(); // blocks
-  c.get(TP).i32Const(R * 12).i32Add().set(TP);
-  c.get(OP).i32Const(Fp * 8).i32Add().set(OP);
-  c.get(O).i32Const(1).i32Add().tee(O).i32Const(g.nPix).op(0x47).brIf(0);
-  c.end(); // pixels
+  emitPixelLoop(c, { O, TP, OP }, { at: lay.runs, step: R * 12 }, { at: lay.acc, step: Fp * 8 }, g.nPix, () => {
+    c.i32Const(0).set(BL);
+    c.loop(); // blocks of 8 outputs
+    for (let v = 0; v < 2 * NV; v++) c.get(BL).i32Const(8 * SL).i32Mul().v128Load(lay.bias + 16 * v).set(ACC[v]!);
+    emitRunLoop(
+      c,
+      { TP, TK, K, CC },
+      R,
+      () => {
+        c.get(TK).i32Load(0).set(XP); // byte offset of an int32 value in xa / xb
+        c.get(TK).i32Load(4).get(BL).i32Const(kc).i32Mul().i32Add().set(WP); // weight row index
+        if (narrow) c.get(WP).i32Const(8 * SL).i32Mul().i32Const(kOff).i32Add().set(KP);
+        c.get(WP).i32Const(4 * SL).i32Mul().i32Const(lay.w).i32Add().set(WP);
+      },
+      () => {
+        c.get(XP).load32Splat(lay.xa).set(XV);
+        if (narrow) c.get(XP).load32Splat(lay.xb).set(XH);
+        for (let h = 0; h < NV; h++) {
+          c.get(WP).v128Load(16 * h).set(W4);
+          for (let j = 0; j < 2; j++) {
+            const A = ACC[2 * h + j]!;
+            const ext = j === 0 ? SIMD.i64x2ExtmulLowI32x4S : SIMD.i64x2ExtmulHighI32x4S;
+            c.get(A);
+            if (narrow) {
+              c.get(XH).get(W4).simd(ext).set(T1);
+              c.get(XV).get(W4).simd(ext).get(KP).v128Load(32 * h + 16 * j).simd(SIMD.i64x2Add);
+            } else c.get(XV).get(W4).simd(ext);
+            conv();
+            c.simd(SIMD.i64x2Add).set(A);
+          }
+        }
+        c.addTo(WP, 4 * SL);
+        if (narrow) c.addTo(KP, 8 * SL);
+        c.addTo(XP, 4);
+      },
+    );
+    for (let v = 0; v < 2 * NV; v++) c.get(OP).get(BL).i32Const(8 * SL).i32Mul().i32Add().get(ACC[v]!).v128Store(16 * v);
+    c.nextUntil(BL, Fp / SL);
+    c.end(); // blocks
+  });
   return { fn: f };
 }
 
@@ -466,10 +454,7 @@ function emitScalar(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout)
   const f = new Fn(0);
   const c = f.c;
   const kc = g.kSize * g.C;
-  const O = f.local(I32);
-  const TP = f.local(I32);
-  const TK = f.local(I32);
-  const K = f.local(I32);
+  const { O, TP, TK, K } = loopLocals(f);
   const XI = f.local(I32);
   const CC = f.local(I32);
   const WP = f.local(I32);
@@ -507,37 +492,29 @@ function emitScalar(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout)
     }
     c.set(Q);
   };
-  c.i32Const(lay.runs).set(TP);
-  c.i32Const(lay.acc).set(OP);
-  c.loop(); // pixels
-  c.i32Const(0).set(FO);
-  c.loop(); // outputs
-  c.get(FO).i32Const(8).i32Mul().i64Load(lay.bias).set(ACC);
-  c.get(TP).set(TK);
-  c.i32Const(0).set(K);
-  c.loop(); // runs
-  c.get(TK).i32Load(8).tee(CC);
-  c.if();
-  c.get(TK).i32Load(0).i32Const(4).op(0x6d).set(XI); // byte offset / 4 = value index
-  c.get(TK).i32Load(4).get(FO).i32Const(kc).i32Mul().i32Add().i32Const(wsz).i32Mul().set(WP);
-  c.loop(); // values
-  emitQ();
-  c.get(ACC).get(Q).op(I64OP.add).set(ACC);
-  c.get(WP).i32Const(wsz).i32Add().set(WP);
-  c.get(XI).i32Const(1).i32Add().set(XI);
-  c.get(CC).i32Const(1).i32Sub().tee(CC).brIf(0);
-  c.end(); // values
-  c.end(); // if
-  c.get(TK).i32Const(12).i32Add().set(TK);
-  c.get(K).i32Const(1).i32Add().tee(K).i32Const(R).op(0x47).brIf(0);
-  c.end(); // runs
-  c.get(OP).get(FO).i32Const(8).i32Mul().i32Add().get(ACC).i64Store(0);
-  c.get(FO).i32Const(1).i32Add().tee(FO).i32Const(a.nOut).op(0x47).brIf(0);
-  c.end(); // outputs
-  c.get(TP).i32Const(R * 12).i32Add().set(TP);
-  c.get(OP).i32Const(Fp * 8).i32Add().set(OP);
-  c.get(O).i32Const(1).i32Add().tee(O).i32Const(g.nPix).op(0x47).brIf(0);
-  c.end(); // pixels
+  emitPixelLoop(c, { O, TP, OP }, { at: lay.runs, step: R * 12 }, { at: lay.acc, step: Fp * 8 }, g.nPix, () => {
+    c.i32Const(0).set(FO);
+    c.loop(); // outputs
+    c.get(FO).i32Const(8).i32Mul().i64Load(lay.bias).set(ACC);
+    emitRunLoop(
+      c,
+      { TP, TK, K, CC },
+      R,
+      () => {
+        c.get(TK).i32Load(0).i32Const(4).op(0x6d).set(XI); // byte offset / 4 = value index
+        c.get(TK).i32Load(4).get(FO).i32Const(kc).i32Mul().i32Add().i32Const(wsz).i32Mul().set(WP);
+      },
+      () => {
+        emitQ();
+        c.get(ACC).get(Q).op(I64OP.add).set(ACC);
+        c.addTo(WP, wsz);
+        c.addTo(XI, 1);
+      },
+    );
+    c.get(OP).get(FO).i32Const(8).i32Mul().i32Add().get(ACC).i64Store(0);
+    c.nextUntil(FO, a.nOut);
+    c.end(); // outputs
+  });
   return { fn: f };
 }
 
@@ -570,19 +547,16 @@ function emitFinish(a: WideMacAnalysis, g: MacGeometry, Fp: number, lay: Layout,
   c.set(V);
   c.get(V).i64Const(63).op(I64OP.shrS).set(HI);
   c.get(0).if();
-  // |v| as an unsigned 64-bit magnitude (2^63 for −2^63)
-  c.get(V).get(HI).op(I64OP.xor).get(HI).op(I64OP.sub).set(MAG);
-  c.get(MAG).get(MX).get(MAG).get(MX).op(I64OP.gtU).op(I64OP.select).set(MX);
+  emitMaxMagnitude(c, V, HI, MAG, MX);
   c.end();
   emitRequant128(f, { fromFrac: frac(acc), to: types.result }, HI, V, T, EV);
   c.get(CNT).get(EV).i32Add().set(CNT);
   c.get(RP).get(T);
-  if (resWide) c.i64Store(0);
-  else c.op(I64OP.f64ConvertI64S).f64Store(0);
-  c.get(RP).i32Const(8).i32Add().set(RP);
-  c.get(FO).i32Const(1).i32Add().tee(FO).i32Const(F).op(0x47).brIf(0);
+  emitStoreResult(c, resWide, 0);
+  c.addTo(RP, 8);
+  c.nextUntil(FO, F);
   c.end(); // outputs
-  c.get(O).i32Const(1).i32Add().tee(O).i32Const(g.nPix).op(0x47).brIf(0);
+  c.nextUntil(O, g.nPix);
   c.end(); // pixels
   c.i32Const(0).get(MX).i64Store(8);
   c.get(CNT);

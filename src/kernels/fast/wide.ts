@@ -203,3 +203,40 @@ export function emitRequant128(f: Fn, spec: Requant128, hi: number, lo: number, 
       throw new Error(`unsupported overflow mode ${to.O}`);
   }
 }
+
+/**
+ * Input staging: the double at byte `8·i` of `stage` (an integer, ≤ 53 bits) → the i64 at byte
+ * `8·i` of `x64`, for the i32 local `i`.
+ */
+export function emitStageToI64(c: Code, i: number, stage: number, x64: number): void {
+  c.get(i).i32Const(8).i32Mul().get(i).i32Const(8).i32Mul().f64Load(stage).op(I64OP.truncF64S).i64Store(x64);
+}
+
+/**
+ * `v` = the input value `i` (i64 at byte `8·i` of `x64`), converted from the staged double first
+ * when the function's parameter 0 (`fromF64`) is set.
+ */
+export function emitInputI64(c: Code, i: number, stage: number, x64: number, v: number): void {
+  c.get(0).if();
+  emitStageToI64(c, i, stage, x64);
+  c.end();
+  c.get(i).i32Const(8).i32Mul().i64Load(x64).set(v);
+}
+
+/** `mn = min(mn, v)`, `mx = max(mx, v)` on signed i64 locals. */
+export function emitMinMaxI64(c: Code, v: number, mn: number, mx: number): void {
+  c.get(v).get(mn).get(v).get(mn).op(I64OP.ltS).op(I64OP.select).set(mn);
+  c.get(v).get(mx).get(v).get(mx).op(I64OP.gtS).op(I64OP.select).set(mx);
+}
+
+/** `mx = max(mx, |v|)` with |v| as an unsigned 64-bit magnitude (2^63 for −2^63); `sign` holds `v >> 63`, `mag` is scratch. */
+export function emitMaxMagnitude(c: Code, v: number, sign: number, mag: number, mx: number): void {
+  c.get(v).get(sign).op(I64OP.xor).get(sign).op(I64OP.sub).set(mag);
+  c.get(mag).get(mx).get(mag).get(mx).op(I64OP.gtU).op(I64OP.select).set(mx);
+}
+
+/** Store the i64 result raw on the stack at `offset` (after the address): as is when `wide`, else as a double. */
+export function emitStoreResult(c: Code, wide: boolean, offset: number): void {
+  if (wide) c.i64Store(offset);
+  else c.op(I64OP.f64ConvertI64S).f64Store(offset);
+}
