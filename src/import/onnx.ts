@@ -49,7 +49,7 @@ import {
   type Tensor,
 } from './onnx-eval.js';
 import { decodeOnnxModel, onnxDtypeName, type OnnxModel, type OnnxNode } from './onnx-proto.js';
-import { allEqual, bipolarXnorQuantizer, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
+import { allEqual, bipolarXnorQuantizer, hls4mlAlphaCodes, checkBipolarScale, quantFixedType, quantIntegerType, quantRoute, type QuantParams } from './qonnx.js';
 
 /** Options of {@link importOnnx} / {@link loadOnnxModel}. */
 export interface OnnxImportOptions {
@@ -139,6 +139,8 @@ type ConstQuant =
        * it (a Transpose makes a per-row scale per-column).
        */
       scales: Tensor;
+      /** The Quant's input (the constant's own float32 values), moved along like `scales`: what hls4ml's passes read. */
+      raw: Tensor;
     }
   | { kind: 'bipolar'; where: string; node: string; scale: Float64Array };
 
@@ -161,6 +163,18 @@ interface LayerWeights {
 interface Movable {
   input: Dyn;
   scale: number;
+  /** Made by MergeToApplyAlpha from a Mul/Div by a constant: hls4ml makes it after ScaleDownConv first runs (`bn_<node>`). */
+  merge?: boolean;
+}
+
+/** One ApplyAlpha that hls4ml's ScaleDownConv places after a Conv: scale and bias per filter (or one scale), the attributes it copies. */
+interface ConvMove {
+  name: string;
+  scale: number | Float32Array;
+  bias?: Float32Array;
+  attrs: LayerAttrs;
+  /** The name is the removed data-side layer's own (free again): no uniquing. */
+  keepName: boolean;
 }
 
 const f32 = Math.fround;
@@ -284,6 +298,8 @@ const QUANT_PRESERVING = new Set(['Identity', 'Transpose', 'Reshape', 'Flatten',
 const HLS4ML_NO_MOVE = 'Failed to propagate quantization scales down MatMul node; model probably not suppored.';
 /** ScaleDownConv's warning (move_scales.py), verbatim. */
 const HLS4ML_NO_MOVE_CONV = 'Failed to propagate quantization scales down Conv node; model probably not suppored.';
+/** ModelGraph classes whose hls4ml layer carries `n_filt` = its channel count (Conv, pooling, BatchNormalization). */
+const N_FILT_CLASSES = /^(Conv[12]D|DepthwiseConv[12]D|(Max|Average)Pooling[12]D|BatchNormalization)$/;
 
 const SELU_ALPHA = 1.67326319217681884765625;
 const SELU_GAMMA = 1.05070102214813232421875;
@@ -305,6 +321,8 @@ class OnnxImporter {
   private readonly outputNames: Set<string>;
   /** Data-side rescale ApplyAlpha layers (per-tensor scale, zero bias) by layer name. */
   private readonly movable = new Map<string, Movable>();
+  /** Every `<Q>_rescale` ApplyAlpha of an activation Quant (movable or not): an ApplyAlpha when ScaleDownConv first runs. */
+  private readonly alphaRescales = new Set<string>();
   /** ONNX values whose layer was moved elsewhere (no layer holds them any more). */
   private readonly stale = new Set<string>();
   /** Activation Quants on the ApplyAlpha route: ONNX output → the layer holding the integer codes. */
@@ -540,11 +558,9 @@ class OnnxImporter {
     const t = quantIntegerType(p, q.where);
     if (Array.prototype.some.call(p.zeroPoint, (z: number) => z !== 0)) throw noMove(`a non-zero zero_point (${Array.from(p.zeroPoint).find((z) => z !== 0)})`);
     const [K, units] = c.tensor.shape as [number, number];
-    // the folded Quant output is (code)·s exactly up to rounding: recover the code
-    if (equal(p.scale)) {
-      const s = p.scale[0]!;
-      return { data: c.tensor.data.map((w) => Math.round(w / s)), type: t, rescale: { name: `${q.node}_rescale`, scale: s } };
-    }
+    // the codes hls4ml computes from the constant's own values (float32 w/s, then the quantizer)
+    const codes = hls4mlAlphaCodes(q.raw.data, q.scales.data, p);
+    if (equal(p.scale)) return { data: codes, type: t, rescale: { name: `${q.node}_rescale`, scale: p.scale[0]! } };
     const S = q.scales.data;
     const col = S.slice(0, units);
     for (let k = 1; k < K; k++) {
@@ -557,7 +573,7 @@ class OnnxImporter {
       }
     }
     const warning = `the weights' Quant '${q.node}' has ${p.scale.length} per-output-channel scales; hls4ml 1.3 fails on this model (its ScaleDownMatMul warns '${HLS4ML_NO_MOVE}' and the conversion then fails on the left-over weight Constant). hlsemu moves the per-output-channel scale below the MatMul as exact algebra, x·(Q∘s) = (x·Q)∘s (integer-code weights, then the ApplyAlpha '${q.node}_rescale' with one scale per output): this firmware is hlsemu's, not one hls4ml 1.3 produces`;
-    return { data: c.tensor.data.map((w, i) => Math.round(w / col[i % units]!)), type: t, rescale: { name: `${q.node}_rescale`, scale: col }, warnings: [warning] };
+    return { data: codes, type: t, rescale: { name: `${q.node}_rescale`, scale: col }, warnings: [warning] };
   }
 
   foldConstNode(n: OnnxNode, ins: (Const | undefined)[]): void {
@@ -567,7 +583,7 @@ class OnnxImporter {
     if (n.opType === 'Quant' || n.opType === 'IntQuant') {
       const where = this.where(n);
       const scales = broadcastTo(this.constTensor(n, 1, 'scale').tensor, outs[0]!.shape, where);
-      quant = { kind: 'int', where, node: n.name || `${n.opType}_${n.index}`, params: this.quantParams(n), scales };
+      quant = { kind: 'int', where, node: n.name || `${n.opType}_${n.index}`, params: this.quantParams(n), scales, raw: broadcastTo(tensors[0]!, outs[0]!.shape, where) };
       this.isQonnx = true;
     } else if (n.opType === 'BipolarQuant') {
       quant = { kind: 'bipolar', where: this.where(n), node: n.name || `${n.opType}_${n.index}`, scale: this.constTensor(n, 1, 'scale').tensor.data };
@@ -575,7 +591,8 @@ class OnnxImporter {
     } else if (QUANT_PRESERVING.has(n.opType)) {
       const q = ins[0]?.quant;
       // the per-element scales move with the data (the same op applied to them)
-      quant = q?.kind === 'int' ? { ...q, scales: evalOnnxNode(n, [q.scales, ...tensors.slice(1)], this.opset, this.source)[0]! } : q;
+      const move = (t: Tensor) => evalOnnxNode(n, [t, ...tensors.slice(1)], this.opset, this.source)[0]!;
+      quant = q?.kind === 'int' ? { ...q, scales: move(q.scales), raw: move(q.raw) } : q;
     }
     n.outputs.forEach((o, i) => {
       if (o && outs[i]) this.setValue(o, { kind: 'const', tensor: outs[i]!, quant });
@@ -853,6 +870,7 @@ class OnnxImporter {
     const act: Dyn = { ...v, layer: actName };
     if (n.outputs[0]) this.alphaQuants.push(this.mapping(n.outputs[0], act, 'tensor'));
     const rescale = this.applyAlpha(this.uniqueName(`${base}_rescale`), act, Float32Array.from(s), Float32Array.from(s, (x, i) => f32(-z[i]! * x)));
+    this.alphaRescales.add(rescale.layer);
     const zeroBias = z.every((x) => x === 0);
     const one = s.every((x) => x === s[0]);
     if (zeroBias && one) this.movable.set(rescale.layer, { input: act, scale: s[0]! });
@@ -1094,8 +1112,8 @@ class OnnxImporter {
     const tB = a.int('transB', 0) !== 0;
     const W = tB ? transpose(B.tensor, [1, 0]) : B.tensor;
     const [K, units] = W.shape as [number, number];
-    // the Quant's per-element scales follow the transposition (transB)
-    const Wq = tB && B.quant?.kind === 'int' ? { ...B.quant, scales: transpose(B.quant.scales, [1, 0]) } : B.quant;
+    // the Quant's per-element scales and raw values follow the transposition (transB)
+    const Wq = tB && B.quant?.kind === 'int' ? { ...B.quant, scales: transpose(B.quant.scales, [1, 0]), raw: transpose(B.quant.raw, [1, 0]) } : B.quant;
     const wts = this.weightOf({ ...B, tensor: W, quant: Wq }, `the weights of ${this.where(n)}`);
     const wq = wts.type;
     const bq = this.constType(C);
@@ -1161,8 +1179,10 @@ class OnnxImporter {
     const Wc = this.constTensor(n, 1, 'W (weights)');
     const Bc = this.optConst(n, 2, 'B (bias)');
     const wts = this.convWeightOf(Wc, n);
-    const move = this.scaleDownConv(n, x0, Wc, wts, Bc?.tensor.data);
-    const x = move?.data ? this.removeMovableLayer(x0) : undefined;
+    // ScaleDownConv reads the Conv bias Constant's own value (a power-of-two bias Quant only attaches a quantizer)
+    const rawBias = Bc ? (Bc.quant?.kind === 'int' ? Bc.quant.raw.data : Bc.tensor.data) : undefined;
+    const sdc = this.scaleDownConv(n, x0, Wc, wts, rawBias);
+    const x = sdc.data ? this.removeMovableLayer(x0) : undefined;
     const ax = this.convAxes(n, x?.input ?? x0);
     let v = this.requireAxes(x?.input ?? x0, ax.perm, n, 'Conv needs channels-first data (channels-last for the qonnx channels_last domain)');
     const rank = ax.spatial.length;
@@ -1216,22 +1236,21 @@ class OnnxImporter {
       weights,
       q,
     );
-    const warns = move?.warning ? [`${name}: ${move.warning}`] : [];
-    const bp = x?.attrs.biasPrecision as FixedType | undefined;
-    if (bp && move?.bias?.some((b) => b !== 0)) {
-      // ScaleDownConv copies the moved layer's attributes, MergeToApplyAlpha's bias_precision among them
-      warns.push(`${name}: the ApplyAlpha '${move.name}' moved below this Conv keeps the bias precision ${formatFixedType(bp)} of '${x0.layer}' (hls4ml's ScaleDownConv copies its attributes), so its bias b·(1 − s) is cast to that type, as in hls4ml`);
+    if (rawBias && Bc && rawBias !== Bc.tensor.data && sdc.moves.some((m) => m.bias) && Array.prototype.some.call(rawBias, (b: number, i: number) => b !== Bc.tensor.data[i])) {
+      sdc.warnings.push(
+        `hls4ml's ScaleDownConv computes the moved bias b·(1 − s) from the bias Constant's own values, before its Quant '${Bc.quant!.node}' (which only attaches a type), while the Conv adds the quantized bias: the firmware computes s·conv(x, Q) + Q(b) + (b − Q(b))·(1 − s), not the QONNX graph's s·conv(x, Q) + Q(b); hlsemu emulates it as hls4ml converts it`,
+      );
     }
-    if (warns.length) convLayer.warnings = warns;
-    if (move) {
-      // the moved ApplyAlpha after the Conv: its scale (one, or one per filter: the model's last
-      // axis) and bias broadcast to the output
-      const nOut = shapeSize(modelShapeOf(outV));
-      const at = (t: number | Float32Array, i: number) => (typeof t === 'number' ? t : t[i % F]!);
-      const scale = Float32Array.from({ length: nOut }, (_, i) => at(move.scale, i));
-      const b = move.bias;
+    if (sdc.warnings.length) convLayer.warnings = sdc.warnings.map((w) => `${name}: ${w}`);
+    // the moved ApplyAlphas after the Conv: scale (one, or one per filter: the model's last axis) and
+    // bias broadcast to the output
+    const nOut = shapeSize(modelShapeOf(outV));
+    for (const m of sdc.moves) {
+      const sc = m.scale;
+      const scale = Float32Array.from({ length: nOut }, (_, i) => (typeof sc === 'number' ? sc : sc[i % F]!));
+      const b = m.bias;
       const bias = b ? Float32Array.from({ length: nOut }, (_, i) => b[i % F]!) : new Float64Array(nOut);
-      outV = this.applyAlpha(move.data && !wts.rescale ? move.name : this.uniqueName(move.name), outV, scale, bias, x?.attrs ?? { n_filt: -1 });
+      outV = this.applyAlpha(m.keepName ? m.name : this.uniqueName(m.name), outV, scale, bias, m.attrs);
     }
     this.setValue(n.outputs[0]!, outV);
   }
@@ -1239,7 +1258,7 @@ class OnnxImporter {
   /**
    * Conv weights `[F, …]` (ONNX layout) as hls4ml stores them: a Quant on the power-of-two route
    * gives its fixed type; on the ApplyAlpha route (ConstQuantToConstAlpha) the weights become the
-   * integer codes `round(w/s)` typed `fixed<b,b>`, with the scale — one, or one per filter — left
+   * integer codes hls4ml computes ({@link hls4mlAlphaCodes}) typed `fixed<b,b>`, with the scale — one, or one per filter — left
    * for {@link scaleDownConv}. A BipolarQuant with a scale other than 1 gives ±1 with that scale.
    */
   convWeightOf(c: Const, n: OnnxNode): LayerWeights {
@@ -1276,34 +1295,41 @@ class OnnxImporter {
         }
       }
     }
-    if (allEqual(col)) {
-      const s = col[0]!;
-      return { data: c.tensor.data.map((w) => Math.round(w / s)), type: t, rescale: { name: `${q.node}_rescale`, scale: s } };
-    }
-    return { data: c.tensor.data.map((w, i) => Math.round(w / col[Math.floor(i / per)]!)), type: t, rescale: { name: `${q.node}_rescale`, scale: col } };
+    // the codes hls4ml computes from the constant's own values (float32 w/s, then the quantizer)
+    const codes = hls4mlAlphaCodes(q.raw.data, S, p);
+    return { data: codes, type: t, rescale: { name: `${q.node}_rescale`, scale: allEqual(col) ? col[0]! : col } };
   }
 
   /**
-   * hls4ml's ScaleDownConv (move_scales.py): an ApplyAlpha rescale on the Conv's data input (one
-   * scale, zero bias: {@link movableBefore}) and/or on its weights ({@link convWeightOf}) moves
-   * below the Conv as one ApplyAlpha — named after the weight rescale when there is one, else after
-   * the data rescale — with scale `s = s_data·s_weight` (float32) and bias 0, or, when the Conv has
-   * a non-zero bias `b` (which stays in the Conv, added to the integer-code products),
-   * `b·(1 − s)` (float32). hls4ml moves per-filter weight scales only without a bias and without
-   * a data scale; there hlsemu applies the same algebra per filter, with a warning (hls4ml 1.3's
-   * conversion fails, as for per-output-column MatMul scales). A data rescale with per-channel
-   * scales stays before the Conv (hls4ml's broadcast fails), unless there are as many input
-   * channels as filters: hls4ml then moves input-channel scales onto the filters (a silent error),
-   * refused.
+   * hls4ml's ScaleDownConv (move_scales.py), in the order hls4ml's flow applies it (every Quant is an
+   * ApplyAlpha by then; MergeToApplyAlpha's `bn_<Mul>` comes later, and the optimizer restarts from
+   * the first pass after each change). The rescales on the Conv's data input (one scale, zero bias:
+   * {@link movableBefore}) and on its weights ({@link convWeightOf}) move below the Conv as one
+   * ApplyAlpha — named after the weight rescale when there is one, else after the data rescale, with
+   * the data rescale's attributes (the weights-only branch copies the data producer's) — with scale
+   * `s = s_data·s_weight` (float32) and bias 0, or, when the Conv's bias `b` (its Constant's own
+   * value) is not all zero, `b·(1 − s)` (float32), b staying in the Conv. A `bn_<Mul>` data scale
+   * moves in a second round: Conv → bn_<Mul> → weight rescale, each with its own `b·(1 − s)`.
+   * hls4ml moves per-filter weight scales only without a bias and without a data scale; there
+   * hlsemu applies the same algebra per filter, with a warning (hls4ml 1.3's conversion fails, as
+   * for per-output-column MatMul scales). Refused: what hls4ml cannot move while the weight
+   * rescale waits (its conversion then fails on the left-over weight Constant); per-channel data
+   * scales when there are as many input channels as filters (hls4ml would scale the filters by
+   * input channels, a silent error); a weights-only move with values that differ between filters
+   * when the data producer has `n_filt` = C ≠ F channels (the copied `n_filt` makes the C++ read
+   * `scale[i % C]`, a silent error). Per-channel data scales otherwise stay before the Conv.
    */
-  scaleDownConv(n: OnnxNode, x: Dyn, Wc: Const, w: LayerWeights, bias: Float64Array | undefined): { name: string; scale: number | Float32Array; bias?: Float32Array; data: boolean; warning?: string } | undefined {
+  scaleDownConv(n: OnnxNode, x: Dyn, Wc: Const, w: LayerWeights, bias: ArrayLike<number> | undefined): { moves: ConvMove[]; data: boolean; warnings: string[] } {
     const where = this.where(n);
     const mv = this.movableBefore(x);
     const F = Wc.tensor.shape[0]!;
-    const nobias = !bias || bias.every((b) => b === 0);
+    const cIn = x.shape[n.domain === CHANNELS_LAST_DOMAIN ? x.shape.length - 1 : 1]!;
+    const nobias = !bias || Array.prototype.every.call(bias, (b: number) => b === 0);
     const refuse = (why: string) => new UnsupportedError(where, `${why}: hls4ml's ScaleDownConv cannot move the scales below this Conv ('${HLS4ML_NO_MOVE_CONV}') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`);
+    if (w.rescale && this.alphaRescales.has(x.layer) && !mv) {
+      throw refuse(`the data input's rescale '${x.layer}' cannot move with the weights' rescale '${w.rescale.name}' (it has a zero-point, or other readers)`);
+    }
     if (mv && Number.isNaN(mv.scale)) {
-      const cIn = x.shape[n.domain === CHANNELS_LAST_DOMAIN ? x.shape.length - 1 : 1]!;
       if (w.rescale) throw refuse(`the per-channel scales of '${x.layer}' on the data input together with the weight scales of '${w.rescale.name}'`);
       if (nobias && cIn === F) {
         throw new UnsupportedError(
@@ -1314,23 +1340,51 @@ class OnnxImporter {
     }
     const sd = mv && !Number.isNaN(mv.scale) ? mv.scale : undefined;
     const sw = w.rescale?.scale;
-    if (sd === undefined && sw === undefined) return undefined;
-    if (typeof sw === 'object') {
-      const data = sd !== undefined;
-      const scale = Float32Array.from(sw, (v) => (data ? f32(sd * v) : v));
-      if (nobias && !data) return { name: w.rescale!.name, scale, data };
-      // hls4ml moves per-filter weight scales alone only (with a data scale its matmul of the scales
-      // fails, with a bias it needs one scale); the same algebra per filter is exact
-      const what = [data ? `a data-side rescale ('${x.layer}')` : '', nobias ? '' : 'a non-zero Conv bias'].filter(Boolean).join(' and ');
-      const warning = `the weights' Quant '${Wc.quant!.node}' has ${sw.length} per-filter scales, with ${what}; hls4ml 1.3 fails on this model (its ScaleDownConv warns '${HLS4ML_NO_MOVE_CONV}' and the conversion then fails on the left-over weight Constant). hlsemu applies hls4ml's one-scale algebra per filter, conv(s_d·x, Q∘s) + b = s'∘(conv(x, Q) + b) + b∘(1 − s') with s' = s_d·s (integer-code weights and the bias b in the Conv, then the ApplyAlpha '${w.rescale!.name}' with scale s' and bias b∘(1 − s') per filter): this firmware is hlsemu's, not one hls4ml 1.3 produces`;
-      return { name: w.rescale!.name, scale, ...(nobias ? {} : { bias: Float32Array.from(bias!, (b, f) => f32(b * f32(1 - scale[f]!))) }), data, warning };
+    const warnings: string[] = [];
+    if (sd === undefined && sw === undefined) return { moves: [], data: false, warnings };
+    const dataAttrs = sd !== undefined ? { ...this.byName.get(x.layer)!.attrs } : undefined;
+    const biasOf = (s: number | Float32Array): Float32Array | undefined =>
+      nobias ? undefined : Float32Array.from(bias!, (b, f) => f32(b * f32(1 - (typeof s === 'number' ? s : s[f]!))));
+    const move = (name: string, s: number | Float32Array, attrs: LayerAttrs, keepName: boolean): ConvMove => {
+      const b = biasOf(s);
+      const bp = attrs.biasPrecision as FixedType | undefined;
+      if (bp && b?.some((v) => v !== 0)) {
+        // ScaleDownConv copies the moved layer's attributes, MergeToApplyAlpha's bias_precision among them
+        warnings.push(`the ApplyAlpha '${name}' moved below this Conv keeps the bias precision ${formatFixedType(bp)} of '${x.layer}' (hls4ml's ScaleDownConv copies its attributes), so its bias b·(1 − s) is cast to that type, as in hls4ml`);
+      }
+      return { name, scale: s, ...(b ? { bias: b } : {}), attrs, keepName };
+    };
+    const perFilter = (s: Float32Array, withData: boolean) => {
+      if (nobias && !withData) return;
+      const what = [withData ? `a data-side rescale ('${x.layer}')` : '', nobias ? '' : 'a non-zero Conv bias'].filter(Boolean).join(' and ');
+      warnings.push(
+        `the weights' Quant '${Wc.quant!.node}' has ${s.length} per-filter scales, with ${what}; hls4ml 1.3 fails on this model (its ScaleDownConv warns '${HLS4ML_NO_MOVE_CONV}' and the conversion then fails on the left-over weight Constant). hlsemu applies hls4ml's one-scale algebra per filter, conv(s_d·x, Q∘s) + b = s'∘(conv(x, Q) + b) + b∘(1 − s') with s' = s_d·s (integer-code weights and the bias b in the Conv, then the ApplyAlpha '${w.rescale!.name}' with scale s' and bias b∘(1 − s') per filter): this firmware is hlsemu's, not one hls4ml 1.3 produces`,
+      );
+    };
+    // the weights-only branch: the moved ApplyAlpha takes the data producer's attributes (n_filt)
+    const weightsOnly = (s: number | Float32Array): ConvMove => {
+      const prod = this.byName.get(x.layer);
+      const varies = typeof s !== 'number' || (!nobias && !allEqual(bias!));
+      if (prod && N_FILT_CLASSES.test(prod.className) && cIn !== F && varies) {
+        throw new UnsupportedError(
+          where,
+          `hls4ml's ScaleDownConv gives the ApplyAlpha '${w.rescale!.name}' moved below this Conv the attributes of the data producer '${x.layer}' (${prod.className}, n_filt = ${cIn}), so its C++ reads the ${F}-filter scale/bias at index i % ${cIn} (a silent error in hls4ml); hlsemu refuses it`,
+        );
+      }
+      if (typeof s !== 'number') perFilter(s, false);
+      return move(w.rescale!.name, typeof s === 'number' ? f32(s) : s, { n_filt: -1 }, false);
+    };
+    if (sw === undefined) return { moves: [move(x.layer, f32(sd!), dataAttrs!, true)], data: true, warnings };
+    const swv = typeof sw === 'number' ? sw : Float32Array.from(sw);
+    if (sd === undefined) return { moves: [weightsOnly(swv)], data: false, warnings };
+    if (mv!.merge) {
+      // the weight rescale moves first; bn_<Mul> follows in a later round and lands right after the Conv
+      const wm = weightsOnly(swv);
+      return { moves: [move(x.layer, f32(sd), dataAttrs!, true), wm], data: true, warnings };
     }
-    const s = sd !== undefined && sw !== undefined ? f32(sd * sw) : f32((sd ?? sw)!);
-    const name = w.rescale?.name ?? x.layer;
-    const data = sd !== undefined;
-    if (nobias) return { name, scale: s, data };
-    const one = f32(1 - s);
-    return { name, scale: s, bias: Float32Array.from(bias!, (b) => f32(b * one)), data };
+    const s = typeof swv === 'number' ? f32(sd * swv) : Float32Array.from(swv, (v) => f32(sd * v));
+    if (typeof s !== 'number') perFilter(s, true);
+    return { moves: [move(w.rescale!.name, s, dataAttrs!, false)], data: true, warnings };
   }
 
   pool(n: OnnxNode, x: Dyn, a: NodeAttrs): void {
@@ -1420,6 +1474,49 @@ class OnnxImporter {
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 
+  /**
+   * hls4ml's ScaleDownAdd (move_scales.py): an Add of two ApplyAlphas with identical scales becomes
+   * the Add of their inputs followed by one ApplyAlpha named after the first, with its scale and
+   * attributes and the sum of the two biases (numpy: float32 when both are float32). Only when each
+   * ApplyAlpha feeds this Add alone. The result may move on below a MatMul / Conv like the first.
+   */
+  scaleDownAdd(n: OnnxNode, p: Dyn, q: Dyn): boolean {
+    const l0 = this.byName.get(p.layer);
+    const l1 = this.byName.get(q.layer);
+    if (!l0 || !l1 || l0 === l1 || l0.className !== 'ApplyAlpha' || l1.className !== 'ApplyAlpha') return false;
+    if (!this.foldable(p.layer) || !this.foldable(q.layer)) return false;
+    const s0 = l0.weights.scale!.data;
+    const s1 = l1.weights.scale!.data;
+    if (s0.length !== s1.length || !Array.prototype.every.call(s0, (v: number, i: number) => v === s1[i])) return false;
+    const b0 = l0.weights.bias!.data;
+    const b1 = l1.weights.bias!.data;
+    const single = b0 instanceof Float32Array && b1 instanceof Float32Array;
+    const bias = single ? Float32Array.from(b0, (v, i) => f32(v + b1[i]!)) : Float64Array.from(b0, (v, i) => v + b1[i]!);
+    const mv0 = this.movable.get(p.layer);
+    const rescale0 = this.alphaRescales.has(p.layer);
+    const in0 = this.removeLayerOf(p);
+    const in1 = this.removeLayerOf(q);
+    const addName = this.nodeName(n);
+    this.addLayer(addName, 'Add', [in0, in1], modelShapeOf(in0), {});
+    const out = this.applyAlpha(l0.name, { ...in0, layer: addName }, s0 as Float32Array, bias, l0.attrs);
+    if (l0.quantizers) this.byName.get(l0.name)!.quantizers = l0.quantizers;
+    if (rescale0) this.alphaRescales.add(l0.name);
+    if (allEqual(s0) && bias.every((v) => v === 0)) this.movable.set(l0.name, { input: { ...in0, layer: addName }, scale: s0[0]!, ...(mv0?.merge ? { merge: true } : {}) });
+    this.setValue(n.outputs[0]!, out);
+    return true;
+  }
+
+  /** Removes the single-reader layer holding `v` (re-inserted elsewhere by the caller); returns its input value. */
+  removeLayerOf(v: Dyn): Dyn {
+    const l = this.byName.get(v.layer)!;
+    const at = this.layers.indexOf(l);
+    this.layers.splice(at, 1);
+    this.byName.delete(v.layer);
+    this.movable.delete(v.layer);
+    for (const [k, val] of this.values) if (val.kind === 'dyn' && val.layer === v.layer) this.stale.add(k);
+    return { ...v, layer: l.inputs[0]! };
+  }
+
   /** Add / Sum / Sub / Mul / Div: merge of two run-time tensors (Add only) or an affine op with a constant. */
   arith(n: OnnxNode, ins: (Value | undefined)[]): void {
     const where = this.where(n);
@@ -1434,6 +1531,7 @@ class OnnxImporter {
       if (!sameArr(p.shape, q.shape)) throw new UnsupportedError(where, `${op} of [${p.shape.join(', ')}] and [${q.shape.join(', ')}] needs broadcasting (unsupported)`);
       const sameLayout = p.layout.perm ? !!q.layout.perm && sameArr(p.layout.perm, q.layout.perm) : !!q.layout.order && sameArr(p.layout.order!, q.layout.order);
       if (!sameLayout) throw new UnsupportedError(where, `${op} inputs are held in different layouts (${layoutText(p)} vs ${layoutText(q)})`);
+      if (cls === 'Add' && this.scaleDownAdd(n, p, q)) return;
       const name = this.nodeName(n);
       this.addLayer(name, cls, [p, q], modelShapeOf(p), {});
       this.setValue(n.outputs[0]!, { ...p, layer: name });
@@ -1551,7 +1649,7 @@ class OnnxImporter {
     if (cq && op === 'Sub' && !constFirst && !cq.signed) bq = fixedType(true, cq.W + 1, cq.I + 1, cq.Q, cq.O, cq.N);
     const name = this.uniqueName(`bn_${n.name || `${op}_${n.index}`}`);
     this.addLayer(name, 'ApplyAlpha', [v], modelShapeOf(v), attrs, { scale: { shape: [N], data: scale }, bias: { shape: [N], data: bias } }, bq ? { bias: bq } : undefined);
-    if ((op === 'Mul' || op === 'Div') && scale.every((t) => t === scale[0])) this.movable.set(name, { input: v, scale: scale[0]! });
+    if ((op === 'Mul' || op === 'Div') && scale.every((t) => t === scale[0])) this.movable.set(name, { input: v, scale: scale[0]!, merge: true });
     this.setValue(n.outputs[0]!, { ...v, layer: name });
   }
 

@@ -277,8 +277,10 @@ function cnn(seed: number, c0: number, h0: number, layers: ConvLayer[], scale: (
     const k = Math.min(l.k, h);
     const W = quant(g, g.init(`W${i}`, [l.filters, c, k, k]), `Quant_w${i}`, scale(l.wExp, 10 * i + 1), l.wBits, true, false, 'ROUND');
     const ins = [x, W];
-    // a bias Quant keeps a power-of-two scale (hls4ml has no ApplyAlpha route for a Conv bias)
-    if (l.bias) ins.push(quant(g, g.init(`b${i}`, [l.filters]), `Quant_b${i}`, 2 ** l.wExp, 8, true, false, 'ROUND'));
+    // a bias Quant keeps a power-of-two scale (hls4ml has no ApplyAlpha route for a Conv bias);
+    // its values lie on the grid: hls4ml's ScaleDownConv reads the bias before its Quant
+    const bGrid = Array.from({ length: l.filters }, (_, j) => 2 ** l.wExp * (((seed * 5 + 11 * j + 3 * i) % 61) - 30));
+    if (l.bias) ins.push(quant(g, g.init(`b${i}`, [l.filters], bGrid), `Quant_b${i}`, 2 ** l.wExp, 8, true, false, 'ROUND'));
     const p = l.pad ? Math.floor(k / 2) : 0;
     x = g.node('Conv', ins, { kernel_shape: [k, k], pads: [p, p, p, p] }, { name: `Conv_${i}` });
     h = h + 2 * p - k + 1;
@@ -338,10 +340,19 @@ describe('random QONNX CNNs vs the float64 QONNX execution', () => {
   it('arbitrary scales (ScaleDownConv, ApplyAlpha merges into BatchNormalization): codes equal QONNX except within the 1/s bound of a rounding boundary', () => {
     let total = 0;
     let equal = 0;
+    let refused = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 7 }), fc.array(convLayerArb, { minLength: 1, maxLength: 2 }), (seed, c0, h0, layers) => {
         const bytes = cnn(seed, c0, h0, layers, (e, k) => 2 ** e * (1 + ((seed * 7 + k * 13) % 97) / 101));
-        const r = checkZooModel(bytes, 'fixed<40,20>', 6, -4, 4, seed, 10);
+        let r: ReturnType<typeof checkZooModel>;
+        try {
+          r = checkZooModel(bytes, 'fixed<40,20>', 6, -4, 4, seed, 10);
+        } catch (e) {
+          // a pooled (n_filt = C) input to a Conv whose moved rescale varies per filter, C ≠ F: refused
+          expect((e as Error).message).toMatch(/gives the ApplyAlpha .* the attributes of the data producer .*Pooling2D.*a silent error in hls4ml/);
+          refused++;
+          return;
+        }
         const t = expectCodesNearBoundary(r.checks);
         total += t.total;
         equal += t.equal;
@@ -349,6 +360,7 @@ describe('random QONNX CNNs vs the float64 QONNX execution', () => {
       }),
       { numRuns: 30, seed: 22 },
     );
+    expect(refused).toBeLessThan(10);
     expect(total).toBeGreaterThan(2000);
     expect(equal / total).toBeGreaterThanOrEqual(0.995);
   });
