@@ -525,6 +525,30 @@ class OnnxImporter {
   }
 
   /**
+   * What MatMul and Conv weights share: no Quant; BipolarQuant (scale 1: hls4ml's Xnor weights; one
+   * other scale: ±1 with a `<Q>_rescale`, ConstBipolarQuantToConstAlpha); the power-of-two route
+   * (FuseQuantWithConstant: the Quant's fixed type). Otherwise the ApplyAlpha route's integer Quant
+   * and its code type `fixed<b,b>` (zero-point 0 only), for the caller's scale rules.
+   */
+  weightRoute(c: Const, refuse: (why: string) => Error): { done: LayerWeights } | { q: Extract<ConstQuant, { kind: 'int' }>; t: FixedType } {
+    const q = c.quant;
+    if (!q) return { done: { data: c.tensor.data } };
+    if (q.kind === 'bipolar') {
+      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { done: { data: c.tensor.data, type: bipolarXnorQuantizer() } };
+      if (!allEqual(q.scale)) throw refuse(`per-channel BipolarQuant scales (${q.scale.length} values)`);
+      const s = q.scale[0]!;
+      if (!(s > 0)) throw new UnsupportedError(q.where, `BipolarQuant scale ${s} is not positive`);
+      return { done: { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: bipolarXnorQuantizer(), rescale: { name: `${q.node}_rescale`, scale: s } } };
+    }
+    const p = q.params;
+    if (quantRoute(p) === 'fixed') return { done: { data: c.tensor.data, type: quantFixedType(p, q.where) } };
+    const t = quantIntegerType(p, q.where);
+    const z = Array.from(p.zeroPoint).find((v) => v !== 0);
+    if (z !== undefined) throw refuse(`a non-zero zero_point (${z})`);
+    return { q, t };
+  }
+
+  /**
    * MatMul/Gemm weights `[K, units]` as hls4ml stores them. A Quant on hls4ml's power-of-two route
    * gives its fixed type (FuseQuantWithConstant). On the ApplyAlpha route (ConstQuantToConstAlpha)
    * the weights become the integer codes `round(w/scale)`, typed `fixed<b,b>`, and the scale is
@@ -540,28 +564,21 @@ class OnnxImporter {
   weightOf(c: Const, what: string): LayerWeights {
     const q = c.quant;
     if (!q) return { data: c.tensor.data };
-    const equal = (a: ArrayLike<number>) => Array.prototype.every.call(a, (v: number) => v === a[0]);
     const noMove = (why: string) =>
       new UnsupportedError(
         q.where,
         `${why} on ${what}: hls4ml's ScaleDownMatMul cannot move the rescale ApplyAlpha below the MatMul ('${HLS4ML_NO_MOVE}') and its conversion then fails on the left-over weight Constant; hlsemu refuses it${q.kind === 'int' ? ' (it moves a zero-point-0 scale only when it is constant along the reduction axis: one scale per output)' : ''}`,
       );
-    if (q.kind === 'bipolar') {
-      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarXnorQuantizer() };
-      if (!equal(q.scale)) throw noMove(`per-channel BipolarQuant scales (${q.scale.length} values)`);
-      const s = q.scale[0]!;
-      if (!(s > 0)) throw new UnsupportedError(q.where, `BipolarQuant scale ${s} is not positive`);
-      return { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: bipolarXnorQuantizer(), rescale: { name: `${q.node}_rescale`, scale: s } };
-    }
-    const p = q.params;
-    if (quantRoute(p) === 'fixed') return { data: c.tensor.data, type: quantFixedType(p, q.where) };
-    const t = quantIntegerType(p, q.where);
-    if (Array.prototype.some.call(p.zeroPoint, (z: number) => z !== 0)) throw noMove(`a non-zero zero_point (${Array.from(p.zeroPoint).find((z) => z !== 0)})`);
+    const r = this.weightRoute(c, noMove);
+    if ('done' in r) return r.done;
+    const { t } = r;
+    const iq = r.q;
+    const p = iq.params;
     const [K, units] = c.tensor.shape as [number, number];
     // the codes hls4ml computes from the constant's own values (float32 w/s, then the quantizer)
-    const codes = hls4mlAlphaCodes(q.raw.data, q.scales.data, p);
-    if (equal(p.scale)) return { data: codes, type: t, rescale: { name: `${q.node}_rescale`, scale: p.scale[0]! } };
-    const S = q.scales.data;
+    const codes = hls4mlAlphaCodes(iq.raw.data, iq.scales.data, p);
+    if (allEqual(p.scale)) return { data: codes, type: t, rescale: { name: `${iq.node}_rescale`, scale: p.scale[0]! } };
+    const S = iq.scales.data;
     const col = S.slice(0, units);
     for (let k = 1; k < K; k++) {
       for (let j = 0; j < units; j++) {
@@ -572,8 +589,8 @@ class OnnxImporter {
         }
       }
     }
-    const warning = `the weights' Quant '${q.node}' has ${p.scale.length} per-output-channel scales; hls4ml 1.3 fails on this model (its ScaleDownMatMul warns '${HLS4ML_NO_MOVE}' and the conversion then fails on the left-over weight Constant). hlsemu moves the per-output-channel scale below the MatMul as exact algebra, x·(Q∘s) = (x·Q)∘s (integer-code weights, then the ApplyAlpha '${q.node}_rescale' with one scale per output): this firmware is hlsemu's, not one hls4ml 1.3 produces`;
-    return { data: codes, type: t, rescale: { name: `${q.node}_rescale`, scale: col }, warnings: [warning] };
+    const warning = `the weights' Quant '${iq.node}' has ${p.scale.length} per-output-channel scales; hls4ml 1.3 fails on this model (its ScaleDownMatMul warns '${HLS4ML_NO_MOVE}' and the conversion then fails on the left-over weight Constant). hlsemu moves the per-output-channel scale below the MatMul as exact algebra, x·(Q∘s) = (x·Q)∘s (integer-code weights, then the ApplyAlpha '${iq.node}_rescale' with one scale per output): this firmware is hlsemu's, not one hls4ml 1.3 produces`;
+    return { data: codes, type: t, rescale: { name: `${iq.node}_rescale`, scale: col }, warnings: [warning] };
   }
 
   foldConstNode(n: OnnxNode, ins: (Const | undefined)[]): void {
@@ -1262,22 +1279,10 @@ class OnnxImporter {
    * for {@link scaleDownConv}. A BipolarQuant with a scale other than 1 gives ±1 with that scale.
    */
   convWeightOf(c: Const, n: OnnxNode): LayerWeights {
-    const q = c.quant;
-    if (!q) return { data: c.tensor.data };
-    if (q.kind === 'bipolar') {
-      if (Array.prototype.every.call(q.scale, (v: number) => v === 1)) return { data: c.tensor.data, type: bipolarXnorQuantizer() };
-      if (!allEqual(q.scale)) throw new UnsupportedError(q.where, `per-channel BipolarQuant scales (${q.scale.length} values) on the weights of ${this.where(n)} are not supported`);
-      const s = q.scale[0]!;
-      if (!(s > 0)) throw new UnsupportedError(q.where, `BipolarQuant scale ${s} is not positive`);
-      return { data: c.tensor.data.map((w) => (w >= 0 ? 1 : -1)), type: bipolarXnorQuantizer(), rescale: { name: `${q.node}_rescale`, scale: s } };
-    }
+    const r = this.weightRoute(c, (why) => new UnsupportedError(c.quant!.where, `${why} on the weights of ${this.where(n)}: hls4ml's ScaleDownConv cannot move the rescale ApplyAlpha below the Conv ('${HLS4ML_NO_MOVE_CONV}') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`));
+    if ('done' in r) return r.done;
+    const { q, t } = r;
     const p = q.params;
-    if (quantRoute(p) === 'fixed') return { data: c.tensor.data, type: quantFixedType(p, q.where) };
-    const t = quantIntegerType(p, q.where);
-    const z = Array.from(p.zeroPoint).find((v) => v !== 0);
-    if (z !== undefined) {
-      throw new UnsupportedError(q.where, `a non-zero zero_point (${z}) on the weights of ${this.where(n)}: hls4ml's ScaleDownConv cannot move an ApplyAlpha with a bias below the Conv ('${HLS4ML_NO_MOVE_CONV}') and its conversion then fails on the left-over weight Constant; hlsemu refuses it`);
-    }
     // hls4ml first makes an all-equal scale scalar (_make_scalar), then undoes broadcasts
     // (_remove_redundant_dims): a scale that varies only along the filter axis is one per filter
     const S = q.scales.data;
