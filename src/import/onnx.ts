@@ -1024,9 +1024,34 @@ class OnnxImporter {
   }
 
   /** The data-side rescale ApplyAlpha that `v` is, when hls4ml's ScaleDownMatMul / ScaleDownConv may move it below the consumer (no other consumer). */
-  movableBefore(v: Dyn): Movable | undefined {
+  movableBefore(v: Dyn, n: OnnxNode): Movable | undefined {
     const mv = this.movable.get(v.layer);
-    return mv && this.foldable(v.layer) ? mv : undefined;
+    if (!mv) return undefined;
+    if (!this.foldable(v.layer) || this.layers.some((l) => l.inputs.includes(v.layer))) {
+      // remove_node (graph.py) connects every reader of the removed ApplyAlpha to its input
+      throw new UnsupportedError(
+        this.where(n),
+        `the rescale '${v.layer}' has other readers (or is a graph output): hls4ml's ${n.opType === 'Conv' ? 'ScaleDownConv' : 'ScaleDownMatMul'} moves it below this ${n.opType} and its remove_node connects every reader to the unscaled input, so the others lose the scale (a silent error in hls4ml); hlsemu refuses it`,
+      );
+    }
+    return mv;
+  }
+
+  /**
+   * hls4ml's insert_node (graph.py) connects an ApplyAlpha moved below `n` to the first layer that
+   * reads n's output as its first input only (else to the graph output): any other reader keeps the
+   * unscaled output, a silent error in hls4ml; refused.
+   */
+  checkMovedReaders(n: OnnxNode, moved: string): void {
+    const out = n.outputs[0]!;
+    const readers = (this.consumers.get(out) ?? []).filter((c) => this.live.has(c));
+    const asOutput = this.outputNames.has(out) ? 1 : 0;
+    if (readers.length + asOutput > 1 || (readers.length === 1 && readers[0]!.inputs[0] !== out)) {
+      throw new UnsupportedError(
+        this.where(n),
+        `the ApplyAlpha '${moved}' that hls4ml moves below this ${n.opType} is connected by its insert_node to the first layer reading the output as its first input only; ${readers.length + asOutput > 1 ? `the output has ${readers.length + asOutput} readers` : `its reader '${readers[0]!.name || readers[0]!.opType}' takes it as input ${readers[0]!.inputs.indexOf(out)}`}, which would keep the unscaled output (a silent error in hls4ml); hlsemu refuses it`,
+      );
+    }
   }
 
   /** Removes the movable rescale layer `v` (it is re-inserted below its consumer); returns its input. */
@@ -1050,7 +1075,7 @@ class OnnxImporter {
     // hls4ml's ScaleDownMatMul: a data-side rescale with one scale and zero bias moves below the
     // MatMul (inserted right after it, so ahead of the weight rescale moved there first)
     const rescales: WeightRescale[] = [];
-    const mv = this.movableBefore(v0);
+    const mv = this.movableBefore(v0, n);
     if (mv && Number.isNaN(mv.scale) && K === units) {
       throw new UnsupportedError(
         where,
@@ -1063,6 +1088,8 @@ class OnnxImporter {
       rescales.push({ name: v0.layer, scale: mv.scale });
     }
     if (wRescale) rescales.push(wRescale);
+    // (a Gemm with a bias is qonnx's MatMul + Add: the Add is the MatMul's one reader)
+    if (rescales.length && !(n.opType === 'Gemm' && bias)) this.checkMovedReaders(n, rescales[0]!.name);
     const r = v.shape.length;
     if (v.shape[r - 1] !== K) throw new ShapeError(where, `input [${v.shape.join(', ')}] does not have ${K} features in its last axis`);
     let kern = kernel;
@@ -1199,6 +1226,7 @@ class OnnxImporter {
     // ScaleDownConv reads the Conv bias Constant's own value (a power-of-two bias Quant only attaches a quantizer)
     const rawBias = Bc ? (Bc.quant?.kind === 'int' ? Bc.quant.raw.data : Bc.tensor.data) : undefined;
     const sdc = this.scaleDownConv(n, x0, Wc, wts, rawBias);
+    if (sdc.moves.length) this.checkMovedReaders(n, sdc.moves[0]!.name);
     const x = sdc.data ? this.removeMovableLayer(x0) : undefined;
     const ax = this.convAxes(n, x?.input ?? x0);
     let v = this.requireAxes(x?.input ?? x0, ax.perm, n, 'Conv needs channels-first data (channels-last for the qonnx channels_last domain)');
@@ -1326,7 +1354,7 @@ class OnnxImporter {
    */
   scaleDownConv(n: OnnxNode, x: Dyn, Wc: Const, w: LayerWeights, bias: ArrayLike<number> | undefined): { moves: ConvMove[]; data: boolean; warnings: string[] } {
     const where = this.where(n);
-    const mv = this.movableBefore(x);
+    const mv = this.movableBefore(x, n);
     const F = Wc.tensor.shape[0]!;
     const cIn = x.shape[n.domain === CHANNELS_LAST_DOMAIN ? x.shape.length - 1 : 1]!;
     const nobias = !bias || Array.prototype.every.call(bias, (b: number) => b === 0);

@@ -129,3 +129,29 @@ describe('ScaleDownConv: hls4ml 1.3 pass order and data', () => {
     expect(r.checks.reduce((t, c) => t + c.total, 0)).toBeGreaterThan(1000);
   });
 });
+
+describe("hls4ml's graph rewiring around moved scales (graph.py remove_node / insert_node): silent errors there are refused", () => {
+  it('a data rescale that also feeds a skip connection', () => {
+    const g = new GraphBuilder(5);
+    const x = quant(g, g.input('x', ['N', 2, 4, 4]), 'Qin', 0.3, 8);
+    const y = g.node('Conv', [x, quant(g, g.init('W', [2, 2, 1, 1]), 'Qw', 0.25, 4)], { kernel_shape: [1, 1] }, { name: 'conv' });
+    const s = g.node('Add', [y, x], {}, { name: 'add' });
+    expect(() => importOnnx(g.bytes([s], 13, QDOMAIN))).toThrow(/Conv 'conv'.*the rescale 'Qin_rescale' has other readers.*remove_node connects every reader to the unscaled input/);
+  });
+  it('a moved rescale whose Conv output is read as the second input of an Add', () => {
+    const g = new GraphBuilder(5);
+    const xin = g.input('x', ['N', 2, 4, 4]);
+    const x = quant(g, xin, 'Qin', 0.125, 8);
+    const y = g.node('Conv', [x, quant(g, g.init('W', [2, 2, 1, 1]), 'Qw', 0.3, 4)], { kernel_shape: [1, 1] }, { name: 'conv' });
+    const s = g.node('Add', [quant(g, xin, 'Qs', 0.125, 8), y], {}, { name: 'add' });
+    expect(() => importOnnx(g.bytes([s], 13, QDOMAIN))).toThrow(/Conv 'conv'.*'Qw_rescale'.*insert_node.*its reader 'add' takes it as input 1.*silent error in hls4ml/);
+  });
+  it('a moved rescale whose MatMul output has two readers', () => {
+    const g = new GraphBuilder(5);
+    const x = quant(g, g.input('x', ['N', 4]), 'Qin', 0.125, 8);
+    const y = g.node('MatMul', [x, quant(g, g.init('W', [4, 3]), 'Qw', 0.3, 4)], {}, { name: 'mm' });
+    const a = g.node('Relu', [y], {}, { name: 'relu' });
+    const b = g.node('Sigmoid', [y], {}, { name: 'sig' });
+    expect(() => importOnnx(g.bytes([a, b], 13, QDOMAIN))).toThrow(/MatMul 'mm'.*'Qw_rescale'.*the output has 2 readers/);
+  });
+});
