@@ -1225,7 +1225,8 @@ class OnnxImporter {
     const wts = this.convWeightOf(Wc, n);
     // ScaleDownConv reads the Conv bias Constant's own value (a power-of-two bias Quant only attaches a quantizer)
     const rawBias = Bc ? (Bc.quant?.kind === 'int' ? Bc.quant.raw.data : Bc.tensor.data) : undefined;
-    const sdc = this.scaleDownConv(n, x0, Wc, wts, rawBias);
+    const balpha = this.convBiasAlpha(Bc, n);
+    const sdc = this.scaleDownConv(n, x0, Wc, wts, rawBias, balpha);
     if (sdc.moves.length) this.checkMovedReaders(n, sdc.moves[0]!.name);
     const x = sdc.data ? this.removeMovableLayer(x0) : undefined;
     const ax = this.convAxes(n, x?.input ?? x0);
@@ -1260,11 +1261,11 @@ class OnnxImporter {
     let bias: Float64Array | undefined;
     if (Bc) {
       if (Bc.tensor.data.length !== F) throw new ShapeError(where, `bias has ${Bc.tensor.data.length} values for ${F} filters`);
-      bias = Bc.tensor.data;
+      bias = balpha ? balpha.codes : Bc.tensor.data;
       weights['bias'] = { shape: [F], data: bias };
     }
     const q: ModelLayer['quantizers'] = {};
-    const bq = this.constType(Bc);
+    const bq = balpha ? balpha.type : this.constType(Bc);
     if (wts.type) q.weight = wts.type;
     if (bq) q.bias = bq;
     const shape = [...v.shape];
@@ -1334,6 +1335,23 @@ class OnnxImporter {
   }
 
   /**
+   * A Conv bias whose Quant takes the ApplyAlpha route (a non-power-of-two scale: Brevitas' Int32Bias
+   * at scale s_in·s_w): ConstQuantToConstAlpha makes the bias hls4ml's integer codes typed
+   * `fixed<b,b>` behind a rescale ApplyAlpha, which ScaleDownConv handles with the others. Zero-point
+   * 0 and one scale only (per-channel bias scales cannot move: hls4ml's conversion fails).
+   */
+  convBiasAlpha(Bc: Const | undefined, n: OnnxNode): { codes: Float64Array; type: FixedType; name: string; scale: number } | undefined {
+    const q = Bc?.quant;
+    if (q?.kind !== 'int' || quantRoute(q.params) === 'fixed') return undefined;
+    const p = q.params;
+    const refuse = (why: string) => new UnsupportedError(q.where, `${why} on the bias of ${this.where(n)}: hls4ml's ScaleDownConv moves a bias rescale only with one scale equal to the product of the data and weight scales ('${HLS4ML_NO_MOVE_CONV}' otherwise, and its conversion then fails on the left-over bias Constant); hlsemu refuses it`);
+    const z = Array.from(p.zeroPoint).find((v) => v !== 0);
+    if (z !== undefined) throw refuse(`a non-zero zero_point (${z})`);
+    if (!allEqual(p.scale)) throw refuse(`per-channel scales (${p.scale.length} values)`);
+    return { codes: hls4mlAlphaCodes(q.raw.data, q.scales.data, p), type: quantIntegerType(p, q.where), name: `${q.node}_rescale`, scale: p.scale[0]! };
+  }
+
+  /**
    * hls4ml's ScaleDownConv (move_scales.py), in the order hls4ml's flow applies it (every Quant is an
    * ApplyAlpha by then; MergeToApplyAlpha's `bn_<Mul>` comes later, and the optimizer restarts from
    * the first pass after each change). The rescales on the Conv's data input (one scale, zero bias:
@@ -1352,9 +1370,10 @@ class OnnxImporter {
    * when the data producer has `n_filt` = C ≠ F channels (the copied `n_filt` makes the C++ read
    * `scale[i % C]`, a silent error). Per-channel data scales otherwise stay before the Conv.
    */
-  scaleDownConv(n: OnnxNode, x: Dyn, Wc: Const, w: LayerWeights, bias: ArrayLike<number> | undefined): { moves: ConvMove[]; data: boolean; warnings: string[] } {
+  scaleDownConv(n: OnnxNode, x: Dyn, Wc: Const, w: LayerWeights, bias: ArrayLike<number> | undefined, ba?: { name: string; scale: number }): { moves: ConvMove[]; data: boolean; warnings: string[] } {
     const where = this.where(n);
     const mv = this.movableBefore(x, n);
+    if (ba) return this.scaleDownConvBias(n, x, w, mv, ba);
     const F = Wc.tensor.shape[0]!;
     const cIn = x.shape[n.domain === CHANNELS_LAST_DOMAIN ? x.shape.length - 1 : 1]!;
     const nobias = !bias || Array.prototype.every.call(bias, (b: number) => b === 0);
@@ -1418,6 +1437,31 @@ class OnnxImporter {
     const s = typeof swv === 'number' ? f32(sd * swv) : Float32Array.from(swv, (v) => f32(sd * v));
     if (typeof s !== 'number') perFilter(s, true);
     return { moves: [move(w.rescale!.name, s, dataAttrs!, false)], data: true, warnings };
+  }
+
+  /**
+   * ScaleDownConv's branches with a bias rescale (aa2, move_scales.py): all scales scalar, the bias
+   * scale equal (float32) to the data scale times the weight scale — data and weights, weights only,
+   * or data only — and zero biases; the moved ApplyAlpha takes the data rescale's name and attributes
+   * when there is one (else the weight rescale's), scale s_data·s_weight, bias 0; the Conv adds the
+   * bias codes to the product codes. Anything else fails in hls4ml: refused.
+   */
+  scaleDownConvBias(n: OnnxNode, x: Dyn, w: LayerWeights, mv: Movable | undefined, ba: { name: string; scale: number }): { moves: ConvMove[]; data: boolean; warnings: string[] } {
+    const where = this.where(n);
+    const sw = w.rescale?.scale;
+    const refuse = (why: string) =>
+      new UnsupportedError(where, `${why}: hls4ml's ScaleDownConv cannot move the bias rescale '${ba.name}' (scale ${ba.scale}) below this Conv ('${HLS4ML_NO_MOVE_CONV}') and its conversion then fails on the left-over bias Constant; hlsemu refuses it`);
+    if (this.alphaRescales.has(x.layer) && (!mv || Number.isNaN(mv.scale))) throw refuse(`the data rescale '${x.layer}' has a zero-point or per-channel scales`);
+    if (mv?.merge) throw refuse(`the data scale '${x.layer}' (a Mul/Div by a constant) is not an ApplyAlpha yet when ScaleDownConv first runs`);
+    if (typeof sw === 'object') throw refuse(`the weights' rescale '${w.rescale!.name}' has one scale per filter`);
+    const sd = mv ? mv.scale : undefined;
+    if (sd === undefined && sw === undefined) throw refuse('neither the data nor the weights carry a scale (the bias rescale alone moves only with scale 1)');
+    const s = f32(f32(sd ?? 1) * f32(sw ?? 1));
+    if (f32(ba.scale) !== s) throw refuse(`the bias scale is not the product of the data and weight scales (${s})`);
+    const data = sd !== undefined;
+    const name = data ? x.layer : w.rescale!.name;
+    const attrs = data ? { ...this.byName.get(x.layer)!.attrs } : { n_filt: -1 };
+    return { moves: [{ name, scale: s, attrs, keepName: data }], data, warnings: [] };
   }
 
   pool(n: OnnxNode, x: Dyn, a: NodeAttrs): void {

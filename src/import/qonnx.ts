@@ -211,14 +211,14 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
     if (p.zeroPoint[i] !== 0) {
       throw new UnsupportedError(
         where,
-        `zero_point ${p.zeroPoint[i]} is not 0: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/shift layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights only)`,
+        `zero_point ${p.zeroPoint[i]} is not 0: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/shift layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights, and Conv biases, only)`,
       );
     }
   }
   if (!allEqual(p.scale)) {
     throw new UnsupportedError(
       where,
-      `per-channel scales (${p.scale.length} different values) have no single ap_fixed equivalent (hls4ml uses ApplyAlpha layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights only)`,
+      `per-channel scales (${p.scale.length} different values) have no single ap_fixed equivalent (hls4ml uses ApplyAlpha layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights, and Conv biases, only)`,
     );
   }
   const s = p.scale[0]!;
@@ -226,7 +226,7 @@ export function quantFixedType(p: QuantParams, where: string): FixedType {
   if (k === undefined) {
     throw new UnsupportedError(
       where,
-      `scale ${s} is not a power of two: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/unscale layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights only)`,
+      `scale ${s} is not a power of two: no ap_fixed type is equivalent (hls4ml wraps such a Quant in ApplyAlpha scale/unscale layers; hlsemu follows that route for activations, MatMul/Gemm and Conv weights, and Conv biases, only)`,
     );
   }
   const mode = p.roundingMode.toUpperCase();

@@ -79,7 +79,25 @@ function alphaCnn(): Uint8Array {
   return g.bytes([x], 13, { 'qonnx.custom_op.general': 1 });
 }
 
+/** Brevitas' Int32Bias: a 32-bit bias Quant at scale s_in·s_w, moved with the data and weight rescales (ScaleDownConv's bias branch). */
+function int32BiasCnn(): Uint8Array {
+  const g = new GraphBuilder(43);
+  const sIn = 0.037;
+  const sW = 0.21;
+  const x = quant(g, g.input('x', ['N', 2, 6, 6]), 'Quant_in', sIn, 8, true);
+  const sB = Math.fround(Math.fround(sIn) * Math.fround(sW));
+  const y = g.node('Conv', [x, quant(g, g.init('W0', [3, 2, 3, 3]), 'Quant_w0', sW, 4, true), quant(g, g.init('B0', [3], [0.5, -0.25, 0.125]), 'Quant_b0', sB, 32, true)], { kernel_shape: [3, 3] }, { name: 'Conv_0' });
+  return g.bytes([quant(g, g.node('Relu', [y], {}, { name: 'Relu_0' }), 'Quant_a0', 0.125, 5, false)], 13, { 'qonnx.custom_op.general': 1 });
+}
+
 describe.skipIf(!AP)('C simulation of QONNX models with ApplyAlpha layers', () => {
+  it('generated CNN with an Int32Bias bias rescale (io_parallel)', async () => {
+    const { model } = importOnnx(int32BiasCnn());
+    const fw = convertModel(model, configFromModel(model, { granularity: 'name', defaultPrecision: 'fixed<24,10>' }));
+    expect((fw.layers.find((l) => l.name === 'Conv_0')!.types as Record<string, unknown>).bias).toMatchObject({ W: 32, I: 32 });
+    await againstEmulator(fw, 'int32_bias_cnn');
+  }, 600_000);
+
   for (const io of ['io_parallel', 'io_stream'] as const) {
     it(`generated CNN with the Conv scales moved below the Convs (${io})`, async () => {
       const { model } = importOnnx(alphaCnn());

@@ -155,3 +155,44 @@ describe("hls4ml's graph rewiring around moved scales (graph.py remove_node / in
     expect(() => importOnnx(g.bytes([a, b], 13, QDOMAIN))).toThrow(/MatMul 'mm'.*'Qw_rescale'.*the output has 2 readers/);
   });
 });
+
+describe("ScaleDownConv with a bias rescale (Brevitas' Int32Bias: bias scale = data scale × weight scale)", () => {
+  const model = (sIn: number, sW: number, sB: number) => {
+    const g = new GraphBuilder(13);
+    const x = quant(g, g.input('x', ['N', 2, 5, 5]), 'Qin', sIn, 8);
+    const B = quant(g, g.init('B', [3], [0.4, -0.7, 0.05]), 'Qb', sB, 32);
+    const y = g.node('Conv', [x, quant(g, g.init('W', [3, 2, 3, 3]), 'Qw', sW, 4), B], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'conv' });
+    return g.bytes([quant(g, g.node('Relu', [y], {}, { name: 'relu' }), 'Qout', 0.2, 8, { signed: false })], 13, QDOMAIN);
+  };
+  it('data, weight and bias rescales: the Conv adds the bias codes, one ApplyAlpha named after the data rescale scales the sum; codes equal QONNX within the 1/s bound', () => {
+    const sB = f32(f32(0.037) * f32(0.3));
+    const bytes = model(0.037, 0.3, sB);
+    const n = names(bytes);
+    expect(n.slice(n.indexOf('Conv2D:conv'), n.indexOf('Conv2D:conv') + 2)).toEqual(['Conv2D:conv', 'ApplyAlpha:Qin_rescale']);
+    expect(n).not.toContain('ApplyAlpha:Qw_rescale');
+    const conv = layer(bytes, 'conv');
+    expect(conv.quantizers!.bias).toMatchObject({ W: 32, I: 32, signed: true });
+    expect(Array.from(conv.weights.bias!.data)).toEqual([0.4, -0.7, 0.05].map((b) => Math.round(f32(f32(b) / sB))));
+    expect(new Set(layer(bytes, 'Qin_rescale').weights.scale!.data)).toEqual(new Set([sB]));
+    expect(compareFloat(bytes, {}, 3, 2, 2).maxErr).toBeLessThan(1e-5);
+    const r = checkZooModel(bytes, 'fixed<40,20>', 8, -3, 3, 13, 10);
+    for (const c of r.checks) {
+      for (const d of c.mismatches) {
+        expect(Math.abs(d.got - d.want)).toBe(1);
+        expect(Math.abs(d.pre - (Math.floor(d.pre) + 0.5))).toBeLessThan(1e-3);
+      }
+      expect(c.equal / c.total).toBeGreaterThan(0.99);
+    }
+  });
+  it('weight and bias rescales (a power-of-two input, which is no ApplyAlpha): the bias scale must equal the weight scale; the ApplyAlpha is named after the weight rescale', () => {
+    const bytes = model(0.125, 0.3, 0.3);
+    const n = names(bytes);
+    expect(n.slice(n.indexOf('Conv2D:conv'), n.indexOf('Conv2D:conv') + 2)).toEqual(['Conv2D:conv', 'ApplyAlpha:Qw_rescale']);
+    expect(compareFloat(bytes, {}, 3, 2, 2).maxErr).toBeLessThan(1e-5);
+    // Int32Bias at s_in·s_w with a power-of-two s_in: hls4ml's aa1-and-aa2 branch wants s_b = s_w and fails
+    expect(() => importOnnx(model(0.125, 0.3, f32(0.125 * f32(0.3))))).toThrow(/the bias scale is not the product of the data and weight scales \(0\.30000001192092896\)/);
+  });
+  it('a bias scale that is not the product is refused, naming the scales', () => {
+    expect(() => importOnnx(model(0.037, 0.3, 0.01))).toThrow(/Conv 'conv'.*the bias scale is not the product of the data and weight scales.*bias rescale 'Qb_rescale'/);
+  });
+});

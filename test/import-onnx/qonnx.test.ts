@@ -209,10 +209,10 @@ describe('QONNX graphs', () => {
         (g, x) => g.node('MatMul', [x, g.node('Quant', [g.init('W', [4, 2]), g.scalar('s', 0.3), g.init('z', [1, 2], [0, 1]), g.scalar('b', 4)], { signed: 1, narrow: 0, rounding_mode: 'ROUND' }, { name: 'QuantBad' })]),
         /Quant 'QuantBad'.*non-zero zero_point \(1\)/,
       ],
-      // a non-power-of-two scale on a Conv bias (hls4ml's bias ApplyAlpha route is not modelled)
+      // a non-power-of-two scale on a Gemm bias (hls4ml's bias ApplyAlpha route is modelled for Conv only)
       [
-        (g, x) => g.node('Conv', [g.node('Reshape', [x, g.ints('shp', [1, 1, 2, 2])]), g.init('W', [1, 1, 1, 1]), quant(g, g.init('B', [1]), { scale: 0.3, bits: 4 }, 'QuantBad')]),
-        /Quant 'QuantBad'.*scale 0\.3.* is not a power of two.*activations, MatMul\/Gemm and Conv weights only/,
+        (g, x) => g.node('Gemm', [x, g.init('W', [4, 2]), quant(g, g.init('C', [2]), { scale: 0.3, bits: 4 }, 'QuantBad')]),
+        /Quant 'QuantBad'.*scale 0\.3.* is not a power of two.*activations, MatMul\/Gemm and Conv weights, and Conv biases, only/,
       ],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, signed: 0, narrow: 1 }, 'QuantBad'), /Quant 'QuantBad'.*narrow/],
       [(g, x) => quant(g, x, { scale: 1, bits: 4, mode: 'CEIL' }, 'QuantBad'), /Quant 'QuantBad'.*rounding_mode 'CEIL'/],
