@@ -11,7 +11,7 @@ import { runOnnxModel } from '../../src/import/onnx-eval.js';
 import { importOnnx } from '../../src/import/onnx.js';
 import { GraphBuilder } from './builder.js';
 import { compareFloat } from './compare.js';
-import { checkZooModel } from './zoo-harness.js';
+import { checkZooModel, expectCodesNearBoundary } from './zoo-harness.js';
 
 interface Layer {
   units: number;
@@ -81,24 +81,6 @@ const layerArb = fc.record({
   floor: fc.boolean(),
 });
 
-/**
- * Every code that differs from QONNX's is off by one, where QONNX's x/s + z lies within the bound
- * of a rounding boundary; returns the codes compared and the equal ones.
- */
-function expectCodesNearBoundary(checks: { total: number; equal: number; mismatches: { got: number; want: number; mode: string; pre: number }[] }[]): { total: number; equal: number } {
-  let total = 0;
-  let equal = 0;
-  for (const c of checks) {
-    total += c.total;
-    equal += c.equal;
-    for (const d of c.mismatches) {
-      expect(Math.abs(d.got - d.want)).toBe(1);
-      const boundary = d.mode === 'FLOOR' ? Math.round(d.pre) : Math.floor(d.pre) + 0.5;
-      expect(Math.abs(d.pre - boundary)).toBeLessThan(1e-3);
-    }
-  }
-  return { total, equal };
-}
 
 describe('random QONNX MLPs vs the float64 QONNX execution', () => {
   it('power-of-two scales: every quantized activation code equals QONNX exactly at fixed<40,20>', () => {
