@@ -73,7 +73,7 @@ function consecutiveVector(w: Arr, n: number, where: string): Arr {
         throw new UnsupportedError(where, `${w.length} values that differ between positions (value ${i}: ${w[i]}, position 0: ${w[i % n]}) cannot be merged into a node with ${n} per-channel values: hls4ml's merged BatchNormalization reads the first ${n} only`);
       }
     }
-    return w instanceof Float32Array ? w.slice(0, n) : w.slice(0, n);
+    return w.slice(0, n);
   }
   return channelVector(w, n, where);
 }

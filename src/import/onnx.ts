@@ -20,8 +20,7 @@
  *   codes between `<quant>_scale` / `<quant>_rescale` ApplyAlpha layers, the rescale moved below the
  *   next MatMul or Conv as ScaleDownMatMul / ScaleDownConv do — for weights also one scale per
  *   output column / filter where hls4ml 1.3 cannot move it, which hlsemu moves as exact algebra,
- *   with a warning); BipolarQuant weights
- *   get hls4ml's BinaryQuantizer (Xnor).
+ *   with a warning); BipolarQuant weights get hls4ml's BinaryQuantizer (Xnor).
  *   See `qonnx.ts` and docs/import-onnx.md.
  *
  * Every unsupported op / option is an UnsupportedError naming the node (`node[3] (Conv 'conv1')`).
@@ -551,7 +550,7 @@ class OnnxImporter {
   /**
    * MatMul/Gemm weights `[K, units]` as hls4ml stores them. A Quant on hls4ml's power-of-two route
    * gives its fixed type (FuseQuantWithConstant). On the ApplyAlpha route (ConstQuantToConstAlpha)
-   * the weights become the integer codes `round(w/scale)`, typed `fixed<b,b>`, and the scale is
+   * the weights become hls4ml's integer codes ({@link hls4mlAlphaCodes}), typed `fixed<b,b>`, and the scale is
    * re-applied by a `<Quant>_rescale` ApplyAlpha that ScaleDownMatMul moves below the MatMul.
    * hls4ml moves one scale for the whole tensor only; with a zero zero-point and one scale per
    * output column (constant along the reduction axis K) the move is exact algebra,
@@ -1054,22 +1053,6 @@ class OnnxImporter {
     }
   }
 
-  /** Removes the movable rescale layer `v` (it is re-inserted below its consumer); returns its input. */
-  removeMovable(v: Dyn): Dyn {
-    return this.removeMovableLayer(v).input;
-  }
-
-  /** {@link removeMovable}, also giving the removed layer's attributes (hls4ml's ScaleDownConv copies them onto the moved ApplyAlpha). */
-  removeMovableLayer(v: Dyn): { input: Dyn; attrs: LayerAttrs } {
-    const mv = this.movable.get(v.layer)!;
-    const at = this.layers.findIndex((l) => l.name === v.layer);
-    const attrs = this.layers[at]!.attrs;
-    this.layers.splice(at, 1);
-    this.byName.delete(v.layer);
-    for (const [k, val] of this.values) if (val.kind === 'dyn' && val.layer === v.layer) this.stale.add(k);
-    return { input: mv.input, attrs };
-  }
-
   denseFrom(n: OnnxNode, v0: Dyn, kernel: Float64Array, K: number, units: number, bias: Float64Array | undefined, wq?: FixedType, bq?: FixedType, wRescale?: WeightRescale, warnings?: string[]): void {
     const where = this.where(n);
     // hls4ml's ScaleDownMatMul: a data-side rescale with one scale and zero bias moves below the
@@ -1084,7 +1067,7 @@ class OnnxImporter {
     }
     let v = v0;
     if (mv && !Number.isNaN(mv.scale)) {
-      v = this.removeMovable(v0);
+      v = this.removeLayerOf(v0);
       rescales.push({ name: v0.layer, scale: mv.scale });
     }
     if (wRescale) rescales.push(wRescale);
@@ -1228,9 +1211,9 @@ class OnnxImporter {
     const balpha = this.convBiasAlpha(Bc, n);
     const sdc = this.scaleDownConv(n, x0, Wc, wts, rawBias, balpha);
     if (sdc.moves.length) this.checkMovedReaders(n, sdc.moves[0]!.name);
-    const x = sdc.data ? this.removeMovableLayer(x0) : undefined;
-    const ax = this.convAxes(n, x?.input ?? x0);
-    let v = this.requireAxes(x?.input ?? x0, ax.perm, n, 'Conv needs channels-first data (channels-last for the qonnx channels_last domain)');
+    const x = sdc.data ? this.removeLayerOf(x0) : x0;
+    const ax = this.convAxes(n, x);
+    let v = this.requireAxes(x, ax.perm, n, 'Conv needs channels-first data (channels-last for the qonnx channels_last domain)');
     const rank = ax.spatial.length;
     const W = { shape: Wc.tensor.shape, data: wts.data };
     if (W.shape.length !== rank + 2) throw new ShapeError(where, `weights of shape [${W.shape.join(', ')}] do not fit a ${rank}D convolution`);
@@ -1583,7 +1566,7 @@ class OnnxImporter {
     return true;
   }
 
-  /** Removes the single-reader layer holding `v` (re-inserted elsewhere by the caller); returns its input value. */
+  /** Removes the single-reader layer holding `v` (a rescale re-inserted below its consumer); returns its input value. */
   removeLayerOf(v: Dyn): Dyn {
     const l = this.byName.get(v.layer)!;
     const at = this.layers.indexOf(l);

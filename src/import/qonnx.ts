@@ -81,23 +81,22 @@ export function qonnxRounding(mode: string): (v: number) => number {
 }
 
 /**
- * The integer codes hls4ml stores for ApplyAlpha-route weights: ConstQuantToConstAlpha
- * (`quant_opt.py`) divides the constant's own float32 values by the float32 scale in float32 and
- * adds the zero-point; QuantNodeQuantizer (`quantizers.py`) then clamps to the code range
+ * The integer codes hls4ml stores for ApplyAlpha-route weights (zero-point 0: the callers refuse
+ * others): ConstQuantToConstAlpha (`quant_opt.py`) divides the constant's own float32 values by the
+ * float32 scale in float32; QuantNodeQuantizer (`quantizers.py`) then clamps to the code range
  * (`[−2^(b−1) (+1 if narrow), 2^(b−1) − 1]`, unsigned `[0, 2^b − 1]`) and rounds half to even
  * (ROUND) or down (FLOOR). Near a rounding boundary the float32 quotient can round differently
  * from QONNX's float64 `x/scale`, so these are hls4ml's codes, not QONNX's.
  *
  * @example hls4mlAlphaCodes([0.35], [0.1], { scale: [0.1], zeroPoint: [0], bitWidth: 8, signed: true, narrow: false, roundingMode: 'ROUND' }); // [4]
  */
-export function hls4mlAlphaCodes(raw: ArrayLike<number>, scales: ArrayLike<number>, p: QuantParams, zeroPoint = 0): Float64Array {
+export function hls4mlAlphaCodes(raw: ArrayLike<number>, scales: ArrayLike<number>, p: QuantParams): Float64Array {
   const f32 = Math.fround;
-  const b = p.bitWidth;
-  const hi = p.signed ? 2 ** (b - 1) - 1 : 2 ** b - 1;
-  const lo = p.signed ? (p.narrow ? -(2 ** (b - 1)) + 1 : -(2 ** (b - 1))) : 0;
+  const hi = quantMaxInt(p.signed, p.narrow, p.bitWidth);
+  const lo = quantMinInt(p.signed, p.narrow, p.bitWidth);
   const round = p.roundingMode.toUpperCase() === 'FLOOR' ? Math.floor : roundHalfEven;
   return Float64Array.from({ length: raw.length }, (_, i) => {
-    let v = f32(f32(f32(raw[i]!) / f32(scales[i]!)) + zeroPoint);
+    let v = f32(f32(raw[i]!) / f32(scales[i]!));
     if (v > hi) v = hi;
     if (v < lo) v = lo;
     return round(v);
